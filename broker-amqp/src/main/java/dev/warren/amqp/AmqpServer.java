@@ -1,0 +1,118 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.protocol.FrameDecoder;
+import dev.warren.core.Broker;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AMQP listener: one event loop per core (epoll on Linux when available), each connection living on
+ * one loop for its whole life. By default it listens on all interfaces, IPv6 and IPv4, as RabbitMQ does.
+ */
+public final class AmqpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpServer.class);
+
+    private final Broker broker;
+    private final AmqpSettings settings;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Class<? extends ServerChannel> channelType;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    public AmqpServer(Broker broker, AmqpSettings settings) {
+        this(broker, settings, 0);
+    }
+
+    /** @param threads event loops for connections; 0 means one per core */
+    public AmqpServer(Broker broker, AmqpSettings settings, int threads) {
+        this.broker = broker;
+        this.settings = settings;
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(threads, io);
+    }
+
+    /**
+     * Starts listening. A null or empty host means every interface: a dual-stack IPv6 socket when the
+     * machine has IPv6, else IPv4. Returns the bound addresses (port 0 picks a free port).
+     */
+    public List<InetSocketAddress> start(String host, int port) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        FrameDecoder decoder = new FrameDecoder(settings.frameMax());
+                        ch.pipeline()
+                                .addLast("flush", new FlushConsolidationHandler(256, true))
+                                .addLast("frames", decoder)
+                                .addLast("amqp", new AmqpConnection(broker, settings, decoder));
+                    }
+                });
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (InetSocketAddress address : addresses(host, port)) {
+            Channel listener = bootstrap.bind(address).sync().channel();
+            listeners.add(listener);
+            bound.add((InetSocketAddress) listener.localAddress());
+        }
+        LOG.info("AMQP 0-9-1 listening on {} ({})", describe(bound), Epoll.isAvailable() ? "epoll" : "nio");
+        return bound;
+    }
+
+    private static List<InetSocketAddress> addresses(String host, int port) {
+        if (host != null && !host.isEmpty()) {
+            return List.of(new InetSocketAddress(host, port));
+        }
+        try {
+            // "::" accepts IPv4 too (IPv4-mapped), as RabbitMQ's default listener does.
+            return List.of(new InetSocketAddress(InetAddress.getByName("::"), port));
+        } catch (UnknownHostException e) {
+            return List.of(new InetSocketAddress(port));
+        }
+    }
+
+    private static String describe(List<InetSocketAddress> bound) {
+        List<String> names = new ArrayList<>();
+        for (InetSocketAddress a : bound) {
+            String host = a.getAddress().isAnyLocalAddress() ? "[::] and 0.0.0.0" : a.getAddress().getHostAddress();
+            names.add(host + " port " + a.getPort());
+        }
+        return String.join(", ", names);
+    }
+
+    @Override
+    public void close() {
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.warren.amqp;
+
+import dev.warren.core.Consumer;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A basic.consume subscription: the bridge between a queue (which calls {@link Consumer} methods on its
+ * own thread) and the channel (which writes deliveries on the connection's thread).
+ *
+ * <p>Credit: {@link #ready()} runs on the queue's thread and reads only atomics and volatiles; deliveries
+ * count up there, acks count down on the channel's thread.
+ */
+final class ChannelConsumer implements Consumer {
+    private final AmqpChannel channel;
+    private final String tag;
+    private final MessageQueue queue;
+    private final boolean noAck;
+    private final boolean exclusive;
+    private final int prefetch;
+    private final AtomicInteger unacked = new AtomicInteger();
+    private volatile boolean active = true;
+    // channel thread only: deliveries that arrived before consume-ok went out
+    private boolean announced;
+    private List<QueueEntry> early;
+
+    ChannelConsumer(AmqpChannel channel, String tag, MessageQueue queue, boolean noAck, boolean exclusive, int prefetch) {
+        this.channel = channel;
+        this.tag = tag;
+        this.queue = queue;
+        this.noAck = noAck;
+        this.exclusive = exclusive;
+        this.prefetch = prefetch;
+    }
+
+    @Override
+    public String tag() {
+        return tag;
+    }
+
+    @Override
+    public boolean exclusive() {
+        return exclusive;
+    }
+
+    MessageQueue queue() {
+        return queue;
+    }
+
+    boolean noAck() {
+        return noAck;
+    }
+
+    boolean isActive() {
+        return active;
+    }
+
+    void deactivate() {
+        active = false;
+    }
+
+    @Override
+    public boolean ready() {
+        return active && channel.canDeliver()
+                && (noAck || prefetch == 0 || unacked.get() < prefetch)
+                && (noAck || channel.hasGlobalCredit());
+    }
+
+    @Override
+    public void deliver(MessageQueue from, QueueEntry entry) {
+        if (!noAck) {
+            unacked.incrementAndGet();
+            channel.countGlobalDelivery();
+        }
+        channel.connectionOutbox().post(() -> channel.deliver(this, entry));
+    }
+
+    @Override
+    public void cancelledByQueue(MessageQueue from) {
+        active = false;
+        channel.connectionOutbox().post(() -> channel.cancelledByQueue(this));
+    }
+
+    /** Acked or requeued deliveries give credit back; returns true when the consumer was out of credit. */
+    boolean released(int count) {
+        int before = unacked.getAndAdd(-count);
+        return prefetch > 0 && before >= prefetch;
+    }
+
+    // ---- channel thread: hold deliveries until consume-ok is sent ----
+
+    boolean announced() {
+        return announced;
+    }
+
+    void holdUntilAnnounced(QueueEntry entry) {
+        if (early == null) {
+            early = new ArrayList<>();
+        }
+        early.add(entry);
+    }
+
+    List<QueueEntry> announce() {
+        announced = true;
+        List<QueueEntry> held = early == null ? List.of() : early;
+        early = null;
+        return held;
+    }
+}

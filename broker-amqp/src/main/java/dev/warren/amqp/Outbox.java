@@ -1,0 +1,44 @@
+package dev.warren.amqp;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Work posted to a connection from queues on other event loops (deliveries, server-side cancels).
+ * Tasks gather in a lock-free queue and run in one batch per wake-up of the connection's loop, so a
+ * burst of deliveries costs one hand-off and one flush, not one each.
+ */
+final class Outbox {
+    private final EventLoop loop;
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    Outbox(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Runs the task on the connection's loop: now if already there, else in the next batch. */
+    void post(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+            return;
+        }
+        tasks.add(task);
+        if (scheduled.compareAndSet(false, true)) {
+            loop.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        scheduled.set(false);
+        for (Runnable task; (task = tasks.poll()) != null; ) {
+            task.run();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.warren.amqp;
+
+import dev.warren.core.AmqpException;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueEntry;
+import dev.warren.core.ReplyCode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A channel's deliveries awaiting ack, by delivery tag, in delivery order (tags only grow). Channel
+ * thread only.
+ */
+final class UnackedDeliveries {
+    /** One delivery awaiting ack; consumer is null for basic.get. */
+    record Unacked(long tag, MessageQueue queue, QueueEntry entry, ChannelConsumer consumer) {
+    }
+
+    private final LinkedHashMap<Long, Unacked> byTag = new LinkedHashMap<>();
+
+    void add(Unacked delivery) {
+        byTag.put(delivery.tag(), delivery);
+    }
+
+    boolean isEmpty() {
+        return byTag.isEmpty();
+    }
+
+    /**
+     * Removes and returns the deliveries an ack, nack or reject names: one tag, or with {@code multiple}
+     * every tag up to it (0 meaning all). An unknown tag is PRECONDITION_FAILED, as in RabbitMQ.
+     */
+    List<Unacked> take(long tag, boolean multiple) {
+        if (!multiple) {
+            Unacked one = byTag.remove(tag);
+            if (one == null) {
+                throw unknown(tag);
+            }
+            return List.of(one);
+        }
+        List<Unacked> taken = new ArrayList<>();
+        Iterator<Map.Entry<Long, Unacked>> it = byTag.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Unacked> next = it.next();
+            if (tag != 0 && next.getKey() > tag) {
+                break;
+            }
+            taken.add(next.getValue());
+            it.remove();
+        }
+        if (taken.isEmpty() && tag != 0) {
+            throw unknown(tag);
+        }
+        return taken;
+    }
+
+    /** Removes and returns every outstanding delivery, oldest first. */
+    List<Unacked> takeAll() {
+        List<Unacked> all = new ArrayList<>(byTag.values());
+        byTag.clear();
+        return all;
+    }
+
+    private static AmqpException unknown(long tag) {
+        return AmqpException.of(ReplyCode.PRECONDITION_FAILED, "unknown delivery tag %d", tag);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.warren.amqp.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * One AMQP frame as it came off the wire. The payload is a retained slice of the read buffer; whoever
+ * consumes the frame releases it (or keeps it, as message bodies are kept).
+ */
+public record Frame(int type, int channel, ByteBuf payload) {
+    public static final int METHOD = 1;
+    public static final int HEADER = 2;
+    public static final int BODY = 3;
+    public static final int HEARTBEAT = 8;
+    public static final int END = 0xCE;
+    /** Type, channel and size before the payload, and the end octet after it. */
+    public static final int OVERHEAD = 8;
+}

@@ -1,0 +1,106 @@
+package dev.warren.amqp.protocol;
+
+import dev.warren.core.AmqpException;
+import dev.warren.core.ReplyCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits the byte stream into frames. It first expects the 8-octet protocol header; a wrong header gets
+ * the header Warren speaks written back and the socket closed, as the spec asks. Then it reads frames,
+ * enforcing the frame-max in force and the end octet. A broken frame is reported once as a
+ * {@link FrameError} and everything after it is discarded.
+ *
+ * <p>Frame payloads are retained slices of the read buffer, so message bodies travel without a copy.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    /** Fired once the protocol header has been accepted. */
+    public static final Object PROTOCOL_HEADER_ACCEPTED = new Object();
+    private static final byte[] PROTOCOL_HEADER = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
+    private static final int FRAME_HEADER_SIZE = 7;
+
+    private enum State { PROTOCOL_HEADER, FRAMES, DISCARDING }
+
+    private State state = State.PROTOCOL_HEADER;
+    private int maxPayload;
+
+    /** @param frameMax the largest frame accepted, overhead included, until {@link #frameMax(int)} changes it */
+    public FrameDecoder(int frameMax) {
+        this.maxPayload = frameMax - Frame.OVERHEAD;
+    }
+
+    /** Sets the negotiated frame-max (overhead included). Called on the event loop. */
+    public void frameMax(int frameMax) {
+        this.maxPayload = frameMax - Frame.OVERHEAD;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        switch (state) {
+            case PROTOCOL_HEADER -> readProtocolHeader(ctx, in, out);
+            case FRAMES -> readFrames(in, out);
+            case DISCARDING -> in.skipBytes(in.readableBytes());
+        }
+    }
+
+    private void readProtocolHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < PROTOCOL_HEADER.length) {
+            return;
+        }
+        boolean matches = true;
+        for (int i = 0; i < PROTOCOL_HEADER.length; i++) {
+            matches &= in.getByte(in.readerIndex() + i) == PROTOCOL_HEADER[i];
+        }
+        if (!matches) {
+            state = State.DISCARDING;
+            in.skipBytes(in.readableBytes());
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(PROTOCOL_HEADER)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        in.skipBytes(PROTOCOL_HEADER.length);
+        state = State.FRAMES;
+        out.add(PROTOCOL_HEADER_ACCEPTED);
+        readFrames(in, out);
+    }
+
+    private void readFrames(ByteBuf in, List<Object> out) {
+        while (state == State.FRAMES && in.readableBytes() >= FRAME_HEADER_SIZE) {
+            int start = in.readerIndex();
+            int type = in.getUnsignedByte(start);
+            int channel = in.getUnsignedShort(start + 1);
+            long size = in.getUnsignedInt(start + 3);
+            if (type != Frame.METHOD && type != Frame.HEADER && type != Frame.BODY && type != Frame.HEARTBEAT) {
+                fail(in, out, "unknown frame type " + type);
+                return;
+            }
+            if (size > maxPayload) {
+                fail(in, out, "frame of type " + type + " with a payload of " + size
+                        + " bytes is larger than the negotiated frame-max allows (" + maxPayload + ")");
+                return;
+            }
+            if (in.readableBytes() < FRAME_HEADER_SIZE + size + 1) {
+                return;
+            }
+            int end = in.getUnsignedByte(start + FRAME_HEADER_SIZE + (int) size);
+            if (end != Frame.END) {
+                fail(in, out, "frame of type " + type + " on channel " + channel
+                        + " does not end with the frame-end octet (got " + end + ")");
+                return;
+            }
+            in.skipBytes(FRAME_HEADER_SIZE);
+            ByteBuf payload = in.readRetainedSlice((int) size);
+            in.skipBytes(1);
+            out.add(new Frame(type, channel, payload));
+        }
+    }
+
+    private void fail(ByteBuf in, List<Object> out, String detail) {
+        state = State.DISCARDING;
+        in.skipBytes(in.readableBytes());
+        out.add(new FrameError(new AmqpException(ReplyCode.FRAME_ERROR, detail)));
+    }
+}

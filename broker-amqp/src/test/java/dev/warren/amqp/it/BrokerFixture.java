@@ -1,0 +1,78 @@
+package dev.warren.amqp.it;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.warren.amqp.AmqpServer;
+import dev.warren.amqp.AmqpSettings;
+import dev.warren.core.Broker;
+import dev.warren.core.auth.Users;
+import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An in-process broker on an ephemeral loopback port, for integration tests that drive it with the
+ * RabbitMQ Java client. Use one per test class (or per test) and close it afterwards.
+ */
+public final class BrokerFixture implements AutoCloseable {
+    private final Broker broker;
+    private final AmqpServer server;
+    private final int port;
+
+    private BrokerFixture(AmqpSettings settings) throws InterruptedException {
+        this.broker = new Broker(Users.withDefaultUser("guest", "guest"));
+        this.server = new AmqpServer(broker, settings, 2);
+        InetSocketAddress bound = server.start("127.0.0.1", 0).get(0);
+        this.port = bound.getPort();
+    }
+
+    public static BrokerFixture start() throws InterruptedException {
+        return new BrokerFixture(AmqpSettings.defaults());
+    }
+
+    public static BrokerFixture start(AmqpSettings settings) throws InterruptedException {
+        return new BrokerFixture(settings);
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A connection factory for guest/guest on this broker, with short timeouts so no test can hang. */
+    public ConnectionFactory factory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(port);
+        factory.setUsername("guest");
+        factory.setPassword("guest");
+        factory.setConnectionTimeout(5_000);
+        factory.setHandshakeTimeout(5_000);
+        factory.setShutdownTimeout(2_000);
+        factory.setChannelRpcTimeout(5_000);
+        factory.setAutomaticRecoveryEnabled(false);
+        return factory;
+    }
+
+    public Connection connect() throws Exception {
+        return factory().newConnection();
+    }
+
+    /** Waits until the condition holds, failing after the deadline instead of sleeping a fixed time. */
+    public static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

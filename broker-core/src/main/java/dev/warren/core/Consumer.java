@@ -1,0 +1,20 @@
+package dev.warren.core;
+
+/**
+ * A consumer attached to a queue. The queue calls these methods on its own thread; an implementation
+ * hands the work to its connection's thread.
+ */
+public interface Consumer {
+    String tag();
+
+    boolean exclusive();
+
+    /** True when the consumer can take another delivery now. Called on the queue's thread. */
+    boolean ready();
+
+    /** Delivers an entry; the consumer takes over the queue's reference to the message. */
+    void deliver(MessageQueue queue, QueueEntry entry);
+
+    /** The queue went away (deleted); the consumer should tell its client (basic.cancel). */
+    void cancelledByQueue(MessageQueue queue);
+}

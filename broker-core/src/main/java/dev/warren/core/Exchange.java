@@ -1,0 +1,96 @@
+package dev.warren.core;
+
+import dev.warren.core.message.Message;
+import dev.warren.core.routing.ExchangeRouter;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * An exchange: its definition and its router. Bindings from it are added and removed by its
+ * {@link VirtualHost} under the definitions lock; routing reads lock-free from any event loop.
+ */
+public final class Exchange implements BindingDestination {
+    private final String name;
+    private final ExchangeType type;
+    private final boolean durable;
+    private final boolean autoDelete;
+    private final boolean internal;
+    private final Map<String, Object> arguments;
+    private final ExchangeRouter router;
+    private final Set<Binding> bindings = ConcurrentHashMap.newKeySet();
+
+    Exchange(String name, ExchangeType type, boolean durable, boolean autoDelete, boolean internal,
+             Map<String, Object> arguments) {
+        this.name = name;
+        this.type = type;
+        this.durable = durable;
+        this.autoDelete = autoDelete;
+        this.internal = internal;
+        this.arguments = arguments == null ? Map.of() : Map.copyOf(arguments);
+        this.router = type.newRouter();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String kind() {
+        return "exchange";
+    }
+
+    public ExchangeType type() {
+        return type;
+    }
+
+    public boolean durable() {
+        return durable;
+    }
+
+    public boolean autoDelete() {
+        return autoDelete;
+    }
+
+    public boolean internal() {
+        return internal;
+    }
+
+    public Map<String, Object> arguments() {
+        return arguments;
+    }
+
+    /** The default exchange, which routes to the queue named by the routing key. */
+    public boolean isDefault() {
+        return name.isEmpty();
+    }
+
+    /** Bindings with this exchange as their source. */
+    public Set<Binding> bindings() {
+        return Set.copyOf(bindings);
+    }
+
+    boolean hasBindings() {
+        return !bindings.isEmpty();
+    }
+
+    void addBinding(Binding binding) {
+        if (bindings.add(binding)) {
+            router.bind(binding);
+        }
+    }
+
+    boolean removeBinding(Binding binding) {
+        if (bindings.remove(binding)) {
+            router.unbind(binding);
+            return true;
+        }
+        return false;
+    }
+
+    void route(Message message, Consumer<Binding> sink) {
+        router.route(message, sink);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.warren.core;
+
+import dev.warren.core.message.Message;
+
+/**
+ * A message's place in one queue: the message, its position (sequence) in that queue, and whether it was
+ * delivered before. Requeued entries go back by sequence, ahead of newer messages.
+ */
+public record QueueEntry(Message message, long sequence, boolean redelivered) {
+    QueueEntry asRedelivered() {
+        return redelivered ? this : new QueueEntry(message, sequence, true);
+    }
+}

@@ -1,0 +1,312 @@
+package dev.warren.core;
+
+import dev.warren.core.message.Message;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A virtual host: its exchanges, queues and bindings.
+ *
+ * <p>Threading: definitions (declare, delete, bind, unbind) change under this object's lock, from any
+ * connection's thread; they are rare next to messages. Lookups and routing read concurrent maps and
+ * the routers' lock-free structures, so the message path takes no lock.
+ */
+public final class VirtualHost {
+    private static final List<String[]> STANDARD_EXCHANGES = List.of(
+            new String[] {"amq.direct", "direct"},
+            new String[] {"amq.fanout", "fanout"},
+            new String[] {"amq.topic", "topic"},
+            new String[] {"amq.headers", "headers"},
+            new String[] {"amq.match", "headers"});
+    /** Queue arguments compared when a queue is declared again, as RabbitMQ compares them. */
+    private static final List<String> EQUIVALENT_QUEUE_ARGUMENTS = List.of(
+            "x-expires", "x-message-ttl", "x-dead-letter-exchange", "x-dead-letter-routing-key",
+            "x-max-length", "x-max-length-bytes", "x-max-priority", "x-overflow", "x-queue-mode",
+            "x-queue-type", "x-single-active-consumer");
+
+    private final String name;
+    private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
+
+    VirtualHost(String name) {
+        this.name = name;
+        exchanges.put("", new Exchange("", ExchangeType.DIRECT, true, false, false, Map.of()));
+        for (String[] standard : STANDARD_EXCHANGES) {
+            exchanges.put(standard[0], new Exchange(standard[0], ExchangeType.named(standard[1]), true, false, false, Map.of()));
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Exchange exchange(String exchangeName) {
+        return exchanges.get(exchangeName);
+    }
+
+    public Collection<Exchange> exchanges() {
+        return List.copyOf(exchanges.values());
+    }
+
+    public MessageQueue queue(String queueName) {
+        return queues.get(queueName);
+    }
+
+    public Collection<MessageQueue> queues() {
+        return List.copyOf(queues.values());
+    }
+
+    /** The exchange, or NOT_FOUND as RabbitMQ words it. */
+    public Exchange requireExchange(String exchangeName) {
+        Exchange exchange = exchanges.get(exchangeName);
+        if (exchange == null) {
+            throw AmqpException.of(ReplyCode.NOT_FOUND, "no exchange '%s' in vhost '%s'", exchangeName, name);
+        }
+        return exchange;
+    }
+
+    /** The queue, or NOT_FOUND; an exclusive queue of another connection is RESOURCE_LOCKED. */
+    public MessageQueue requireQueue(String queueName, Object requester) {
+        MessageQueue queue = queues.get(queueName);
+        if (queue == null) {
+            throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queueName, name);
+        }
+        checkExclusiveAccess(queue, requester, false);
+        return queue;
+    }
+
+    // ---- exchanges ----
+
+    public synchronized Exchange declareExchange(String exchangeName, String typeName, boolean durable,
+                                                 boolean autoDelete, boolean internal, Map<String, Object> arguments) {
+        checkNotDefaultExchange(exchangeName);
+        ExchangeType type = ExchangeType.named(typeName);
+        Exchange existing = exchanges.get(exchangeName);
+        if (existing == null) {
+            if (exchangeName.startsWith("amq.")) {
+                throw AmqpException.of(ReplyCode.ACCESS_REFUSED,
+                        "exchange name '%s' contains reserved prefix 'amq.*'", exchangeName);
+            }
+            Exchange created = new Exchange(exchangeName, type, durable, autoDelete, internal, arguments);
+            exchanges.put(exchangeName, created);
+            return created;
+        }
+        String what = "exchange '" + exchangeName + "' in vhost '" + name + "'";
+        assertEquivalent(what, "type", typeName, existing.type().typeName());
+        assertEquivalent(what, "durable", durable, existing.durable());
+        assertEquivalent(what, "auto_delete", autoDelete, existing.autoDelete());
+        assertEquivalent(what, "internal", internal, existing.internal());
+        assertEquivalent(what, "alternate-exchange", argument(arguments, "alternate-exchange"),
+                argument(existing.arguments(), "alternate-exchange"));
+        return existing;
+    }
+
+    /** A passive exchange.declare: the exchange must exist. */
+    public Exchange passiveExchange(String exchangeName) {
+        checkNotDefaultExchange(exchangeName);
+        return requireExchange(exchangeName);
+    }
+
+    public synchronized void deleteExchange(String exchangeName, boolean ifUnused) {
+        checkNotDefaultExchange(exchangeName);
+        if (exchangeName.startsWith("amq.")) {
+            throw AmqpException.of(ReplyCode.ACCESS_REFUSED,
+                    "deletion of system exchange '%s' in vhost '%s' not allowed", exchangeName, name);
+        }
+        Exchange exchange = exchanges.get(exchangeName);
+        if (exchange == null) {
+            return; // deleting what is not there succeeds, as in RabbitMQ
+        }
+        if (ifUnused && exchange.hasBindings()) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "exchange '%s' in vhost '%s' in use", exchangeName, name);
+        }
+        removeExchange(exchange);
+    }
+
+    private void removeExchange(Exchange exchange) {
+        exchanges.remove(exchange.name(), exchange);
+        for (Binding binding : exchange.bindings()) {
+            exchange.removeBinding(binding);
+        }
+        removeBindingsTo(exchange);
+    }
+
+    // ---- queues ----
+
+    /**
+     * Declares a queue, or checks an existing one is equivalent. A new queue is owned by
+     * {@code executor}; an exclusive one by {@code owner} as well.
+     */
+    public synchronized MessageQueue declareQueue(String queueName, boolean durable, boolean exclusive, boolean autoDelete,
+                                                  Map<String, Object> arguments, Object owner, EventExecutor executor) {
+        MessageQueue existing = queues.get(queueName);
+        if (existing != null && !existing.isDeleted()) {
+            checkExclusiveAccess(existing, owner, exclusive);
+            String what = existing.describe();
+            assertEquivalent(what, "durable", durable, existing.durable());
+            assertEquivalent(what, "auto_delete", autoDelete, existing.autoDelete());
+            for (String key : EQUIVALENT_QUEUE_ARGUMENTS) {
+                assertEquivalent(what, key, argument(arguments, key), argument(existing.arguments(), key));
+            }
+            return existing;
+        }
+        if (queueName.startsWith("amq.") && !queueName.startsWith(Names.GENERATED_QUEUE_PREFIX)) {
+            throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "queue name '%s' contains reserved prefix 'amq.*'", queueName);
+        }
+        MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments,
+                exclusive ? owner : null, executor);
+        queues.put(queueName, queue);
+        return queue;
+    }
+
+    /** Called by a queue, on its own thread, once it is deleted. */
+    synchronized void queueDeleted(MessageQueue queue) {
+        queues.remove(queue.name(), queue);
+        removeBindingsTo(queue);
+    }
+
+    // ---- bindings ----
+
+    /** Binds a queue or exchange to a source exchange; binding twice is harmless. */
+    public synchronized void bind(Exchange source, BindingDestination destination, String routingKey,
+                                  Map<String, Object> arguments) {
+        checkNotDefaultExchange(source.name());
+        if (destination instanceof Exchange e) {
+            checkNotDefaultExchange(e.name());
+        }
+        checkStillExists(source);
+        checkStillExists(destination);
+        source.addBinding(new Binding(source, destination, routingKey, arguments));
+    }
+
+    /** Removes a binding; removing one that does not exist succeeds. */
+    public synchronized void unbind(Exchange source, BindingDestination destination, String routingKey,
+                                    Map<String, Object> arguments) {
+        checkNotDefaultExchange(source.name());
+        if (destination instanceof Exchange e) {
+            checkNotDefaultExchange(e.name());
+        }
+        if (source.removeBinding(new Binding(source, destination, routingKey, arguments))) {
+            autoDeleteIfUnused(source);
+        }
+    }
+
+    private void removeBindingsTo(BindingDestination destination) {
+        for (Exchange exchange : List.copyOf(exchanges.values())) {
+            boolean removed = false;
+            for (Binding binding : exchange.bindings()) {
+                if (binding.destination() == destination) {
+                    removed |= exchange.removeBinding(binding);
+                }
+            }
+            if (removed) {
+                autoDeleteIfUnused(exchange);
+            }
+        }
+    }
+
+    private void autoDeleteIfUnused(Exchange exchange) {
+        if (exchange.autoDelete() && !exchange.hasBindings() && exchanges.get(exchange.name()) == exchange) {
+            removeExchange(exchange);
+        }
+    }
+
+    // ---- routing ----
+
+    /**
+     * Adds to {@code into} every queue the message reaches from {@code exchange}, following
+     * exchange-to-exchange bindings once each (cycles end where they meet a visited exchange).
+     */
+    public void route(Exchange exchange, Message message, Set<MessageQueue> into) {
+        if (exchange.isDefault()) {
+            MessageQueue queue = queues.get(message.routingKey());
+            if (queue != null) {
+                into.add(queue);
+            }
+            return;
+        }
+        routeVia(exchange, message, into, null);
+    }
+
+    private void routeVia(Exchange exchange, Message message, Set<MessageQueue> into, List<Exchange> visited) {
+        List<Exchange> downstream = new ArrayList<>(0);
+        exchange.route(message, binding -> {
+            if (binding.destination() instanceof MessageQueue queue) {
+                into.add(queue);
+            } else {
+                downstream.add((Exchange) binding.destination());
+            }
+        });
+        if (downstream.isEmpty()) {
+            return;
+        }
+        List<Exchange> seen = visited == null ? new ArrayList<>() : visited;
+        seen.add(exchange);
+        for (Exchange next : downstream) {
+            if (!seen.contains(next)) {
+                routeVia(next, message, into, seen);
+            }
+        }
+    }
+
+    // ---- checks ----
+
+    private void checkNotDefaultExchange(String exchangeName) {
+        if (exchangeName.isEmpty()) {
+            throw new AmqpException(ReplyCode.ACCESS_REFUSED, "operation not permitted on the default exchange");
+        }
+    }
+
+    private void checkStillExists(BindingDestination destination) {
+        boolean exists = destination instanceof MessageQueue q
+                ? queues.get(q.name()) == q
+                : exchanges.get(destination.name()) == destination;
+        if (!exists) {
+            throw AmqpException.of(ReplyCode.NOT_FOUND, "no %s '%s' in vhost '%s'", destination.kind(), destination.name(), name);
+        }
+    }
+
+    /**
+     * RabbitMQ's rule: another connection may not touch an exclusive queue, and a declaration that asks for
+     * exclusivity may not take over a queue that is not exclusive.
+     */
+    private void checkExclusiveAccess(MessageQueue queue, Object requester, boolean strict) {
+        Object owner = queue.exclusiveOwner();
+        if ((owner != null && owner != requester) || (strict && owner == null)) {
+            throw AmqpException.of(ReplyCode.RESOURCE_LOCKED,
+                    "cannot obtain exclusive access to locked %s. It could be originally declared on another "
+                            + "connection or the exclusive property value does not match that of the original declaration.",
+                    queue.describe());
+        }
+    }
+
+    private static Object argument(Map<String, Object> arguments, String key) {
+        return arguments == null ? null : arguments.get(key);
+    }
+
+    private static void assertEquivalent(String what, String field, Object received, Object current) {
+        if (!sameValue(received, current)) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED,
+                    "inequivalent arg '%s' for %s: received %s but current is %s",
+                    field, what, quoted(received), quoted(current));
+        }
+    }
+
+    // Clients encode the same number with different types (pika sends 'l', the Java client 'I').
+    private static boolean sameValue(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return x.doubleValue() == y.doubleValue();
+        }
+        return Objects.equals(a, b);
+    }
+
+    private static String quoted(Object value) {
+        return value == null ? "none" : "'" + value + "'";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.warren.core.message;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
+import java.util.Map;
+
+/**
+ * A published message, stored once however many queues it is routed to: every queue (and every unacked
+ * delivery) holding it owns one reference, and the last release frees the body. The property bytes and
+ * the body are slices of the bytes that came off the socket; property bytes are passed back verbatim on
+ * delivery and only decoded where the broker needs a value (the headers exchange, delivery mode).
+ */
+public final class Message extends AbstractReferenceCounted {
+    private final String exchange;
+    private final String routingKey;
+    private final ByteBuf properties;
+    private final ByteBuf body;
+    private Map<String, Object> headers;
+    private boolean headersDecoded;
+
+    /** Takes ownership of both buffers. */
+    public Message(String exchange, String routingKey, ByteBuf properties, ByteBuf body) {
+        this.exchange = exchange;
+        this.routingKey = routingKey;
+        this.properties = properties;
+        this.body = body;
+    }
+
+    public String exchange() {
+        return exchange;
+    }
+
+    public String routingKey() {
+        return routingKey;
+    }
+
+    /** The content-header property bytes as received: flags followed by the present properties. */
+    public ByteBuf properties() {
+        return properties;
+    }
+
+    public ByteBuf body() {
+        return body;
+    }
+
+    public int bodySize() {
+        return body.readableBytes();
+    }
+
+    /** The headers table, decoded on first use (only the headers exchange needs it); null when absent. */
+    public Map<String, Object> headers() {
+        if (!headersDecoded) {
+            headers = BasicProperties.headers(properties);
+            headersDecoded = true;
+        }
+        return headers;
+    }
+
+    @Override
+    public Message retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public ReferenceCounted touch(Object hint) {
+        body.touch(hint);
+        return this;
+    }
+
+    @Override
+    protected void deallocate() {
+        properties.release();
+        body.release();
+    }
+}
