@@ -1,0 +1,125 @@
+package dev.warren.amqp.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.warren.core.ReplyCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class FrameDecoderTest {
+    private static final byte[] HEADER = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
+
+    @Test
+    void acceptsTheProtocolHeaderThenSplitsFrames() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
+        writeFrame(in, Frame.METHOD, 1, new byte[] {1, 2, 3});
+        writeFrame(in, Frame.HEARTBEAT, 0, new byte[0]);
+        channel.writeInbound(in);
+
+        assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
+        Frame method = channel.readInbound();
+        assertEquals(Frame.METHOD, method.type());
+        assertEquals(1, method.channel());
+        assertEquals(3, method.payload().readableBytes());
+        method.payload().release();
+        Frame heartbeat = channel.readInbound();
+        assertEquals(Frame.HEARTBEAT, heartbeat.type());
+        heartbeat.payload().release();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void waitsForAFrameSplitAcrossReads() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        channel.writeInbound(Unpooled.wrappedBuffer(HEADER));
+        assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
+        ByteBuf frame = Unpooled.buffer();
+        writeFrame(frame, Frame.BODY, 7, "hello".getBytes(StandardCharsets.US_ASCII));
+        channel.writeInbound(frame.readRetainedSlice(5));
+        assertNull(channel.readInbound());
+        channel.writeInbound(frame);
+        Frame body = channel.readInbound();
+        assertEquals("hello", body.payload().toString(StandardCharsets.US_ASCII));
+        body.payload().release();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void wrongProtocolHeaderIsAnsweredWithOursAndTheSocketClosed() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        channel.writeInbound(Unpooled.wrappedBuffer("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)));
+        ByteBuf reply = channel.readOutbound();
+        byte[] bytes = new byte[reply.readableBytes()];
+        reply.readBytes(bytes);
+        reply.release();
+        assertEquals(new String(HEADER, StandardCharsets.ISO_8859_1), new String(bytes, StandardCharsets.ISO_8859_1));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void rejectsFrameLargerThanFrameMax() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
+        in.writeByte(Frame.BODY).writeShort(1).writeInt(4096 - 8 + 1);
+        channel.writeInbound(in);
+        channel.readInbound();
+        FrameError error = assertInstanceOf(FrameError.class, channel.readInbound());
+        assertEquals(ReplyCode.FRAME_ERROR, error.error().replyCode());
+        assertTrue(error.error().replyText().contains("frame-max"), error.error().replyText());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void acceptsFrameOfExactlyFrameMax() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
+        writeFrame(in, Frame.BODY, 1, new byte[4096 - 8]);
+        channel.writeInbound(in);
+        channel.readInbound();
+        Frame frame = channel.readInbound();
+        assertEquals(4096 - 8, frame.payload().readableBytes());
+        frame.payload().release();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void rejectsWrongEndOctetAndDiscardsWhatFollows() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
+        in.writeByte(Frame.METHOD).writeShort(1).writeInt(2).writeShort(0).writeByte(0x00);
+        writeFrame(in, Frame.METHOD, 1, new byte[] {1});
+        channel.writeInbound(in);
+        channel.readInbound();
+        FrameError error = assertInstanceOf(FrameError.class, channel.readInbound());
+        assertTrue(error.error().replyText().contains("frame-end"), error.error().replyText());
+        assertNull(channel.readInbound());
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void rejectsUnknownFrameType() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
+        writeFrame(in, 5, 1, new byte[] {1});
+        channel.writeInbound(in);
+        channel.readInbound();
+        FrameError error = assertInstanceOf(FrameError.class, channel.readInbound());
+        assertEquals(ReplyCode.FRAME_ERROR, error.error().replyCode());
+        assertFalse(channel.finish());
+    }
+
+    private static void writeFrame(ByteBuf out, int type, int channel, byte[] payload) {
+        out.writeByte(type).writeShort(channel).writeInt(payload.length).writeBytes(payload).writeByte(Frame.END);
+    }
+}
