@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.routing.HeadersMatcher;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -182,6 +183,12 @@ public final class VirtualHost {
         }
         checkStillExists(source);
         checkStillExists(destination);
+        if (source.type() == ExchangeType.HEADERS) {
+            String invalid = HeadersMatcher.validate(arguments);
+            if (invalid != null) {
+                throw new AmqpException(ReplyCode.PRECONDITION_FAILED, invalid);
+            }
+        }
         source.addBinding(new Binding(source, destination, routingKey, arguments));
     }
 
