@@ -17,6 +17,7 @@ import dev.warren.core.VirtualHost;
 import dev.warren.core.message.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,6 +62,8 @@ final class AmqpChannel {
     private int consumerPrefetch;
     private volatile int globalPrefetch;
     private volatile boolean flowActive = true;
+    private ConfirmTracker confirms;
+    private Transaction tx;
 
     AmqpChannel(AmqpConnection connection, int id) {
         this.connection = connection;
@@ -528,20 +531,34 @@ final class AmqpChannel {
 
     private void basicAck(Command c) {
         Method m = c.method();
-        for (Unacked done : unacked.take(m.longValue("delivery-tag"), m.flag("multiple"))) {
+        List<Unacked> acked = unacked.take(m.longValue("delivery-tag"), m.flag("multiple"));
+        if (tx != null) {
+            tx.settle(acked, true, false);
+            return;
+        }
+        for (Unacked done : acked) {
             done.entry().message().release();
         }
+        creditBack(acked);
         wakeAfterAcks();
     }
 
     private void basicReject(Command c) {
         Method m = c.method();
-        settle(unacked.take(m.longValue("delivery-tag"), false), m.flag("requeue"));
+        reject(unacked.take(m.longValue("delivery-tag"), false), m.flag("requeue"));
     }
 
     private void basicNack(Command c) {
         Method m = c.method();
-        settle(unacked.take(m.longValue("delivery-tag"), m.flag("multiple")), m.flag("requeue"));
+        reject(unacked.take(m.longValue("delivery-tag"), m.flag("multiple")), m.flag("requeue"));
+    }
+
+    private void reject(List<Unacked> deliveries, boolean requeue) {
+        if (tx != null) {
+            tx.settle(deliveries, false, requeue);
+        } else {
+            settle(deliveries, requeue);
+        }
     }
 
     private void basicRecover(Command c) {
@@ -627,28 +644,150 @@ final class AmqpChannel {
                 throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "cannot publish to internal exchange '%s' in vhost '%s'",
                         exchange.name(), connection.vhost().name());
             }
-            Set<MessageQueue> queues = new LinkedHashSet<>();
-            connection.vhost().route(exchange, message, queues);
-            if (queues.isEmpty()) {
-                if (m.flag("mandatory")) {
-                    writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
-                            message.routingKey()), message);
-                }
-                return;
-            }
-            for (MessageQueue queue : queues) {
-                message.retain();
-                connection.batcher().submit(queue.executor(), () -> queue.enqueue(message));
+            if (tx != null) {
+                tx.publish(message.retain(), m.flag("mandatory"));
+            } else {
+                route(exchange, message, m.flag("mandatory"), null);
             }
         } finally {
             message.release();
         }
     }
 
-    // ---- not yet supported ----
+    /**
+     * Routes a message and hands it to its queues; an unroutable mandatory message is returned. In
+     * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
+     */
+    private void route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
+        Set<MessageQueue> queues = new LinkedHashSet<>();
+        connection.vhost().route(exchange, message, queues);
+        if (queues.isEmpty() && mandatory) {
+            writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
+                    message.routingKey()), message);
+        }
+        long sequence = confirms == null ? 0 : confirms.register(queues.size());
+        if (sequence != 0 && queues.isEmpty()) {
+            connection.confirmsDue(this);
+        }
+        Outbox outbox = connection.outbox();
+        for (MessageQueue queue : queues) {
+            if (touched != null) {
+                touched.add(queue.executor());
+            }
+            message.retain();
+            connection.batcher().submit(queue.executor(), () -> {
+                queue.enqueue(message);
+                if (sequence != 0) {
+                    outbox.post(() -> accepted(sequence));
+                }
+            });
+        }
+    }
 
-    private void notImplemented(Command c) {
-        throw new AmqpException(ReplyCode.NOT_IMPLEMENTED, c.method().spec().name() + " is not supported yet");
+    // ---- confirms ----
+
+    private void confirmSelect(Command c) {
+        if (tx != null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from tx to confirm mode");
+        }
+        if (confirms == null) {
+            confirms = new ConfirmTracker();
+        }
+        if (!c.method().flag("nowait")) {
+            send(Methods.CONFIRM_SELECT_OK.with());
+        }
+    }
+
+    private void accepted(long sequence) {
+        if (state == State.OPEN) {
+            confirms.accepted(sequence);
+            connection.confirmsDue(this);
+        }
+    }
+
+    /** Sends the confirm that is due, if any; called once per batch of work by the connection. */
+    void sendDueConfirms() {
+        ConfirmTracker.Confirm due = confirms == null ? null : confirms.due();
+        if (due != null) {
+            send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
+        }
+    }
+
+    // ---- transactions ----
+
+    private void txSelect(Command c) {
+        if (confirms != null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
+        }
+        if (tx == null) {
+            tx = new Transaction();
+        }
+        send(Methods.TX_SELECT_OK.with());
+    }
+
+    private void txCommit(Command c) {
+        Transaction done = requireTransaction();
+        tx = new Transaction();
+        Set<EventExecutor> touched = new LinkedHashSet<>();
+        for (Transaction.Publish publish : done.publishes()) {
+            Exchange exchange = connection.vhost().exchange(publish.message().exchange());
+            if (exchange != null) {
+                route(exchange, publish.message(), publish.mandatory(), touched);
+            }
+            publish.message().release();
+        }
+        for (Transaction.Settlement settlement : done.settlements()) {
+            settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
+            if (settlement.ack()) {
+                settlement.deliveries().forEach(d -> d.entry().message().release());
+                creditBack(settlement.deliveries());
+            } else {
+                settle(settlement.deliveries(), settlement.requeue());
+            }
+        }
+        wakeAfterAcks();
+        afterQueuesCaughtUp(touched, () -> send(Methods.TX_COMMIT_OK.with()));
+    }
+
+    private void txRollback(Command c) {
+        Transaction undone = requireTransaction();
+        tx = new Transaction();
+        undone.publishes().forEach(p -> p.message().release());
+        for (Transaction.Settlement settlement : undone.settlements()) {
+            unacked.restore(settlement.deliveries());
+        }
+        send(Methods.TX_ROLLBACK_OK.with());
+    }
+
+    private Transaction requireTransaction() {
+        if (tx == null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
+        }
+        return tx;
+    }
+
+    /**
+     * Suspends the channel until every given queue thread has run the work handed to it so far, then runs
+     * {@code then}: after tx.commit-ok the committed messages are in their queues.
+     */
+    private void afterQueuesCaughtUp(Set<EventExecutor> executors, Runnable then) {
+        executors.removeIf(EventExecutor::inEventLoop);
+        if (executors.isEmpty()) {
+            then.run();
+            return;
+        }
+        suspended = true;
+        Method cause = current;
+        Outbox outbox = connection.outbox();
+        int[] remaining = {executors.size()};
+        for (EventExecutor executor : executors) {
+            connection.batcher().submit(executor, () -> outbox.post(() -> {
+                if (--remaining[0] == 0) {
+                    resume(cause, null, null, ignored -> then.run());
+                }
+            }));
+        }
+        connection.batcher().flush();
     }
 
     // ---- closing ----
@@ -672,6 +811,11 @@ final class AmqpChannel {
             connection.batcher().submit(queue.executor(), () -> queue.removeConsumer(consumer));
         }
         consumers.clear();
+        if (tx != null) {
+            tx.publishes().forEach(p -> p.message().release());
+            tx.settlements().forEach(settlement -> unacked.restore(settlement.deliveries()));
+            tx = null;
+        }
         requeueAll(unacked.takeAll());
         connection.batcher().flush();
     }
@@ -702,10 +846,10 @@ final class AmqpChannel {
         h.put(Methods.BASIC_NACK, AmqpChannel::basicNack);
         h.put(Methods.BASIC_RECOVER, AmqpChannel::basicRecover);
         h.put(Methods.BASIC_RECOVER_ASYNC, AmqpChannel::basicRecover);
-        h.put(Methods.CONFIRM_SELECT, AmqpChannel::notImplemented);
-        h.put(Methods.TX_SELECT, AmqpChannel::notImplemented);
-        h.put(Methods.TX_COMMIT, AmqpChannel::notImplemented);
-        h.put(Methods.TX_ROLLBACK, AmqpChannel::notImplemented);
+        h.put(Methods.CONFIRM_SELECT, AmqpChannel::confirmSelect);
+        h.put(Methods.TX_SELECT, AmqpChannel::txSelect);
+        h.put(Methods.TX_COMMIT, AmqpChannel::txCommit);
+        h.put(Methods.TX_ROLLBACK, AmqpChannel::txRollback);
         return Map.copyOf(h);
     }
 }

@@ -45,6 +45,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final FrameDecoder decoder;
     private final TaskBatcher batcher = new TaskBatcher();
     private final List<MessageQueue> exclusiveQueues = new ArrayList<>();
+    private final List<AmqpChannel> confirmsDue = new ArrayList<>();
     private AmqpChannel[] channels;
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_PROTOCOL_HEADER;
@@ -113,6 +114,18 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(FrameWriter.method(ctx.alloc(), channel, method), ctx.voidPromise());
     }
 
+    /** A channel has confirms to send; they go out once per batch of work, see {@link #sendDueConfirms()}. */
+    void confirmsDue(AmqpChannel channel) {
+        confirmsDue.add(channel);
+    }
+
+    private void sendDueConfirms() {
+        for (int i = 0; i < confirmsDue.size(); i++) {
+            confirmsDue.get(i).sendDueConfirms();
+        }
+        confirmsDue.clear();
+    }
+
     /** Called by a channel once its close handshake is done. */
     void channelClosed(int channelId) {
         channels[channelId] = null;
@@ -123,7 +136,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.outbox = new Outbox(ctx.channel().eventLoop());
+        this.outbox = new Outbox(ctx.channel().eventLoop(), this::sendDueConfirms);
     }
 
     @Override
@@ -153,6 +166,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        sendDueConfirms();
         batcher.flush();
         ctx.fireChannelReadComplete();
     }

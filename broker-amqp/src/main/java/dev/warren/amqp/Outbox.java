@@ -14,9 +14,12 @@ final class Outbox {
     private final EventLoop loop;
     private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable afterBatch;
 
-    Outbox(EventLoop loop) {
+    /** @param afterBatch runs after each batch, e.g. to send the confirms the batch completed */
+    Outbox(EventLoop loop, Runnable afterBatch) {
         this.loop = loop;
+        this.afterBatch = afterBatch;
     }
 
     EventLoop loop() {
@@ -40,5 +43,6 @@ final class Outbox {
         for (Runnable task; (task = tasks.poll()) != null; ) {
             task.run();
         }
+        afterBatch.run();
     }
 }

@@ -12,6 +12,7 @@ final class ServerProperties {
 
     static Map<String, Object> table() {
         Map<String, Object> capabilities = new LinkedHashMap<>();
+        capabilities.put("publisher_confirms", true);
         capabilities.put("exchange_exchange_bindings", true);
         capabilities.put("basic.nack", true);
         capabilities.put("consumer_cancel_notify", true);

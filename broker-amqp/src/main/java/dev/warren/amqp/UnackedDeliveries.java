@@ -57,6 +57,15 @@ final class UnackedDeliveries {
         return taken;
     }
 
+    /** Puts back deliveries taken earlier (a rolled-back transaction's acks), keeping tag order. */
+    void restore(List<Unacked> deliveries) {
+        List<Unacked> all = new ArrayList<>(byTag.values());
+        all.addAll(deliveries);
+        all.sort(java.util.Comparator.comparingLong(Unacked::tag));
+        byTag.clear();
+        all.forEach(this::add);
+    }
+
     /** Removes and returns every outstanding delivery, oldest first. */
     List<Unacked> takeAll() {
         List<Unacked> all = new ArrayList<>(byTag.values());
