@@ -443,9 +443,9 @@ final class AmqpChannel {
         return connection.outbox();
     }
 
-    /** Read on queue threads: false while the client has paused us with channel.flow. */
+    /** Read on queue threads: false while the client paused us (channel.flow) or the socket is backed up. */
     boolean canDeliver() {
-        return flowActive;
+        return flowActive && connection.isWritable();
     }
 
     boolean hasGlobalCredit() {
@@ -624,7 +624,7 @@ final class AmqpChannel {
         starved.clear();
     }
 
-    private void wakeAllConsumers() {
+    void wakeAllConsumers() {
         Set<MessageQueue> queues = new LinkedHashSet<>();
         consumers.values().forEach(consumer -> queues.add(consumer.queue()));
         queues.forEach(queue -> connection.batcher().submit(queue.executor(), queue::resumeDispatch));

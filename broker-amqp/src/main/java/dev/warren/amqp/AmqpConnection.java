@@ -56,6 +56,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private int channelMax;
     private int frameMax;
     private boolean consumerCancelNotify;
+    private volatile boolean writable = true;
     private String peer = "?";
 
     AmqpConnection(Broker broker, AmqpSettings settings, FrameDecoder decoder) {
@@ -102,6 +103,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     boolean isOpen() {
         return state == State.OPEN;
+    }
+
+    /** Read on queue threads: while the socket's outbound buffer is full, consumers here take nothing. */
+    boolean isWritable() {
+        return writable;
     }
 
     void exclusiveQueueDeclared(MessageQueue queue) {
@@ -169,6 +175,20 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         sendDueConfirms();
         batcher.flush();
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        writable = ctx.channel().isWritable();
+        if (writable && channels != null) {
+            for (AmqpChannel channel : channels) {
+                if (channel != null) {
+                    channel.wakeAllConsumers();
+                }
+            }
+            batcher.flush();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
