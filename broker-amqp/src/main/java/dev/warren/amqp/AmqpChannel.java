@@ -297,9 +297,12 @@ final class AmqpChannel {
             }
         }
         lastQueueName = queue.name();
-        if (!m.flag("nowait")) {
-            send(Methods.QUEUE_DECLARE_OK.with(queue.name(), (long) queue.messageCount(), (long) queue.consumerCount()));
+        if (m.flag("nowait")) {
+            return;
         }
+        // Counted on the queue's thread, after this channel's earlier publishes have reached it.
+        callQueue(queue, q -> new long[] {q.messageCount(), q.consumerCount()},
+                counts -> send(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
     }
 
     private void queueBind(Command c) {
@@ -644,6 +647,7 @@ final class AmqpChannel {
                 throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "cannot publish to internal exchange '%s' in vhost '%s'",
                         exchange.name(), connection.vhost().name());
             }
+            checkUserId(message);
             if (tx != null) {
                 tx.publish(message.retain(), m.flag("mandatory"));
             } else {
@@ -651,6 +655,15 @@ final class AmqpChannel {
             }
         } finally {
             message.release();
+        }
+    }
+
+    /** As RabbitMQ: a user-id property, when set, must name the user who is publishing. */
+    private void checkUserId(Message message) {
+        String userId = message.userId();
+        if (userId != null && !userId.equals(connection.user().name())) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "user_id property set to '%s' but authenticated user was '%s'",
+                    userId, connection.user().name());
         }
     }
 

@@ -242,7 +242,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             if (frame.type() == Frame.HEARTBEAT) {
                 frame.payload().release();
                 if (frame.channel() != 0) {
-                    throw new AmqpException(ReplyCode.FRAME_ERROR, "heartbeat frame on channel " + frame.channel());
+                    throw new AmqpException(ReplyCode.UNEXPECTED_FRAME, "heartbeat frame on channel " + frame.channel());
                 }
             } else if (frame.channel() == 0) {
                 onChannelZeroFrame(frame);
@@ -389,17 +389,18 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         int clientChannelMax = tuneOk.intValue("channel-max");
         long clientFrameMax = tuneOk.longValue("frame-max");
         int heartbeat = tuneOk.intValue("heartbeat");
-        if (clientFrameMax != 0 && clientFrameMax < AmqpSettings.MIN_FRAME_MAX) {
+        // As RabbitMQ: 0 would mean "no limit", which a server with limits refuses.
+        if (clientFrameMax < AmqpSettings.MIN_FRAME_MAX) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "frame_max=%d < %d min size", clientFrameMax, AmqpSettings.MIN_FRAME_MAX);
         }
         if (clientFrameMax > settings.frameMax()) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "frame_max=%d > %d max size", clientFrameMax, settings.frameMax());
         }
-        if (clientChannelMax > settings.channelMax()) {
+        if (clientChannelMax == 0 || clientChannelMax > settings.channelMax()) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "channel_max=%d > %d max", clientChannelMax, settings.channelMax());
         }
-        channelMax = clientChannelMax == 0 ? settings.channelMax() : clientChannelMax;
-        frameMax = clientFrameMax == 0 ? settings.frameMax() : (int) clientFrameMax;
+        channelMax = clientChannelMax;
+        frameMax = (int) clientFrameMax;
         decoder.frameMax(frameMax);
         channels = new AmqpChannel[channelMax + 1];
         if (heartbeat > 0) {

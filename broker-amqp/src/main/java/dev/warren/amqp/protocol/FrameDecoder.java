@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Splits the byte stream into frames. It first expects the 8-octet protocol header; a wrong header gets
  * the header Warren speaks written back and the socket closed, as the spec asks. Then it reads frames,
- * enforcing the frame-max in force and the end octet. A broken frame is reported once as a
+ * enforcing the frame-max in force and the end octet. Like RabbitMQ it lets a payload reach frame-max
+ * itself rather than frame-max minus the 8 octets of overhead, because many clients get that wrong. A broken frame is reported once as a
  * {@link FrameError} and everything after it is discarded.
  *
  * <p>Frame payloads are retained slices of the read buffer, so message bodies travel without a copy.
@@ -30,12 +31,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** @param frameMax the largest frame accepted, overhead included, until {@link #frameMax(int)} changes it */
     public FrameDecoder(int frameMax) {
-        this.maxPayload = frameMax - Frame.OVERHEAD;
+        this.maxPayload = frameMax;
     }
 
     /** Sets the negotiated frame-max (overhead included). Called on the event loop. */
     public void frameMax(int frameMax) {
-        this.maxPayload = frameMax - Frame.OVERHEAD;
+        this.maxPayload = frameMax;
     }
 
     @Override
@@ -79,7 +80,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             if (size > maxPayload) {
                 fail(in, out, "frame of type " + type + " with a payload of " + size
-                        + " bytes is larger than the negotiated frame-max allows (" + maxPayload + ")");
+                        + " bytes is larger than the negotiated frame-max (" + maxPayload + ")");
                 return;
             }
             if (in.readableBytes() < FRAME_HEADER_SIZE + size + 1) {

@@ -19,7 +19,7 @@ public final class MethodCodec {
 
     /**
      * Decodes a method-frame payload. An unknown class or method id is NOT_IMPLEMENTED (540); a payload that
-     * ends early or holds a malformed field is SYNTAX_ERROR (502).
+     * ends early cannot be decoded, FRAME_ERROR (501) as in RabbitMQ; a malformed field table is SYNTAX_ERROR (502).
      */
     public static Method decode(ByteBuf payload) {
         if (payload.readableBytes() < 4) {
@@ -35,7 +35,7 @@ public final class MethodCodec {
         try {
             return spec.with(readFields(payload, spec.fields()));
         } catch (IndexOutOfBoundsException e) {
-            throw new AmqpException(ReplyCode.SYNTAX_ERROR,
+            throw new AmqpException(ReplyCode.FRAME_ERROR,
                     "method " + spec.name() + " ends before all its fields were read", classId, methodId);
         } catch (AmqpException e) {
             throw e.withMethod(classId, methodId);
@@ -62,7 +62,7 @@ public final class MethodCodec {
                 case SHORT -> in.readUnsignedShort();
                 case LONG -> in.readUnsignedInt();
                 case LONGLONG, TIMESTAMP -> in.readLong();
-                case SHORTSTR -> FieldTables.readShortString(in);
+                case SHORTSTR -> readShortString(in);
                 case LONGSTR -> readLongBytes(in);
                 case TABLE -> FieldTables.read(in);
                 case BIT -> throw new IllegalStateException();
@@ -71,10 +71,18 @@ public final class MethodCodec {
         return values;
     }
 
+    private static String readShortString(ByteBuf in) {
+        int length = in.getUnsignedByte(in.readerIndex());
+        if (length >= in.readableBytes()) {
+            throw new IndexOutOfBoundsException("short string runs past the frame");
+        }
+        return FieldTables.readShortString(in);
+    }
+
     private static byte[] readLongBytes(ByteBuf in) {
         long length = in.readUnsignedInt();
         if (length > in.readableBytes()) {
-            throw new AmqpException(ReplyCode.SYNTAX_ERROR, "long string of " + length + " bytes runs past the frame");
+            throw new AmqpException(ReplyCode.FRAME_ERROR, "long string of " + length + " bytes runs past the frame");
         }
         byte[] bytes = new byte[(int) length];
         in.readBytes(bytes);

@@ -69,7 +69,7 @@ class FrameDecoderTest {
     void rejectsFrameLargerThanFrameMax() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
-        in.writeByte(Frame.BODY).writeShort(1).writeInt(4096 - 8 + 1);
+        in.writeByte(Frame.BODY).writeShort(1).writeInt(4096 + 1);
         channel.writeInbound(in);
         channel.readInbound();
         FrameError error = assertInstanceOf(FrameError.class, channel.readInbound());
@@ -79,14 +79,14 @@ class FrameDecoderTest {
     }
 
     @Test
-    void acceptsFrameOfExactlyFrameMax() {
+    void acceptsPayloadOfExactlyFrameMaxAsRabbitMqDoes() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
-        writeFrame(in, Frame.BODY, 1, new byte[4096 - 8]);
+        writeFrame(in, Frame.BODY, 1, new byte[4096]);
         channel.writeInbound(in);
         channel.readInbound();
         Frame frame = channel.readInbound();
-        assertEquals(4096 - 8, frame.payload().readableBytes());
+        assertEquals(4096, frame.payload().readableBytes());
         frame.payload().release();
         assertFalse(channel.finish());
     }

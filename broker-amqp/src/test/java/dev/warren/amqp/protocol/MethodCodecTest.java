@@ -82,11 +82,11 @@ class MethodCodecTest {
     }
 
     @Test
-    void truncatedFieldsAreASyntaxError() {
+    void truncatedFieldsAreAFrameErrorAsInRabbitMq() {
         ByteBuf payload = Unpooled.buffer().writeShort(50).writeShort(10).writeShort(0).writeByte(5).writeBytes("ab".getBytes());
         try {
             AmqpException e = assertThrows(AmqpException.class, () -> MethodCodec.decode(payload));
-            assertEquals(ReplyCode.SYNTAX_ERROR, e.replyCode());
+            assertEquals(ReplyCode.FRAME_ERROR, e.replyCode());
             assertEquals(50, e.classId());
             assertEquals(10, e.methodId());
             assertFalse(e.replyText().contains("Exception"), e.replyText());

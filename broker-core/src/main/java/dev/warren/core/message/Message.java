@@ -12,6 +12,8 @@ import java.util.Map;
  * delivery and only decoded where the broker needs a value (the headers exchange, delivery mode).
  */
 public final class Message extends AbstractReferenceCounted {
+    /** Property-flags bit of user-id, the 11th of the 14 basic properties (bit 15 is the first). */
+    private static final int USER_ID_FLAG = 1 << 4;
     private final String exchange;
     private final String routingKey;
     private final ByteBuf properties;
@@ -46,6 +48,14 @@ public final class Message extends AbstractReferenceCounted {
 
     public int bodySize() {
         return body.readableBytes();
+    }
+
+    /** The user-id property, or null; decodes the properties only when the flag says it is there. */
+    public String userId() {
+        if (properties.readableBytes() < 2 || (properties.getUnsignedShort(properties.readerIndex()) & USER_ID_FLAG) == 0) {
+            return null;
+        }
+        return BasicProperties.decode(properties.duplicate()).userId();
     }
 
     /** The headers table, decoded on first use (only the headers exchange needs it); null when absent. */
