@@ -683,13 +683,21 @@ final class AmqpChannel {
             connection.confirmsDue(this);
         }
         Outbox outbox = connection.outbox();
+        PublisherFlow flow = connection.publisherFlow();
         for (MessageQueue queue : queues) {
             if (touched != null) {
                 touched.add(queue.executor());
             }
+            boolean elsewhere = !queue.executor().inEventLoop();
+            if (elsewhere) {
+                flow.sent();
+            }
             message.retain();
             connection.batcher().submit(queue.executor(), () -> {
                 queue.enqueue(message);
+                if (elsewhere) {
+                    flow.enqueued();
+                }
                 if (sequence != 0) {
                     outbox.post(() -> accepted(sequence));
                 }

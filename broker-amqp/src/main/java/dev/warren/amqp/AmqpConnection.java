@@ -51,6 +51,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private State state = State.AWAITING_PROTOCOL_HEADER;
     private ScheduledFuture<?> handshakeTimeout;
     private Outbox outbox;
+    private PublisherFlow publisherFlow;
     private User user;
     private VirtualHost vhost;
     private int channelMax;
@@ -79,6 +80,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     Outbox outbox() {
         return outbox;
+    }
+
+    PublisherFlow publisherFlow() {
+        return publisherFlow;
     }
 
     VirtualHost vhost() {
@@ -143,6 +148,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.outbox = new Outbox(ctx.channel().eventLoop(), this::sendDueConfirms);
+        this.publisherFlow = new PublisherFlow(ctx.channel(), outbox);
     }
 
     @Override
