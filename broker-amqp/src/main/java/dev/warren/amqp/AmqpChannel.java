@@ -50,6 +50,8 @@ final class AmqpChannel {
     private final AmqpConnection connection;
     private final int id;
     private final CommandAssembler assembler;
+    private final DefinitionMethods definitions;
+    private final PublishMethods publishing;
     private final ArrayDeque<Frame> parked = new ArrayDeque<>();
     private final Map<String, ChannelConsumer> consumers = new HashMap<>();
     private final UnackedDeliveries unacked = new UnackedDeliveries();
@@ -57,18 +59,17 @@ final class AmqpChannel {
     private State state = State.OPEN;
     private boolean suspended;
     private Method current;
-    private String lastQueueName = "";
     private long nextDeliveryTag = 1;
     private int consumerPrefetch;
     private volatile int globalPrefetch;
     private volatile boolean flowActive = true;
-    private ConfirmTracker confirms;
-    private Transaction tx;
 
     AmqpChannel(AmqpConnection connection, int id) {
         this.connection = connection;
         this.id = id;
         this.assembler = new CommandAssembler(connection.ctx().alloc(), connection.settings().maxMessageSize());
+        this.definitions = new DefinitionMethods(this, connection);
+        this.publishing = new PublishMethods(this, connection);
     }
 
     // ---- frames in ----
@@ -149,7 +150,7 @@ final class AmqpChannel {
         state = State.CLOSING;
     }
 
-    private void send(Method method) {
+    void send(Method method) {
         if (state == State.OPEN) {
             connection.send(id, method);
         }
@@ -161,7 +162,7 @@ final class AmqpChannel {
      * Runs {@code operation} on the queue's thread and {@code reply} with its result back here. Until then
      * the channel carries out nothing else.
      */
-    private <R> void callQueue(MessageQueue queue, Function<MessageQueue, R> operation, java.util.function.Consumer<R> reply) {
+    <R> void callQueue(MessageQueue queue, Function<MessageQueue, R> operation, java.util.function.Consumer<R> reply) {
         if (queue.executor().inEventLoop()) {
             reply.accept(operation.apply(queue));
             return;
@@ -235,135 +236,28 @@ final class AmqpChannel {
         send(Methods.ACCESS_REQUEST_OK.with(1));
     }
 
-    // ---- exchange class ----
-
-    private void exchangeDeclare(Command c) {
-        Method m = c.method();
-        String name = m.string("exchange");
-        VirtualHost vhost = connection.vhost();
-        if (m.flag("passive")) {
-            vhost.passiveExchange(name);
-        } else {
-            vhost.declareExchange(name, m.string("type"), m.flag("durable"), m.flag("auto-delete"),
-                    m.flag("internal"), m.table("arguments"));
-        }
-        if (!m.flag("nowait")) {
-            send(Methods.EXCHANGE_DECLARE_OK.with());
-        }
-    }
-
-    private void exchangeDelete(Command c) {
-        Method m = c.method();
-        connection.vhost().deleteExchange(m.string("exchange"), m.flag("if-unused"));
-        if (!m.flag("nowait")) {
-            send(Methods.EXCHANGE_DELETE_OK.with());
-        }
-    }
-
-    private void exchangeBind(Command c) {
-        Method m = c.method();
-        VirtualHost vhost = connection.vhost();
-        Exchange destination = vhost.requireExchange(m.string("destination"));
-        vhost.bind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
-        if (!m.flag("nowait")) {
-            send(Methods.EXCHANGE_BIND_OK.with());
-        }
-    }
-
-    private void exchangeUnbind(Command c) {
-        Method m = c.method();
-        VirtualHost vhost = connection.vhost();
-        Exchange destination = vhost.requireExchange(m.string("destination"));
-        vhost.unbind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
-        if (!m.flag("nowait")) {
-            send(Methods.EXCHANGE_UNBIND_OK.with());
-        }
-    }
-
-    // ---- queue class ----
-
-    private void queueDeclare(Command c) {
-        Method m = c.method();
-        VirtualHost vhost = connection.vhost();
-        String name = m.string("queue");
-        MessageQueue queue;
-        if (m.flag("passive")) {
-            queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
-        } else {
-            queue = vhost.declareQueue(name.isEmpty() ? Names.queueName() : name, m.flag("durable"),
-                    m.flag("exclusive"), m.flag("auto-delete"), m.table("arguments"), connection, connection.outbox().loop());
-            if (queue.exclusive()) {
-                connection.exclusiveQueueDeclared(queue);
-            }
-        }
-        lastQueueName = queue.name();
-        if (m.flag("nowait")) {
+    /**
+     * Suspends the channel until every given queue thread has run the work handed to it so far, then runs
+     * {@code then}: after tx.commit-ok the committed messages are in their queues.
+     */
+    void afterQueuesCaughtUp(Set<EventExecutor> executors, Runnable then) {
+        executors.removeIf(EventExecutor::inEventLoop);
+        if (executors.isEmpty()) {
+            then.run();
             return;
         }
-        // Counted on the queue's thread, after this channel's earlier publishes have reached it.
-        callQueue(queue, q -> new long[] {q.messageCount(), q.consumerCount()},
-                counts -> send(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
-    }
-
-    private void queueBind(Command c) {
-        Method m = c.method();
-        VirtualHost vhost = connection.vhost();
-        MessageQueue queue = vhost.requireQueue(queueName(m), connection);
-        vhost.bind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
-        if (!m.flag("nowait")) {
-            send(Methods.QUEUE_BIND_OK.with());
+        suspended = true;
+        Method cause = current;
+        Outbox outbox = connection.outbox();
+        int[] remaining = {executors.size()};
+        for (EventExecutor executor : executors) {
+            connection.batcher().submit(executor, () -> outbox.post(() -> {
+                if (--remaining[0] == 0) {
+                    resume(cause, null, null, ignored -> then.run());
+                }
+            }));
         }
-    }
-
-    private void queueUnbind(Command c) {
-        Method m = c.method();
-        VirtualHost vhost = connection.vhost();
-        MessageQueue queue = vhost.requireQueue(queueName(m), connection);
-        vhost.unbind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
-        send(Methods.QUEUE_UNBIND_OK.with());
-    }
-
-    private void queuePurge(Command c) {
-        Method m = c.method();
-        MessageQueue queue = connection.vhost().requireQueue(queueName(m), connection);
-        callQueue(queue, MessageQueue::purge, count -> {
-            if (!m.flag("nowait")) {
-                send(Methods.QUEUE_PURGE_OK.with((long) count));
-            }
-        });
-    }
-
-    private void queueDelete(Command c) {
-        Method m = c.method();
-        String name = queueName(m);
-        MessageQueue queue = connection.vhost().queue(name);
-        boolean nowait = m.flag("nowait");
-        if (queue == null) {
-            if (!nowait) {
-                send(Methods.QUEUE_DELETE_OK.with(0L)); // deleting what is not there succeeds, as in RabbitMQ
-            }
-            return;
-        }
-        connection.vhost().requireQueue(name, connection); // exclusive queues of others are locked
-        boolean ifUnused = m.flag("if-unused");
-        boolean ifEmpty = m.flag("if-empty");
-        callQueue(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
-            if (!nowait) {
-                send(Methods.QUEUE_DELETE_OK.with((long) count));
-            }
-        });
-    }
-
-    /** An empty queue name means the queue this channel declared last, as the spec allows. */
-    private String queueName(Method m) {
-        String name = m.string("queue");
-        if (!name.isEmpty()) {
-            return name;
-        }
-        if (lastQueueName.isEmpty()) {
-            throw new AmqpException(ReplyCode.NOT_FOUND, "no previously declared queue");
-        }
-        return lastQueueName;
+        connection.batcher().flush();
     }
 
     // ---- basic class: consumers ----
@@ -385,7 +279,7 @@ final class AmqpChannel {
 
     private void basicConsume(Command c) {
         Method m = c.method();
-        MessageQueue queue = connection.vhost().requireQueue(queueName(m), connection);
+        MessageQueue queue = connection.vhost().requireQueue(definitions.queueName(m), connection);
         String tag = m.string("consumer-tag");
         if (tag.isEmpty()) {
             tag = Names.consumerTag();
@@ -493,7 +387,7 @@ final class AmqpChannel {
         queue.executor().execute(() -> queue.requeue(List.of(entry)));
     }
 
-    private void writeContent(Method method, Message message) {
+    void writeContent(Method method, Message message) {
         ChannelHandlerContext ctx = connection.ctx();
         ByteBuf frames = FrameWriter.content(ctx.alloc(), id, method, message.properties(), message.body(), connection.frameMax());
         ctx.writeAndFlush(frames, ctx.voidPromise());
@@ -501,7 +395,7 @@ final class AmqpChannel {
 
     private void basicGet(Command c) {
         Method m = c.method();
-        MessageQueue queue = connection.vhost().requireQueue(queueName(m), connection);
+        MessageQueue queue = connection.vhost().requireQueue(definitions.queueName(m), connection);
         boolean noAck = m.flag("no-ack");
         callQueue(queue, q -> {
             QueueEntry entry = q.poll();
@@ -535,6 +429,7 @@ final class AmqpChannel {
     private void basicAck(Command c) {
         Method m = c.method();
         List<Unacked> acked = unacked.take(m.longValue("delivery-tag"), m.flag("multiple"));
+        Transaction tx = publishing.transaction();
         if (tx != null) {
             tx.settle(acked, true, false);
             return;
@@ -557,6 +452,7 @@ final class AmqpChannel {
     }
 
     private void reject(List<Unacked> deliveries, boolean requeue) {
+        Transaction tx = publishing.transaction();
         if (tx != null) {
             tx.settle(deliveries, false, requeue);
         } else {
@@ -575,7 +471,7 @@ final class AmqpChannel {
     }
 
     /** Rejected deliveries: requeued in their original order, or dropped. */
-    private void settle(List<Unacked> deliveries, boolean requeue) {
+    void settle(List<Unacked> deliveries, boolean requeue) {
         if (requeue) {
             requeueAll(deliveries);
         } else {
@@ -597,7 +493,7 @@ final class AmqpChannel {
     private final Set<ChannelConsumer> starved = new LinkedHashSet<>();
     private boolean globalStarved;
 
-    private void creditBack(List<Unacked> deliveries) {
+    void creditBack(List<Unacked> deliveries) {
         for (Unacked d : deliveries) {
             if (d.consumer() == null) {
                 continue;
@@ -613,7 +509,7 @@ final class AmqpChannel {
     }
 
     /** Consumers that were out of credit and got some back: ask their queues to dispatch again. */
-    private void wakeAfterAcks() {
+    void wakeAfterAcks() {
         if (globalStarved) {
             globalStarved = false;
             starved.clear();
@@ -633,182 +529,17 @@ final class AmqpChannel {
         queues.forEach(queue -> connection.batcher().submit(queue.executor(), queue::resumeDispatch));
     }
 
-    // ---- basic class: publish ----
-
-    private void basicPublish(Command c) {
-        Method m = c.method();
-        Message message = new Message(m.string("exchange"), m.string("routing-key"), c.properties(), c.body());
-        try {
-            if (m.flag("immediate")) {
-                throw new AmqpException(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
-            }
-            Exchange exchange = connection.vhost().requireExchange(message.exchange());
-            if (exchange.internal()) {
-                throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "cannot publish to internal exchange '%s' in vhost '%s'",
-                        exchange.name(), connection.vhost().name());
-            }
-            checkUserId(message);
-            if (tx != null) {
-                tx.publish(message.retain(), m.flag("mandatory"));
-            } else {
-                route(exchange, message, m.flag("mandatory"), null);
-            }
-        } finally {
-            message.release();
-        }
-    }
-
-    /** As RabbitMQ: a user-id property, when set, must name the user who is publishing. */
-    private void checkUserId(Message message) {
-        String userId = message.userId();
-        if (userId != null && !userId.equals(connection.user().name())) {
-            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "user_id property set to '%s' but authenticated user was '%s'",
-                    userId, connection.user().name());
-        }
-    }
-
-    /**
-     * Routes a message and hands it to its queues; an unroutable mandatory message is returned. In
-     * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
-     */
-    private void route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
-        Set<MessageQueue> queues = new LinkedHashSet<>();
-        connection.vhost().route(exchange, message, queues);
-        if (queues.isEmpty() && mandatory) {
-            writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
-                    message.routingKey()), message);
-        }
-        long sequence = confirms == null ? 0 : confirms.register(queues.size());
-        if (sequence != 0 && queues.isEmpty()) {
-            connection.confirmsDue(this);
-        }
-        Outbox outbox = connection.outbox();
-        PublisherFlow flow = connection.publisherFlow();
-        for (MessageQueue queue : queues) {
-            if (touched != null) {
-                touched.add(queue.executor());
-            }
-            boolean elsewhere = !queue.executor().inEventLoop();
-            if (elsewhere) {
-                flow.sent();
-            }
-            message.retain();
-            connection.batcher().submit(queue.executor(), () -> {
-                queue.enqueue(message);
-                if (elsewhere) {
-                    flow.enqueued();
-                }
-                if (sequence != 0) {
-                    outbox.post(() -> accepted(sequence));
-                }
-            });
-        }
-    }
-
-    // ---- confirms ----
-
-    private void confirmSelect(Command c) {
-        if (tx != null) {
-            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from tx to confirm mode");
-        }
-        if (confirms == null) {
-            confirms = new ConfirmTracker();
-        }
-        if (!c.method().flag("nowait")) {
-            send(Methods.CONFIRM_SELECT_OK.with());
-        }
-    }
-
-    private void accepted(long sequence) {
-        if (state == State.OPEN) {
-            confirms.accepted(sequence);
-            connection.confirmsDue(this);
-        }
-    }
-
     /** Sends the confirm that is due, if any; called once per batch of work by the connection. */
     void sendDueConfirms() {
-        ConfirmTracker.Confirm due = confirms == null ? null : confirms.due();
-        if (due != null) {
-            send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
-        }
+        publishing.sendDueConfirms();
     }
 
-    // ---- transactions ----
-
-    private void txSelect(Command c) {
-        if (confirms != null) {
-            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
-        }
-        if (tx == null) {
-            tx = new Transaction();
-        }
-        send(Methods.TX_SELECT_OK.with());
+    boolean isOpen() {
+        return state == State.OPEN;
     }
 
-    private void txCommit(Command c) {
-        Transaction done = requireTransaction();
-        tx = new Transaction();
-        Set<EventExecutor> touched = new LinkedHashSet<>();
-        for (Transaction.Publish publish : done.publishes()) {
-            Exchange exchange = connection.vhost().exchange(publish.message().exchange());
-            if (exchange != null) {
-                route(exchange, publish.message(), publish.mandatory(), touched);
-            }
-            publish.message().release();
-        }
-        for (Transaction.Settlement settlement : done.settlements()) {
-            settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
-            if (settlement.ack()) {
-                settlement.deliveries().forEach(d -> d.entry().message().release());
-                creditBack(settlement.deliveries());
-            } else {
-                settle(settlement.deliveries(), settlement.requeue());
-            }
-        }
-        wakeAfterAcks();
-        afterQueuesCaughtUp(touched, () -> send(Methods.TX_COMMIT_OK.with()));
-    }
-
-    private void txRollback(Command c) {
-        Transaction undone = requireTransaction();
-        tx = new Transaction();
-        undone.publishes().forEach(p -> p.message().release());
-        for (Transaction.Settlement settlement : undone.settlements()) {
-            unacked.restore(settlement.deliveries());
-        }
-        send(Methods.TX_ROLLBACK_OK.with());
-    }
-
-    private Transaction requireTransaction() {
-        if (tx == null) {
-            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
-        }
-        return tx;
-    }
-
-    /**
-     * Suspends the channel until every given queue thread has run the work handed to it so far, then runs
-     * {@code then}: after tx.commit-ok the committed messages are in their queues.
-     */
-    private void afterQueuesCaughtUp(Set<EventExecutor> executors, Runnable then) {
-        executors.removeIf(EventExecutor::inEventLoop);
-        if (executors.isEmpty()) {
-            then.run();
-            return;
-        }
-        suspended = true;
-        Method cause = current;
-        Outbox outbox = connection.outbox();
-        int[] remaining = {executors.size()};
-        for (EventExecutor executor : executors) {
-            connection.batcher().submit(executor, () -> outbox.post(() -> {
-                if (--remaining[0] == 0) {
-                    resume(cause, null, null, ignored -> then.run());
-                }
-            }));
-        }
-        connection.batcher().flush();
+    UnackedDeliveries unacked() {
+        return unacked;
     }
 
     // ---- closing ----
@@ -832,11 +563,7 @@ final class AmqpChannel {
             connection.batcher().submit(queue.executor(), () -> queue.removeConsumer(consumer));
         }
         consumers.clear();
-        if (tx != null) {
-            tx.publishes().forEach(p -> p.message().release());
-            tx.settlements().forEach(settlement -> unacked.restore(settlement.deliveries()));
-            tx = null;
-        }
+        publishing.abandonTransaction(unacked);
         requeueAll(unacked.takeAll());
         connection.batcher().flush();
     }
@@ -848,29 +575,29 @@ final class AmqpChannel {
         h.put(Methods.CHANNEL_FLOW_OK, AmqpChannel::ignore);
         h.put(Methods.CHANNEL_CLOSE, AmqpChannel::channelClose);
         h.put(Methods.ACCESS_REQUEST, AmqpChannel::accessRequest);
-        h.put(Methods.EXCHANGE_DECLARE, AmqpChannel::exchangeDeclare);
-        h.put(Methods.EXCHANGE_DELETE, AmqpChannel::exchangeDelete);
-        h.put(Methods.EXCHANGE_BIND, AmqpChannel::exchangeBind);
-        h.put(Methods.EXCHANGE_UNBIND, AmqpChannel::exchangeUnbind);
-        h.put(Methods.QUEUE_DECLARE, AmqpChannel::queueDeclare);
-        h.put(Methods.QUEUE_BIND, AmqpChannel::queueBind);
-        h.put(Methods.QUEUE_UNBIND, AmqpChannel::queueUnbind);
-        h.put(Methods.QUEUE_PURGE, AmqpChannel::queuePurge);
-        h.put(Methods.QUEUE_DELETE, AmqpChannel::queueDelete);
+        h.put(Methods.EXCHANGE_DECLARE, (ch, c) -> ch.definitions.exchangeDeclare(c));
+        h.put(Methods.EXCHANGE_DELETE, (ch, c) -> ch.definitions.exchangeDelete(c));
+        h.put(Methods.EXCHANGE_BIND, (ch, c) -> ch.definitions.exchangeBind(c));
+        h.put(Methods.EXCHANGE_UNBIND, (ch, c) -> ch.definitions.exchangeUnbind(c));
+        h.put(Methods.QUEUE_DECLARE, (ch, c) -> ch.definitions.queueDeclare(c));
+        h.put(Methods.QUEUE_BIND, (ch, c) -> ch.definitions.queueBind(c));
+        h.put(Methods.QUEUE_UNBIND, (ch, c) -> ch.definitions.queueUnbind(c));
+        h.put(Methods.QUEUE_PURGE, (ch, c) -> ch.definitions.queuePurge(c));
+        h.put(Methods.QUEUE_DELETE, (ch, c) -> ch.definitions.queueDelete(c));
         h.put(Methods.BASIC_QOS, AmqpChannel::basicQos);
         h.put(Methods.BASIC_CONSUME, AmqpChannel::basicConsume);
         h.put(Methods.BASIC_CANCEL, AmqpChannel::basicCancel);
-        h.put(Methods.BASIC_PUBLISH, AmqpChannel::basicPublish);
+        h.put(Methods.BASIC_PUBLISH, (ch, c) -> ch.publishing.basicPublish(c));
         h.put(Methods.BASIC_GET, AmqpChannel::basicGet);
         h.put(Methods.BASIC_ACK, AmqpChannel::basicAck);
         h.put(Methods.BASIC_REJECT, AmqpChannel::basicReject);
         h.put(Methods.BASIC_NACK, AmqpChannel::basicNack);
         h.put(Methods.BASIC_RECOVER, AmqpChannel::basicRecover);
         h.put(Methods.BASIC_RECOVER_ASYNC, AmqpChannel::basicRecover);
-        h.put(Methods.CONFIRM_SELECT, AmqpChannel::confirmSelect);
-        h.put(Methods.TX_SELECT, AmqpChannel::txSelect);
-        h.put(Methods.TX_COMMIT, AmqpChannel::txCommit);
-        h.put(Methods.TX_ROLLBACK, AmqpChannel::txRollback);
+        h.put(Methods.CONFIRM_SELECT, (ch, c) -> ch.publishing.confirmSelect(c));
+        h.put(Methods.TX_SELECT, (ch, c) -> ch.publishing.txSelect(c));
+        h.put(Methods.TX_COMMIT, (ch, c) -> ch.publishing.txCommit(c));
+        h.put(Methods.TX_ROLLBACK, (ch, c) -> ch.publishing.txRollback(c));
         return Map.copyOf(h);
     }
 }

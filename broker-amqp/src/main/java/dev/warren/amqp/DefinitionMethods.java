@@ -1,0 +1,153 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.protocol.Method;
+import dev.warren.amqp.protocol.Methods;
+import dev.warren.core.AmqpException;
+import dev.warren.core.Exchange;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.Names;
+import dev.warren.core.ReplyCode;
+import dev.warren.core.VirtualHost;
+
+/**
+ * The exchange and queue class methods of a channel: declaring, deleting, binding and purging. They
+ * change the virtual host's definitions, or ask a queue's thread through the channel when the answer
+ * needs the queue's state. Channel thread only.
+ */
+final class DefinitionMethods {
+    private final AmqpChannel channel;
+    private final AmqpConnection connection;
+    private String lastQueueName = "";
+
+    DefinitionMethods(AmqpChannel channel, AmqpConnection connection) {
+        this.channel = channel;
+        this.connection = connection;
+    }
+
+    void exchangeDeclare(Command c) {
+        Method m = c.method();
+        String name = m.string("exchange");
+        VirtualHost vhost = connection.vhost();
+        if (m.flag("passive")) {
+            vhost.passiveExchange(name);
+        } else {
+            vhost.declareExchange(name, m.string("type"), m.flag("durable"), m.flag("auto-delete"),
+                    m.flag("internal"), m.table("arguments"));
+        }
+        if (!m.flag("nowait")) {
+            channel.send(Methods.EXCHANGE_DECLARE_OK.with());
+        }
+    }
+
+    void exchangeDelete(Command c) {
+        Method m = c.method();
+        connection.vhost().deleteExchange(m.string("exchange"), m.flag("if-unused"));
+        if (!m.flag("nowait")) {
+            channel.send(Methods.EXCHANGE_DELETE_OK.with());
+        }
+    }
+
+    void exchangeBind(Command c) {
+        Method m = c.method();
+        VirtualHost vhost = connection.vhost();
+        Exchange destination = vhost.requireExchange(m.string("destination"));
+        vhost.bind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
+        if (!m.flag("nowait")) {
+            channel.send(Methods.EXCHANGE_BIND_OK.with());
+        }
+    }
+
+    void exchangeUnbind(Command c) {
+        Method m = c.method();
+        VirtualHost vhost = connection.vhost();
+        Exchange destination = vhost.requireExchange(m.string("destination"));
+        vhost.unbind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
+        if (!m.flag("nowait")) {
+            channel.send(Methods.EXCHANGE_UNBIND_OK.with());
+        }
+    }
+
+    void queueDeclare(Command c) {
+        Method m = c.method();
+        VirtualHost vhost = connection.vhost();
+        String name = m.string("queue");
+        MessageQueue queue;
+        if (m.flag("passive")) {
+            queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
+        } else {
+            queue = vhost.declareQueue(name.isEmpty() ? Names.queueName() : name, m.flag("durable"),
+                    m.flag("exclusive"), m.flag("auto-delete"), m.table("arguments"), connection, connection.outbox().loop());
+            if (queue.exclusive()) {
+                connection.exclusiveQueueDeclared(queue);
+            }
+        }
+        lastQueueName = queue.name();
+        if (m.flag("nowait")) {
+            return;
+        }
+        // Counted on the queue's thread, after this channel's earlier publishes have reached it.
+        channel.callQueue(queue, q -> new long[] {q.messageCount(), q.consumerCount()},
+                counts -> channel.send(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
+    }
+
+    void queueBind(Command c) {
+        Method m = c.method();
+        VirtualHost vhost = connection.vhost();
+        MessageQueue queue = vhost.requireQueue(queueName(m), connection);
+        vhost.bind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
+        if (!m.flag("nowait")) {
+            channel.send(Methods.QUEUE_BIND_OK.with());
+        }
+    }
+
+    void queueUnbind(Command c) {
+        Method m = c.method();
+        VirtualHost vhost = connection.vhost();
+        MessageQueue queue = vhost.requireQueue(queueName(m), connection);
+        vhost.unbind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
+        channel.send(Methods.QUEUE_UNBIND_OK.with());
+    }
+
+    void queuePurge(Command c) {
+        Method m = c.method();
+        MessageQueue queue = connection.vhost().requireQueue(queueName(m), connection);
+        channel.callQueue(queue, MessageQueue::purge, count -> {
+            if (!m.flag("nowait")) {
+                channel.send(Methods.QUEUE_PURGE_OK.with((long) count));
+            }
+        });
+    }
+
+    void queueDelete(Command c) {
+        Method m = c.method();
+        String name = queueName(m);
+        MessageQueue queue = connection.vhost().queue(name);
+        boolean nowait = m.flag("nowait");
+        if (queue == null) {
+            if (!nowait) {
+                channel.send(Methods.QUEUE_DELETE_OK.with(0L)); // deleting what is not there succeeds, as in RabbitMQ
+            }
+            return;
+        }
+        connection.vhost().requireQueue(name, connection); // exclusive queues of others are locked
+        boolean ifUnused = m.flag("if-unused");
+        boolean ifEmpty = m.flag("if-empty");
+        channel.callQueue(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
+            if (!nowait) {
+                channel.send(Methods.QUEUE_DELETE_OK.with((long) count));
+            }
+        });
+    }
+
+    /** An empty queue name means the queue this channel declared last, as the spec allows. */
+    String queueName(Method m) {
+        String name = m.string("queue");
+        if (!name.isEmpty()) {
+            return name;
+        }
+        if (lastQueueName.isEmpty()) {
+            throw new AmqpException(ReplyCode.NOT_FOUND, "no previously declared queue");
+        }
+        return lastQueueName;
+    }
+}

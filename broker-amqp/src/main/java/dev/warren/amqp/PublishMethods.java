@@ -1,0 +1,194 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.protocol.Method;
+import dev.warren.amqp.protocol.Methods;
+import dev.warren.core.AmqpException;
+import dev.warren.core.Exchange;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.ReplyCode;
+import dev.warren.core.message.Message;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The publishing side of a channel: basic.publish (routing, mandatory returns, the user-id check),
+ * publisher confirms and transactions. Channel thread only.
+ */
+final class PublishMethods {
+    private final AmqpChannel channel;
+    private final AmqpConnection connection;
+    private ConfirmTracker confirms;
+    private Transaction tx;
+
+    PublishMethods(AmqpChannel channel, AmqpConnection connection) {
+        this.channel = channel;
+        this.connection = connection;
+    }
+
+    /** The open transaction in tx mode, else null. */
+    Transaction transaction() {
+        return tx;
+    }
+
+    /** The channel is going away: drop what a transaction held and put its taken acks back. */
+    void abandonTransaction(UnackedDeliveries unacked) {
+        if (tx != null) {
+            tx.publishes().forEach(p -> p.message().release());
+            tx.settlements().forEach(settlement -> unacked.restore(settlement.deliveries()));
+            tx = null;
+        }
+    }
+
+    void basicPublish(Command c) {
+        Method m = c.method();
+        Message message = new Message(m.string("exchange"), m.string("routing-key"), c.properties(), c.body());
+        try {
+            if (m.flag("immediate")) {
+                throw new AmqpException(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
+            }
+            Exchange exchange = connection.vhost().requireExchange(message.exchange());
+            if (exchange.internal()) {
+                throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "cannot publish to internal exchange '%s' in vhost '%s'",
+                        exchange.name(), connection.vhost().name());
+            }
+            checkUserId(message);
+            if (tx != null) {
+                tx.publish(message.retain(), m.flag("mandatory"));
+            } else {
+                route(exchange, message, m.flag("mandatory"), null);
+            }
+        } finally {
+            message.release();
+        }
+    }
+
+    /** As RabbitMQ: a user-id property, when set, must name the user who is publishing. */
+    private void checkUserId(Message message) {
+        String userId = message.userId();
+        if (userId != null && !userId.equals(connection.user().name())) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "user_id property set to '%s' but authenticated user was '%s'",
+                    userId, connection.user().name());
+        }
+    }
+
+    /**
+     * Routes a message and hands it to its queues; an unroutable mandatory message is returned. In
+     * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
+     */
+    private void route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
+        Set<MessageQueue> queues = new LinkedHashSet<>();
+        connection.vhost().route(exchange, message, queues);
+        if (queues.isEmpty() && mandatory) {
+            channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
+                    message.routingKey()), message);
+        }
+        long sequence = confirms == null ? 0 : confirms.register(queues.size());
+        if (sequence != 0 && queues.isEmpty()) {
+            connection.confirmsDue(channel);
+        }
+        Outbox outbox = connection.outbox();
+        PublisherFlow flow = connection.publisherFlow();
+        for (MessageQueue queue : queues) {
+            if (touched != null) {
+                touched.add(queue.executor());
+            }
+            boolean elsewhere = !queue.executor().inEventLoop();
+            if (elsewhere) {
+                flow.sent();
+            }
+            message.retain();
+            connection.batcher().submit(queue.executor(), () -> {
+                queue.enqueue(message);
+                if (elsewhere) {
+                    flow.enqueued();
+                }
+                if (sequence != 0) {
+                    outbox.post(() -> accepted(sequence));
+                }
+            });
+        }
+    }
+
+    // ---- confirms ----
+
+    void confirmSelect(Command c) {
+        if (tx != null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from tx to confirm mode");
+        }
+        if (confirms == null) {
+            confirms = new ConfirmTracker();
+        }
+        if (!c.method().flag("nowait")) {
+            channel.send(Methods.CONFIRM_SELECT_OK.with());
+        }
+    }
+
+    private void accepted(long sequence) {
+        if (channel.isOpen()) {
+            confirms.accepted(sequence);
+            connection.confirmsDue(channel);
+        }
+    }
+
+    /** Sends the confirm that is due, if any; called once per batch of work by the connection. */
+    void sendDueConfirms() {
+        ConfirmTracker.Confirm due = confirms == null ? null : confirms.due();
+        if (due != null) {
+            channel.send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
+        }
+    }
+
+    // ---- transactions ----
+
+    void txSelect(Command c) {
+        if (confirms != null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
+        }
+        if (tx == null) {
+            tx = new Transaction();
+        }
+        channel.send(Methods.TX_SELECT_OK.with());
+    }
+
+    void txCommit(Command c) {
+        Transaction done = requireTransaction();
+        tx = new Transaction();
+        Set<EventExecutor> touched = new LinkedHashSet<>();
+        for (Transaction.Publish publish : done.publishes()) {
+            Exchange exchange = connection.vhost().exchange(publish.message().exchange());
+            if (exchange != null) {
+                route(exchange, publish.message(), publish.mandatory(), touched);
+            }
+            publish.message().release();
+        }
+        for (Transaction.Settlement settlement : done.settlements()) {
+            settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
+            if (settlement.ack()) {
+                settlement.deliveries().forEach(d -> d.entry().message().release());
+                channel.creditBack(settlement.deliveries());
+            } else {
+                channel.settle(settlement.deliveries(), settlement.requeue());
+            }
+        }
+        channel.wakeAfterAcks();
+        channel.afterQueuesCaughtUp(touched, () -> channel.send(Methods.TX_COMMIT_OK.with()));
+    }
+
+    void txRollback(Command c) {
+        Transaction undone = requireTransaction();
+        tx = new Transaction();
+        undone.publishes().forEach(p -> p.message().release());
+        for (Transaction.Settlement settlement : undone.settlements()) {
+            channel.unacked().restore(settlement.deliveries());
+        }
+        channel.send(Methods.TX_ROLLBACK_OK.with());
+    }
+
+    private Transaction requireTransaction() {
+        if (tx == null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
+        }
+        return tx;
+    }
+}
