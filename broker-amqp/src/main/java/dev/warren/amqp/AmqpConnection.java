@@ -13,7 +13,6 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.User;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
@@ -312,8 +311,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             LOG.info("Connection from {} closed by client (user '{}')", peer, user.name());
             releaseChannels();
             state = State.CLOSING;
-            ctx.writeAndFlush(FrameWriter.method(ctx.alloc(), 0, Methods.CONNECTION_CLOSE_OK.with()))
-                    .addListener(ChannelFutureListener.CLOSE);
+            send(0, Methods.CONNECTION_CLOSE_OK.with());
+            // As RabbitMQ: the client closes the socket once it reads close-ok; closing first could reset
+            // a socket the client is still writing to (acks sent before it saw close-ok).
+            closeSocketLater();
         } else if (method.is(Methods.CONNECTION_UPDATE_SECRET)) {
             String secret = method.string("new-secret");
             if (broker.users().authenticate(user.name(), secret, remoteAddress()).isEmpty()) {
@@ -448,6 +449,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         state = State.CLOSING;
         releaseChannels();
         send(0, Methods.CONNECTION_CLOSE.with(error.replyCode().code(), truncate(error.replyText()), error.classId(), error.methodId()));
+        closeSocketLater();
+    }
+
+    private void closeSocketLater() {
         ctx.executor().schedule(() -> ctx.close(), settings.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
