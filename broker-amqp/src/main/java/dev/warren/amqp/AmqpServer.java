@@ -1,7 +1,11 @@
 package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.FrameDecoder;
+import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.ReplyCode;
+import dev.warren.core.VirtualHost;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -10,6 +14,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -40,6 +47,7 @@ public final class AmqpServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> channelType;
     private final List<Channel> listeners = new ArrayList<>();
+    private final ChannelGroup connections = new DefaultChannelGroup("amqp-connections", GlobalEventExecutor.INSTANCE);
 
     public AmqpServer(Broker broker, AmqpSettings settings) {
         this(broker, settings, 0);
@@ -72,6 +80,7 @@ public final class AmqpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         FrameDecoder decoder = new FrameDecoder(settings.frameMax());
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
@@ -110,12 +119,44 @@ public final class AmqpServer implements AutoCloseable {
         return String.join(", ", names);
     }
 
+    /**
+     * Stops the broker's AMQP side as RabbitMQ does on shutdown: stop accepting, tell every client
+     * connection.close 320 CONNECTION_FORCED, give them a moment to close, then drop what is left and
+     * release the messages the queues still hold.
+     */
     @Override
     public void close() {
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }
+        AmqpException shutdown = new AmqpException(ReplyCode.CONNECTION_FORCED, "broker forced connection closure with reason 'shutdown'");
+        for (Channel connection : connections) {
+            AmqpConnection amqp = connection.pipeline().get(AmqpConnection.class);
+            if (amqp != null) {
+                connection.eventLoop().execute(() -> amqp.closeWithError(shutdown));
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.closeTimeoutMillis());
+        for (Channel connection : connections) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                connection.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+            }
+        }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        releaseQueuedMessages();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Runs on each queue's own thread, after the requeues of the connections just closed. */
+    private void releaseQueuedMessages() {
+        for (VirtualHost vhost : broker.vhosts()) {
+            for (MessageQueue queue : vhost.queues()) {
+                if (!queue.executor().isShuttingDown()) {
+                    queue.executor().submit(queue::purge).awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
+            }
+        }
     }
 }
