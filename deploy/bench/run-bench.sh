@@ -1,0 +1,673 @@
+#!/usr/bin/env bash
+# run-bench.sh — RabbitMQ PerfTest against Warren and against RabbitMQ, on this machine, in one run.
+#
+# Usage:
+#   deploy/bench/run-bench.sh            # from any directory
+#   DURATION=10 deploy/bench/run-bench.sh
+#   SCENARIOS="confirms-1000" BROKERS="warren" deploy/bench/run-bench.sh
+#
+# What it does:
+#   1. Fetches PerfTest (com.rabbitmq:perf-test, PERFTEST_VERSION) and its dependencies from Maven
+#      Central into deploy/bench/.cache/perftest-<version>/lib (the jar on Central is not a fat jar).
+#   2. Installs Debian's rabbitmq-server with apt-get if it is missing, and stops the system service
+#      if one runs (it would eat CPU). The benchmark never uses that service.
+#   3. For each broker in BROKERS, one at a time (never both running at once):
+#        warren:   deploy/bin/warren-server --amqp-port WARREN_PORT --data-dir <tmp>
+#                  (or, when that launcher is absent, java -cp deploy/target/... WarrenServer),
+#                  building it first with `mvn -q -o install -DskipTests` when the build is missing or
+#                  older than the sources;
+#        rabbitmq: a private node bench@localhost on 127.0.0.1:RABBIT_PORT with its own mnesia/log
+#                  dirs, no plugins (management off), its own epmd port;
+#      waits for the AMQP port, runs a short warm-up, then every scenario for DURATION seconds, then
+#      stops the broker.
+#   4. Prints a table per scenario (send/receive rates, consumer latency percentiles, confirm latency,
+#      received/sent) and the Warren/RabbitMQ receive-rate ratio, then a summary.
+#
+# Scenarios (all 1 producer, 1 consumer, 16-byte bodies, one fresh queue q-<scenario>-<broker>):
+#   auto-ack-16b         -x 1 -y 1 -s 16 -a                 consumer auto-ack
+#   manual-ack-prefetch  -x 1 -y 1 -s 16 -q 1000 -A 100     manual ack, prefetch 1000, multi-ack every 100
+#   confirms-1000        -x 1 -y 1 -s 16 -c 1000            publisher confirms, 1000 in flight
+#                                                           (consumer acks each message, no prefetch limit)
+#
+# Environment (defaults in brackets):
+#   DURATION [30]            seconds per scenario run (PerfTest -z)
+#   WARMUP [5]               seconds of auto-ack warm-up per broker before measuring; 0 = none
+#   SCENARIOS [all three]    space-separated subset of the scenario names above
+#   BROKERS ["warren rabbitmq"]  which brokers, in this order
+#   WARREN_PORT [5673]  RABBIT_PORT [5682]  RABBIT_EPMD_PORT [4399]
+#   PERFTEST_VERSION [2.22.1]
+#   PERFTEST_JAVA_OPTS []    extra JVM options for PerfTest
+#   WARREN_JAVA_OPTS []      JVM options for Warren (read by the launcher too)
+#   WARREN_LAUNCHER [deploy/bin/warren-server]  set it empty to run java -cp deploy/target/... directly
+#   WARREN_BUILD [auto]      auto: build when missing/stale (a failed build falls back to the existing
+#                            jar, with a warning); 1: always build (failure is fatal); 0: never build
+#   MVN_BUILD_ARGS [-q -o install -DskipTests]
+#   STARTUP_TIMEOUT [90]     seconds to wait for a broker to accept connections
+#   COOLDOWN [2]             seconds of pause between runs
+#   KEEP_SYSTEM_RABBITMQ [0] 1: do not stop a running system rabbitmq-server service
+#   KEEP_DATA [0]            1: keep the broker data directories (under $TMPDIR) after the run
+#
+# Output: the tables on stdout; raw PerfTest output (+ per-second CSV), broker logs, the commands run
+# and results.tsv in deploy/bench/.cache/logs/<timestamp>/ (deploy/bench/.cache/logs/latest links to it).
+# Exit status: 0 all runs passed; 1 some run failed (tables still printed); 2 setup error.
+#
+# Needs: bash, java 17+, mvn, root (or sudo) for apt-get when rabbitmq-server is missing.
+# Only loopback addresses are used. Numbers are only meaningful on an otherwise idle machine: the load
+# average is printed before each run.
+
+set -euo pipefail
+
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+    sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+elif [[ $# -gt 0 ]]; then
+    echo "run-bench.sh: no arguments expected (configure with environment variables; see --help)" >&2
+    exit 2
+fi
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+CACHE_DIR="$SCRIPT_DIR/.cache"
+
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-5}
+SCENARIOS=${SCENARIOS:-"auto-ack-16b manual-ack-prefetch confirms-1000"}
+BROKERS=${BROKERS:-"warren rabbitmq"}
+WARREN_PORT=${WARREN_PORT:-5673}
+RABBIT_PORT=${RABBIT_PORT:-5682}
+RABBIT_EPMD_PORT=${RABBIT_EPMD_PORT:-4399}
+RABBIT_NODE=bench@localhost
+PERFTEST_VERSION=${PERFTEST_VERSION:-2.22.1}
+PERFTEST_JAVA_OPTS=${PERFTEST_JAVA_OPTS:-}
+WARREN_JAVA_OPTS=${WARREN_JAVA_OPTS:-}
+WARREN_BUILD=${WARREN_BUILD:-auto}
+MVN_BUILD_ARGS=${MVN_BUILD_ARGS:-"-q -o install -DskipTests"}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-90}
+COOLDOWN=${COOLDOWN:-2}
+KEEP_SYSTEM_RABBITMQ=${KEEP_SYSTEM_RABBITMQ:-0}
+KEEP_DATA=${KEEP_DATA:-0}
+
+RABBIT_SBIN=/usr/lib/rabbitmq/bin
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+die() { echo "run-bench: ERROR: $*" >&2; exit 2; }
+warn() { echo "run-bench: WARNING: $*" >&2; }
+info() { echo "run-bench: $*"; }
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+for v in DURATION WARMUP WARREN_PORT RABBIT_PORT RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN; do
+    is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
+done
+[[ $DURATION -ge 1 ]] || die "DURATION must be at least 1"
+for s in $SCENARIOS; do
+    case $s in auto-ack-16b|manual-ack-prefetch|confirms-1000) ;; *) die "unknown scenario '$s'";; esac
+done
+for b in $BROKERS; do
+    case $b in warren|rabbitmq) ;; *) die "unknown broker '$b' (warren, rabbitmq)";; esac
+done
+
+# PerfTest flags per scenario (the common ones are added in run_perftest).
+scenario_flags() {
+    case $1 in
+        auto-ack-16b)        echo "--autoack" ;;
+        manual-ack-prefetch) echo "--qos 1000 --multi-ack-every 100" ;;
+        confirms-1000)       echo "--confirm 1000" ;;
+        warmup)              echo "--autoack" ;;
+    esac
+}
+scenario_title() {
+    case $1 in
+        auto-ack-16b)        echo "1 producer / 1 consumer, 16 B, auto-ack" ;;
+        manual-ack-prefetch) echo "1 producer / 1 consumer, 16 B, manual ack, prefetch 1000, multi-ack every 100" ;;
+        confirms-1000)       echo "1 producer / 1 consumer, 16 B, publisher confirms (1000 in flight), consumer acks each" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Run directories, command log, cleanup
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+LOG_DIR="$CACHE_DIR/logs/$STAMP"
+mkdir -p "$LOG_DIR"
+ln -sfn "$STAMP" "$CACHE_DIR/logs/latest"
+DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-bench.XXXXXX")
+COMMANDS_LOG="$LOG_DIR/commands.txt"
+RESULTS="$LOG_DIR/results.tsv"
+printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tnote\n' >"$RESULTS"
+
+# Prints a command exactly (shell-quoted) and records it in commands.txt.
+show_cmd() {
+    local line
+    line=$(printf '%q ' "$@")
+    line=${line% }
+    echo "+ $line"
+    echo "$line" >>"$COMMANDS_LOG"
+}
+
+WARREN_PID=""       # process-group leader of the running Warren
+RABBIT_PID=""       # process-group leader of the running RabbitMQ
+RABBIT_STARTED_EPMD=0
+PERFTEST_PID=""     # the running PerfTest (its `timeout` wrapper)
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [[ -n $PERFTEST_PID ]]; then
+        kill -TERM "$PERFTEST_PID" 2>/dev/null   # timeout passes it on to PerfTest
+        wait "$PERFTEST_PID" 2>/dev/null
+    fi
+    [[ -n $WARREN_PID ]] && stop_warren
+    [[ -n $RABBIT_PID ]] && stop_rabbit
+    if [[ $RABBIT_STARTED_EPMD == 1 ]]; then
+        epmd -port "$RABBIT_EPMD_PORT" -kill >/dev/null 2>&1
+    fi
+    if [[ $KEEP_DATA == 1 ]]; then
+        info "kept broker data in $DATA_ROOT"
+    else
+        rm -rf "$DATA_ROOT"
+    fi
+    info "logs: $LOG_DIR"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo "run-bench: interrupted" >&2; exit 130' INT
+trap 'echo "run-bench: terminated" >&2; exit 143' TERM
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# Kills a process group: TERM, up to $2 seconds of grace, then KILL.
+kill_group() {
+    local pgid=$1 grace=$2 deadline
+    kill -TERM -- "-$pgid" 2>/dev/null || return 0
+    deadline=$((SECONDS + grace))
+    while kill -0 -- "-$pgid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
+    if kill -0 -- "-$pgid" 2>/dev/null; then
+        warn "process group $pgid still alive after ${grace}s; sending KILL"
+        kill -KILL -- "-$pgid" 2>/dev/null
+    fi
+    wait "$pgid" 2>/dev/null || true
+}
+
+# Waits until 127.0.0.1:$2 accepts connections while process $1 lives; $3 names the broker.
+wait_for_port() {
+    local pid=$1 port=$2 what=$3 deadline=$((SECONDS + STARTUP_TIMEOUT))
+    while [[ $SECONDS -lt $deadline ]]; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "run-bench: $what exited before listening on port $port" >&2
+            return 1
+        fi
+        port_open "$port" && return 0
+        sleep 0.5
+    done
+    echo "run-bench: $what did not listen on port $port within ${STARTUP_TIMEOUT}s" >&2
+    return 1
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ---------------------------------------------------------------------------------------------------
+# PerfTest
+
+PERFTEST_LIB="$CACHE_DIR/perftest-$PERFTEST_VERSION/lib"
+
+fetch_perftest() {
+    if [[ -f $PERFTEST_LIB/perf-test-$PERFTEST_VERSION.jar ]]; then
+        info "PerfTest $PERFTEST_VERSION: cached in $PERFTEST_LIB"
+        return
+    fi
+    command -v mvn >/dev/null || die "mvn not found (needed to fetch PerfTest from Maven Central)"
+    local tmp
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/perftest-fetch.XXXXXX")
+    cat >"$tmp/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.bench</groupId>
+  <artifactId>perftest-classpath</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>com.rabbitmq</groupId>
+      <artifactId>perf-test</artifactId>
+      <version>$PERFTEST_VERSION</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+    info "fetching PerfTest $PERFTEST_VERSION and its dependencies from Maven Central"
+    local cmd=(mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime
+        "-DoutputDirectory=$tmp/lib")
+    show_cmd "${cmd[@]}"
+    if ! "${cmd[@]}" >"$LOG_DIR/perftest-fetch.log" 2>&1; then
+        cat "$LOG_DIR/perftest-fetch.log" >&2
+        rm -rf "$tmp"
+        die "could not fetch PerfTest $PERFTEST_VERSION"
+    fi
+    [[ -f $tmp/lib/perf-test-$PERFTEST_VERSION.jar ]] || die "perf-test-$PERFTEST_VERSION.jar missing after fetch"
+    mkdir -p "$(dirname "$PERFTEST_LIB")"
+    rm -rf "$PERFTEST_LIB"
+    mv "$tmp/lib" "$PERFTEST_LIB"
+    rm -rf "$tmp"
+}
+
+# Runs one PerfTest; $1 scenario, $2 broker, $3 port, $4 seconds, $5 output base name.
+# Returns PerfTest's exit status (124 when it had to be killed).
+run_perftest() {
+    local scenario=$1 broker=$2 port=$3 seconds=$4 base=$5
+    local flags
+    read -r -a flags <<<"$(scenario_flags "$scenario")"
+    local -a jopts=()
+    [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
+    # Budget: the run, PerfTest's 5 s shutdown, its 30 s confirm timeout, JVM start, slack.
+    local cmd=(timeout -k 10 $((seconds + 90)) "$JAVA" ${jopts[@]+"${jopts[@]}"} -cp "$PERFTEST_LIB/*"
+        com.rabbitmq.perf.PerfTest
+        --uri "amqp://guest:guest@127.0.0.1:$port"
+        --producers 1 --consumers 1 --size 16 --time "$seconds"
+        --queue "q-$scenario-$broker" --id "$scenario-$broker"
+        --output-file "$LOG_DIR/$base.csv"
+        "${flags[@]}")
+    show_cmd "${cmd[@]}"
+    local rc=0
+    # In the background + wait, so that a signal to this script is handled at once (bash defers
+    # traps until a foreground child exits); cleanup stops PerfTest.
+    "${cmd[@]}" >"$LOG_DIR/$base.log" 2>&1 </dev/null &
+    PERFTEST_PID=$!
+    wait "$PERFTEST_PID" || rc=$?
+    PERFTEST_PID=""
+    return "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Warren
+
+WARREN_LAUNCHER=${WARREN_LAUNCHER-$REPO_ROOT/deploy/bin/warren-server}
+WARREN_JAR="$REPO_ROOT/deploy/target/warren-server.jar"
+WARREN_BUILD_STAMP="$CACHE_DIR/warren-build.stamp"
+WARREN_LOG="$LOG_DIR/warren.log"
+
+warren_build_needed() {
+    [[ -f $WARREN_JAR && -d $REPO_ROOT/deploy/target/lib ]] || return 0
+    [[ -f $WARREN_BUILD_STAMP ]] || return 0
+    # Any main source or pom changed since this script last built?
+    [[ -n $(find "$REPO_ROOT" -maxdepth 1 -name pom.xml -newer "$WARREN_BUILD_STAMP" -print -quit) ]] && return 0
+    [[ -n $(find "$REPO_ROOT"/*/ -maxdepth 1 -name pom.xml -newer "$WARREN_BUILD_STAMP" -print -quit) ]] && return 0
+    [[ -n $(find "$REPO_ROOT"/*/src/main -type f -newer "$WARREN_BUILD_STAMP" -print -quit 2>/dev/null) ]] && return 0
+    return 1
+}
+
+build_warren() {
+    case $WARREN_BUILD in
+        0) info "WARREN_BUILD=0: not building"; return ;;
+        1) ;;
+        auto) warren_build_needed || { info "Warren build is up to date"; return; } ;;
+        *) die "WARREN_BUILD must be auto, 0 or 1" ;;
+    esac
+    local -a margs
+    read -r -a margs <<<"$MVN_BUILD_ARGS"
+    local cmd=(mvn "${margs[@]}")
+    local stamp_new="$CACHE_DIR/warren-build.stamp.new"
+    touch "$stamp_new"
+    info "building Warren in $REPO_ROOT"
+    show_cmd "${cmd[@]}"
+    if (cd "$REPO_ROOT" && "${cmd[@]}") >"$LOG_DIR/warren-build.log" 2>&1; then
+        mv "$stamp_new" "$WARREN_BUILD_STAMP"
+    else
+        rm -f "$stamp_new"
+        tail -n 30 "$LOG_DIR/warren-build.log" >&2
+        if [[ $WARREN_BUILD == auto && -f $WARREN_JAR && -d $REPO_ROOT/deploy/target/lib ]]; then
+            warn "the Warren build failed (log: $LOG_DIR/warren-build.log); benchmarking the EXISTING build" \
+                "$WARREN_JAR from $(date -r "$WARREN_JAR" '+%F %T')"
+        else
+            die "the Warren build failed (log: $LOG_DIR/warren-build.log)"
+        fi
+    fi
+}
+
+start_warren() {
+    local data="$DATA_ROOT/warren-data-$((++WARREN_STARTS))"
+    port_open "$WARREN_PORT" && die "port $WARREN_PORT is already in use (leftover Warren?): $(ss -ltnp "sport = :$WARREN_PORT" 2>/dev/null | tail -n +2)"
+    local cmd
+    if [[ -n $WARREN_LAUNCHER && -x $WARREN_LAUNCHER ]]; then
+        cmd=("$WARREN_LAUNCHER" --amqp-port "$WARREN_PORT" --data-dir "$data")
+    else
+        [[ -f $WARREN_JAR ]] || die "$WARREN_JAR missing and no launcher at $WARREN_LAUNCHER"
+        local -a jopts=()
+        [[ -n $WARREN_JAVA_OPTS ]] && read -r -a jopts <<<"$WARREN_JAVA_OPTS"
+        cmd=("$JAVA" ${jopts[@]+"${jopts[@]}"} -cp "$WARREN_JAR:$REPO_ROOT/deploy/target/lib/*"
+            dev.warren.server.WarrenServer --amqp-port "$WARREN_PORT" --data-dir "$data")
+    fi
+    info "starting Warren on port $WARREN_PORT (log: $WARREN_LOG)"
+    show_cmd "${cmd[@]}"
+    echo "=== $(date '+%F %T') start: ${cmd[*]}" >>"$WARREN_LOG"
+    # setsid: own process group, so stopping it also stops a JVM the launcher did not exec.
+    setsid "${cmd[@]}" >>"$WARREN_LOG" 2>&1 </dev/null &
+    WARREN_PID=$!
+    if ! wait_for_port "$WARREN_PID" "$WARREN_PORT" Warren; then
+        tail -n 30 "$WARREN_LOG" >&2
+        stop_warren
+        return 1
+    fi
+    info "Warren is up (pid $WARREN_PID)"
+}
+
+stop_warren() {
+    [[ -n $WARREN_PID ]] || return 0
+    info "stopping Warren (pid $WARREN_PID)"
+    kill_group "$WARREN_PID" 20
+    WARREN_PID=""
+}
+
+warren_alive() { [[ -n $WARREN_PID ]] && kill -0 "$WARREN_PID" 2>/dev/null && port_open "$WARREN_PORT"; }
+
+# ---------------------------------------------------------------------------------------------------
+# RabbitMQ
+
+RABBIT_HOME="$CACHE_DIR/rabbitmq-home"   # holds the Erlang cookie, kept so a leftover node can be stopped
+RABBIT_DIR="$DATA_ROOT/rabbitmq"
+RABBIT_LOG_DIR="$LOG_DIR/rabbitmq"
+
+RABBIT_ENV=(env HOME="$RABBIT_HOME" \
+        RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
+        RABBITMQ_NODENAME="$RABBIT_NODE" \
+        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+        RABBITMQ_NODE_PORT="$RABBIT_PORT" \
+        RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
+        RABBITMQ_LOG_BASE="$RABBIT_LOG_DIR" \
+        RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
+        RABBITMQ_PLUGINS_EXPAND_DIR="$RABBIT_DIR/plugins-expand" \
+        RABBITMQ_PID_FILE="$RABBIT_DIR/rabbitmq.pid" \
+        ERL_EPMD_PORT="$RABBIT_EPMD_PORT")
+# Runs a command with the private node's environment.
+rabbit_env() { "${RABBIT_ENV[@]}" "$@"; }
+
+as_root() {
+    if [[ $(id -u) == 0 ]]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else die "need root (or sudo) to run: $*"
+    fi
+}
+
+ensure_rabbitmq_installed() {
+    if [[ -x $RABBIT_SBIN/rabbitmq-server ]]; then
+        info "rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?') is installed"
+    else
+        info "installing rabbitmq-server with apt-get"
+        show_cmd apt-get update
+        as_root apt-get update >"$LOG_DIR/apt.log" 2>&1 || { tail -n 20 "$LOG_DIR/apt.log" >&2; die "apt-get update failed"; }
+        show_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server >>"$LOG_DIR/apt.log" 2>&1 \
+            || { tail -n 20 "$LOG_DIR/apt.log" >&2; die "apt-get install rabbitmq-server failed"; }
+        [[ -x $RABBIT_SBIN/rabbitmq-server ]] || die "$RABBIT_SBIN/rabbitmq-server missing after install"
+        # The package enables and (where an init system allows) starts a system service; this
+        # benchmark runs its own node, so that service is disabled.
+        if [[ -d /run/systemd/system ]]; then
+            show_cmd systemctl disable --now rabbitmq-server
+            as_root systemctl disable --now rabbitmq-server >/dev/null 2>&1 || warn "could not disable the rabbitmq-server service"
+        fi
+    fi
+    # A running system broker would compete for the CPU.
+    if [[ $KEEP_SYSTEM_RABBITMQ != 1 ]]; then
+        if [[ -d /run/systemd/system ]]; then
+            if systemctl is-active --quiet rabbitmq-server 2>/dev/null; then
+                warn "the system rabbitmq-server service is running; stopping it (KEEP_SYSTEM_RABBITMQ=1 to keep it)"
+                show_cmd systemctl stop rabbitmq-server
+                as_root systemctl stop rabbitmq-server || warn "could not stop it"
+            fi
+        elif [[ -f /var/run/rabbitmq/pid ]] && kill -0 "$(cat /var/run/rabbitmq/pid 2>/dev/null)" 2>/dev/null; then
+            # (Not `service rabbitmq-server status`: that runs rabbitmqctl, which starts a stray epmd.)
+            warn "the system rabbitmq-server service is running; stopping it (KEEP_SYSTEM_RABBITMQ=1 to keep it)"
+            show_cmd service rabbitmq-server stop
+            as_root service rabbitmq-server stop >/dev/null 2>&1 || warn "could not stop it"
+        fi
+    fi
+}
+
+prepare_rabbit_dirs() {
+    mkdir -p "$RABBIT_HOME" "$RABBIT_DIR/mnesia" "$RABBIT_LOG_DIR"
+    chmod 700 "$RABBIT_HOME"
+    : >"$RABBIT_DIR/rabbitmq-env.conf"        # ignore /etc/rabbitmq/rabbitmq-env.conf
+    echo '[].' >"$RABBIT_DIR/enabled_plugins"  # no plugins: management off
+    cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
+loopback_users.guest = true
+EOF
+}
+
+start_rabbit() {
+    prepare_rabbit_dirs
+    if port_open "$RABBIT_PORT"; then
+        warn "port $RABBIT_PORT in use; trying to stop a leftover $RABBIT_NODE"
+        rabbit_env timeout 60 "$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" shutdown >/dev/null 2>&1 || true
+        sleep 1
+        port_open "$RABBIT_PORT" && die "port $RABBIT_PORT is already in use: $(ss -ltnp "sport = :$RABBIT_PORT" 2>/dev/null | tail -n +2)"
+    fi
+    port_open "$RABBIT_EPMD_PORT" || RABBIT_STARTED_EPMD=1
+    local cmd=("$RABBIT_SBIN/rabbitmq-server")
+    info "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (logs: $RABBIT_LOG_DIR)"
+    echo "+ environment: $(rabbit_env env | grep -E '^(HOME|RABBITMQ_[A-Z_]+|ERL_EPMD_PORT)=' | sort | tr '\n' ' ')" \
+        | tee -a "$COMMANDS_LOG"
+    show_cmd "${cmd[@]}"
+    # A simple command (no function) in the background, so $! is setsid's pid and its process group.
+    "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
+    RABBIT_PID=$!
+    if ! wait_for_port "$RABBIT_PID" "$RABBIT_PORT" RabbitMQ; then
+        tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
+        stop_rabbit
+        return 1
+    fi
+    local check=("$RABBIT_SBIN/rabbitmq-diagnostics" -q -n "$RABBIT_NODE" check_port_connectivity)
+    show_cmd "${check[@]}"
+    if ! rabbit_env timeout 60 "${check[@]}"; then
+        stop_rabbit
+        return 1
+    fi
+    info "RabbitMQ is up (pid $RABBIT_PID)"
+}
+
+stop_rabbit() {
+    [[ -n $RABBIT_PID ]] || return 0
+    info "stopping RabbitMQ (pid $RABBIT_PID)"
+    local cmd=("$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop)
+    show_cmd "${cmd[@]}"
+    rabbit_env timeout 60 "${cmd[@]}" >/dev/null 2>&1 || warn "rabbitmqctl stop failed; killing the node"
+    local deadline=$((SECONDS + 30))
+    while kill -0 -- "-$RABBIT_PID" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
+    kill_group "$RABBIT_PID" 10
+    RABBIT_PID=""
+}
+
+rabbit_alive() { [[ -n $RABBIT_PID ]] && kill -0 "$RABBIT_PID" 2>/dev/null && port_open "$RABBIT_PORT"; }
+
+# ---------------------------------------------------------------------------------------------------
+# Results
+
+# Reads PerfTest's final summary from $1 (a log) and $2 (its CSV); sets R_* variables.
+parse_run() {
+    local log=$1 csv=$2 lat conf
+    R_SEND=$(sed -n 's/.*sending rate avg: \([0-9][0-9]*\) msg\/s.*/\1/p' "$log" | tail -n 1)
+    R_RECV=$(sed -n 's/.*receiving rate avg: \([0-9][0-9]*\) msg\/s.*/\1/p' "$log" | tail -n 1)
+    lat=$(sed -n 's/.*consumer latency min\/median\/75th\/95th\/99th \([0-9][0-9/]*\).*/\1/p' "$log" | tail -n 1)
+    conf=$(sed -n 's/.*confirm latency min\/median\/75th\/95th\/99th \([0-9][0-9/]*\).*/\1/p' "$log" | tail -n 1)
+    IFS=/ read -r R_LMIN R_L50 R_L75 R_L95 R_L99 <<<"${lat:-////}"
+    IFS=/ read -r _ R_C50 _ _ R_C99 <<<"${conf:-////}"
+    # 1-second samples in which the consumer received nothing (column 7 of the CSV).
+    R_STALLS=""
+    [[ -f $csv ]] && R_STALLS=$(awk -F, 'NR > 1 && $7 == 0 { n++ } END { print n + 0 }' "$csv")
+}
+
+# First few error-looking lines of a PerfTest log (one line, for the table note).
+perftest_errors() {
+    grep -E 'Exception|ERROR|WARN|[Ee]rror|refused|closed|timed out|[Tt]imeout' "$1" \
+        | grep -v 'starting \(consumer\|producer\)' | head -n 3 | tr '\n' ' ' | cut -c1-300 || true
+}
+
+# Records one run; $1 scenario, $2 broker, $3 PerfTest exit status, $4 base name, $5 Warren log offset.
+record_run() {
+    local scenario=$1 broker=$2 rc=$3 base=$4 log_from=$5
+    local log="$LOG_DIR/$base.log" status=ok note=""
+    parse_run "$log" "$LOG_DIR/$base.csv"
+    if [[ $rc == 124 || $rc == 137 ]]; then
+        status=FAIL; note="PerfTest timed out and was killed"
+    elif [[ $rc != 0 ]]; then
+        status=FAIL; note="PerfTest exit status $rc"
+    elif [[ -z $R_SEND || -z $R_RECV ]]; then
+        status=FAIL; note="no summary in PerfTest output"
+    elif [[ $R_SEND == 0 || $R_RECV == 0 ]]; then
+        status=FAIL; note="nothing sent or received"
+    fi
+    local errs
+    errs=$(perftest_errors "$log")
+    if [[ -n $errs ]]; then
+        [[ $status == ok ]] && status=WARN
+        note="${note:+$note; }PerfTest: $errs"
+    fi
+    if [[ $broker == warren ]] && ! warren_alive; then
+        status=FAIL; note="${note:+$note; }Warren died"
+    fi
+    if [[ $broker == rabbitmq ]] && ! rabbit_alive; then
+        status=FAIL; note="${note:+$note; }RabbitMQ died"
+    fi
+    if [[ $status != ok ]]; then
+        echo "  -> $status: $note"
+        echo "     PerfTest output (last lines of $log):"
+        tail -n 15 "$log" | sed 's/^/       | /'
+        if [[ $broker == warren ]]; then
+            local wl
+            wl=$(tail -n +"$log_from" "$WARREN_LOG" | grep -E 'WARN|ERROR|Exception|at [a-z]' | head -n 20 || true)
+            if [[ -n $wl ]]; then
+                echo "     Warren log during the run ($WARREN_LOG):"
+                sed 's/^/       | /' <<<"$wl"
+            fi
+        fi
+    else
+        echo "  -> ok: sent $R_SEND msg/s, received $R_RECV msg/s, consumer latency p50/p99 ${R_L50:-?}/${R_L99:-?} µs"
+    fi
+    note=${note//$'\t'/ }
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
+        "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$note" \
+        >>"$RESULTS"
+    [[ $status != FAIL ]]
+}
+
+# Field $3 (1-based column of results.tsv) for scenario $1, broker $2.
+result() { awk -F'\t' -v s="$1" -v b="$2" -v c="$3" '$1 == s && $2 == b { v = $c } END { print v }' "$RESULTS"; }
+
+ms() { [[ -n ${1:-} ]] && awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }' || echo "-"; }
+ratio() {
+    [[ -n ${1:-} && -n ${2:-} ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }' \
+        || echo "n/a"
+}
+pct() {
+    [[ -n ${1:-} && -n ${2:-} ]] && awk -v r="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f%%", 100 * r / s; else print "n/a" }' \
+        || echo "-"
+}
+approx_total() { [[ -n ${1:-} ]] && echo $(($1 * DURATION)) || echo "-"; }
+
+print_scenario_table() {
+    local s=$1 b
+    echo
+    echo "=== $s: $(scenario_title "$s"), ${DURATION}s per broker"
+    printf '%-9s %-5s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
+        broker status "send msg/s" "recv msg/s" recv/sent "~sent total" "~recv total" "p50 ms" "p95 ms" "p99 ms" \
+        "confirm p50/p99" stalls
+    for b in $BROKERS; do
+        local st send recv conf
+        st=$(result "$s" "$b" 3)
+        [[ -n $st ]] || continue
+        send=$(result "$s" "$b" 4); recv=$(result "$s" "$b" 5)
+        conf="-"
+        [[ -n $(result "$s" "$b" 11) ]] && conf="$(ms "$(result "$s" "$b" 11)")/$(ms "$(result "$s" "$b" 12)")"
+        printf '%-9s %-5s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
+            "$b" "$st" "${send:--}" "${recv:--}" "$(pct "$recv" "$send")" "$(approx_total "$send")" \
+            "$(approx_total "$recv")" "$(ms "$(result "$s" "$b" 7)")" "$(ms "$(result "$s" "$b" 9)")" \
+            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)"
+    done
+    local wr rr ws rs
+    wr=$(result "$s" warren 5); rr=$(result "$s" rabbitmq 5)
+    ws=$(result "$s" warren 4); rs=$(result "$s" rabbitmq 4)
+    if [[ -n $wr && -n $rr ]]; then
+        echo "Warren/RabbitMQ: receive rate $(ratio "$wr" "$rr"), send rate $(ratio "$ws" "$rs")," \
+            "p50 latency $(ratio "$(result "$s" warren 7)" "$(result "$s" rabbitmq 7)")," \
+            "p99 latency $(ratio "$(result "$s" warren 10)" "$(result "$s" rabbitmq 10)")"
+    fi
+    for b in $BROKERS; do
+        local n
+        n=$(result "$s" "$b" 14)
+        [[ -n $n ]] && echo "note ($b): $n"
+    done
+    return 0
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Main
+
+WARREN_STARTS=0
+command -v "$JAVA" >/dev/null || die "java not found"
+info "logs and raw PerfTest output: $LOG_DIR"
+info "repo: $REPO_ROOT ($(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+    [[ -n $(git -C "$REPO_ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ', uncommitted changes'))"
+info "$(nproc) CPUs, load average $(loadavg); DURATION=${DURATION}s WARMUP=${WARMUP}s SCENARIOS='$SCENARIOS' BROKERS='$BROKERS'"
+
+fetch_perftest
+[[ " $BROKERS " == *" rabbitmq "* ]] && ensure_rabbitmq_installed
+[[ " $BROKERS " == *" warren "* ]] && build_warren
+info "java: $("$JAVA" -version 2>&1 | head -n 1)"
+
+FAILED=0
+for broker in $BROKERS; do
+    echo
+    echo "##### $broker"
+    case $broker in
+        warren) port=$WARREN_PORT; start_warren || { FAILED=1; continue; } ;;
+        rabbitmq) port=$RABBIT_PORT; start_rabbit || { FAILED=1; continue; } ;;
+    esac
+    if [[ $WARMUP -gt 0 ]]; then
+        info "warm-up: ${WARMUP}s auto-ack (not reported; log $LOG_DIR/warmup-$broker.log)"
+        run_perftest warmup "$broker" "$port" "$WARMUP" "warmup-$broker" || warn "warm-up run on $broker failed (exit $?)"
+        sleep "$COOLDOWN"
+    fi
+    for scenario in $SCENARIOS; do
+        # Restart a broker that died in an earlier scenario, so later scenarios still run.
+        case $broker in
+            warren) warren_alive || { warn "Warren is down; restarting it"; stop_warren; start_warren || { FAILED=1; break; }; } ;;
+            rabbitmq) rabbit_alive || { warn "RabbitMQ is down; restarting it"; stop_rabbit; start_rabbit || { FAILED=1; break; }; } ;;
+        esac
+        echo
+        info "[$broker] $scenario for ${DURATION}s (load average $(loadavg))"
+        log_from=1
+        [[ -f $WARREN_LOG ]] && log_from=$(($(wc -l <"$WARREN_LOG") + 1))
+        rc=0
+        run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        record_run "$scenario" "$broker" "$rc" "$scenario-$broker" "$log_from" || FAILED=1
+        sleep "$COOLDOWN"
+    done
+    case $broker in
+        warren) stop_warren ;;
+        rabbitmq) stop_rabbit ;;
+    esac
+done
+
+echo
+echo "################ Results (PerfTest $PERFTEST_VERSION; $(nproc) CPUs shared by broker and PerfTest)"
+echo "Rates are PerfTest's whole-run averages; latencies are consumer latency (publish -> delivery),"
+echo "percentiles over the whole run. ~totals = rate x ${DURATION}s (PerfTest prints no exact totals);"
+echo "recv/sent = received/published over the same run (< 100% = consumer backlog at stop, or loss);"
+echo "stalls = 1-second samples in which the consumer received nothing."
+for scenario in $SCENARIOS; do
+    print_scenario_table "$scenario"
+done
+if [[ " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
+    echo
+    echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"
+    printf '%-22s %12s %12s %8s\n' scenario warren rabbitmq ratio
+    for scenario in $SCENARIOS; do
+        printf '%-22s %12s %12s %8s\n' "$scenario" "$(result "$scenario" warren 5)" \
+            "$(result "$scenario" rabbitmq 5)" "$(ratio "$(result "$scenario" warren 5)" "$(result "$scenario" rabbitmq 5)")"
+    done
+fi
+echo
+echo "Raw results: $RESULTS"
+[[ $FAILED == 0 ]] || { echo "run-bench: some runs FAILED (see notes above and $LOG_DIR)" >&2; exit 1; }

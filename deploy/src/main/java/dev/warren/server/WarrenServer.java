@@ -1,0 +1,132 @@
+package dev.warren.server;
+
+import dev.warren.amqp.AmqpServer;
+import dev.warren.amqp.AmqpSettings;
+import dev.warren.core.Broker;
+import dev.warren.core.auth.Users;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker process: builds the broker from a {@link ServerConfig} and listens for AMQP. {@link #main}
+ * runs it until the JVM is asked to stop; a shutdown hook closes the listeners on SIGTERM or Ctrl-C.
+ */
+public final class WarrenServer implements AutoCloseable {
+    /** sysexits.h EX_USAGE: the command line or configuration is wrong. */
+    static final int EXIT_CONFIG = 64;
+    /** Could not start, e.g. the port is taken or the data directory cannot be created. */
+    static final int EXIT_START_FAILED = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarrenServer.class);
+
+    private final ServerConfig config;
+    private final AmqpServer amqp;
+    private final List<InetSocketAddress> bound;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private WarrenServer(ServerConfig config, AmqpServer amqp, List<InetSocketAddress> bound) {
+        this.config = config;
+        this.amqp = amqp;
+        this.bound = bound;
+    }
+
+    /** Creates the data directory, builds the broker and starts listening. */
+    public static WarrenServer start(ServerConfig config) throws IOException, InterruptedException {
+        Files.createDirectories(config.dataDir());
+        Broker broker = new Broker(Users.withDefaultUser(config.defaultUser(), config.defaultPass()));
+        AmqpSettings settings = AmqpSettings.defaults()
+                .withHeartbeat(config.heartbeat())
+                .withFrameMax(config.frameMax())
+                .withChannelMax(config.channelMax());
+        AmqpServer amqp = new AmqpServer(broker, settings);
+        try {
+            List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
+            LOG.info("Warren started: data directory {}, default user '{}'", config.dataDir(), config.defaultUser());
+            return new WarrenServer(config, amqp, bound);
+        } catch (Exception e) {
+            amqp.close();
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            // Netty rethrows the bind error undeclared, so it is caught as Exception.
+            String host = config.amqpHost().isEmpty() ? "all interfaces" : config.amqpHost();
+            throw new IOException("cannot listen for AMQP on " + host + " port " + config.amqpPort() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The port AMQP listens on: the configured one, or the one picked when it was 0. */
+    public int amqpPort() {
+        return bound.get(0).getPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            LOG.info("Warren stopping");
+            try {
+                amqp.close();
+            } finally {
+                LOG.info("Warren stopped");
+                stopped.countDown();
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli;
+        ServerConfig config;
+        try {
+            cli = CommandLine.parse(args);
+            if (cli.help()) {
+                System.out.println(CommandLine.USAGE);
+                return;
+            }
+            config = ServerConfig.load(cli, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("warren-server: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        WarrenServer server;
+        try {
+            server = start(config);
+        } catch (Exception e) {
+            LOG.error("Warren could not start: {}", e.getMessage());
+            System.exit(EXIT_START_FAILED);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "warren-shutdown"));
+        TermSignal.exitCleanly();
+        System.out.println(banner(server));
+        try {
+            server.awaitStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        }
+    }
+
+    private static String banner(WarrenServer server) {
+        ServerConfig c = server.config();
+        String where = c.amqpHost().isEmpty() ? "all interfaces" : c.amqpHost();
+        return "Warren is running: AMQP 0-9-1 on port " + server.amqpPort() + " (" + where + "), data in "
+                + c.dataDir() + ". Press Ctrl-C to stop.";
+    }
+}

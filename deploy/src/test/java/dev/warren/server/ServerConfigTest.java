@@ -1,0 +1,229 @@
+package dev.warren.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    private static final Map<String, String> NO_ENV = Map.of();
+
+    @TempDir
+    Path dir;
+
+    private Path file(String text) throws IOException {
+        return Files.writeString(dir.resolve("warren.conf"), text);
+    }
+
+    private ServerConfig load(Map<String, String> env, String... args) throws ConfigException {
+        return ServerConfig.load(args, env);
+    }
+
+    private void assertMessageContains(ConfigException e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), () -> "'" + part + "' missing from: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void withNothingGivenTheDefaultsAreRabbitMqs() throws Exception {
+        ServerConfig config = load(NO_ENV);
+        assertEquals("", config.amqpHost());
+        assertEquals(5672, config.amqpPort());
+        assertEquals(15672, config.mgmtPort());
+        assertEquals("guest", config.defaultUser());
+        assertEquals("guest", config.defaultPass());
+        assertEquals(60, config.heartbeat());
+        assertEquals(131072, config.frameMax());
+        assertEquals(2047, config.channelMax());
+        assertEquals(Path.of(System.getProperty("user.home"), ".warren", "data"), config.dataDir());
+    }
+
+    @Test
+    void theDataDirectoryDefaultsToWarrenDataDirWhenItIsSet() throws Exception {
+        Path data = dir.resolve("data");
+        assertEquals(data, load(Map.of("WARREN_DATA_DIR", data.toString())).dataDir());
+    }
+
+    @Test
+    void anEmptyEnvironmentVariableCountsAsUnset() throws Exception {
+        assertEquals(5672, load(Map.of("WARREN_AMQP_PORT", "")).amqpPort());
+    }
+
+    @Test
+    void aFlagBeatsTheEnvironmentWhichBeatsTheFileWhichBeatsTheDefault() throws Exception {
+        Path conf = file("listeners.tcp.default = 1111\nwarren.data_dir = " + dir.resolve("from-file") + "\n");
+        Map<String, String> env = Map.of("WARREN_CONFIG_FILE", conf.toString(), "WARREN_AMQP_PORT", "2222");
+
+        ServerConfig fileOnly = load(Map.of("WARREN_CONFIG_FILE", conf.toString()));
+        assertEquals(1111, fileOnly.amqpPort());
+        assertEquals(dir.resolve("from-file"), fileOnly.dataDir());
+
+        assertEquals(2222, load(env).amqpPort());
+        assertEquals(3333, load(env, "--amqp-port", "3333").amqpPort());
+
+        Map<String, String> envData = Map.of("WARREN_CONFIG_FILE", conf.toString(),
+                "WARREN_DATA_DIR", dir.resolve("from-env").toString());
+        assertEquals(dir.resolve("from-env"), load(envData).dataDir());
+        assertEquals(dir.resolve("from-flag"), load(envData, "--data-dir", dir.resolve("from-flag").toString()).dataDir());
+    }
+
+    @Test
+    void theConfigFlagBeatsTheConfigFileVariable() throws Exception {
+        Path other = Files.writeString(dir.resolve("other.conf"), "heartbeat = 7\n");
+        Path conf = file("heartbeat = 9\n");
+        assertEquals(7, load(Map.of("WARREN_CONFIG_FILE", conf.toString()), "--config", other.toString()).heartbeat());
+    }
+
+    @Test
+    void flagsAcceptTheirValueAfterAnEqualsSign() throws Exception {
+        ServerConfig config = load(NO_ENV, "--amqp-port=5673", "--data-dir=" + dir);
+        assertEquals(5673, config.amqpPort());
+        assertEquals(dir, config.dataDir());
+    }
+
+    @Test
+    void everyFileKeySetsItsSetting() throws Exception {
+        Path conf = file("""
+                # a comment, then a blank line
+
+                listeners.tcp.default = 127.0.0.1:5680
+                default_user = admin
+                default_pass = s3cret#not-a-comment
+                heartbeat = 30   # trailing comment
+                frame_max = 8192
+                channel_max = 100
+                warren.data_dir = %s
+                """.formatted(dir.resolve("d")));
+        ServerConfig config = load(NO_ENV, "--config", conf.toString());
+        assertEquals("127.0.0.1", config.amqpHost());
+        assertEquals(5680, config.amqpPort());
+        assertEquals("admin", config.defaultUser());
+        assertEquals("s3cret#not-a-comment", config.defaultPass());
+        assertEquals(30, config.heartbeat());
+        assertEquals(8192, config.frameMax());
+        assertEquals(100, config.channelMax());
+        assertEquals(dir.resolve("d"), config.dataDir());
+    }
+
+    @Test
+    void theListenerKeyTakesAPortAloneOrAnIpv6HostAndPort() throws Exception {
+        ServerConfig portOnly = load(NO_ENV, "--config", file("listeners.tcp.default = 5999\n").toString());
+        assertEquals("", portOnly.amqpHost());
+        assertEquals(5999, portOnly.amqpPort());
+        ServerConfig bracketed = load(NO_ENV, "--config", file("listeners.tcp.default = [::1]:5998\n").toString());
+        assertEquals("::1", bracketed.amqpHost());
+        assertEquals(5998, bracketed.amqpPort());
+        ServerConfig bare = load(NO_ENV, "--config", file("listeners.tcp.default = ::1:5997\n").toString());
+        assertEquals("::1", bare.amqpHost());
+        assertEquals(5997, bare.amqpPort());
+    }
+
+    @Test
+    void aKeyGivenTwiceTakesItsLastValue() throws Exception {
+        assertEquals(20, load(NO_ENV, "--config", file("heartbeat = 10\nheartbeat = 20\n").toString()).heartbeat());
+    }
+
+    @Test
+    void everyEnvironmentVariableSetsItsSetting() throws Exception {
+        ServerConfig config = load(Map.of("WARREN_AMQP_PORT", "6000", "WARREN_DEFAULT_USER", "u",
+                "WARREN_DEFAULT_PASS", "p", "WARREN_HEARTBEAT", "0", "WARREN_FRAME_MAX", "4096",
+                "WARREN_CHANNEL_MAX", "65535", "WARREN_DATA_DIR", dir.toString(), "WARREN_JAVA_OPTS", "-Xmx1g"));
+        assertEquals(6000, config.amqpPort());
+        assertEquals("u", config.defaultUser());
+        assertEquals("p", config.defaultPass());
+        assertEquals(0, config.heartbeat());
+        assertEquals(4096, config.frameMax());
+        assertEquals(65535, config.channelMax());
+        assertEquals(dir, config.dataDir());
+    }
+
+    @Test
+    void anUnknownFileKeyIsAnErrorNamingTheKeyTheLineAndTheKnownKeys() throws Exception {
+        Path conf = file("heartbeat = 5\n\nlisteners.ssl.default = 5671\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--config", conf.toString()));
+        assertMessageContains(e, conf.toString(), "line 3", "unknown key 'listeners.ssl.default'",
+                "listeners.tcp.default", "warren.data_dir");
+    }
+
+    @Test
+    void aBadFileValueIsAnErrorNamingTheKeyTheLineAndWhatIsAllowed() throws Exception {
+        Path conf = file("# tuning\nheartbeat = often\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--config", conf.toString()));
+        assertMessageContains(e, "line 2", "heartbeat", "'often'", "between 0 and 65535");
+    }
+
+    @Test
+    void outOfRangeFileValuesAreErrors() throws Exception {
+        for (String line : new String[] {"frame_max = 1024", "channel_max = 0", "listeners.tcp.default = 70000",
+                "listeners.tcp.default = localhost:", "default_user =", "warren.data_dir = "}) {
+            Path conf = file(line + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--config", conf.toString()),
+                    line);
+            assertMessageContains(e, "line 1", line.substring(0, line.indexOf(' ')), "expected");
+        }
+    }
+
+    @Test
+    void aLineWithoutAnEqualsSignIsAnError() throws Exception {
+        Path conf = file("heartbeat 5\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--config", conf.toString()));
+        assertMessageContains(e, "line 1", "key = value");
+    }
+
+    @Test
+    void aMissingConfigFileIsAnError() {
+        Path missing = dir.resolve("missing.conf");
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--config", missing.toString()));
+        assertMessageContains(e, missing.toString(), "no such file");
+    }
+
+    @Test
+    void aBadEnvironmentValueIsAnErrorNamingTheVariable() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of("WARREN_AMQP_PORT", "http")));
+        assertMessageContains(e, "WARREN_AMQP_PORT", "'http'", "between 0 and 65535");
+    }
+
+    @Test
+    void anUnknownFlagIsAnErrorListingTheAllowedFlags() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--amqp-prot", "5673"));
+        assertMessageContains(e, "unknown flag '--amqp-prot'", "--amqp-port N", "--data-dir DIR", "--config FILE",
+                "--help");
+    }
+
+    @Test
+    void aStrayArgumentIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "5673"));
+        assertMessageContains(e, "unexpected argument '5673'");
+    }
+
+    @Test
+    void aFlagWithoutItsValueIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--amqp-port"));
+        assertMessageContains(e, "--amqp-port needs a value");
+    }
+
+    @Test
+    void aBadFlagValueIsAnErrorNamingTheFlag() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--amqp-port", "-1"));
+        assertMessageContains(e, "flag --amqp-port", "'-1'", "between 0 and 65535");
+    }
+
+    @Test
+    void helpIsRecognisedWithoutLoadingAnything() throws Exception {
+        assertTrue(CommandLine.parse(new String[] {"--help"}).help());
+        assertTrue(CommandLine.USAGE.contains("--amqp-port N"));
+    }
+
+    @Test
+    void thePasswordNeverAppearsInToString() throws Exception {
+        ServerConfig config = load(Map.of("WARREN_DEFAULT_PASS", "hunter2"));
+        assertTrue(!config.toString().contains("hunter2"), config.toString());
+    }
+}
