@@ -41,6 +41,9 @@ final class UnackedDeliveries {
             }
             return List.of(one);
         }
+        if (tag != 0 && !byTag.containsKey(tag)) {
+            throw unknown(tag); // as RabbitMQ: the named tag itself must be outstanding
+        }
         List<Unacked> taken = new ArrayList<>();
         Iterator<Map.Entry<Long, Unacked>> it = byTag.entrySet().iterator();
         while (it.hasNext()) {
@@ -50,9 +53,6 @@ final class UnackedDeliveries {
             }
             taken.add(next.getValue());
             it.remove();
-        }
-        if (taken.isEmpty() && tag != 0) {
-            throw unknown(tag);
         }
         return taken;
     }
