@@ -345,13 +345,18 @@ final class AmqpChannel {
         return flowActive && connection.isWritable();
     }
 
-    boolean hasGlobalCredit() {
-        int limit = globalPrefetch;
-        return limit == 0 || globalUnacked.get() < limit;
-    }
-
-    void countGlobalDelivery() {
-        globalUnacked.incrementAndGet();
+    /** Takes one slot of the channel-wide prefetch (basic.qos global=true); false when none is free. */
+    boolean reserveGlobalCredit() {
+        while (true) {
+            int limit = globalPrefetch;
+            int current = globalUnacked.get();
+            if (limit != 0 && current >= limit) {
+                return false;
+            }
+            if (globalUnacked.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
     }
 
     // ---- basic class: deliveries ----

@@ -62,18 +62,25 @@ final class ChannelConsumer implements Consumer {
         active = false;
     }
 
+    /**
+     * Checks the per-consumer limit (only this consumer's queue counts it up, so no race) and reserves a
+     * slot of the channel-wide limit atomically, since queues on several loops may share it.
+     */
     @Override
     public boolean ready() {
-        return active && channel.canDeliver()
-                && (noAck || prefetch == 0 || unacked.get() < prefetch)
-                && (noAck || channel.hasGlobalCredit());
+        if (!active || !channel.canDeliver()) {
+            return false;
+        }
+        if (noAck) {
+            return true;
+        }
+        return (prefetch == 0 || unacked.get() < prefetch) && channel.reserveGlobalCredit();
     }
 
     @Override
     public void deliver(MessageQueue from, QueueEntry entry) {
         if (!noAck) {
             unacked.incrementAndGet();
-            channel.countGlobalDelivery();
         }
         channel.connectionOutbox().post(() -> channel.deliver(this, entry));
     }

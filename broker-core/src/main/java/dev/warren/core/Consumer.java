@@ -9,7 +9,10 @@ public interface Consumer {
 
     boolean exclusive();
 
-    /** True when the consumer can take another delivery now. Called on the queue's thread. */
+    /**
+     * True when the consumer can take another delivery now; the queue then delivers to it at once, so an
+     * implementation may reserve credit here. Called on the queue's thread.
+     */
     boolean ready();
 
     /** Delivers an entry; the consumer takes over the queue's reference to the message. */
