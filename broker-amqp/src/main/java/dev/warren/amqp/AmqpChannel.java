@@ -143,7 +143,7 @@ final class AmqpChannel {
             connection.closeWithError(attributed);
             return;
         }
-        LOG.debug("Closing channel {}: {}", id, attributed.replyText());
+        LOG.info("Channel {} closed by the broker: {}", id, attributed.replyText());
         connection.send(id, Methods.CHANNEL_CLOSE.with(attributed.replyCode().code(),
                 AmqpConnection.truncate(attributed.replyText()), attributed.classId(), attributed.methodId()));
         release();
