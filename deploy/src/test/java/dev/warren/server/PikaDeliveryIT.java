@@ -1,19 +1,7 @@
 package dev.warren.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the RabbitMQ tutorials about delivery, written with Python's pika as the tutorials are, against an
@@ -23,87 +11,21 @@ import org.junit.jupiter.api.io.TempDir;
  * pika must be installed for /usr/bin/python3 (Debian: apt-get install python3-pika; .ci/run does it).
  */
 @Timeout(60)
-class PikaDeliveryIT {
-    private static final String PYTHON = "/usr/bin/python3";
-    /** Below the 60 s test timeout, so that an overrunning script is killed and its output still shown. */
-    private static final long SCRIPT_TIMEOUT_SECONDS = 50;
-    private static final Path SCRIPTS =
-            Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "python");
-
-    @TempDir
-    static Path dataDir;
-
-    private static WarrenServer server;
-    private static String pikaProblem;
-
-    @BeforeAll
-    static void startServerAndCheckPika() throws Exception {
-        server = WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir));
-        Result check = run(PYTHON, "-c", "import pika");
-        pikaProblem = check.exitCode == 0 ? null : check.output;
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
+class PikaDeliveryIT extends PikaScriptIT {
 
     @Test
     void workQueuesDispatchFairlyWithPrefetchOneAndRedeliverTheTaskOfAWorkerThatDied() throws Exception {
-        runTutorial("work_queues.py");
+        runScript("work_queues.py");
     }
 
     @Test
     void rpcRepliesReachTheCallbackQueueWithTheRequestsCorrelationId() throws Exception {
-        runTutorial("rpc.py");
+        runScript("rpc.py");
     }
 
     @Test
     void publisherConfirmsAckRoutedMessagesReturnUnroutableOnesAndCloseTheChannelOnAMissingExchange()
             throws Exception {
-        runTutorial("publisher_confirms.py");
-    }
-
-    private static void runTutorial(String script) throws Exception {
-        if (pikaProblem != null) {
-            fail(PYTHON + " cannot import pika; install it with 'apt-get install python3-pika' (or run .ci/run, "
-                    + "which does). Python said:\n" + pikaProblem);
-        }
-        Path path = SCRIPTS.resolve(script);
-        assertTrue(Files.isRegularFile(path), "missing script " + path);
-        Result result = run(PYTHON, path.toString(), Integer.toString(server.amqpPort()));
-        assertEquals(0, result.exitCode, script + " failed; its output:\n" + result.output);
-    }
-
-    private record Result(int exitCode, String output) {
-    }
-
-    /** Runs a command with stdout and stderr captured together; a command that overruns is killed. */
-    private static Result run(String... command) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("pika-delivery", ".log");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(SCRIPTS.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile());
-            builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-            builder.environment().put("PYTHONUNBUFFERED", "1");
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                return new Result(-1, "cannot run " + command[0] + ": " + e.getMessage());
-            }
-            if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                return new Result(-1, "killed after " + SCRIPT_TIMEOUT_SECONDS + " s; output so far:\n"
-                        + Files.readString(output, StandardCharsets.UTF_8));
-            }
-            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(output);
-        }
+        runScript("publisher_confirms.py");
     }
 }

@@ -34,48 +34,12 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Publishing, consuming, basic.get and acknowledgements, checked against RabbitMQ's behaviour. */
 @Timeout(60)
-class PublishConsumeIT {
-    private static final long WAIT_MILLIS = 5_000;
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
-    }
-
-    private Connection connect() throws Exception {
-        return track(broker.connect());
-    }
-
-    private Connection track(Connection connection) {
-        connections.add(connection);
-        return connection;
-    }
-
-    private Channel channel() throws Exception {
-        return connect().createChannel();
-    }
+class PublishConsumeIT extends SharedBrokerIT {
 
     // ---- ordering and bodies ----
 

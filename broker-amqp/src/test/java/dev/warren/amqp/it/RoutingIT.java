@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,9 +13,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,34 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * straight to each queue, and reads the queue up to the fence: what came before it is exactly what was routed.
  */
 @Timeout(60)
-class RoutingIT {
-    private static final long WAIT_MILLIS = 5_000;
+class RoutingIT extends SharedBrokerIT {
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
-    }
-
-    private Channel channel() throws Exception {
-        Connection connection = broker.connect();
-        connections.add(connection);
-        return connection.createChannel();
-    }
 
     // ---- direct ----
 

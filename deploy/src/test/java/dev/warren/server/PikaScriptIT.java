@@ -1,0 +1,89 @@
+package dev.warren.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Base of the pika interop tests: starts an in-process Warren once per class and runs Python scripts from
+ * src/test/python against it with /usr/bin/python3; a script exits 0 when the broker behaved as RabbitMQ
+ * does. pika must be installed (Debian: apt-get install python3-pika; .ci/run does it): without it the
+ * tests fail with that advice, they are never skipped.
+ */
+abstract class PikaScriptIT {
+    private static final String PYTHON = "/usr/bin/python3";
+    // below the subclasses' @Timeout, so a hung script's output still reaches the report
+    private static final long SCRIPT_TIMEOUT_SECONDS = 50;
+    private static final Path SCRIPTS =
+            Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "python");
+
+    @TempDir
+    static Path dataDir;
+
+    private static WarrenServer server;
+    private static String pikaProblem;
+
+    @BeforeAll
+    static void startServerAndCheckPika() throws Exception {
+        server = WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir));
+        Result check = run(PYTHON, "-c", "import pika");
+        pikaProblem = check.exitCode == 0 ? null : check.output;
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static void runScript(String script) throws Exception {
+        if (pikaProblem != null) {
+            fail(PYTHON + " cannot import pika; install it with 'apt-get install python3-pika' (or run .ci/run, "
+                    + "which does). Python said:\n" + pikaProblem);
+        }
+        Path path = SCRIPTS.resolve(script);
+        assertTrue(Files.isRegularFile(path), "missing script " + path);
+        Result result = run(PYTHON, path.toString(), Integer.toString(server.amqpPort()));
+        assertEquals(0, result.exitCode, script + " failed; its output:\n" + result.output);
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    /** Runs a command with stdout and stderr captured together; a command that overruns is killed. */
+    private static Result run(String... command) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("pika-script", ".log");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(SCRIPTS.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+            builder.environment().put("PYTHONUNBUFFERED", "1");
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                return new Result(-1, "cannot run " + command[0] + ": " + e.getMessage());
+            }
+            if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                return new Result(-1, "killed after " + SCRIPT_TIMEOUT_SECONDS + " s; output so far:\n"
+                        + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+}
