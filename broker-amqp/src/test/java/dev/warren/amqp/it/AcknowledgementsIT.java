@@ -18,15 +18,12 @@ import dev.warren.amqp.it.RawAmqpClient.RawFrame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,27 +32,11 @@ import org.junit.jupiter.api.Timeout;
  * channel, the connection or the socket of their consumer goes away — as RabbitMQ does it.
  */
 @Timeout(60)
-class AcknowledgementsIT {
-    private static final long WAIT_MILLIS = 5_000;
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
+class AcknowledgementsIT extends SharedBrokerIT {
     private final List<RawAmqpClient> rawClients = new ArrayList<>();
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
+    void closeRawClients() {
         rawClients.forEach(RawAmqpClient::close);
     }
 
@@ -470,16 +451,6 @@ class AcknowledgementsIT {
         assertNull(admin.basicGet(queue, true));
     }
 
-    private Connection connect() throws Exception {
-        Connection connection = broker.connect();
-        connections.add(connection);
-        return connection;
-    }
-
-    private Channel channel() throws Exception {
-        return connect().createChannel();
-    }
-
     /** A queue that outlives its consumers (not exclusive, not auto-delete). */
     private static String durableNamedQueue(Channel admin) throws IOException {
         return admin.queueDeclare("", false, false, false, null).getQueue();
@@ -489,12 +460,6 @@ class AcknowledgementsIT {
         BlockingQueue<Delivery> delivered = new LinkedBlockingQueue<>();
         ch.basicConsume(queue, false, (tag, d) -> delivered.add(d), tag -> { });
         return delivered;
-    }
-
-    private static void publish(Channel ch, String queue, String... bodies) throws IOException {
-        for (String body : bodies) {
-            ch.basicPublish("", queue, null, bytes(body));
-        }
     }
 
     private static Delivery poll(BlockingQueue<Delivery> delivered) throws InterruptedException {
@@ -517,44 +482,6 @@ class AcknowledgementsIT {
         List<String> bodies = new ArrayList<>();
         delivered.forEach(d -> bodies.add(text(d.getBody())));
         return bodies.toString();
-    }
-
-    private static int messageCount(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getMessageCount();
-        } catch (IOException e) {
-            throw new AssertionError("passive declare of " + queue + " failed", e);
-        }
-    }
-
-    private static int consumerCount(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getConsumerCount();
-        } catch (IOException e) {
-            throw new AssertionError("passive declare of " + queue + " failed", e);
-        }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
-
-    interface AmqpAction {
-        void run() throws Exception;
-    }
-
-    /** Runs an asynchronous method (ack, nack) and waits, bounded, for the broker to close the channel. */
-    private static ShutdownSignalException closedAfter(Channel ch, AmqpAction action) throws Exception {
-        BlockingQueue<ShutdownSignalException> signals = new LinkedBlockingQueue<>();
-        ch.addShutdownListener(signals::add);
-        action.run();
-        ShutdownSignalException signal = signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        assertNotNull(signal, "the broker did not close the channel");
-        return signal;
     }
 
     private static void assertChannelClosed(ShutdownSignalException e, int code, String text, int classId, int methodId) {

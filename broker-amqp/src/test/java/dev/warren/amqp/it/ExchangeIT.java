@@ -1,8 +1,6 @@
 package dev.warren.amqp.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -325,10 +321,6 @@ class ExchangeIT extends SharedBrokerIT {
 
     // ---- helpers ----
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     /** Gets messages until the fence message, waiting (bounded) for each; returns the bodies before the fence. */
     private static List<String> drainUntilFence(Channel ch, String queue) throws Exception {
         List<String> bodies = new ArrayList<>();
@@ -365,53 +357,6 @@ class ExchangeIT extends SharedBrokerIT {
         } catch (Exception e) {
             throw new AssertionError("unexpected error", e);
         }
-    }
-
-    interface AmqpAction {
-        void run() throws Exception;
-    }
-
-    /** Runs an RPC the broker should answer by closing the channel or connection; returns the signal. */
-    private static ShutdownSignalException shutdownOf(AmqpAction action) {
-        try {
-            action.run();
-        } catch (ShutdownSignalException e) {
-            return e;
-        } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException s) {
-                return s;
-            }
-            throw new AssertionError("unexpected I/O error", e);
-        } catch (Exception e) {
-            throw new AssertionError("unexpected error", e);
-        }
-        throw new AssertionError("expected the broker to close the channel or connection, but the call succeeded");
-    }
-
-    /** Runs an asynchronous method (publish, ack) and waits, bounded, for the broker to close the channel. */
-    private static ShutdownSignalException closedAfter(Channel ch, AmqpAction action) throws Exception {
-        BlockingQueue<ShutdownSignalException> signals = new LinkedBlockingQueue<>();
-        ch.addShutdownListener(signals::add);
-        action.run();
-        ShutdownSignalException signal = signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        assertNotNull(signal, "the broker did not close the channel");
-        return signal;
-    }
-
-    private static void assertChannelClosed(ShutdownSignalException e, int code, String textPart) {
-        assertFalse(e.isHardError(), () -> "expected a channel error but the connection was closed: " + e.getReason());
-        AMQP.Channel.Close close = assertInstanceOf(AMQP.Channel.Close.class, e.getReason());
-        assertEquals(code, close.getReplyCode(), close.getReplyText());
-        assertTrue(close.getReplyText().contains(textPart),
-                () -> "reply text '" + close.getReplyText() + "' should mention '" + textPart + "'");
-    }
-
-    private static void assertConnectionClosed(ShutdownSignalException e, int code, String textPart) {
-        assertTrue(e.isHardError(), () -> "expected a connection error but only the channel was closed: " + e.getReason());
-        AMQP.Connection.Close close = assertInstanceOf(AMQP.Connection.Close.class, e.getReason());
-        assertEquals(code, close.getReplyCode(), close.getReplyText());
-        assertTrue(close.getReplyText().contains(textPart),
-                () -> "reply text '" + close.getReplyText() + "' should mention '" + textPart + "'");
     }
 
     private static void assertReplyTextContains(ShutdownSignalException e, String textPart) {

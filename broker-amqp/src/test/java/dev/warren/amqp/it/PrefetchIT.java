@@ -22,9 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,27 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * else can be on its way.
  */
 @Timeout(60)
-class PrefetchIT {
-    private static final long WAIT_MILLIS = 5_000;
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
-    }
+class PrefetchIT extends SharedBrokerIT {
 
     @Test
     void perConsumerPrefetchLimitsUnackedDeliveriesUntilTheConsumerAcks() throws Exception {
@@ -270,16 +247,6 @@ class PrefetchIT {
         assertEquals(held, delivered.size(), "deliveries while " + ready + " messages are ready: " + bodies(delivered));
     }
 
-    private Connection connect() throws Exception {
-        Connection connection = broker.connect();
-        connections.add(connection);
-        return connection;
-    }
-
-    private Channel channel() throws Exception {
-        return connect().createChannel();
-    }
-
     private static String queue(Channel admin) throws IOException {
         return admin.queueDeclare("", false, false, false, null).getQueue();
     }
@@ -317,19 +284,4 @@ class PrefetchIT {
         return Integer.parseInt(new String(d.getBody(), StandardCharsets.UTF_8).substring(1));
     }
 
-    private static int messageCount(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getMessageCount();
-        } catch (IOException e) {
-            throw new AssertionError("passive declare of " + queue + " failed", e);
-        }
-    }
-
-    private static int consumerCount(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getConsumerCount();
-        } catch (IOException e) {
-            throw new AssertionError("passive declare of " + queue + " failed", e);
-        }
-    }
 }

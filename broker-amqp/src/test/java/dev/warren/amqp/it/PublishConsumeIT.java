@@ -3,7 +3,6 @@ package dev.warren.amqp.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,9 +19,7 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.LongString;
 import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
@@ -572,14 +569,6 @@ class PublishConsumeIT extends SharedBrokerIT {
 
     // ---- helpers ----
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
-
     private static byte[] randomBytes(int size, long seed) {
         byte[] body = new byte[size];
         new Random(seed).nextBytes(body);
@@ -676,50 +665,4 @@ class PublishConsumeIT extends SharedBrokerIT {
         return value; // Integer, Long, Short, Byte, Boolean, Double, Float, null: class-sensitive equals
     }
 
-    interface AmqpAction {
-        void run() throws Exception;
-    }
-
-    /** Runs an RPC the broker should answer by closing the channel or connection; returns the signal. */
-    private static ShutdownSignalException shutdownOf(AmqpAction action) {
-        try {
-            action.run();
-        } catch (ShutdownSignalException e) {
-            return e;
-        } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException s) {
-                return s;
-            }
-            throw new AssertionError("unexpected I/O error", e);
-        } catch (Exception e) {
-            throw new AssertionError("unexpected error", e);
-        }
-        throw new AssertionError("expected the broker to close the channel or connection, but the call succeeded");
-    }
-
-    /** Runs an asynchronous method (publish, ack) and waits, bounded, for the broker to close the channel. */
-    private static ShutdownSignalException closedAfter(Channel ch, AmqpAction action) throws Exception {
-        BlockingQueue<ShutdownSignalException> signals = new LinkedBlockingQueue<>();
-        ch.addShutdownListener(signals::add);
-        action.run();
-        ShutdownSignalException signal = signals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        assertNotNull(signal, "the broker did not close the channel");
-        return signal;
-    }
-
-    private static void assertChannelClosed(ShutdownSignalException e, int code, String textPart) {
-        assertFalse(e.isHardError(), () -> "expected a channel error but the connection was closed: " + e.getReason());
-        AMQP.Channel.Close close = assertInstanceOf(AMQP.Channel.Close.class, e.getReason());
-        assertEquals(code, close.getReplyCode(), close.getReplyText());
-        assertTrue(close.getReplyText().contains(textPart),
-                () -> "reply text '" + close.getReplyText() + "' should mention '" + textPart + "'");
-    }
-
-    private static void assertConnectionClosed(ShutdownSignalException e, int code, String textPart) {
-        assertTrue(e.isHardError(), () -> "expected a connection error but only the channel was closed: " + e.getReason());
-        AMQP.Connection.Close close = assertInstanceOf(AMQP.Connection.Close.class, e.getReason());
-        assertEquals(code, close.getReplyCode(), close.getReplyText());
-        assertTrue(close.getReplyText().contains(textPart),
-                () -> "reply text '" + close.getReplyText() + "' should mention '" + textPart + "'");
-    }
 }

@@ -2,7 +2,6 @@ package dev.warren.amqp.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +12,6 @@ import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -423,14 +421,6 @@ class QueueIT extends SharedBrokerIT {
 
     // ---- helpers ----
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
-
     /** Passive-declares on a fresh channel: 200 when the queue is there, else the channel close reply code. */
     private static int passiveDeclareReplyCode(Connection connection, String queue) {
         try {
@@ -474,37 +464,9 @@ class QueueIT extends SharedBrokerIT {
         }
     }
 
-    interface AmqpAction {
-        void run() throws Exception;
-    }
-
-    /** Runs an RPC the broker should answer by closing the channel or connection; returns the signal. */
-    private static ShutdownSignalException shutdownOf(AmqpAction action) {
-        try {
-            action.run();
-        } catch (ShutdownSignalException e) {
-            return e;
-        } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException s) {
-                return s;
-            }
-            throw new AssertionError("unexpected I/O error", e);
-        } catch (Exception e) {
-            throw new AssertionError("unexpected error", e);
-        }
-        throw new AssertionError("expected the broker to close the channel or connection, but the call succeeded");
-    }
-
     private static String replyText(ShutdownSignalException e) {
         return e.getReason() instanceof AMQP.Channel.Close c ? c.getReplyText()
                 : ((AMQP.Connection.Close) e.getReason()).getReplyText();
     }
 
-    private static void assertChannelClosed(ShutdownSignalException e, int code, String textPart) {
-        assertFalse(e.isHardError(), () -> "expected a channel error but the connection was closed: " + e.getReason());
-        AMQP.Channel.Close close = assertInstanceOf(AMQP.Channel.Close.class, e.getReason());
-        assertEquals(code, close.getReplyCode(), close.getReplyText());
-        assertTrue(close.getReplyText().contains(textPart),
-                () -> "reply text '" + close.getReplyText() + "' should mention '" + textPart + "'");
-    }
 }

@@ -292,10 +292,6 @@ class RoutingIT extends SharedBrokerIT {
 
     // ---- helpers ----
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     private static void publishWithHeaders(Channel ch, String exchange, String body, Map<String, Object> headers)
             throws Exception {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().headers(headers).build();

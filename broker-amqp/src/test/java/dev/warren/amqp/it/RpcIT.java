@@ -14,44 +14,18 @@ import com.rabbitmq.client.RpcClient;
 import com.rabbitmq.client.RpcClientParams;
 import com.rabbitmq.client.StringRpcServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The request/reply (RPC) pattern over reply_to and correlation_id, by hand and with the Java client's RpcClient. */
 @Timeout(60)
-class RpcIT {
-    private static final long WAIT_MILLIS = 5_000;
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
-    }
+class RpcIT extends SharedBrokerIT {
 
     @Test
     void serverRepliesToTheReplyToQueueWithTheRequestsCorrelationId() throws Exception {
@@ -193,17 +167,4 @@ class RpcIT {
         }
     }
 
-    private Connection connect() throws Exception {
-        Connection connection = broker.connect();
-        connections.add(connection);
-        return connection;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
 }

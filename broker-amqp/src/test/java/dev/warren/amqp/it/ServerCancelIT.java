@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.warren.amqp.it.RawAmqpClient.Args;
@@ -21,9 +20,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,27 +29,11 @@ import org.junit.jupiter.api.Timeout;
  * consumer_cancel_notify capability, and not to those that do not (as RabbitMQ decides per connection).
  */
 @Timeout(60)
-class ServerCancelIT {
-    private static final long WAIT_MILLIS = 5_000;
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
+class ServerCancelIT extends SharedBrokerIT {
     private final List<RawAmqpClient> rawClients = new ArrayList<>();
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
+    void closeRawClients() {
         rawClients.forEach(RawAmqpClient::close);
     }
 
@@ -230,9 +211,4 @@ class ServerCancelIT {
         };
     }
 
-    private Connection connect() throws Exception {
-        Connection connection = broker.connect();
-        connections.add(connection);
-        return connection;
-    }
 }

@@ -14,15 +14,9 @@ import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.Return;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,27 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * connection.
  */
 @Timeout(60)
-class TransactionsIT {
-    private static final long WAIT_MILLIS = 5_000;
-    private static BrokerFixture broker;
-    private final List<Connection> connections = new ArrayList<>();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void closeConnections() {
-        connections.forEach(c -> c.abort(2_000));
-    }
+class TransactionsIT extends SharedBrokerIT {
 
     // ---- publishes ----
 
@@ -345,24 +319,8 @@ class TransactionsIT {
 
     // ---- helpers ----
 
-    private Connection connect() throws Exception {
-        Connection connection = broker.connect();
-        connections.add(connection);
-        return connection;
-    }
-
-    private Channel channel() throws Exception {
-        return connect().createChannel();
-    }
-
     private static String queue(Channel ch) throws IOException {
         return ch.queueDeclare("", false, false, false, null).getQueue();
-    }
-
-    private static void publish(Channel ch, String queue, String... bodies) throws IOException {
-        for (String body : bodies) {
-            ch.basicPublish("", queue, null, bytes(body));
-        }
     }
 
     private static GetResponse getWithin(Channel ch, String queue) throws Exception {
@@ -378,27 +336,4 @@ class TransactionsIT {
         return got[0];
     }
 
-    private static int messageCount(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getMessageCount();
-        } catch (IOException e) {
-            throw new AssertionError("passive declare of " + queue + " failed", e);
-        }
-    }
-
-    private static int consumerCount(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getConsumerCount();
-        } catch (IOException e) {
-            throw new AssertionError("passive declare of " + queue + " failed", e);
-        }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(byte[] body) {
-        return new String(body, StandardCharsets.UTF_8);
-    }
 }
