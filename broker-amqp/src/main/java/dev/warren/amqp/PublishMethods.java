@@ -18,6 +18,8 @@ import java.util.Set;
 final class PublishMethods {
     private final AmqpChannel channel;
     private final AmqpConnection connection;
+    /** Scratch set for routing one publish, reused so a publish does not allocate a hash table. */
+    private final Set<MessageQueue> routed = new LinkedHashSet<>();
     private ConfirmTracker confirms;
     private Transaction tx;
 
@@ -77,7 +79,8 @@ final class PublishMethods {
      * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
      */
     private void route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
-        Set<MessageQueue> queues = new LinkedHashSet<>();
+        Set<MessageQueue> queues = routed;
+        queues.clear();
         connection.vhost().route(exchange, message, queues);
         if (queues.isEmpty() && mandatory) {
             channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
@@ -108,6 +111,7 @@ final class PublishMethods {
                 }
             });
         }
+        queues.clear(); // holds no queue past the publish
     }
 
     // ---- confirms ----

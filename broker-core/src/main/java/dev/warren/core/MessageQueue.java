@@ -17,6 +17,7 @@ import java.util.Map;
  * are read from other threads.
  */
 public final class MessageQueue implements BindingDestination {
+    private static final Comparator<QueueEntry> BY_SEQUENCE = Comparator.comparingLong(QueueEntry::sequence);
     private final VirtualHost vhost;
     private final String name;
     private final boolean durable;
@@ -120,16 +121,28 @@ public final class MessageQueue implements BindingDestination {
 
     /** Puts previously delivered entries back, in their original order, ahead of newer messages. */
     public void requeue(List<QueueEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
         if (deleted) {
             entries.forEach(e -> e.message().release());
             return;
         }
-        List<QueueEntry> merged = new ArrayList<>(ready.size() + entries.size());
-        entries.forEach(e -> merged.add(e.asRedelivered()));
-        merged.addAll(ready);
-        merged.sort(Comparator.comparingLong(QueueEntry::sequence));
-        ready.clear();
-        ready.addAll(merged);
+        List<QueueEntry> back = new ArrayList<>(entries.size());
+        entries.forEach(e -> back.add(e.asRedelivered()));
+        back.sort(BY_SEQUENCE);
+        QueueEntry head = ready.peekFirst();
+        if (head == null || back.get(back.size() - 1).sequence() < head.sequence()) {
+            // the usual case: everything coming back is older than what is ready
+            for (int i = back.size() - 1; i >= 0; i--) {
+                ready.addFirst(back.get(i));
+            }
+        } else {
+            back.addAll(ready);
+            back.sort(BY_SEQUENCE);
+            ready.clear();
+            ready.addAll(back);
+        }
         dispatch();
     }
 

@@ -172,11 +172,6 @@ public final class Methods {
         return methods == null ? null : methods[methodId];
     }
 
-    /** True when a class with this id exists. */
-    public static boolean isKnownClass(int classId) {
-        return classId >= 0 && classId <= MAX_CLASS_ID && BY_ID[classId] != null;
-    }
-
     public static List<MethodSpec> all() {
         return List.copyOf(ALL);
     }
