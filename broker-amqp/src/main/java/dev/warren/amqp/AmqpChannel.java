@@ -376,7 +376,7 @@ final class AmqpChannel {
         Method deliver = Methods.BASIC_DELIVER.with(consumer.tag(), tag, entry.redelivered(), message.exchange(), message.routingKey());
         writeContent(deliver, message);
         if (consumer.noAck()) {
-            message.release();
+            consumer.queue().settle(entry);
         } else {
             unacked.add(new Unacked(tag, consumer.queue(), entry, consumer));
         }
@@ -419,7 +419,7 @@ final class AmqpChannel {
             writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
                     message.routingKey(), (long) polled.remaining()), message);
             if (noAck) {
-                message.release();
+                queue.settle(polled.entry());
             } else {
                 unacked.add(new Unacked(tag, queue, polled.entry(), null));
             }
@@ -440,7 +440,7 @@ final class AmqpChannel {
             return;
         }
         for (Unacked done : acked) {
-            done.entry().message().release();
+            done.queue().settle(done.entry());
         }
         creditBack(acked);
         wakeAfterAcks();
@@ -480,7 +480,7 @@ final class AmqpChannel {
         if (requeue) {
             requeueAll(deliveries);
         } else {
-            deliveries.forEach(d -> d.entry().message().release());
+            deliveries.forEach(d -> d.queue().settle(d.entry()));
             creditBack(deliveries);
         }
         wakeAfterAcks();

@@ -63,6 +63,11 @@ public final class AmqpServer implements AutoCloseable {
         this.workerGroup = new MultiThreadIoEventLoopGroup(threads, io);
     }
 
+    /** An event loop to own a queue that no connection declared (queues restored on start). */
+    public io.netty.util.concurrent.EventExecutor nextLoop() {
+        return workerGroup.next();
+    }
+
     /**
      * Starts listening. A null or empty host means every interface: a dual-stack IPv6 socket when the
      * machine has IPv6, else IPv4. Returns the bound addresses (port 0 picks a free port).
@@ -122,7 +127,7 @@ public final class AmqpServer implements AutoCloseable {
     /**
      * Stops the broker's AMQP side as RabbitMQ does on shutdown: stop accepting, tell every client
      * connection.close 320 CONNECTION_FORCED, give them a moment to close, then drop what is left and
-     * release the messages the queues still hold.
+     * release the messages the queues still hold in memory.
      */
     @Override
     public void close() {
@@ -149,12 +154,15 @@ public final class AmqpServer implements AutoCloseable {
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Runs on each queue's own thread, after the requeues of the connections just closed. */
+    /**
+     * Runs on each queue's own thread, after the requeues of the connections just closed. Stored messages
+     * stay in the store.
+     */
     private void releaseQueuedMessages() {
         for (VirtualHost vhost : broker.vhosts()) {
             for (MessageQueue queue : vhost.queues()) {
                 if (!queue.executor().isShuttingDown()) {
-                    queue.executor().submit(queue::purge).awaitUninterruptibly(2, TimeUnit.SECONDS);
+                    queue.executor().submit(queue::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
                 }
             }
         }

@@ -20,6 +20,8 @@ final class PublishMethods {
     private final AmqpConnection connection;
     /** Scratch set for routing one publish, reused so a publish does not allocate a hash table. */
     private final Set<MessageQueue> routed = new LinkedHashSet<>();
+    /** Scratch array of the durable queues' store ids for one persistent publish. */
+    private int[] durableIds = new int[4];
     private ConfirmTracker confirms;
     private Transaction tx;
 
@@ -78,7 +80,7 @@ final class PublishMethods {
      * Routes a message and hands it to its queues; an unroutable mandatory message is returned. In
      * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
      */
-    private void route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
+    private boolean route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
         Set<MessageQueue> queues = routed;
         queues.clear();
         connection.vhost().route(exchange, message, queues);
@@ -86,11 +88,17 @@ final class PublishMethods {
             channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
                     message.routingKey()), message);
         }
-        long sequence = confirms == null ? 0 : confirms.register(queues.size());
+        int durable = message.persistent() ? collectDurableIds(queues) : 0;
+        // a stored message is confirmed once its queues took it and the store has it on disk
+        long sequence = confirms == null ? 0 : confirms.register(queues.size() + (durable > 0 ? 1 : 0));
         if (sequence != 0 && queues.isEmpty()) {
             connection.confirmsDue(channel);
         }
         Outbox outbox = connection.outbox();
+        if (durable > 0) {
+            Runnable onDurable = sequence == 0 ? null : () -> outbox.post(() -> accepted(sequence));
+            connection.vhost().storage().messages().append(message, durableIds, durable, onDurable);
+        }
         PublisherFlow flow = connection.publisherFlow();
         for (MessageQueue queue : queues) {
             if (touched != null) {
@@ -112,6 +120,21 @@ final class PublishMethods {
             });
         }
         queues.clear(); // holds no queue past the publish
+        return durable > 0;
+    }
+
+    /** Puts the store ids of the durable queues among {@code queues} in {@link #durableIds}; returns how many. */
+    private int collectDurableIds(Set<MessageQueue> queues) {
+        int count = 0;
+        for (MessageQueue queue : queues) {
+            if (queue.storeId() >= 0) {
+                if (count == durableIds.length) {
+                    durableIds = java.util.Arrays.copyOf(durableIds, count * 2);
+                }
+                durableIds[count++] = queue.storeId();
+            }
+        }
+        return count;
     }
 
     // ---- confirms ----
@@ -159,24 +182,31 @@ final class PublishMethods {
         Transaction done = requireTransaction();
         tx = new Transaction();
         Set<EventExecutor> touched = new LinkedHashSet<>();
+        boolean stored = false;
         for (Transaction.Publish publish : done.publishes()) {
             Exchange exchange = connection.vhost().exchange(publish.message().exchange());
             if (exchange != null) {
-                route(exchange, publish.message(), publish.mandatory(), touched);
+                stored |= route(exchange, publish.message(), publish.mandatory(), touched);
             }
             publish.message().release();
         }
         for (Transaction.Settlement settlement : done.settlements()) {
             settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
             if (settlement.ack()) {
-                settlement.deliveries().forEach(d -> d.entry().message().release());
+                settlement.deliveries().forEach(d -> d.queue().settle(d.entry()));
                 channel.creditBack(settlement.deliveries());
             } else {
                 channel.settle(settlement.deliveries(), settlement.requeue());
             }
         }
         channel.wakeAfterAcks();
-        channel.afterQueuesCaughtUp(touched, () -> channel.send(Methods.TX_COMMIT_OK.with()));
+        Runnable commitOk = () -> channel.send(Methods.TX_COMMIT_OK.with());
+        if (stored) { // commit-ok only once the transaction's persistent messages are on disk
+            Outbox outbox = connection.outbox();
+            Runnable afterQueues = commitOk;
+            commitOk = () -> connection.vhost().storage().messages().afterDurable(() -> outbox.post(afterQueues));
+        }
+        channel.afterQueuesCaughtUp(touched, commitOk);
     }
 
     void txRollback(Command c) {

@@ -2,6 +2,11 @@ package dev.warren.core;
 
 import dev.warren.core.message.Message;
 import dev.warren.core.routing.HeadersMatcher;
+import dev.warren.core.store.Definitions;
+import dev.warren.core.store.Definitions.BindingDefinition;
+import dev.warren.core.store.Definitions.ExchangeDefinition;
+import dev.warren.core.store.Definitions.QueueDefinition;
+import dev.warren.core.store.Storage;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Threading: definitions (declare, delete, bind, unbind) change under this object's lock, from any
  * connection's thread; they are rare next to messages. Lookups and routing read concurrent maps and
  * the routers' lock-free structures, so the message path takes no lock.
+ *
+ * <p>Durability: a change that touches a durable exchange, queue or binding is saved to the definition
+ * store before the method returns (so before the client hears declare-ok).
  */
 public final class VirtualHost {
     private static final List<String[]> STANDARD_EXCHANGES = List.of(
@@ -32,11 +40,15 @@ public final class VirtualHost {
             "x-queue-type", "x-single-active-consumer");
 
     private final String name;
+    private final Storage storage;
+    /** A durable definition changed under the lock and is not saved yet. */
+    private boolean definitionsChanged;
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
 
-    VirtualHost(String name) {
+    VirtualHost(String name, Storage storage) {
         this.name = name;
+        this.storage = storage;
         exchanges.put("", new Exchange("", ExchangeType.DIRECT, true, false, false, Map.of()));
         for (String[] standard : STANDARD_EXCHANGES) {
             exchanges.put(standard[0], new Exchange(standard[0], ExchangeType.named(standard[1]), true, false, false, Map.of()));
@@ -45,6 +57,10 @@ public final class VirtualHost {
 
     public String name() {
         return name;
+    }
+
+    public Storage storage() {
+        return storage;
     }
 
     public Exchange exchange(String exchangeName) {
@@ -96,6 +112,8 @@ public final class VirtualHost {
             }
             Exchange created = new Exchange(exchangeName, type, durable, autoDelete, internal, arguments);
             exchanges.put(exchangeName, created);
+            definitionsChanged |= durable;
+            saveDefinitions();
             return created;
         }
         String what = "exchange '" + exchangeName + "' in vhost '" + name + "'";
@@ -128,10 +146,12 @@ public final class VirtualHost {
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "exchange '%s' in vhost '%s' in use", exchangeName, name);
         }
         removeExchange(exchange);
+        saveDefinitions();
     }
 
     private void removeExchange(Exchange exchange) {
         exchanges.remove(exchange.name(), exchange);
+        definitionsChanged |= exchange.durable();
         for (Binding binding : exchange.bindings()) {
             exchange.removeBinding(binding);
         }
@@ -160,16 +180,22 @@ public final class VirtualHost {
         if (queueName.startsWith("amq.") && !queueName.startsWith(Names.GENERATED_QUEUE_PREFIX)) {
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "queue name '%s' contains reserved prefix 'amq.*'", queueName);
         }
+        boolean stored = durable && !exclusive; // exclusive queues never outlive their connection
+        int storeId = stored ? storage.messages().registerQueue(name, queueName) : -1;
         MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments,
-                exclusive ? owner : null, executor);
+                exclusive ? owner : null, executor, storeId);
         queues.put(queueName, queue);
+        definitionsChanged |= stored;
+        saveDefinitions();
         return queue;
     }
 
     /** Called by a queue, on its own thread, once it is deleted. */
     synchronized void queueDeleted(MessageQueue queue) {
         queues.remove(queue.name(), queue);
+        definitionsChanged |= isStoredDefinition(queue);
         removeBindingsTo(queue);
+        saveDefinitions();
     }
 
     // ---- bindings ----
@@ -190,6 +216,8 @@ public final class VirtualHost {
             }
         }
         source.addBinding(new Binding(source, destination, routingKey, arguments));
+        definitionsChanged |= source.durable() && isStoredDefinition(destination);
+        saveDefinitions();
     }
 
     /** Removes a binding; removing one that does not exist succeeds. */
@@ -200,16 +228,19 @@ public final class VirtualHost {
             checkNotDefaultExchange(e.name());
         }
         if (source.removeBinding(new Binding(source, destination, routingKey, arguments))) {
+            definitionsChanged |= source.durable() && isStoredDefinition(destination);
             autoDeleteIfUnused(source);
         }
+        saveDefinitions();
     }
 
     private void removeBindingsTo(BindingDestination destination) {
         for (Exchange exchange : List.copyOf(exchanges.values())) {
             boolean removed = false;
             for (Binding binding : exchange.bindings()) {
-                if (binding.destination() == destination) {
-                    removed |= exchange.removeBinding(binding);
+                if (binding.destination() == destination && exchange.removeBinding(binding)) {
+                    removed = true;
+                    definitionsChanged |= exchange.durable() && isStoredDefinition(destination);
                 }
             }
             if (removed) {
@@ -221,6 +252,70 @@ public final class VirtualHost {
     private void autoDeleteIfUnused(Exchange exchange) {
         if (exchange.autoDelete() && !exchange.hasBindings() && exchanges.get(exchange.name()) == exchange) {
             removeExchange(exchange);
+        }
+    }
+
+    // ---- durability ----
+
+    private static boolean isStoredDefinition(BindingDestination destination) {
+        return destination instanceof MessageQueue q ? q.durable() && !q.exclusive() : ((Exchange) destination).durable();
+    }
+
+    private void saveDefinitions() {
+        if (definitionsChanged) {
+            definitionsChanged = false;
+            storage.definitions().save(name, definitions());
+        }
+    }
+
+    /** The durable definitions of this virtual host, as the definition store keeps them. */
+    public synchronized Definitions definitions() {
+        List<ExchangeDefinition> exchangeDefs = new ArrayList<>();
+        List<BindingDefinition> bindingDefs = new ArrayList<>();
+        for (Exchange e : exchanges.values()) {
+            if (!e.durable() || e.isDefault()) {
+                continue;
+            }
+            if (!e.name().startsWith("amq.")) {
+                exchangeDefs.add(new ExchangeDefinition(e.name(), e.type().typeName(), e.autoDelete(), e.internal(), e.arguments()));
+            }
+            for (Binding b : e.bindings()) {
+                if (isStoredDefinition(b.destination())) {
+                    bindingDefs.add(new BindingDefinition(e.name(), b.destination().name(), b.destination().kind(),
+                            b.routingKey(), b.arguments() == null ? Map.of() : b.arguments()));
+                }
+            }
+        }
+        List<QueueDefinition> queueDefs = new ArrayList<>();
+        for (MessageQueue q : queues.values()) {
+            if (isStoredDefinition(q)) {
+                queueDefs.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments()));
+            }
+        }
+        return new Definitions(exchangeDefs, queueDefs, bindingDefs);
+    }
+
+    /**
+     * Re-creates stored definitions on start, before any client connects. Queues keep their ids in the
+     * message store and are owned by loops from {@code executors}.
+     */
+    public synchronized void restore(Definitions definitions, java.util.function.Supplier<EventExecutor> executors) {
+        for (ExchangeDefinition e : definitions.exchanges()) {
+            exchanges.putIfAbsent(e.name(), new Exchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
+                    e.internal(), e.arguments()));
+        }
+        for (QueueDefinition q : definitions.queues()) {
+            int storeId = storage.messages().registerQueue(name, q.name());
+            queues.put(q.name(), new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(), null,
+                    executors.get(), storeId));
+        }
+        for (BindingDefinition b : definitions.bindings()) {
+            Exchange source = exchanges.get(b.source());
+            BindingDestination destination = "exchange".equals(b.destinationType())
+                    ? exchanges.get(b.destination()) : queues.get(b.destination());
+            if (source != null && destination != null) {
+                source.addBinding(new Binding(source, destination, b.routingKey(), b.arguments()));
+            }
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.List;
  */
 final class ConfigFile {
     static final List<String> KEYS = List.of("listeners.tcp.default", "default_user", "default_pass",
-            "heartbeat", "frame_max", "channel_max", "warren.data_dir");
+            "heartbeat", "frame_max", "channel_max", "disk_free_limit.absolute", "warren.data_dir", "warren.fsync",
+            "warren.segment_size", "warren.memory_budget");
 
     private record Entry(int line, String key, String value) {
     }
@@ -78,6 +79,13 @@ final class ConfigFile {
                 case "frame_max" -> config.withFrameMax(ConfigValues.frameMax(e.value(), where));
                 case "channel_max" -> config.withChannelMax(ConfigValues.channelMax(e.value(), where));
                 case "warren.data_dir" -> config.withDataDir(ConfigValues.path(e.value(), where));
+                case "disk_free_limit.absolute" ->
+                        config.withStorage(config.storage().withDiskFreeLimit(ConfigValues.bytes(e.value(), 0, where)));
+                case "warren.fsync" -> config.withStorage(config.storage().withFsync(ConfigValues.fsync(e.value(), where)));
+                case "warren.segment_size" ->
+                        config.withStorage(config.storage().withSegmentSize(ConfigValues.segmentSize(e.value(), where)));
+                case "warren.memory_budget" ->
+                        config.withStorage(config.storage().withMemoryBudget(ConfigValues.bytes(e.value(), 0, where)));
                 default -> throw new ConfigException("config file " + path + " line " + e.line() + ": unknown key '"
                         + e.key() + "'; known keys: " + String.join(", ", KEYS));
             };

@@ -85,6 +85,56 @@ final class ConfigValues {
         }
     }
 
+    private static final String BYTES = "a size in bytes, optionally with a unit: kB, MB, GB (powers of 1000) or "
+            + "k/kiB, m/MiB, g/GiB (powers of 1024), e.g. 50MB";
+
+    /** A size as RabbitMQ writes them (disk_free_limit.absolute = 50MB): bytes, or a number and a unit. */
+    static long bytes(String raw, long min, String where) throws ConfigException {
+        String value = raw.trim();
+        int split = 0;
+        while (split < value.length() && Character.isDigit(value.charAt(split))) {
+            split++;
+        }
+        if (split == 0) {
+            throw invalid(raw, where, BYTES);
+        }
+        long multiplier = switch (value.substring(split).trim()) {
+            case "" -> 1;
+            case "kB", "KB" -> 1000L;
+            case "MB" -> 1000L * 1000;
+            case "GB" -> 1000L * 1000 * 1000;
+            case "k", "K", "kiB", "KiB" -> 1024L;
+            case "m", "M", "MiB" -> 1024L * 1024;
+            case "g", "G", "GiB" -> 1024L * 1024 * 1024;
+            default -> throw invalid(raw, where, BYTES);
+        };
+        try {
+            long bytes = Math.multiplyExact(Long.parseLong(value.substring(0, split)), multiplier);
+            if (bytes < min) {
+                throw invalid(raw, where, BYTES + ", at least " + min + " bytes");
+            }
+            return bytes;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(raw, where, BYTES);
+        }
+    }
+
+    static String fsync(String raw, String where) throws ConfigException {
+        String value = raw.trim();
+        if (!value.equals("always") && !value.equals("never")) {
+            throw invalid(raw, where, "'always' (force to disk before confirming) or 'never' (leave it to the OS)");
+        }
+        return value;
+    }
+
+    static long segmentSize(String raw, String where) throws ConfigException {
+        long bytes = bytes(raw, 4096, where);
+        if (bytes > 0xFFFF_FFFFL) {
+            throw invalid(raw, where, "a segment size of at most 4GiB");
+        }
+        return bytes;
+    }
+
     static ConfigException invalid(String raw, String where, String allowed) {
         return new ConfigException(where + ": invalid value '" + raw + "', expected " + allowed);
     }

@@ -41,6 +41,15 @@ final class EnvironmentConfig {
         if ((v = value(env, "WARREN_CHANNEL_MAX")) != null) {
             config = config.withChannelMax(ConfigValues.channelMax(v, where("WARREN_CHANNEL_MAX")));
         }
+        if ((v = value(env, "WARREN_FSYNC")) != null) {
+            config = config.withStorage(config.storage().withFsync(ConfigValues.fsync(v, where("WARREN_FSYNC"))));
+        }
+        if ((v = value(env, "WARREN_MEMORY_BUDGET")) != null) {
+            config = config.withStorage(config.storage().withMemoryBudget(ConfigValues.bytes(v, 0, where("WARREN_MEMORY_BUDGET"))));
+        }
+        if ((v = value(env, "WARREN_DISK_FREE_LIMIT")) != null) {
+            config = config.withStorage(config.storage().withDiskFreeLimit(ConfigValues.bytes(v, 0, where("WARREN_DISK_FREE_LIMIT"))));
+        }
         return config;
     }
 

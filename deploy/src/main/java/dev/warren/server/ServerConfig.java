@@ -15,9 +15,10 @@ import java.util.Map;
  * @param heartbeat   heartbeat interval offered to clients, in seconds (0 disables)
  * @param frameMax    largest frame offered to clients, in bytes
  * @param channelMax  channels per connection offered to clients
+ * @param storage     how messages are stored and paged
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
-                           String defaultPass, int heartbeat, int frameMax, int channelMax) {
+                           String defaultPass, int heartbeat, int frameMax, int channelMax, StorageConfig storage) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
 
     /** The defaults; the data directory is {@code $WARREN_DATA_DIR}, or {@code ~/.warren/data} when unset. */
@@ -44,39 +45,43 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
 
     private static ServerConfig builtIn() {
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
-        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047);
+        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, StorageConfig.defaults());
     }
 
     public ServerConfig withAmqpHost(String host) {
-        return new ServerConfig(host, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax);
+        return new ServerConfig(host, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, storage);
     }
 
     public ServerConfig withAmqpPort(int port) {
-        return new ServerConfig(amqpHost, port, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax);
+        return new ServerConfig(amqpHost, port, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, storage);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dir, defaultUser, defaultPass, heartbeat, frameMax, channelMax);
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, storage);
     }
 
     public ServerConfig withDefaultUser(String user) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, user, defaultPass, heartbeat, frameMax, channelMax);
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, user, defaultPass, heartbeat, frameMax, channelMax, storage);
     }
 
     public ServerConfig withDefaultPass(String pass) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, pass, heartbeat, frameMax, channelMax);
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, pass, heartbeat, frameMax, channelMax, storage);
     }
 
     public ServerConfig withHeartbeat(int seconds) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, seconds, frameMax, channelMax);
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, seconds, frameMax, channelMax, storage);
     }
 
     public ServerConfig withFrameMax(int bytes) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, bytes, channelMax);
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, bytes, channelMax, storage);
     }
 
     public ServerConfig withChannelMax(int max) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, max);
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, max, storage);
+    }
+
+    public ServerConfig withStorage(StorageConfig settings) {
+        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, settings);
     }
 
     /** Never prints the password: the record's generated toString would. */
@@ -84,6 +89,6 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     public String toString() {
         return "ServerConfig[amqpHost=" + amqpHost + ", amqpPort=" + amqpPort + ", mgmtPort=" + mgmtPort
                 + ", dataDir=" + dataDir + ", defaultUser=" + defaultUser + ", heartbeat=" + heartbeat
-                + ", frameMax=" + frameMax + ", channelMax=" + channelMax + "]";
+                + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", storage=" + storage + "]";
     }
 }

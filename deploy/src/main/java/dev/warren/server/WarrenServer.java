@@ -3,7 +3,15 @@ package dev.warren.server;
 import dev.warren.amqp.AmqpServer;
 import dev.warren.amqp.AmqpSettings;
 import dev.warren.core.Broker;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.Users;
+import dev.warren.core.store.MemoryBudget;
+import dev.warren.core.store.ResourceAlarm;
+import dev.warren.core.store.Storage;
+import dev.warren.store.DefinitionsFile;
+import dev.warren.store.Journal;
+import dev.warren.store.StoreSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -26,30 +34,63 @@ public final class WarrenServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WarrenServer.class);
 
     private final ServerConfig config;
+    private final Broker broker;
+    private final Journal journal;
+    private final DataDirLock lock;
     private final AmqpServer amqp;
     private final List<InetSocketAddress> bound;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private WarrenServer(ServerConfig config, AmqpServer amqp, List<InetSocketAddress> bound) {
+    private WarrenServer(ServerConfig config, Broker broker, Journal journal, DataDirLock lock, AmqpServer amqp,
+                         List<InetSocketAddress> bound) {
         this.config = config;
+        this.broker = broker;
+        this.journal = journal;
+        this.lock = lock;
         this.amqp = amqp;
         this.bound = bound;
     }
 
-    /** Creates the data directory, builds the broker and starts listening. */
+    /**
+     * Creates and locks the data directory, opens the store (recovering what a previous run left), builds
+     * the broker with the stored definitions and messages, and starts listening.
+     */
     public static WarrenServer start(ServerConfig config) throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
-        Broker broker = new Broker(Users.withDefaultUser(config.defaultUser(), config.defaultPass()));
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        Journal journal = null;
+        DefinitionsFile definitions;
+        try {
+            StorageConfig sc = config.storage();
+            ResourceAlarm diskAlarm = new ResourceAlarm("disk");
+            journal = Journal.open(new StoreSettings(config.dataDir().resolve("msgs"), sc.segmentSize(),
+                    StoreSettings.FsyncPolicy.named(sc.fsync()), sc.diskFreeLimit()), diskAlarm);
+            definitions = DefinitionsFile.open(config.dataDir());
+            Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm);
+            return start(config, new Broker(Users.withDefaultUser(config.defaultUser(), config.defaultPass()), storage),
+                    journal, definitions, lock);
+        } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
+            if (journal != null) {
+                journal.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
+                                      DataDirLock lock) throws IOException, InterruptedException {
         AmqpSettings settings = AmqpSettings.defaults()
                 .withHeartbeat(config.heartbeat())
                 .withFrameMax(config.frameMax())
                 .withChannelMax(config.channelMax());
         AmqpServer amqp = new AmqpServer(broker, settings);
+        broker.restore(definitions.load(), journal.takeRecovered(), amqp::nextLoop);
         try {
             List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
             LOG.info("Warren started: data directory {}, default user '{}'", config.dataDir(), config.defaultUser());
-            return new WarrenServer(config, amqp, bound);
+            return new WarrenServer(config, broker, journal, lock, amqp, bound);
         } catch (Exception e) {
             amqp.close();
             if (e instanceof InterruptedException interrupted) {
@@ -82,9 +123,28 @@ public final class WarrenServer implements AutoCloseable {
             LOG.info("Warren stopping");
             try {
                 amqp.close();
+                markDeliveredMessages();
+                journal.close();
+                lock.close();
+            } catch (IOException e) {
+                LOG.warn("Releasing the data directory lock: {}", e.getMessage());
             } finally {
                 LOG.info("Warren stopped");
                 stopped.countDown();
+            }
+        }
+    }
+
+    /**
+     * Tells the store how far each durable queue got delivering, so that after this clean stop only the
+     * messages delivered before come back flagged redelivered. Runs once the queues' threads have stopped.
+     */
+    private void markDeliveredMessages() {
+        for (VirtualHost vhost : broker.vhosts()) {
+            for (MessageQueue queue : vhost.queues()) {
+                if (queue.storeId() >= 0 && queue.deliveredThrough() >= 0) {
+                    journal.markDelivered(queue.storeId(), queue.deliveredThrough());
+                }
             }
         }
     }

@@ -121,9 +121,20 @@ class WarrenServerIT {
     @Test
     void aTakenPortIsReportedAsAnIoErrorNamingThePort() throws Exception {
         try (WarrenServer first = WarrenServer.start(config())) {
-            ServerConfig clash = config().withAmqpPort(first.amqpPort());
+            ServerConfig clash = config().withAmqpPort(first.amqpPort()).withDataDir(dir.resolve("second"));
             IOException e = assertThrows(IOException.class, () -> WarrenServer.start(clash).close());
             assertTrue(e.getMessage().contains("port " + first.amqpPort()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSecondBrokerOnADataDirectoryInUseIsRefusedNamingTheLock() throws Exception {
+        try (WarrenServer first = WarrenServer.start(config())) {
+            IOException e = assertThrows(IOException.class, () -> WarrenServer.start(config()).close());
+            assertTrue(e.getMessage().contains("is in use by another Warren"), e.getMessage());
+            try (Connection stillServing = factory(first.amqpPort()).newConnection()) {
+                assertTrue(stillServing.isOpen());
+            }
         }
     }
 }

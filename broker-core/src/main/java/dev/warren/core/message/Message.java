@@ -20,6 +20,12 @@ public final class Message extends AbstractReferenceCounted {
     private final ByteBuf body;
     private Map<String, Object> headers;
     private boolean headersDecoded;
+    private byte deliveryMode = -1;
+    /**
+     * Where the store keeps this message for its durable queues, or -1. Set by the publishing thread before
+     * the message reaches any queue, so the hand-over to the queues publishes it.
+     */
+    private long location = -1;
 
     /** Takes ownership of both buffers. */
     public Message(String exchange, String routingKey, ByteBuf properties, ByteBuf body) {
@@ -56,6 +62,23 @@ public final class Message extends AbstractReferenceCounted {
             return null;
         }
         return BasicProperties.decode(properties.duplicate()).userId();
+    }
+
+    /** delivery-mode 2: the message is to be stored when it reaches a durable queue. */
+    public boolean persistent() {
+        if (deliveryMode < 0) {
+            deliveryMode = (byte) BasicProperties.deliveryMode(properties);
+        }
+        return deliveryMode == 2;
+    }
+
+    /** The store location of this message for its durable queues, or -1 when it is not stored for them. */
+    public long location() {
+        return location;
+    }
+
+    public void storedAt(long storeLocation) {
+        this.location = storeLocation;
     }
 
     /** The headers table, decoded on first use (only the headers exchange needs it); null when absent. */

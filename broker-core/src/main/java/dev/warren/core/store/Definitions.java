@@ -1,0 +1,22 @@
+package dev.warren.core.store;
+
+import java.util.List;
+import java.util.Map;
+
+/** The durable exchanges, queues and bindings of one virtual host, as they are stored and restored. */
+public record Definitions(List<ExchangeDefinition> exchanges, List<QueueDefinition> queues,
+                          List<BindingDefinition> bindings) {
+    public static final Definitions EMPTY = new Definitions(List.of(), List.of(), List.of());
+
+    public record ExchangeDefinition(String name, String type, boolean autoDelete, boolean internal,
+                                     Map<String, Object> arguments) {
+    }
+
+    public record QueueDefinition(String name, boolean autoDelete, Map<String, Object> arguments) {
+    }
+
+    /** {@code destinationType} is "queue" or "exchange", as in RabbitMQ's definitions. */
+    public record BindingDefinition(String source, String destination, String destinationType, String routingKey,
+                                    Map<String, Object> arguments) {
+    }
+}

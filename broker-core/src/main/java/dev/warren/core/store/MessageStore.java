@@ -1,0 +1,51 @@
+package dev.warren.core.store;
+
+import dev.warren.core.message.Message;
+import java.util.function.Consumer;
+
+/**
+ * Where message bodies go when they must outlive the process (persistent messages in durable queues) or
+ * leave the heap (paging). A stored message is known by its location, a long from {@link Locations}.
+ *
+ * <p>Every method may be called from any thread. Writes are applied in the order they were called, so an
+ * ack always lands after the append it refers to. Callbacks run on the store's own threads and must only
+ * hand work over (e.g. post to an event loop).
+ */
+public interface MessageStore {
+    /** False for a broker without a disk: nothing is written, nothing is paged. */
+    boolean enabled();
+
+    /** A durable queue's id in the store, created on first use of (vhost, name). */
+    int registerQueue(String vhost, String queue);
+
+    /** Forgets a durable queue and every message it held. */
+    void deleteQueue(int queueId);
+
+    /**
+     * Appends a persistent message routed to durable queues (their ids in {@code queueIds[0..count)}),
+     * records its location on the message and returns it. {@code onDurable} (may be null) runs once the
+     * record and its queue entries are on disk as the fsync policy promises.
+     */
+    long append(Message message, int[] queueIds, int count, Runnable onDurable);
+
+    /** Writes a message only so a queue can drop it from memory; {@link #release} frees the copy. */
+    long spill(Message message);
+
+    /** A durable queue is done with the message at this location (acked, dropped or purged). */
+    void ack(int queueId, long location);
+
+    /** A spilled copy is no longer needed. */
+    void release(long location);
+
+    /**
+     * Reads messages back, in the given order, on the store's reader thread; {@code done} receives one
+     * message per location, null where a record could not be read (it is reported in the log).
+     */
+    void read(long[] locations, int count, Consumer<Message[]> done);
+
+    /** Runs the task once everything submitted before it is on disk. */
+    void afterDurable(Runnable task);
+
+    /** Remembers, for a clean shutdown, that a queue delivered messages up to this location. */
+    void markDelivered(int queueId, long location);
+}

@@ -1,0 +1,234 @@
+package dev.warren.store;
+
+import dev.warren.core.message.Message;
+import dev.warren.core.store.Locations;
+import dev.warren.core.store.MessageStore;
+import dev.warren.core.store.RecoveredQueue;
+import dev.warren.core.store.ResourceAlarm;
+import dev.warren.store.JournalOp.Ack;
+import dev.warren.store.JournalOp.Append;
+import dev.warren.store.JournalOp.Barrier;
+import dev.warren.store.JournalOp.DeclareQueue;
+import dev.warren.store.JournalOp.DeleteQueue;
+import dev.warren.store.JournalOp.MarkDelivered;
+import dev.warren.store.JournalOp.Release;
+import dev.warren.store.JournalOp.Stop;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The message store on disk: append-only segment files of message records plus one queue index, written
+ * by a single {@link JournalWriter} thread (group commit) and read back by a single reader thread.
+ *
+ * <p>A record's location is reserved when it is submitted, under a short lock that also queues the write,
+ * so the caller knows where the message lives at once and the writer finds the records in file order.
+ */
+public final class Journal implements MessageStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+
+    private final StoreSettings settings;
+    private final LinkedBlockingQueue<JournalOp> ops = new LinkedBlockingQueue<>();
+    private final JournalWriter writer;
+    private final Thread writerThread;
+    private final ExecutorService readerThread;
+    private final SegmentReader reader;
+    private List<RecoveredQueue> recovered;
+    private final Map<String, Integer> queueIds = new HashMap<>();
+    private int nextQueueId;
+    private volatile boolean closed;
+
+    private final Object reservation = new Object();
+    private long segment;
+    private long offset;
+
+    private Journal(StoreSettings settings, Recovery.Result recovery, ResourceAlarm diskAlarm) throws IOException {
+        this.settings = settings;
+        this.recovered = recovery.queues();
+        Set<Integer> known = new HashSet<>();
+        for (RecoveredQueue q : recovered) {
+            queueIds.put(key(q.vhost(), q.name()), q.queueId());
+            known.add(q.queueId());
+        }
+        this.nextQueueId = recovery.highestQueueId() + 1;
+        this.segment = recovery.nextSegment();
+        this.offset = 0;
+        this.writer = new JournalWriter(settings, ops, recovery.refs(), known, segment, diskAlarm);
+        this.writerThread = new Thread(writer, "warren-journal-writer");
+        this.writerThread.setDaemon(true);
+        this.writerThread.start();
+        this.reader = new SegmentReader(settings.directory());
+        this.readerThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "warren-journal-reader");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens the store in its directory, recovering what a previous run left there. */
+    public static Journal open(StoreSettings settings, ResourceAlarm diskAlarm) throws IOException {
+        long started = System.nanoTime();
+        Recovery.Result recovery = Recovery.run(settings.directory());
+        Journal journal = new Journal(settings, recovery, diskAlarm);
+        long messages = recovery.queues().stream().mapToLong(q -> q.entries().length).sum();
+        LOG.info("Message store {} opened in {} ms: {} durable queues, {} stored messages, fsync {}",
+                settings.directory(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                recovery.queues().size(), messages, settings.fsync().name().toLowerCase());
+        return journal;
+    }
+
+    /** Hands over the durable queues found on start, with their messages, for the broker to restore. Once. */
+    public List<RecoveredQueue> takeRecovered() {
+        List<RecoveredQueue> taken = recovered;
+        recovered = List.of();
+        return taken;
+    }
+
+    @Override
+    public boolean enabled() {
+        return true;
+    }
+
+    @Override
+    public int registerQueue(String vhost, String queue) {
+        synchronized (queueIds) {
+            Integer known = queueIds.get(key(vhost, queue));
+            if (known != null) {
+                return known;
+            }
+            int id = nextQueueId++;
+            queueIds.put(key(vhost, queue), id);
+            ops.add(new DeclareQueue(id, vhost, queue));
+            return id;
+        }
+    }
+
+    @Override
+    public void deleteQueue(int queueId) {
+        synchronized (queueIds) {
+            queueIds.values().remove(queueId);
+            ops.add(new DeleteQueue(queueId));
+        }
+    }
+
+    @Override
+    public long append(Message message, int[] queueIds, int count, Runnable onDurable) {
+        long location = submit(message, java.util.Arrays.copyOf(queueIds, count), onDurable);
+        message.storedAt(location);
+        return location;
+    }
+
+    @Override
+    public long spill(Message message) {
+        return submit(message, null, null);
+    }
+
+    private long submit(Message message, int[] queues, Runnable onDurable) {
+        int size = MessageRecord.size(message);
+        message.retain(); // until written
+        synchronized (reservation) {
+            if (offset > 0 && offset + size > settings.segmentSize()) {
+                segment++;
+                offset = 0;
+            }
+            long location = Locations.of(segment, offset);
+            offset += size;
+            ops.add(new Append(message, location, queues, onDurable));
+            return location;
+        }
+    }
+
+    @Override
+    public void ack(int queueId, long location) {
+        ops.add(new Ack(queueId, Locations.plain(location)));
+    }
+
+    @Override
+    public void release(long location) {
+        ops.add(new Release(Locations.plain(location)));
+    }
+
+    @Override
+    public void read(long[] locations, int count, Consumer<Message[]> done) {
+        long[] wanted = java.util.Arrays.copyOf(locations, count);
+        readerThread.execute(() -> {
+            Message[] messages = new Message[wanted.length];
+            try {
+                for (int i = 0; i < wanted.length; i++) {
+                    long location = Locations.plain(wanted[i]);
+                    writer.awaitWritten(location);
+                    messages[i] = reader.read(location);
+                }
+            } catch (IOException | InterruptedException e) {
+                // The records may well be intact: the queue keeps waiting rather than dropping them.
+                LOG.error("Could not read messages back from the store: {}", e.toString());
+                for (Message m : messages) {
+                    if (m != null) {
+                        m.release();
+                    }
+                }
+                return;
+            }
+            try {
+                done.accept(messages);
+            } catch (RuntimeException e) { // e.g. the queue's loop is gone because the broker is stopping
+                for (Message m : messages) {
+                    if (m != null) {
+                        m.release();
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void afterDurable(Runnable task) {
+        ops.add(new Barrier(task));
+    }
+
+    @Override
+    public void markDelivered(int queueId, long location) {
+        ops.add(new MarkDelivered(queueId, Locations.plain(location)));
+    }
+
+    /** Writes what is pending, marks a clean stop and closes the files. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CountDownLatch stopped = new CountDownLatch(1);
+        ops.add(new Stop(stopped::countDown));
+        try {
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                LOG.warn("The journal writer did not finish in 10 s; the next start will recover");
+            }
+            writerThread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        readerThread.shutdown(); // reads under way finish; nothing new starts
+        try {
+            readerThread.awaitTermination(5, TimeUnit.SECONDS);
+            reader.close();
+        } catch (InterruptedException | IOException e) {
+            LOG.debug("Closing the segment reader: {}", e.toString());
+        }
+    }
+
+    private static String key(String vhost, String queue) {
+        return vhost + '\u0000' + queue;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.warren.store;
+
+import dev.warren.core.message.Message;
+
+/** The work the journal's writer thread does, in the order it was asked for. */
+sealed interface JournalOp {
+    /**
+     * Writes a message record at its reserved location; {@code queueIds} is null for a spilled copy, else
+     * the durable queues that hold it, each getting an index entry.
+     */
+    record Append(Message message, long location, int[] queueIds, Runnable onDurable) implements JournalOp {
+    }
+
+    record Ack(int queueId, long location) implements JournalOp {
+    }
+
+    record Release(long location) implements JournalOp {
+    }
+
+    record DeclareQueue(int queueId, String vhost, String name) implements JournalOp {
+    }
+
+    record DeleteQueue(int queueId) implements JournalOp {
+    }
+
+    record MarkDelivered(int queueId, long location) implements JournalOp {
+    }
+
+    /** Runs once everything before it is on disk. */
+    record Barrier(Runnable task) implements JournalOp {
+    }
+
+    /** Finishes: writes what is pending, marks a clean stop and closes the files. */
+    record Stop(Runnable done) implements JournalOp {
+    }
+}

@@ -1,0 +1,92 @@
+package dev.warren.store;
+
+import dev.warren.core.message.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.zip.CRC32C;
+
+/**
+ * A message as a segment file holds it:
+ * <pre>
+ *   int    length of what follows the checksum
+ *   int    CRC32C of what follows the checksum
+ *   byte   kind (1: message)
+ *   byte   exchange name length, then its UTF-8 bytes
+ *   byte   routing key length, then its UTF-8 bytes
+ *   int    property bytes length, then the content-header property bytes as received
+ *   ...    the body (the rest)
+ * </pre>
+ */
+final class MessageRecord {
+    static final int HEADER = 8;
+    static final byte KIND_MESSAGE = 1;
+    /** Larger than any message the broker accepts (frame layer limit 128 MiB) plus names. */
+    static final int MAX_PAYLOAD = 256 * 1024 * 1024;
+
+    private MessageRecord() {
+    }
+
+    /** Bytes the record of this message takes, header included. */
+    static int size(Message m) {
+        return HEADER + 1 + 1 + ByteBufUtil.utf8Bytes(m.exchange()) + 1 + ByteBufUtil.utf8Bytes(m.routingKey())
+                + 4 + m.properties().readableBytes() + m.bodySize();
+    }
+
+    static void write(ByteBuf out, Message m) {
+        int start = out.writerIndex();
+        out.writeLong(0); // length and checksum, filled in below
+        out.writeByte(KIND_MESSAGE);
+        writeShortString(out, m.exchange());
+        writeShortString(out, m.routingKey());
+        ByteBuf properties = m.properties();
+        out.writeInt(properties.readableBytes());
+        out.writeBytes(properties, properties.readerIndex(), properties.readableBytes());
+        out.writeBytes(m.body(), m.body().readerIndex(), m.bodySize());
+        int length = out.writerIndex() - start - HEADER;
+        out.setInt(start, length);
+        out.setInt(start + 4, checksum(out, start + HEADER, length));
+    }
+
+    private static void writeShortString(ByteBuf out, String s) {
+        int lengthIndex = out.writerIndex();
+        out.writeByte(0);
+        int written = ByteBufUtil.writeUtf8(out, s);
+        out.setByte(lengthIndex, written);
+    }
+
+    static int checksum(ByteBuf buf, int index, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(buf.nioBuffer(index, length));
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Decodes the record whose payload ({@code length} bytes after the header) starts at {@code index}; the
+     * message's buffers are retained slices of {@code buf}. Returns null when the checksum or layout is wrong.
+     */
+    static Message read(ByteBuf buf, int index, int length, int expectedCrc) {
+        if (checksum(buf, index, length) != expectedCrc) {
+            return null;
+        }
+        int end = index + length;
+        int at = index;
+        if (buf.getByte(at++) != KIND_MESSAGE) {
+            return null;
+        }
+        int exchangeLength = buf.getUnsignedByte(at++);
+        String exchange = buf.toString(at, exchangeLength, java.nio.charset.StandardCharsets.UTF_8);
+        at += exchangeLength;
+        int keyLength = buf.getUnsignedByte(at++);
+        String routingKey = buf.toString(at, keyLength, java.nio.charset.StandardCharsets.UTF_8);
+        at += keyLength;
+        int propertiesLength = buf.getInt(at);
+        at += 4;
+        if (propertiesLength < 0 || at + propertiesLength > end) {
+            return null;
+        }
+        ByteBuf properties = buf.retainedSlice(at, propertiesLength);
+        at += propertiesLength;
+        ByteBuf body = buf.retainedSlice(at, end - at);
+        return new Message(exchange, routingKey, properties, body);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.warren.store;
+
+import dev.warren.core.message.Message;
+import dev.warren.core.store.Locations;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads message records back from segment files, for paged-out queue entries. Queues read their entries
+ * in order, and their records mostly lie next to each other, so it reads a window of the file at a time
+ * and hands out messages as slices of it. One reader thread only.
+ */
+final class SegmentReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentReader.class);
+    private static final int WINDOW = 256 * 1024;
+
+    private final Path directory;
+    private long openSegment = -1;
+    private FileChannel channel;
+    private ByteBuf window;
+    private long windowSegment = -1;
+    private long windowStart;
+
+    SegmentReader(Path directory) {
+        this.directory = directory;
+    }
+
+    /**
+     * The message at the location, or null when its record is missing or corrupt (logged). An I/O error
+     * is thrown: the record may be fine, so the caller must not treat it as gone.
+     */
+    Message read(long location) throws IOException {
+        long segment = Locations.segment(location);
+        long offset = Locations.offset(location);
+        try {
+            if (!inWindow(segment, offset, MessageRecord.HEADER)) {
+                fill(segment, offset, MessageRecord.HEADER);
+            }
+            int at = (int) (offset - windowStart);
+            if (window.readableBytes() - at < MessageRecord.HEADER) {
+                return corrupt(location, "record cut short");
+            }
+            int length = window.getInt(at);
+            int crc = window.getInt(at + 4);
+            if (length <= 0 || length > MessageRecord.MAX_PAYLOAD) {
+                return corrupt(location, "impossible record length " + length);
+            }
+            if (!inWindow(segment, offset, MessageRecord.HEADER + length)) {
+                fill(segment, offset, MessageRecord.HEADER + length);
+                at = 0;
+                if (window.readableBytes() < MessageRecord.HEADER + length) {
+                    return corrupt(location, "record cut short");
+                }
+            }
+            Message message = MessageRecord.read(window, at + MessageRecord.HEADER, length, crc);
+            return message != null ? message : corrupt(location, "checksum mismatch");
+        } catch (NoSuchFileException e) {
+            return corrupt(location, "segment file missing");
+        }
+    }
+
+    private Message corrupt(long location, String why) {
+        LOG.error("Segment {} offset {}: unreadable message record ({}); the message is dropped",
+                Locations.segment(location), Locations.offset(location), why);
+        return null;
+    }
+
+    private boolean inWindow(long segment, long offset, int length) {
+        return window != null && windowSegment == segment && offset >= windowStart
+                && offset + length <= windowStart + window.readableBytes();
+    }
+
+    private void fill(long segment, long offset, int atLeast) throws IOException {
+        if (segment != openSegment) {
+            if (channel != null) {
+                channel.close();
+                channel = null;
+                openSegment = -1;
+            }
+            channel = FileChannel.open(Segments.file(directory, segment), StandardOpenOption.READ);
+            openSegment = segment;
+        }
+        if (window != null) {
+            window.release(); // messages read from it keep their own slices
+        }
+        int capacity = Math.max(WINDOW, atLeast);
+        window = PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
+        windowSegment = segment;
+        windowStart = offset;
+        long end = Math.min(channel.size(), offset + capacity);
+        while (offset + window.readableBytes() < end) {
+            int n = window.writeBytes(channel, offset + window.readableBytes(), (int) (end - offset - window.readableBytes()));
+            if (n < 0) {
+                break;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (window != null) {
+            window.release();
+            window = null;
+        }
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}
