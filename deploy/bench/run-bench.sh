@@ -18,21 +18,36 @@
 #                  older than the sources;
 #        rabbitmq: a private node bench@localhost on 127.0.0.1:RABBIT_PORT with its own mnesia/log
 #                  dirs, no plugins (management off), its own epmd port;
-#      waits for the AMQP port, runs a short warm-up, then every scenario for DURATION seconds, then
-#      stops the broker.
-#   4. Prints a table per scenario (send/receive rates, consumer latency percentiles, confirm latency,
-#      received/sent) and the Warren/RabbitMQ receive-rate ratio, then a summary.
+#      waits for the AMQP port, runs a short warm-up, then every throughput scenario for DURATION
+#      seconds, then stops the broker; then backlog-10m, when selected, with its own broker starts
+#      (see below);
+#   4. Prints a table per scenario (send/receive/confirm rates, consumer latency percentiles, confirm
+#      latency, received/sent) and the Warren/RabbitMQ ratios, then a summary.
 #
-# Scenarios (all 1 producer, 1 consumer, 16-byte bodies, one fresh queue q-<scenario>-<broker>):
-#   auto-ack-16b         -x 1 -y 1 -s 16 -a                 consumer auto-ack
-#   manual-ack-prefetch  -x 1 -y 1 -s 16 -q 1000 -A 100     manual ack, prefetch 1000, multi-ack every 100
-#   confirms-1000        -x 1 -y 1 -s 16 -c 1000            publisher confirms, 1000 in flight
-#                                                           (consumer acks each message, no prefetch limit)
+# Throughput scenarios (1 producer, 1 consumer, one fresh queue q-<scenario>-<broker>, DURATION s):
+#   auto-ack-16b          -x 1 -y 1 -s 16 -a                 consumer auto-ack
+#   manual-ack-prefetch   -x 1 -y 1 -s 16 -q 1000 -A 100     manual ack, prefetch 1000, multi-ack every 100
+#   confirms-1000         -x 1 -y 1 -s 16 -c 1000            publisher confirms, 1000 in flight
+#                                                            (consumer acks each message, no prefetch limit)
+#   persistent-confirms-1k  -x 1 -y 1 -s 1024 -f persistent -c 1000 -ad false
+#                         persistent 1 KiB messages on a durable (PerfTest: durable = -f persistent),
+#                         non-auto-delete queue, publisher confirms with 1000 in flight, consumer acks
+#                         each message, no prefetch limit; the queue is deleted after the run
+# Backlog scenario:
+#   backlog-10m           per broker: start it on an empty data dir; publish BACKLOG_MESSAGES persistent
+#                         16-byte messages into one durable queue with no consumer
+#                         (-x 1 -y 0 -s 16 -f persistent -c 1000 -ad false -C N), sampling the broker's
+#                         resident memory (VmRSS of the java / beam.smp process) every second; then stop
+#                         it (Warren: SIGTERM; RabbitMQ: rabbitmqctl stop), start it again on the same data
+#                         dir and time (from the launch) TCP accept, AMQP open, the queue's return, the
+#                         first delivery to a consumer and the queue reporting all N messages
+#                         (deploy/bench/amqp_probe.py, pika). Not in the default SCENARIOS.
 #
 # Environment (defaults in brackets):
 #   DURATION [30]            seconds per scenario run (PerfTest -z)
 #   WARMUP [5]               seconds of auto-ack warm-up per broker before measuring; 0 = none
-#   SCENARIOS [all three]    space-separated subset of the scenario names above
+#   SCENARIOS [the four throughput scenarios]  space-separated scenario names from the list above
+#                            (backlog-10m only when named)
 #   BROKERS ["warren rabbitmq"]  which brokers, in this order
 #   WARREN_PORT [5673]  RABBIT_PORT [5682]  RABBIT_EPMD_PORT [4399]
 #   PERFTEST_VERSION [2.22.1]
@@ -46,12 +61,21 @@
 #   COOLDOWN [2]             seconds of pause between runs
 #   KEEP_SYSTEM_RABBITMQ [0] 1: do not stop a running system rabbitmq-server service
 #   KEEP_DATA [0]            1: keep the broker data directories (under $TMPDIR) after the run
+#   BACKLOG_MESSAGES [10000000]      messages published by backlog-10m
+#   BACKLOG_CONFIRMS [1000]          publisher confirms in flight while publishing the backlog
+#   BACKLOG_PUBLISH_TIMEOUT [3600]   seconds before the backlog publish is killed (counts as failed)
+#   BACKLOG_STOP_TIMEOUT [300]       seconds a broker holding the backlog gets to stop, then KILL
+#   BACKLOG_RESTART_TIMEOUT [600]    seconds after the restart's launch before each restart measurement
+#                                    (port, first delivery, count = N) is given up and reported as NA
+#   BACKLOG_SETTLE [5]               seconds of idle after start before the baseline memory reading
+#   PYTHON [/usr/bin/python3]        python with pika (Debian: python3-pika), for amqp_probe.py
 #
 # Output: the tables on stdout; raw PerfTest output (+ per-second CSV), broker logs, the commands run
 # and results.tsv in deploy/bench/.cache/logs/<timestamp>/ (deploy/bench/.cache/logs/latest links to it).
 # Exit status: 0 all runs passed; 1 some run failed (tables still printed); 2 setup error.
 #
-# Needs: bash, java 17+, mvn, root (or sudo) for apt-get when rabbitmq-server is missing.
+# Needs: bash, java 17+, mvn, root (or sudo) for apt-get when rabbitmq-server is missing; for
+# backlog-10m (and to delete persistent-confirms-1k's queue) python3 with pika, and procps (pgrep).
 # Only loopback addresses are used. Numbers are only meaningful on an otherwise idle machine: the load
 # average is printed before each run.
 
@@ -71,7 +95,7 @@ CACHE_DIR="$SCRIPT_DIR/.cache"
 
 DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-5}
-SCENARIOS=${SCENARIOS:-"auto-ack-16b manual-ack-prefetch confirms-1000"}
+SCENARIOS=${SCENARIOS:-"auto-ack-16b manual-ack-prefetch confirms-1000 persistent-confirms-1k"}
 BROKERS=${BROKERS:-"warren rabbitmq"}
 WARREN_PORT=${WARREN_PORT:-5673}
 RABBIT_PORT=${RABBIT_PORT:-5682}
@@ -86,6 +110,14 @@ STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-90}
 COOLDOWN=${COOLDOWN:-2}
 KEEP_SYSTEM_RABBITMQ=${KEEP_SYSTEM_RABBITMQ:-0}
 KEEP_DATA=${KEEP_DATA:-0}
+BACKLOG_MESSAGES=${BACKLOG_MESSAGES:-10000000}
+BACKLOG_CONFIRMS=${BACKLOG_CONFIRMS:-1000}
+BACKLOG_PUBLISH_TIMEOUT=${BACKLOG_PUBLISH_TIMEOUT:-3600}
+BACKLOG_STOP_TIMEOUT=${BACKLOG_STOP_TIMEOUT:-300}
+BACKLOG_RESTART_TIMEOUT=${BACKLOG_RESTART_TIMEOUT:-600}
+BACKLOG_SETTLE=${BACKLOG_SETTLE:-5}
+PYTHON=${PYTHON:-/usr/bin/python3}
+PROBE="$SCRIPT_DIR/amqp_probe.py"
 
 RABBIT_SBIN=/usr/lib/rabbitmq/bin
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -95,12 +127,21 @@ warn() { echo "run-bench: WARNING: $*" >&2; }
 info() { echo "run-bench: $*"; }
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-for v in DURATION WARMUP WARREN_PORT RABBIT_PORT RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN; do
+for v in DURATION WARMUP WARREN_PORT RABBIT_PORT RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN BACKLOG_MESSAGES \
+        BACKLOG_CONFIRMS BACKLOG_PUBLISH_TIMEOUT BACKLOG_STOP_TIMEOUT BACKLOG_RESTART_TIMEOUT BACKLOG_SETTLE; do
     is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
 done
 [[ $DURATION -ge 1 ]] || die "DURATION must be at least 1"
+[[ $BACKLOG_MESSAGES -ge 1 ]] || die "BACKLOG_MESSAGES must be at least 1"
+[[ $BACKLOG_CONFIRMS -ge 1 ]] || die "BACKLOG_CONFIRMS must be at least 1"
+THROUGHPUT_SCENARIOS=""   # SCENARIOS without backlog-10m, in order
+BACKLOG=0
 for s in $SCENARIOS; do
-    case $s in auto-ack-16b|manual-ack-prefetch|confirms-1000) ;; *) die "unknown scenario '$s'";; esac
+    case $s in
+        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k) THROUGHPUT_SCENARIOS+="${THROUGHPUT_SCENARIOS:+ }$s" ;;
+        backlog-10m) BACKLOG=1 ;;
+        *) die "unknown scenario '$s'" ;;
+    esac
 done
 for b in $BROKERS; do
     case $b in warren|rabbitmq) ;; *) die "unknown broker '$b' (warren, rabbitmq)";; esac
@@ -112,7 +153,14 @@ scenario_flags() {
         auto-ack-16b)        echo "--autoack" ;;
         manual-ack-prefetch) echo "--qos 1000 --multi-ack-every 100" ;;
         confirms-1000)       echo "--confirm 1000" ;;
+        persistent-confirms-1k) echo "--flag persistent --confirm 1000 --auto-delete false" ;;
         warmup)              echo "--autoack" ;;
+    esac
+}
+scenario_size() {
+    case $1 in
+        persistent-confirms-1k) echo 1024 ;;
+        *) echo 16 ;;
     esac
 }
 scenario_title() {
@@ -120,6 +168,8 @@ scenario_title() {
         auto-ack-16b)        echo "1 producer / 1 consumer, 16 B, auto-ack" ;;
         manual-ack-prefetch) echo "1 producer / 1 consumer, 16 B, manual ack, prefetch 1000, multi-ack every 100" ;;
         confirms-1000)       echo "1 producer / 1 consumer, 16 B, publisher confirms (1000 in flight), consumer acks each" ;;
+        persistent-confirms-1k) echo "1 producer / 1 consumer, 1 KiB persistent, durable queue, publisher confirms (1000 in flight), consumer acks each" ;;
+        backlog-10m)         echo "$BACKLOG_MESSAGES persistent 16 B messages into one durable queue, no consumer (confirms, $BACKLOG_CONFIRMS in flight); then a restart" ;;
     esac
 }
 
@@ -133,7 +183,15 @@ ln -sfn "$STAMP" "$CACHE_DIR/logs/latest"
 DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-bench.XXXXXX")
 COMMANDS_LOG="$LOG_DIR/commands.txt"
 RESULTS="$LOG_DIR/results.tsv"
-printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tnote\n' >"$RESULTS"
+printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\n' >"$RESULTS"
+BACKLOG_RESULTS="$LOG_DIR/backlog.tsv"
+if [[ $BACKLOG == 1 ]]; then
+    printf '%s\t' broker status messages publish_wall_s publish_msg_s confirm_msg_s queue_count_after_publish \
+        rss_start_kb rss_after_publish_kb rss_peak_kb rss_sampled_max_kb rss_growth_kb rss_peak_growth_kb \
+        disk_after_publish_bytes stop_s stop_how disk_after_stop_bytes restart_tcp_s restart_amqp_s restart_queue_s \
+        restart_first_delivery_s restart_count_n_s restart_count rss_after_recovery_kb >"$BACKLOG_RESULTS"
+    echo note >>"$BACKLOG_RESULTS"
+fi
 
 # Prints a command exactly (shell-quoted) and records it in commands.txt.
 show_cmd() {
@@ -145,10 +203,15 @@ show_cmd() {
 }
 
 WARREN_PID=""       # process-group leader of the running Warren
+WARREN_DATA=""      # its data directory
+BROKER_LAUNCHED_AT=""  # when the last broker start launched its process (epoch seconds)
 RABBIT_PID=""       # process-group leader of the running RabbitMQ
 RABBIT_STARTED_EPMD=0
 PERFTEST_PID=""     # the running PerfTest (its `timeout` wrapper)
+SAMPLER_PID=""      # the running memory sampler (backlog-10m)
+PROBE_PID=""        # the running amqp_probe.py restart (backlog-10m)
 
+# shellcheck disable=SC2317  # (run by the EXIT trap)
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
@@ -157,6 +220,8 @@ cleanup() {
         kill -TERM "$PERFTEST_PID" 2>/dev/null   # timeout passes it on to PerfTest
         wait "$PERFTEST_PID" 2>/dev/null
     fi
+    [[ -n $SAMPLER_PID ]] && { kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null; }
+    [[ -n $PROBE_PID ]] && { kill "$PROBE_PID" 2>/dev/null; wait "$PROBE_PID" 2>/dev/null; }
     [[ -n $WARREN_PID ]] && stop_warren
     [[ -n $RABBIT_PID ]] && stop_rabbit
     if [[ $RABBIT_STARTED_EPMD == 1 ]]; then
@@ -190,9 +255,11 @@ kill_group() {
     wait "$pgid" 2>/dev/null || true
 }
 
-# Waits until 127.0.0.1:$2 accepts connections while process $1 lives; $3 names the broker.
+# Waits until 127.0.0.1:$2 accepts connections while process $1 lives; $3 names the broker; $4 is
+# the timeout in seconds (default STARTUP_TIMEOUT).
 wait_for_port() {
-    local pid=$1 port=$2 what=$3 deadline=$((SECONDS + STARTUP_TIMEOUT))
+    local pid=$1 port=$2 what=$3 limit=${4:-$STARTUP_TIMEOUT}
+    local deadline=$((SECONDS + limit))
     while [[ $SECONDS -lt $deadline ]]; do
         if ! kill -0 "$pid" 2>/dev/null; then
             echo "run-bench: $what exited before listening on port $port" >&2
@@ -201,7 +268,7 @@ wait_for_port() {
         port_open "$port" && return 0
         sleep 0.5
     done
-    echo "run-bench: $what did not listen on port $port within ${STARTUP_TIMEOUT}s" >&2
+    echo "run-bench: $what did not listen on port $port within ${limit}s" >&2
     return 1
 }
 
@@ -258,16 +325,23 @@ run_perftest() {
     local scenario=$1 broker=$2 port=$3 seconds=$4 base=$5
     local flags
     read -r -a flags <<<"$(scenario_flags "$scenario")"
+    # Budget: the run, PerfTest's 5 s shutdown, its 30 s confirm timeout, JVM start, slack.
+    perftest_exec "$((seconds + 90))" "$base" \
+        --uri "amqp://guest:guest@127.0.0.1:$port" \
+        --producers 1 --consumers 1 --size "$(scenario_size "$scenario")" --time "$seconds" \
+        --queue "q-$scenario-$broker" --id "$scenario-$broker" \
+        --output-file "$LOG_DIR/$base.csv" \
+        "${flags[@]}"
+}
+
+# Runs PerfTest with arguments $3... , killed after $1 seconds; output in $LOG_DIR/$2.log.
+perftest_exec() {
+    local limit=$1 base=$2
+    shift 2
     local -a jopts=()
     [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
-    # Budget: the run, PerfTest's 5 s shutdown, its 30 s confirm timeout, JVM start, slack.
-    local cmd=(timeout -k 10 $((seconds + 90)) "$JAVA" ${jopts[@]+"${jopts[@]}"} -cp "$PERFTEST_LIB/*"
-        com.rabbitmq.perf.PerfTest
-        --uri "amqp://guest:guest@127.0.0.1:$port"
-        --producers 1 --consumers 1 --size 16 --time "$seconds"
-        --queue "q-$scenario-$broker" --id "$scenario-$broker"
-        --output-file "$LOG_DIR/$base.csv"
-        "${flags[@]}")
+    local cmd=(timeout -k 10 "$limit" "$JAVA" ${jopts[@]+"${jopts[@]}"} -cp "$PERFTEST_LIB/*"
+        com.rabbitmq.perf.PerfTest "$@")
     show_cmd "${cmd[@]}"
     local rc=0
     # In the background + wait, so that a signal to this script is handled at once (bash defers
@@ -325,8 +399,11 @@ build_warren() {
     fi
 }
 
+# Starts Warren; $1: data directory (default: a new, empty one), $2: seconds to wait for its port
+# (default STARTUP_TIMEOUT). Sets WARREN_PID, WARREN_DATA and BROKER_LAUNCHED_AT (epoch, when launched).
 start_warren() {
-    local data="$DATA_ROOT/warren-data-$((++WARREN_STARTS))"
+    local data=${1:-"$DATA_ROOT/warren-data-$((++WARREN_STARTS))"} limit=${2:-$STARTUP_TIMEOUT}
+    WARREN_DATA=$data
     port_open "$WARREN_PORT" && die "port $WARREN_PORT is already in use (leftover Warren?): $(ss -ltnp "sport = :$WARREN_PORT" 2>/dev/null | tail -n +2)"
     local cmd
     if [[ -n $WARREN_LAUNCHER && -x $WARREN_LAUNCHER ]]; then
@@ -342,9 +419,10 @@ start_warren() {
     show_cmd "${cmd[@]}"
     echo "=== $(date '+%F %T') start: ${cmd[*]}" >>"$WARREN_LOG"
     # setsid: own process group, so stopping it also stops a JVM the launcher did not exec.
+    BROKER_LAUNCHED_AT=$(date +%s.%N)
     setsid "${cmd[@]}" >>"$WARREN_LOG" 2>&1 </dev/null &
     WARREN_PID=$!
-    if ! wait_for_port "$WARREN_PID" "$WARREN_PORT" Warren; then
+    if ! wait_for_port "$WARREN_PID" "$WARREN_PORT" Warren "$limit"; then
         tail -n 30 "$WARREN_LOG" >&2
         stop_warren
         return 1
@@ -436,7 +514,10 @@ loopback_users.guest = true
 EOF
 }
 
+# Starts the private RabbitMQ node on $RABBIT_DIR (keeping its mnesia dir); $1: seconds to wait for
+# its port (default STARTUP_TIMEOUT). Sets RABBIT_PID and BROKER_LAUNCHED_AT.
 start_rabbit() {
+    local limit=${1:-$STARTUP_TIMEOUT}
     prepare_rabbit_dirs
     if port_open "$RABBIT_PORT"; then
         warn "port $RABBIT_PORT in use; trying to stop a leftover $RABBIT_NODE"
@@ -451,9 +532,10 @@ start_rabbit() {
         | tee -a "$COMMANDS_LOG"
     show_cmd "${cmd[@]}"
     # A simple command (no function) in the background, so $! is setsid's pid and its process group.
+    BROKER_LAUNCHED_AT=$(date +%s.%N)
     "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
     RABBIT_PID=$!
-    if ! wait_for_port "$RABBIT_PID" "$RABBIT_PORT" RabbitMQ; then
+    if ! wait_for_port "$RABBIT_PID" "$RABBIT_PORT" RabbitMQ "$limit"; then
         tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
         stop_rabbit
         return 1
@@ -496,6 +578,14 @@ parse_run() {
     # 1-second samples in which the consumer received nothing (column 7 of the CSV).
     R_STALLS=""
     [[ -f $csv ]] && R_STALLS=$(awk -F, 'NR > 1 && $7 == 0 { n++ } END { print n + 0 }' "$csv")
+    # Confirmed msg/s over the run: PerfTest prints no average for it, so it is the time-weighted mean
+    # of the CSV's per-interval "confirmed (msg/s)" (column 5); empty without confirms. (The same
+    # computation on the "published" column agrees with PerfTest's "sending rate avg" within ~0.2%.)
+    R_CONF=""
+    if [[ -f $csv && -n $conf ]]; then
+        R_CONF=$(awk -F, 'NR > 1 && $5 != "" { dt = $2 - t; t = $2; c += $5 * dt; T = $2 }
+            END { if (T > 0) printf "%.0f", c / T }' "$csv")
+    fi
 }
 
 # First few error-looking lines of a PerfTest log (one line, for the table note).
@@ -543,12 +633,13 @@ record_run() {
             fi
         fi
     else
-        echo "  -> ok: sent $R_SEND msg/s, received $R_RECV msg/s, consumer latency p50/p99 ${R_L50:-?}/${R_L99:-?} µs"
+        echo "  -> ok: sent $R_SEND msg/s,${R_CONF:+ confirmed $R_CONF msg/s,} received $R_RECV msg/s," \
+            "consumer latency p50/p99 ${R_L50:-?}/${R_L99:-?} µs"
     fi
     note=${note//$'\t'/ }
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
-        "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$note" \
-        >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
+        "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$R_CONF" \
+        "$note" >>"$RESULTS"
     [[ $status != FAIL ]]
 }
 
@@ -570,66 +661,380 @@ print_scenario_table() {
     local s=$1 b
     echo
     echo "=== $s: $(scenario_title "$s"), ${DURATION}s per broker"
-    printf '%-9s %-5s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
-        broker status "send msg/s" "recv msg/s" recv/sent "~sent total" "~recv total" "p50 ms" "p95 ms" "p99 ms" \
-        "confirm p50/p99" stalls
+    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
+        broker status "send msg/s" "conf msg/s" "recv msg/s" recv/sent "~sent total" "~recv total" "p50 ms" "p95 ms" \
+        "p99 ms" "confirm p50/p99" stalls
     for b in $BROKERS; do
-        local st send recv conf
+        local st send recv conf crate
         st=$(result "$s" "$b" 3)
         [[ -n $st ]] || continue
-        send=$(result "$s" "$b" 4); recv=$(result "$s" "$b" 5)
+        send=$(result "$s" "$b" 4); recv=$(result "$s" "$b" 5); crate=$(result "$s" "$b" 14)
         conf="-"
         [[ -n $(result "$s" "$b" 11) ]] && conf="$(ms "$(result "$s" "$b" 11)")/$(ms "$(result "$s" "$b" 12)")"
-        printf '%-9s %-5s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
-            "$b" "$st" "${send:--}" "${recv:--}" "$(pct "$recv" "$send")" "$(approx_total "$send")" \
+        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
+            "$b" "$st" "${send:--}" "${crate:--}" "${recv:--}" "$(pct "$recv" "$send")" "$(approx_total "$send")" \
             "$(approx_total "$recv")" "$(ms "$(result "$s" "$b" 7)")" "$(ms "$(result "$s" "$b" 9)")" \
             "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)"
     done
-    local wr rr ws rs
+    local wr rr ws rs wc rc
     wr=$(result "$s" warren 5); rr=$(result "$s" rabbitmq 5)
     ws=$(result "$s" warren 4); rs=$(result "$s" rabbitmq 4)
+    wc=$(result "$s" warren 14); rc=$(result "$s" rabbitmq 14)
     if [[ -n $wr && -n $rr ]]; then
-        echo "Warren/RabbitMQ: receive rate $(ratio "$wr" "$rr"), send rate $(ratio "$ws" "$rs")," \
+        echo "Warren/RabbitMQ: ${wc:+${rc:+confirmed rate $(ratio "$wc" "$rc"), }}receive rate $(ratio "$wr" "$rr")," \
+            "send rate $(ratio "$ws" "$rs")," \
             "p50 latency $(ratio "$(result "$s" warren 7)" "$(result "$s" rabbitmq 7)")," \
             "p99 latency $(ratio "$(result "$s" warren 10)" "$(result "$s" rabbitmq 10)")"
     fi
     for b in $BROKERS; do
         local n
-        n=$(result "$s" "$b" 14)
+        n=$(result "$s" "$b" 15)
         [[ -n $n ]] && echo "note ($b): $n"
     done
     return 0
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Main
+# persistent-confirms-1k and backlog-10m helpers
 
-WARREN_STARTS=0
-command -v "$JAVA" >/dev/null || die "java not found"
-info "logs and raw PerfTest output: $LOG_DIR"
-info "repo: $REPO_ROOT ($(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(
-    [[ -n $(git -C "$REPO_ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ', uncommitted changes'))"
-info "$(nproc) CPUs, load average $(loadavg); DURATION=${DURATION}s WARMUP=${WARMUP}s SCENARIOS='$SCENARIOS' BROKERS='$BROKERS'"
+# True when $PYTHON can import pika.
+have_pika() { "$PYTHON" -c 'import pika' >/dev/null 2>&1; }
 
-fetch_perftest
-[[ " $BROKERS " == *" rabbitmq "* ]] && ensure_rabbitmq_installed
-[[ " $BROKERS " == *" warren "* ]] && build_warren
-info "java: $("$JAVA" -version 2>&1 | head -n 1)"
+ensure_pika() {
+    have_pika && return 0
+    if [[ $PYTHON == /usr/bin/python3 ]] && command -v apt-get >/dev/null; then
+        info "installing python3-pika with apt-get (for $PROBE)"
+        show_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pika
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pika >>"$LOG_DIR/apt.log" 2>&1 \
+            || { tail -n 20 "$LOG_DIR/apt.log" >&2; return 1; }
+    fi
+    have_pika
+}
 
-FAILED=0
-for broker in $BROKERS; do
-    echo
-    echo "##### $broker"
+# Deletes queue $2 on port $1 (persistent-confirms-1k's durable queue, so it does not linger).
+delete_queue() {
+    local port=$1 queue=$2 left
+    have_pika || { warn "no pika for $PYTHON: queue $queue is left in place"; return 0; }
+    show_cmd "$PYTHON" "$PROBE" delete --port "$port" --queue "$queue"
+    if left=$(timeout 60 "$PYTHON" "$PROBE" delete --port "$port" --queue "$queue"); then
+        info "deleted queue $queue ($left messages were left in it)"
+    else
+        warn "could not delete queue $queue"
+    fi
+}
+
+# The broker's OS process whose memory is measured: Warren's JVM, RabbitMQ's beam.smp.
+broker_os_pid() {
+    case $1 in
+        warren) [[ -n $WARREN_PID ]] && pgrep -g "$WARREN_PID" -x java | head -n 1 ;;
+        rabbitmq) [[ -n $RABBIT_PID ]] && pgrep -g "$RABBIT_PID" -x beam.smp | head -n 1 ;;
+    esac
+    return 0
+}
+
+# Field $2 (VmRSS, VmHWM, ...; in kB) of /proc/$1/status; empty when unknown.
+proc_kb() {
+    [[ -n $1 ]] || return 0
+    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
+}
+
+# Samples VmRSS of process $1 every second into CSV $2 until stop_sampler.
+start_sampler() {
+    local pid=$1 file=$2
+    echo "epoch_s,vmrss_kb" >"$file"
+    [[ -n $pid ]] || return 0
+    (
+        trap - EXIT INT TERM
+        set +e
+        while [[ -r /proc/$pid/status ]]; do
+            echo "$(date +%s),$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status" 2>/dev/null)"
+            sleep 1
+        done
+    ) >>"$file" 2>/dev/null &
+    SAMPLER_PID=$!
+}
+stop_sampler() {
+    [[ -n $SAMPLER_PID ]] || return 0
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+}
+
+now() { date +%s.%N; }
+# $1 - $2 (seconds, 2 decimals); "NA" when either is missing or NA.
+secs_between() {
+    [[ -n ${1:-} && -n ${2:-} && $1 != NA && $2 != NA ]] || { echo NA; return; }
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'
+}
+dir_bytes() { if [[ -d $1 ]]; then du -sb "$1" 2>/dev/null | cut -f1 || true; fi; }
+# kB or bytes -> MiB (1 decimal), "-" when empty or NA.
+kb_mib() { [[ -n ${1:-} && $1 != NA ]] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1024 }' || echo "-"; }
+bytes_mib() { [[ -n ${1:-} && $1 != NA ]] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1048576 }' || echo "-"; }
+minus() { [[ -n ${1:-} && -n ${2:-} && $1 != NA && $2 != NA ]] && echo $(($1 - $2)) || echo NA; }
+
+# Stops broker $1 the graceful way and times it; sets STOP_S (seconds from the stop request until the
+# process group is gone) and STOP_HOW. BACKLOG_STOP_TIMEOUT bounds it, then KILL.
+stop_timed() {
+    local broker=$1 pgid t0 rc=0
+    STOP_S=NA; STOP_HOW=""
     case $broker in
-        warren) port=$WARREN_PORT; start_warren || { FAILED=1; continue; } ;;
-        rabbitmq) port=$RABBIT_PORT; start_rabbit || { FAILED=1; continue; } ;;
+        warren) pgid=$WARREN_PID ;;
+        rabbitmq) pgid=$RABBIT_PID ;;
+    esac
+    [[ -n $pgid ]] || { STOP_HOW="not running"; return 0; }
+    if ! kill -0 -- "-$pgid" 2>/dev/null; then
+        STOP_HOW="was not running"
+    else
+        info "stopping $broker gracefully, timed (up to ${BACKLOG_STOP_TIMEOUT}s)"
+        t0=$(now)
+        case $broker in
+            warren)
+                show_cmd kill -TERM "$pgid"
+                kill -TERM "$pgid" 2>/dev/null || true
+                ;;
+            rabbitmq)
+                local cmd=("$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop)
+                show_cmd "${cmd[@]}"
+                rabbit_env timeout "$BACKLOG_STOP_TIMEOUT" "${cmd[@]}" >/dev/null 2>&1 || warn "rabbitmqctl stop failed"
+                ;;
+        esac
+        local deadline=$((SECONDS + BACKLOG_STOP_TIMEOUT))
+        while kill -0 -- "-$pgid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.1; done
+        if kill -0 -- "-$pgid" 2>/dev/null; then
+            STOP_HOW="killed after ${BACKLOG_STOP_TIMEOUT}s"
+            kill -KILL -- "-$pgid" 2>/dev/null || true
+        else
+            STOP_S=$(secs_between "$(now)" "$t0")
+            STOP_HOW=clean
+        fi
+    fi
+    wait "$pgid" 2>/dev/null || rc=$?
+    [[ $broker == warren && $STOP_HOW == clean && $rc != 0 ]] && STOP_HOW="exit status $rc"
+    case $broker in
+        warren) WARREN_PID="" ;;
+        rabbitmq) RABBIT_PID="" ;;
+    esac
+    info "$broker stopped: ${STOP_S}s, $STOP_HOW"
+}
+
+# backlog-10m on broker $1 (which is not running). Returns non-zero when a step failed.
+run_backlog() {
+    local broker=$1 port q="q-backlog-$1" base="backlog-$1" status=ok note="" data
+    local pid rss0 rss1 hwm smax count="NA" pub_t0 pub_s rc=0 disk1 disk2
+    local r_tcp=NA r_amqp=NA r_queue=NA r_first=NA r_count=NA r_seen=NA rss2="" launched
+    R_SEND=""; R_CONF=""
+    addnote() { note="${note:+$note; }$*"; }
+
+    echo
+    info "[$broker] backlog-10m: $BACKLOG_MESSAGES persistent 16-byte messages, no consumer (load average $(loadavg))"
+    # 1. A fresh broker on an empty data directory.
+    case $broker in
+        warren)
+            port=$WARREN_PORT
+            start_warren || { addnote "Warren did not start"; status=FAIL; }
+            data=$WARREN_DATA
+            ;;
+        rabbitmq)
+            port=$RABBIT_PORT
+            data="$RABBIT_DIR/mnesia"
+            rm -rf "$data"
+            start_rabbit || { addnote "RabbitMQ did not start"; status=FAIL; }
+            ;;
+    esac
+    if [[ $status == ok ]]; then
+        sleep "$BACKLOG_SETTLE"
+        pid=$(broker_os_pid "$broker")
+        [[ -n $pid ]] || warn "no $([[ $broker == warren ]] && echo java || echo beam.smp) process found in the broker's process group"
+        rss0=$(proc_kb "$pid" VmRSS)
+        info "$broker process $pid: VmRSS ${rss0:-?} kB at start; data dir $data"
+
+        # 2. Publish the backlog, sampling memory.
+        start_sampler "$pid" "$LOG_DIR/$base-rss.csv"
+        pub_t0=$(now)
+        perftest_exec "$BACKLOG_PUBLISH_TIMEOUT" "$base" \
+            --uri "amqp://guest:guest@127.0.0.1:$port" \
+            --producers 1 --consumers 0 --size 16 --pmessages "$BACKLOG_MESSAGES" \
+            --flag persistent --confirm "$BACKLOG_CONFIRMS" --auto-delete false \
+            --queue "$q" --id "$base" --output-file "$LOG_DIR/$base.csv" || rc=$?
+        pub_s=$(secs_between "$(now)" "$pub_t0")
+        stop_sampler
+        rss1=$(proc_kb "$pid" VmRSS)
+        hwm=$(proc_kb "$pid" VmHWM)
+        smax=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { if (m) print m }' "$LOG_DIR/$base-rss.csv")
+        parse_run "$LOG_DIR/$base.log" "$LOG_DIR/$base.csv"
+        if [[ $rc == 124 || $rc == 137 ]]; then
+            status=FAIL; addnote "publish timed out after ${BACKLOG_PUBLISH_TIMEOUT}s"
+        elif [[ $rc != 0 ]]; then
+            status=FAIL; addnote "PerfTest exit status $rc"
+        fi
+        local errs
+        errs=$(perftest_errors "$LOG_DIR/$base.log")
+        [[ -n $errs ]] && addnote "PerfTest: $errs"
+        if count=$(timeout 60 "$PYTHON" "$PROBE" count --port "$port" --queue "$q" 2>>"$LOG_DIR/$base-probe.log"); then
+            [[ $count == "$BACKLOG_MESSAGES" ]] || { status=FAIL; addnote "queue holds $count of $BACKLOG_MESSAGES after publishing"; }
+        else
+            count=NA; status=FAIL; addnote "could not read the queue's message count after publishing"
+        fi
+        disk1=$(dir_bytes "$data")
+        info "published in ${pub_s}s (PerfTest: ${R_SEND:-?} msg/s, confirmed ${R_CONF:-?} msg/s); queue depth $count;" \
+            "VmRSS ${rss1:-?} kB (peak ${hwm:-?} kB); data dir $(bytes_mib "$disk1") MiB"
+
+        # 3. Stop it, timed.
+        if [[ $broker == warren ]] && ! kill -0 "$WARREN_PID" 2>/dev/null; then
+            status=FAIL; addnote "Warren died while publishing"
+        elif [[ $broker == rabbitmq ]] && ! kill -0 "$RABBIT_PID" 2>/dev/null; then
+            status=FAIL; addnote "RabbitMQ died while publishing"
+        fi
+        stop_timed "$broker"
+        [[ $STOP_HOW == clean ]] || addnote "stop: $STOP_HOW"
+        disk2=$(dir_bytes "$data")
+
+        # 4. Restart on the same data; amqp_probe.py times it.
+        local probe_out="$LOG_DIR/$base-restart.txt" start_ok=1
+        show_cmd "$PYTHON" "$PROBE" restart --port "$port" --queue "$q" --expect "$BACKLOG_MESSAGES" \
+            --timeout "$BACKLOG_RESTART_TIMEOUT"
+        timeout -k 5 $((BACKLOG_RESTART_TIMEOUT + 60)) "$PYTHON" "$PROBE" restart --port "$port" --queue "$q" \
+            --expect "$BACKLOG_MESSAGES" --timeout "$BACKLOG_RESTART_TIMEOUT" \
+            >"$probe_out" 2>"$LOG_DIR/$base-restart-probe.log" </dev/null &
+        PROBE_PID=$!
+        info "restarting $broker on the same data (measurements give up after ${BACKLOG_RESTART_TIMEOUT}s)"
+        case $broker in
+            warren) start_warren "$data" "$BACKLOG_RESTART_TIMEOUT" || start_ok=0 ;;
+            rabbitmq) start_rabbit "$BACKLOG_RESTART_TIMEOUT" || start_ok=0 ;;
+        esac
+        launched=$BROKER_LAUNCHED_AT
+        if [[ $start_ok == 0 ]]; then
+            kill "$PROBE_PID" 2>/dev/null || true
+            status=FAIL; addnote "restart: the broker did not come up"
+        else
+            info "waiting for the first delivery and a message count of $BACKLOG_MESSAGES"
+        fi
+        wait "$PROBE_PID" 2>/dev/null || true
+        PROBE_PID=""
+        probe_val() { sed -n "s/^$1=//p" "$probe_out" 2>/dev/null | tail -n 1; }
+        r_tcp=$(secs_between "$(probe_val tcp_at)" "$launched")
+        r_amqp=$(secs_between "$(probe_val amqp_at)" "$launched")
+        r_queue=$(secs_between "$(probe_val queue_at)" "$launched")
+        r_first=$(secs_between "$(probe_val first_delivery_at)" "$launched")
+        r_count=$(secs_between "$(probe_val count_at)" "$launched")
+        r_seen=$(probe_val count); r_seen=${r_seen:-NA}
+        if [[ $start_ok == 1 ]]; then
+            [[ $r_first == NA ]] && { status=FAIL; addnote "restart: no message delivered within ${BACKLOG_RESTART_TIMEOUT}s"; }
+            [[ $r_count == NA ]] && { status=FAIL; addnote "restart: queue never reported $BACKLOG_MESSAGES messages (last count: $r_seen)"; }
+            [[ $r_count != NA && $r_seen != "$BACKLOG_MESSAGES" ]] && { status=FAIL; addnote "restart: queue reports $r_seen messages, expected $BACKLOG_MESSAGES"; }
+            if [[ $r_first == NA || $r_count == NA ]] && [[ -s $LOG_DIR/$base-restart-probe.log ]]; then
+                addnote "probe: $(head -n 2 "$LOG_DIR/$base-restart-probe.log" | tr '\n' ' ' | cut -c1-200)"
+            fi
+            rss2=$(proc_kb "$(broker_os_pid "$broker")" VmRSS)
+        fi
+        info "restart: port ${r_tcp}s, AMQP ${r_amqp}s, queue ${r_queue}s, first delivery ${r_first}s," \
+            "count=$BACKLOG_MESSAGES ${r_count}s (last count $r_seen); VmRSS ${rss2:-?} kB"
+        case $broker in
+            warren) stop_warren ;;
+            rabbitmq) stop_rabbit ;;
+        esac
+        if [[ $KEEP_DATA != 1 ]]; then rm -rf "$data"; fi
+    fi
+
+    note=${note//$'\t'/ }
+    local growth peakg
+    growth=$(minus "${rss1:-NA}" "${rss0:-NA}"); peakg=$(minus "${hwm:-NA}" "${rss0:-NA}")
+    printf '%s\t' "$broker" "$status" "$BACKLOG_MESSAGES" "${pub_s:-NA}" "${R_SEND:-NA}" "${R_CONF:-NA}" "$count" \
+        "${rss0:-NA}" "${rss1:-NA}" "${hwm:-NA}" "${smax:-NA}" "$growth" "$peakg" "${disk1:-NA}" "$STOP_S" \
+        "${STOP_HOW:-NA}" "${disk2:-NA}" "$r_tcp" "$r_amqp" "$r_queue" "$r_first" "$r_count" "$r_seen" \
+        "${rss2:-NA}" >>"$BACKLOG_RESULTS"
+    printf '%s\n' "$note" >>"$BACKLOG_RESULTS"
+    # One line in results.tsv too: send = publish rate, confirm rate; the rest in the note.
+    printf '%s\t%s\t%s\t%s\t\t\t\t\t\t\t\t\t\t%s\t%s\n' backlog-10m "$broker" "$status" "$R_SEND" "$R_CONF" \
+        "rss_growth_kb=$growth peak_growth_kb=$peakg restart_first_delivery_s=$r_first restart_count_s=$r_count (see backlog.tsv)${note:+; $note}" \
+        >>"$RESULTS"
+    if [[ $status == ok ]]; then
+        echo "  -> ok"
+    else
+        echo "  -> $status: $note"
+    fi
+    [[ $status == ok ]]
+}
+
+# Field named $2 (backlog.tsv header) for broker $1.
+bl() {
+    awk -F'\t' -v b="$1" -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i; next }
+        $1 == b && c { v = $c } END { print v }' "$BACKLOG_RESULTS"
+}
+
+print_backlog_table() {
+    echo
+    echo "=== backlog-10m: $(scenario_title backlog-10m)"
+    echo "(memory = VmRSS of Warren's java / RabbitMQ's beam.smp process; restart times from the launch of the"
+    echo " broker on the same data; NA = not reached within BACKLOG_RESTART_TIMEOUT=${BACKLOG_RESTART_TIMEOUT}s or not measured)"
+    local -a bs=()
+    local b
+    for b in $BROKERS; do [[ -n $(bl "$b" status) ]] && bs+=("$b"); done
+    [[ ${#bs[@]} -gt 0 ]] || { echo "(no results)"; return 0; }
+    printf '%-44s' metric; for b in "${bs[@]}"; do printf ' %14s' "$b"; done
+    [[ ${#bs[@]} == 2 ]] && printf ' %16s' "warren/rabbitmq"
+    echo
+    row() { # $1 label, $2 field, $3 formatter, $4 1 = print the ratio
+        local label=$1 field=$2 fmt=$3 v vals=()
+        printf '%-44s' "$label"
+        for b in "${bs[@]}"; do
+            v=$(bl "$b" "$field")
+            vals+=("$v")
+            case $fmt in
+                kb) v=$(kb_mib "$v") ;;
+                bytes) v=$(bytes_mib "$v") ;;
+            esac
+            printf ' %14s' "${v:--}"
+        done
+        if [[ ${#bs[@]} == 2 && ${4:-0} == 1 && ${bs[0]} == warren ]]; then
+            local a=${vals[0]} c=${vals[1]}
+            if [[ $a =~ ^[0-9.]+$ && $c =~ ^[0-9.]+$ ]]; then printf ' %16s' "$(ratio "$a" "$c")"; else printf ' %16s' n/a; fi
+        fi
+        echo
+    }
+    row "status" status raw
+    row "messages" messages raw
+    row "publish: wall time, s (incl. PerfTest start)" publish_wall_s raw 1
+    row "publish: msg/s (PerfTest sending avg)" publish_msg_s raw 1
+    row "publish: confirmed msg/s" confirm_msg_s raw 1
+    row "queue depth after publishing" queue_count_after_publish raw
+    row "RSS at start, MiB" rss_start_kb kb 1
+    row "RSS after publishing, MiB" rss_after_publish_kb kb 1
+    row "RSS peak (VmHWM), MiB" rss_peak_kb kb 1
+    row "RSS growth (after publishing - start), MiB" rss_growth_kb kb 1
+    row "RSS peak growth (peak - start), MiB" rss_peak_growth_kb kb 1
+    row "data dir after publishing, MiB" disk_after_publish_bytes bytes 1
+    row "stop: s" stop_s raw 1
+    row "stop: how" stop_how raw
+    row "data dir after stop, MiB" disk_after_stop_bytes bytes 1
+    row "restart: port accepts, s" restart_tcp_s raw 1
+    row "restart: AMQP connection open, s" restart_amqp_s raw 1
+    row "restart: queue declared (passive), s" restart_queue_s raw 1
+    row "restart: first message delivered, s" restart_first_delivery_s raw 1
+    row "restart: queue reports all messages, s" restart_count_n_s raw 1
+    row "restart: last message count seen" restart_count raw
+    row "RSS after restart (recovered), MiB" rss_after_recovery_kb kb 1
+    for b in "${bs[@]}"; do
+        local n
+        n=$(bl "$b" note)
+        [[ -n $n ]] && echo "note ($b): $n"
+    done
+    return 0
+}
+
+# The throughput scenarios on broker $1: start, warm up, run each, stop.
+run_throughput() {
+    local broker=$1 port scenario rc log_from
+    case $broker in
+        warren) port=$WARREN_PORT; start_warren || return 1 ;;
+        rabbitmq) port=$RABBIT_PORT; start_rabbit || return 1 ;;
     esac
     if [[ $WARMUP -gt 0 ]]; then
         info "warm-up: ${WARMUP}s auto-ack (not reported; log $LOG_DIR/warmup-$broker.log)"
         run_perftest warmup "$broker" "$port" "$WARMUP" "warmup-$broker" || warn "warm-up run on $broker failed (exit $?)"
         sleep "$COOLDOWN"
     fi
-    for scenario in $SCENARIOS; do
+    for scenario in $THROUGHPUT_SCENARIOS; do
         # Restart a broker that died in an earlier scenario, so later scenarios still run.
         case $broker in
             warren) warren_alive || { warn "Warren is down; restarting it"; stop_warren; start_warren || { FAILED=1; break; }; } ;;
@@ -642,32 +1047,98 @@ for broker in $BROKERS; do
         rc=0
         run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
         record_run "$scenario" "$broker" "$rc" "$scenario-$broker" "$log_from" || FAILED=1
+        # persistent-confirms-1k's queue is durable and not auto-delete: drop it (and its backlog).
+        if [[ $scenario == persistent-confirms-1k ]]; then
+            case $broker in
+                warren) warren_alive && delete_queue "$port" "q-$scenario-$broker" ;;
+                rabbitmq) rabbit_alive && delete_queue "$port" "q-$scenario-$broker" ;;
+            esac
+        fi
         sleep "$COOLDOWN"
     done
     case $broker in
         warren) stop_warren ;;
         rabbitmq) stop_rabbit ;;
     esac
-done
+    return 0
+}
 
-echo
-echo "################ Results (PerfTest $PERFTEST_VERSION; $(nproc) CPUs shared by broker and PerfTest)"
-echo "Rates are PerfTest's whole-run averages; latencies are consumer latency (publish -> delivery),"
-echo "percentiles over the whole run. ~totals = rate x ${DURATION}s (PerfTest prints no exact totals);"
-echo "recv/sent = received/published over the same run (< 100% = consumer backlog at stop, or loss);"
-echo "stalls = 1-second samples in which the consumer received nothing."
-for scenario in $SCENARIOS; do
-    print_scenario_table "$scenario"
-done
-if [[ " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
-    echo
-    echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"
-    printf '%-22s %12s %12s %8s\n' scenario warren rabbitmq ratio
-    for scenario in $SCENARIOS; do
-        printf '%-22s %12s %12s %8s\n' "$scenario" "$(result "$scenario" warren 5)" \
-            "$(result "$scenario" rabbitmq 5)" "$(ratio "$(result "$scenario" warren 5)" "$(result "$scenario" rabbitmq 5)")"
+# ---------------------------------------------------------------------------------------------------
+# Main
+# (All of it in a function, called on the script's last line, so that bash has read the whole file
+# before running any of it: editing the script during a run cannot break that run.)
+
+main() {
+
+    WARREN_STARTS=0
+    command -v "$JAVA" >/dev/null || die "java not found"
+    info "logs and raw PerfTest output: $LOG_DIR"
+    info "repo: $REPO_ROOT ($(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+        [[ -n $(git -C "$REPO_ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ', uncommitted changes'))"
+    info "$(nproc) CPUs, load average $(loadavg); DURATION=${DURATION}s WARMUP=${WARMUP}s SCENARIOS='$SCENARIOS' BROKERS='$BROKERS'"
+
+    fetch_perftest
+    [[ " $BROKERS " == *" rabbitmq "* ]] && ensure_rabbitmq_installed
+    [[ " $BROKERS " == *" warren "* ]] && build_warren
+    info "java: $("$JAVA" -version 2>&1 | head -n 1)"
+    if [[ $BACKLOG == 1 || " $THROUGHPUT_SCENARIOS " == *" persistent-confirms-1k "* ]]; then
+        # Persistent messages are only comparable when both brokers fsync to a real disk.
+        fs=$(df --output=fstype "$DATA_ROOT" 2>/dev/null | tail -n 1 | tr -d ' ')
+        info "broker data in $DATA_ROOT (filesystem type ${fs:-?}, on $(df --output=source "$DATA_ROOT" 2>/dev/null | tail -n 1))"
+        [[ $fs == tmpfs || $fs == ramfs ]] && warn "$DATA_ROOT is on $fs: fsync costs nothing there, so persistence" \
+            "numbers say little about a disk; set TMPDIR to a directory on a disk"
+    fi
+    if [[ $BACKLOG == 1 ]]; then
+        ensure_pika || die "backlog-10m needs pika for $PYTHON (Debian: apt-get install python3-pika; or set PYTHON)"
+        command -v pgrep >/dev/null || die "backlog-10m needs pgrep (procps)"
+        info "backlog-10m: BACKLOG_MESSAGES=$BACKLOG_MESSAGES; data under $DATA_ROOT: $(df -h --output=avail "$DATA_ROOT" | tail -n 1 | tr -d ' ') free"
+    elif [[ " $THROUGHPUT_SCENARIOS " == *" persistent-confirms-1k "* ]]; then
+        ensure_pika || warn "no pika for $PYTHON: persistent-confirms-1k's durable queues will not be deleted after their runs"
+    fi
+
+    FAILED=0
+    for broker in $BROKERS; do
+        echo
+        echo "##### $broker"
+        if [[ -n $THROUGHPUT_SCENARIOS ]]; then
+            run_throughput "$broker" || FAILED=1
+        fi
+        if [[ $BACKLOG == 1 ]]; then
+            run_backlog "$broker" || FAILED=1
+        fi
     done
-fi
-echo
-echo "Raw results: $RESULTS"
-[[ $FAILED == 0 ]] || { echo "run-bench: some runs FAILED (see notes above and $LOG_DIR)" >&2; exit 1; }
+
+    echo
+    echo "################ Results (PerfTest $PERFTEST_VERSION; $(nproc) CPUs shared by broker and PerfTest)"
+    if [[ -n $THROUGHPUT_SCENARIOS ]]; then
+        echo "Rates are PerfTest's whole-run averages; latencies are consumer latency (publish -> delivery),"
+        echo "percentiles over the whole run. ~totals = rate x ${DURATION}s (PerfTest prints no exact totals);"
+        echo "conf msg/s = confirmed publishes per second (time-weighted mean of PerfTest's per-second samples);"
+        echo "recv/sent = received/published over the same run (< 100% = consumer backlog at stop, or loss);"
+        echo "stalls = 1-second samples in which the consumer received nothing."
+    fi
+    for scenario in $THROUGHPUT_SCENARIOS; do
+        print_scenario_table "$scenario"
+    done
+    [[ $BACKLOG == 1 ]] && print_backlog_table
+    if [[ -n $THROUGHPUT_SCENARIOS && " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
+        echo
+        echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"
+        printf '%-22s %12s %12s %8s\n' scenario warren rabbitmq ratio
+        for scenario in $THROUGHPUT_SCENARIOS; do
+            printf '%-22s %12s %12s %8s\n' "$scenario" "$(result "$scenario" warren 5)" \
+                "$(result "$scenario" rabbitmq 5)" "$(ratio "$(result "$scenario" warren 5)" "$(result "$scenario" rabbitmq 5)")"
+        done
+        if [[ " $THROUGHPUT_SCENARIOS " == *" persistent-confirms-1k "* ]]; then
+            s=persistent-confirms-1k
+            echo "confirmed publish rate (msg/s), $s: warren $(result "$s" warren 14), rabbitmq $(result "$s" rabbitmq 14)," \
+                "ratio $(ratio "$(result "$s" warren 14)" "$(result "$s" rabbitmq 14)")"
+        fi
+    fi
+    echo
+    echo "Raw results: $RESULTS"
+    [[ $BACKLOG == 1 ]] && echo "Backlog results: $BACKLOG_RESULTS"
+    [[ $FAILED == 0 ]] || { echo "run-bench: some runs FAILED (see notes above and $LOG_DIR)" >&2; exit 1; }
+}
+
+main; exit

@@ -51,6 +51,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimeout;
     private Outbox outbox;
     private PublisherFlow publisherFlow;
+    private ReadGate readGate;
+    /** The client understands connection.blocked/unblocked (a client capability). */
+    private boolean blockedNotifications;
+    /** This connection has published: a resource alarm blocks it. */
+    private boolean publishes;
+    /** connection.blocked was sent (or would have been) and reading stopped for a resource alarm. */
+    private boolean blockedByAlarm;
     private User user;
     private VirtualHost vhost;
     private int channelMax;
@@ -147,7 +154,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.outbox = new Outbox(ctx.channel().eventLoop(), this::sendDueConfirms);
-        this.publisherFlow = new PublisherFlow(ctx.channel(), outbox);
+        this.readGate = new ReadGate(ctx.channel());
+        this.publisherFlow = new PublisherFlow(readGate, outbox);
     }
 
     @Override
@@ -201,7 +209,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(FrameWriter.heartbeat(ctx.alloc()), ctx.voidPromise());
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            } else if (idle.state() == IdleState.READER_IDLE && !readGate.isPaused()) {
+                // (while the broker itself is not reading, client heartbeats wait in the socket)
                 LOG.warn("Closing connection from {}: missed heartbeats from client", peer);
                 ctx.close();
             }
@@ -379,6 +388,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         Map<String, Object> clientProperties = startOk.table("client-properties");
         if (clientProperties.get("capabilities") instanceof Map<?, ?> capabilities) {
             consumerCancelNotify = Boolean.TRUE.equals(capabilities.get("consumer_cancel_notify"));
+            blockedNotifications = Boolean.TRUE.equals(capabilities.get("connection.blocked"));
         }
         String mechanism = startOk.string("mechanism");
         SaslResponse credentials = SaslResponse.parse(mechanism, startOk.bytes("response"));
@@ -429,6 +439,42 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         handshakeTimeout.cancel(false);
         LOG.info("Connection from {} opened (user '{}', vhost '{}')", peer, user.name(), vhostName);
         send(0, Methods.CONNECTION_OPEN_OK.with(""));
+    }
+
+    // ---- resource alarms ----
+
+    /** A message is being published on this connection: while an alarm is raised, reading stops after it. */
+    void publishing() {
+        publishes = true;
+        if (!blockedByAlarm && vhost.storage().diskAlarm().raised()) {
+            block();
+        }
+    }
+
+    /** The disk alarm changed (on this connection's loop): block a publishing connection, or unblock. */
+    void alarmChanged(boolean raised) {
+        if (state != State.OPEN) {
+            return;
+        }
+        if (raised && publishes && !blockedByAlarm) {
+            block();
+        } else if (!raised && blockedByAlarm) {
+            blockedByAlarm = false;
+            if (blockedNotifications) {
+                send(0, Methods.CONNECTION_UNBLOCKED.with());
+            }
+            readGate.resume(ReadGate.Reason.RESOURCE_ALARM);
+            LOG.info("Connection from {} unblocked: the resource alarm cleared", peer);
+        }
+    }
+
+    private void block() {
+        blockedByAlarm = true;
+        if (blockedNotifications) {
+            send(0, Methods.CONNECTION_BLOCKED.with("low on " + vhost.storage().diskAlarm().resource()));
+        }
+        readGate.pause(ReadGate.Reason.RESOURCE_ALARM);
+        LOG.info("Connection from {} blocked: low on {}", peer, vhost.storage().diskAlarm().resource());
     }
 
     private java.net.InetAddress remoteAddress() {

@@ -61,6 +61,17 @@ public final class AmqpServer implements AutoCloseable {
         this.channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(threads, io);
+        broker.storage().diskAlarm().onChange(this::alarmChanged);
+    }
+
+    /** Tells every connection, on its own loop, that the disk alarm was raised or cleared. */
+    private void alarmChanged(boolean raised) {
+        for (Channel connection : connections) {
+            AmqpConnection amqp = connection.pipeline().get(AmqpConnection.class);
+            if (amqp != null) {
+                connection.eventLoop().execute(() -> amqp.alarmChanged(raised));
+            }
+        }
     }
 
     /** An event loop to own a queue that no connection declared (queues restored on start). */

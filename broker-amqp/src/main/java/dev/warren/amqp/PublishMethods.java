@@ -45,6 +45,7 @@ final class PublishMethods {
     }
 
     void basicPublish(Command c) {
+        connection.publishing();
         Method m = c.method();
         Message message = new Message(m.string("exchange"), m.string("routing-key"), c.properties(), c.body());
         try {

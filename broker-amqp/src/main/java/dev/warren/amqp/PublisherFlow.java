@@ -1,6 +1,5 @@
 package dev.warren.amqp;
 
-import io.netty.channel.Channel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,12 +15,12 @@ final class PublisherFlow {
     static final int LOW_WATER_MARK = 10_000;
 
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Channel socket;
+    private final ReadGate gate;
     private final Outbox outbox;
     private boolean paused;
 
-    PublisherFlow(Channel socket, Outbox outbox) {
-        this.socket = socket;
+    PublisherFlow(ReadGate gate, Outbox outbox) {
+        this.gate = gate;
         this.outbox = outbox;
     }
 
@@ -29,7 +28,7 @@ final class PublisherFlow {
     void sent() {
         if (inFlight.incrementAndGet() >= HIGH_WATER_MARK && !paused) {
             paused = true;
-            socket.config().setAutoRead(false);
+            gate.pause(ReadGate.Reason.PUBLISHER_FLOW);
         }
     }
 
@@ -43,7 +42,7 @@ final class PublisherFlow {
     private void resumeIfCaughtUp() {
         if (paused && inFlight.get() <= LOW_WATER_MARK) {
             paused = false;
-            socket.config().setAutoRead(true);
+            gate.resume(ReadGate.Reason.PUBLISHER_FLOW);
         }
     }
 }

@@ -11,7 +11,7 @@ class PublisherFlowTest {
     @Test
     void stopsReadingAtTheHighMarkAndResumesAtTheLowMark() {
         EmbeddedChannel socket = new EmbeddedChannel();
-        PublisherFlow flow = new PublisherFlow(socket, new Outbox(socket.eventLoop(), () -> { }));
+        PublisherFlow flow = new PublisherFlow(new ReadGate(socket), new Outbox(socket.eventLoop(), () -> { }));
 
         for (int i = 0; i < PublisherFlow.HIGH_WATER_MARK - 1; i++) {
             flow.sent();
@@ -32,7 +32,7 @@ class PublisherFlowTest {
     @Test
     void staysPausedWhenMoreArrivedBeforeTheResumeCheck() {
         EmbeddedChannel socket = new EmbeddedChannel();
-        PublisherFlow flow = new PublisherFlow(socket, new Outbox(socket.eventLoop(), () -> { }));
+        PublisherFlow flow = new PublisherFlow(new ReadGate(socket), new Outbox(socket.eventLoop(), () -> { }));
         for (int i = 0; i < PublisherFlow.HIGH_WATER_MARK; i++) {
             flow.sent();
         }

@@ -34,6 +34,11 @@ public final class MessageQueue implements BindingDestination {
     /** Paged entries read back at once, and the ready count below which the next batch is read. */
     private static final int LOAD_BATCH = 512;
     private static final int LOAD_BELOW = 256;
+    /**
+     * Ready messages that are already in the store kept in memory per queue, budget or not: a long durable
+     * queue costs a long per message, not the message, and reading ahead keeps consumers fed.
+     */
+    private static final int STORED_KEPT_IN_MEMORY = 2048;
     private final VirtualHost vhost;
     private final String name;
     private final boolean durable;
@@ -164,7 +169,7 @@ public final class MessageQueue implements BindingDestination {
             message.release();
             return;
         }
-        if (paged.isEmpty() && (!memory.exhausted() || !store.enabled())) {
+        if (paged.isEmpty() && !shouldPageOut(message)) {
             addReady(new QueueEntry(message, nextSequence++, false));
             dispatch();
         } else {
@@ -392,6 +397,13 @@ public final class MessageQueue implements BindingDestination {
     private static long weight(QueueEntry entry) {
         Message m = entry.message();
         return MemoryBudget.weight(m.properties().readableBytes() + m.bodySize());
+    }
+
+    private boolean shouldPageOut(Message message) {
+        if (!store.enabled()) {
+            return false;
+        }
+        return memory.exhausted() || (isStoredHere(message) && ready.size() >= STORED_KEPT_IN_MEMORY);
     }
 
     /** Keeps only the message's location: it is in the store already, or is spilled there now. */

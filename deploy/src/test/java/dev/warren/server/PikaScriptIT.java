@@ -57,6 +57,42 @@ abstract class PikaScriptIT {
         assertEquals(0, result.exitCode, script + " failed; its output:\n" + result.output);
     }
 
+    /**
+     * Runs a script against the broker listening on {@code port} rather than this class's server, with
+     * {@code args} after the port: for tests that start (and restart) their own servers. Callable without
+     * extending this class; it checks for pika itself.
+     */
+    static void runScript(int port, String script, String... args) throws Exception {
+        String problem = pikaProblemOnce();
+        if (problem != null) {
+            fail(PYTHON + " cannot import pika; install it with 'apt-get install python3-pika' (or run .ci/run, "
+                    + "which does). Python said:\n" + problem);
+        }
+        Path path = SCRIPTS.resolve(script);
+        assertTrue(Files.isRegularFile(path), "missing script " + path);
+        String[] command = new String[3 + args.length];
+        command[0] = PYTHON;
+        command[1] = path.toString();
+        command[2] = Integer.toString(port);
+        System.arraycopy(args, 0, command, 3, args.length);
+        Result result = run(command);
+        assertEquals(0, result.exitCode, script + " " + String.join(" ", args) + " failed; its output:\n"
+                + result.output);
+    }
+
+    private static String pikaCheckedProblem;
+    private static boolean pikaChecked;
+
+    /** Whether pika can be imported, asked of Python once per JVM: null when it can, else what Python said. */
+    private static synchronized String pikaProblemOnce() throws IOException, InterruptedException {
+        if (!pikaChecked) {
+            Result check = run(PYTHON, "-c", "import pika");
+            pikaCheckedProblem = check.exitCode == 0 ? null : check.output;
+            pikaChecked = true;
+        }
+        return pikaCheckedProblem;
+    }
+
     private record Result(int exitCode, String output) {
     }
 

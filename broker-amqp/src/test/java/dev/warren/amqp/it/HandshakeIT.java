@@ -59,7 +59,8 @@ class HandshakeIT {
     // ---- connection.start ----
 
     /**
-     * The capabilities table claims exactly what Warren implements: the five base capabilities, and
+     * The capabilities table claims exactly what Warren implements: the six base capabilities (connection.blocked
+     * is proved by the disk alarm test in deploy), and
      * publisher_confirms only when confirm.select really works (a publish in confirm mode gets acked).
      */
     @Test
@@ -74,7 +75,7 @@ class HandshakeIT {
             Map<?, ?> table = (Map<?, ?>) capabilities;
 
             Set<String> expected = new java.util.HashSet<>(Set.of("exchange_exchange_bindings", "basic.nack",
-                    "consumer_cancel_notify", "authentication_failure_close", "per_consumer_qos"));
+                    "consumer_cancel_notify", "authentication_failure_close", "per_consumer_qos", "connection.blocked"));
             if (confirmsWork()) {
                 expected.add("publisher_confirms");
             }

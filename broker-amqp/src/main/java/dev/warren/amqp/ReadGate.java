@@ -1,0 +1,35 @@
+package dev.warren.amqp;
+
+import io.netty.channel.Channel;
+
+/**
+ * Whether the broker reads a connection's socket. Reading stops while any reason holds (publisher flow
+ * control, a resource alarm) and resumes only when none does. Connection thread only.
+ */
+final class ReadGate {
+    /** Why reading is paused. */
+    enum Reason { PUBLISHER_FLOW, RESOURCE_ALARM }
+
+    private final Channel socket;
+    private int reasons;
+
+    ReadGate(Channel socket) {
+        this.socket = socket;
+    }
+
+    void pause(Reason reason) {
+        reasons |= 1 << reason.ordinal();
+        socket.config().setAutoRead(false);
+    }
+
+    void resume(Reason reason) {
+        reasons &= ~(1 << reason.ordinal());
+        if (reasons == 0) {
+            socket.config().setAutoRead(true);
+        }
+    }
+
+    boolean isPaused() {
+        return reasons != 0;
+    }
+}
