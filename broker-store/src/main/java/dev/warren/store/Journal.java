@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,7 +38,6 @@ public final class Journal implements MessageStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     private final StoreSettings settings;
-    private final LinkedBlockingQueue<JournalOp> ops = new LinkedBlockingQueue<>();
     private final JournalWriter writer;
     private final Thread writerThread;
     private final ExecutorService readerThread;
@@ -64,7 +62,7 @@ public final class Journal implements MessageStore, AutoCloseable {
         this.nextQueueId = recovery.highestQueueId() + 1;
         this.segment = recovery.nextSegment();
         this.offset = 0;
-        this.writer = new JournalWriter(settings, ops, recovery.refs(), known, segment, diskAlarm);
+        this.writer = new JournalWriter(settings, recovery.refs(), known, segment, diskAlarm);
         this.writerThread = new Thread(writer, "warren-journal-writer");
         this.writerThread.setDaemon(true);
         this.writerThread.start();
@@ -109,7 +107,7 @@ public final class Journal implements MessageStore, AutoCloseable {
             }
             int id = nextQueueId++;
             queueIds.put(key(vhost, queue), id);
-            ops.add(new DeclareQueue(id, vhost, queue));
+            writer.submit(new DeclareQueue(id, vhost, queue));
             return id;
         }
     }
@@ -118,7 +116,7 @@ public final class Journal implements MessageStore, AutoCloseable {
     public void deleteQueue(int queueId) {
         synchronized (queueIds) {
             queueIds.values().remove(queueId);
-            ops.add(new DeleteQueue(queueId));
+            writer.submit(new DeleteQueue(queueId));
         }
     }
 
@@ -144,19 +142,19 @@ public final class Journal implements MessageStore, AutoCloseable {
             }
             long location = Locations.of(segment, offset);
             offset += size;
-            ops.add(new Append(message, location, queues, onDurable));
+            writer.submit(new Append(message, location, queues, onDurable));
             return location;
         }
     }
 
     @Override
     public void ack(int queueId, long location) {
-        ops.add(new Ack(queueId, Locations.plain(location)));
+        writer.submit(new Ack(queueId, Locations.plain(location)));
     }
 
     @Override
     public void release(long location) {
-        ops.add(new Release(Locations.plain(location)));
+        writer.submit(new Release(Locations.plain(location)));
     }
 
     @Override
@@ -194,12 +192,12 @@ public final class Journal implements MessageStore, AutoCloseable {
 
     @Override
     public void afterDurable(Runnable task) {
-        ops.add(new Barrier(task));
+        writer.submit(new Barrier(task));
     }
 
     @Override
     public void markDelivered(int queueId, long location) {
-        ops.add(new MarkDelivered(queueId, Locations.plain(location)));
+        writer.submit(new MarkDelivered(queueId, Locations.plain(location)));
     }
 
     /** Writes what is pending, marks a clean stop and closes the files. */
@@ -210,7 +208,7 @@ public final class Journal implements MessageStore, AutoCloseable {
         }
         closed = true;
         CountDownLatch stopped = new CountDownLatch(1);
-        ops.add(new Stop(stopped::countDown));
+        writer.submit(new Stop(stopped::countDown));
         try {
             if (!stopped.await(10, TimeUnit.SECONDS)) {
                 LOG.warn("The journal writer did not finish in 10 s; the next start will recover");

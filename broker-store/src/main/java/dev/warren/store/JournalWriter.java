@@ -22,8 +22,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +40,12 @@ import org.slf4j.LoggerFactory;
 final class JournalWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
     private static final int MAX_BATCH = 16_384;
-    /** The index is rewritten once it is this big and at least four times its live entries. */
-    private static final long COMPACT_AT_LEAST = 64L * 1024 * 1024;
     private static final long DISK_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final StoreSettings settings;
-    private final BlockingQueue<JournalOp> ops;
+    /** Lock-free: event loops hand work over without contending with each other or the writer. */
+    private final Queue<JournalOp> ops = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    private volatile Thread parked;
     private final SegmentRefs refs;
     private final ResourceAlarm diskAlarm;
     private final Set<Integer> queues = new HashSet<>();
@@ -62,20 +63,28 @@ final class JournalWriter implements Runnable {
     private volatile long writtenThrough;
     private final Object writtenSignal = new Object();
 
-    JournalWriter(StoreSettings settings, BlockingQueue<JournalOp> ops, SegmentRefs refs, Set<Integer> knownQueues,
+    JournalWriter(StoreSettings settings, SegmentRefs refs, Set<Integer> knownQueues,
                   long firstSegment, ResourceAlarm diskAlarm) throws IOException {
         this.settings = settings;
-        this.ops = ops;
         this.refs = refs;
         this.diskAlarm = diskAlarm;
         this.queues.addAll(knownQueues);
         this.index = new IndexLog(settings.directory().resolve(IndexLog.FILE_NAME));
-        this.nextCompactCheck = Math.max(COMPACT_AT_LEAST, index.size() * 2);
+        this.nextCompactCheck = Math.max(settings.compactIndexAt(), index.size() * 2);
         index.opened();
         openSegment(firstSegment);
         writtenThrough = Locations.of(firstSegment, 0); // earlier segments are complete
         index.flush();
         index.force();
+    }
+
+    /** Queues work for the writer thread (any thread); wakes it when it sleeps. */
+    void submit(JournalOp op) {
+        ops.add(op);
+        Thread sleeping = parked;
+        if (sleeping != null) {
+            LockSupport.unpark(sleeping);
+        }
     }
 
     /** Blocks until the record at {@code location} is written to its segment file. */
@@ -94,13 +103,14 @@ final class JournalWriter implements Runnable {
     public void run() {
         try {
             while (true) {
-                JournalOp first = ops.poll(200, TimeUnit.MILLISECONDS);
                 checkDisk();
-                if (first == null) {
+                for (JournalOp op; batch.size() < MAX_BATCH && (op = ops.poll()) != null; ) {
+                    batch.add(op);
+                }
+                if (batch.isEmpty()) {
+                    sleep();
                     continue;
                 }
-                batch.add(first);
-                ops.drainTo(batch, MAX_BATCH);
                 if (process(batch)) {
                     return;
                 }
@@ -111,6 +121,18 @@ final class JournalWriter implements Runnable {
         } catch (Throwable t) {
             LOG.error("Journal writer failed; the store can no longer write, publishes will not be confirmed", t);
             diskAlarm.set(true);
+        }
+    }
+
+    /** Waits for work (at most 200 ms, so the disk is still checked when idle). */
+    private void sleep() throws InterruptedException {
+        parked = Thread.currentThread();
+        if (ops.isEmpty()) { // checked after announcing the sleep: a submit in between unparks us
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        parked = null;
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
     }
 
@@ -169,13 +191,15 @@ final class JournalWriter implements Runnable {
         publishWritten();
         written.forEach(io.netty.util.ReferenceCounted::release);
         deleteUnreferencedSegments();
+        if (stop == null) {
+            compactIfMostlyDead();
+        }
         runCompletions();
         if (stop != null) {
             close();
             stop.done().run();
             return true;
         }
-        compactIfMostlyDead();
         return false;
     }
 
@@ -259,7 +283,7 @@ final class JournalWriter implements Runnable {
         }
         long live = refs.liveEntries() * IndexLog.ENTRY_SIZE;
         if (index.size() < 4 * live) {
-            nextCompactCheck = index.size() + COMPACT_AT_LEAST;
+            nextCompactCheck = index.size() + settings.compactIndexAt();
             return;
         }
         long before = index.size();
@@ -286,7 +310,7 @@ final class JournalWriter implements Runnable {
         }
         Files.move(compacted, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         index = new IndexLog(file);
-        nextCompactCheck = Math.max(COMPACT_AT_LEAST, index.size() * 2);
+        nextCompactCheck = Math.max(settings.compactIndexAt(), index.size() * 2);
         LOG.info("Compacted the queue index from {} to {} bytes", before, index.size());
     }
 

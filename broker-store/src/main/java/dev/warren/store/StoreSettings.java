@@ -9,9 +9,12 @@ import java.nio.file.Path;
  * @param segmentSize   bytes after which a new segment file is started (a larger record gets one alone)
  * @param fsync         when writes are forced to disk
  * @param diskFreeLimit below this many free bytes on the directory's file system publishers are blocked
+ * @param compactIndexAt the queue index is rewritten with its live entries only once it is at least this
+ *                       big and four times what is live
  */
-public record StoreSettings(Path directory, long segmentSize, FsyncPolicy fsync, long diskFreeLimit) {
+public record StoreSettings(Path directory, long segmentSize, FsyncPolicy fsync, long diskFreeLimit, long compactIndexAt) {
     public static final long DEFAULT_SEGMENT_SIZE = 64L * 1024 * 1024;
+    public static final long DEFAULT_COMPACT_INDEX_AT = 64L * 1024 * 1024;
     /** RabbitMQ's default disk_free_limit. */
     public static final long DEFAULT_DISK_FREE_LIMIT = 50L * 1000 * 1000;
 
@@ -22,19 +25,24 @@ public record StoreSettings(Path directory, long segmentSize, FsyncPolicy fsync,
     }
 
     public static StoreSettings defaults(Path directory) {
-        return new StoreSettings(directory, DEFAULT_SEGMENT_SIZE, FsyncPolicy.ALWAYS, DEFAULT_DISK_FREE_LIMIT);
+        return new StoreSettings(directory, DEFAULT_SEGMENT_SIZE, FsyncPolicy.ALWAYS, DEFAULT_DISK_FREE_LIMIT,
+                DEFAULT_COMPACT_INDEX_AT);
     }
 
     public StoreSettings withSegmentSize(long bytes) {
-        return new StoreSettings(directory, bytes, fsync, diskFreeLimit);
+        return new StoreSettings(directory, bytes, fsync, diskFreeLimit, compactIndexAt);
     }
 
     public StoreSettings withFsync(FsyncPolicy policy) {
-        return new StoreSettings(directory, segmentSize, policy, diskFreeLimit);
+        return new StoreSettings(directory, segmentSize, policy, diskFreeLimit, compactIndexAt);
     }
 
     public StoreSettings withDiskFreeLimit(long bytes) {
-        return new StoreSettings(directory, segmentSize, fsync, bytes);
+        return new StoreSettings(directory, segmentSize, fsync, bytes, compactIndexAt);
+    }
+
+    public StoreSettings withCompactIndexAt(long bytes) {
+        return new StoreSettings(directory, segmentSize, fsync, diskFreeLimit, bytes);
     }
 
     /** When the journal forces what it wrote to disk. */

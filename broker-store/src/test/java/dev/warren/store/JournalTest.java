@@ -226,6 +226,32 @@ class JournalTest {
     }
 
     @Test
+    void theIndexIsCompactedOnceMostlyAckedAndStillRecoversWhatIsLive() throws Exception {
+        StoreSettings settings = StoreSettings.defaults(dir).withCompactIndexAt(4096);
+        Path index = dir.resolve(IndexLog.FILE_NAME);
+        try (Journal journal = Journal.open(settings, new ResourceAlarm("disk"))) {
+            int queueId = journal.registerQueue("/", "q");
+            List<Long> locations = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                Message m = message("m" + i);
+                locations.add(journal.append(m, new int[] {queueId}, 1, null));
+                m.release();
+            }
+            for (int i = 0; i < 995; i++) {
+                journal.ack(queueId, locations.get(i));
+            }
+            CountDownLatch synced = new CountDownLatch(1);
+            journal.afterDurable(synced::countDown);
+            assertTrue(synced.await(10, TimeUnit.SECONDS));
+            // 1000 enqueues and 995 acks would be 1995 entries of 17 bytes
+            assertTrue(Files.size(index) < 200 * IndexLog.ENTRY_SIZE, "index size " + Files.size(index));
+        }
+        try (Journal journal = Journal.open(settings, new ResourceAlarm("disk"))) {
+            assertEquals(List.of("m995", "m996", "m997", "m998", "m999"), read(journal, only(journal).entries()));
+        }
+    }
+
+    @Test
     void spilledCopiesAreReadableAndNotRecovered() throws Exception {
         try (Journal journal = open()) {
             Message m = message("spilled");

@@ -64,8 +64,10 @@ public final class WarrenServer implements AutoCloseable {
         try {
             StorageConfig sc = config.storage();
             ResourceAlarm diskAlarm = new ResourceAlarm("disk");
-            journal = Journal.open(new StoreSettings(config.dataDir().resolve("msgs"), sc.segmentSize(),
-                    StoreSettings.FsyncPolicy.named(sc.fsync()), sc.diskFreeLimit()), diskAlarm);
+            journal = Journal.open(StoreSettings.defaults(config.dataDir().resolve("msgs"))
+                    .withSegmentSize(sc.segmentSize())
+                    .withFsync(StoreSettings.FsyncPolicy.named(sc.fsync()))
+                    .withDiskFreeLimit(sc.diskFreeLimit()), diskAlarm);
             definitions = DefinitionsFile.open(config.dataDir());
             Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm);
             return start(config, new Broker(Users.withDefaultUser(config.defaultUser(), config.defaultPass()), storage),

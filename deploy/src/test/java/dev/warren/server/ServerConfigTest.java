@@ -113,6 +113,50 @@ class ServerConfigTest {
     }
 
     @Test
+    void theStorageKeysSetTheStoreSettingsWithRabbitMqSizeUnits() throws Exception {
+        Path conf = file("""
+                warren.fsync = never
+                warren.segment_size = 16MiB
+                warren.memory_budget = 256m
+                disk_free_limit.absolute = 2GB
+                """);
+        StorageConfig storage = load(NO_ENV, "--config", conf.toString()).storage();
+        assertEquals("never", storage.fsync());
+        assertEquals(16L << 20, storage.segmentSize());
+        assertEquals(256L << 20, storage.memoryBudget());
+        assertEquals(2_000_000_000L, storage.diskFreeLimit());
+        StorageConfig defaults = load(NO_ENV).storage();
+        assertEquals(StorageConfig.defaults(), defaults);
+        assertEquals("always", defaults.fsync());
+        assertEquals(50_000_000L, defaults.diskFreeLimit(), "RabbitMQ's default disk_free_limit");
+    }
+
+    @Test
+    void theStorageEnvironmentVariablesBeatTheFile() throws Exception {
+        Path conf = file("warren.fsync = always\nwarren.memory_budget = 1MB\n");
+        StorageConfig storage = load(Map.of("WARREN_CONFIG_FILE", conf.toString(), "WARREN_FSYNC", "never",
+                "WARREN_MEMORY_BUDGET", "3kB", "WARREN_DISK_FREE_LIMIT", "1024")).storage();
+        assertEquals("never", storage.fsync());
+        assertEquals(3000, storage.memoryBudget());
+        assertEquals(1024, storage.diskFreeLimit());
+    }
+
+    @Test
+    void badStorageValuesAreErrorsSayingWhatIsAllowed() throws Exception {
+        ConfigException fsync = assertThrows(ConfigException.class,
+                () -> load(NO_ENV, "--config", file("warren.fsync = sometimes\n").toString()));
+        assertMessageContains(fsync, "line 1", "warren.fsync", "'sometimes'", "'always'", "'never'");
+        ConfigException size = assertThrows(ConfigException.class,
+                () -> load(NO_ENV, "--config", file("disk_free_limit.absolute = 50 parsecs\n").toString()));
+        assertMessageContains(size, "disk_free_limit.absolute", "kB, MB, GB");
+        ConfigException segment = assertThrows(ConfigException.class,
+                () -> load(NO_ENV, "--config", file("warren.segment_size = 100\n").toString()));
+        assertMessageContains(segment, "warren.segment_size", "at least 4096 bytes");
+        ConfigException env = assertThrows(ConfigException.class, () -> load(Map.of("WARREN_MEMORY_BUDGET", "lots")));
+        assertMessageContains(env, "WARREN_MEMORY_BUDGET", "'lots'");
+    }
+
+    @Test
     void theListenerKeyTakesAPortAloneOrAnIpv6HostAndPort() throws Exception {
         ServerConfig portOnly = load(NO_ENV, "--config", file("listeners.tcp.default = 5999\n").toString());
         assertEquals("", portOnly.amqpHost());
