@@ -8,6 +8,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.message.Message;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -130,7 +131,7 @@ final class PublishMethods {
         for (MessageQueue queue : queues) {
             if (queue.storeId() >= 0) {
                 if (count == durableIds.length) {
-                    durableIds = java.util.Arrays.copyOf(durableIds, count * 2);
+                    durableIds = Arrays.copyOf(durableIds, count * 2);
                 }
                 durableIds[count++] = queue.storeId();
             }

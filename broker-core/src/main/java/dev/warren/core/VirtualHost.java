@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * A virtual host: its exchanges, queues and bindings.
@@ -299,7 +300,7 @@ public final class VirtualHost {
      * Re-creates stored definitions on start, before any client connects. Queues keep their ids in the
      * message store and are owned by loops from {@code executors}.
      */
-    public synchronized void restore(Definitions definitions, java.util.function.Supplier<EventExecutor> executors) {
+    public synchronized void restore(Definitions definitions, Supplier<EventExecutor> executors) {
         for (ExchangeDefinition e : definitions.exchanges()) {
             exchanges.putIfAbsent(e.name(), new Exchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
                     e.internal(), e.arguments()));

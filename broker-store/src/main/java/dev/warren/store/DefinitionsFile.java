@@ -12,6 +12,7 @@ import dev.warren.core.store.Definitions.ExchangeDefinition;
 import dev.warren.core.store.Definitions.QueueDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -94,7 +97,7 @@ public final class DefinitionsFile implements DefinitionStore {
         byte[] bytes = JSON.writeValueAsBytes(root);
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 out.write(buffer);
             }
@@ -133,7 +136,7 @@ public final class DefinitionsFile implements DefinitionStore {
                     b.path("source").asText(), b.path("destination").asText(), b.path("destination_type").asText("queue"),
                     b.path("routing_key").asText(), arguments(b)));
         }
-        java.util.Set<String> names = new java.util.LinkedHashSet<>(exchanges.keySet());
+        Set<String> names = new LinkedHashSet<>(exchanges.keySet());
         names.addAll(queues.keySet());
         names.addAll(bindings.keySet());
         for (String vhost : names) {

@@ -14,6 +14,7 @@ import dev.warren.store.JournalOp.MarkDelivered;
 import dev.warren.store.JournalOp.Release;
 import dev.warren.store.JournalOp.Stop;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -122,7 +123,7 @@ public final class Journal implements MessageStore, AutoCloseable {
 
     @Override
     public long append(Message message, int[] queueIds, int count, Runnable onDurable) {
-        long location = submit(message, java.util.Arrays.copyOf(queueIds, count), onDurable);
+        long location = submit(message, Arrays.copyOf(queueIds, count), onDurable);
         message.storedAt(location);
         return location;
     }
@@ -159,7 +160,7 @@ public final class Journal implements MessageStore, AutoCloseable {
 
     @Override
     public void read(long[] locations, int count, Consumer<Message[]> done) {
-        long[] wanted = java.util.Arrays.copyOf(locations, count);
+        long[] wanted = Arrays.copyOf(locations, count);
         readerThread.execute(() -> {
             Message[] messages = new Message[wanted.length];
             try {
@@ -171,23 +172,23 @@ public final class Journal implements MessageStore, AutoCloseable {
             } catch (IOException | InterruptedException e) {
                 // The records may well be intact: the queue keeps waiting rather than dropping them.
                 LOG.error("Could not read messages back from the store: {}", e.toString());
-                for (Message m : messages) {
-                    if (m != null) {
-                        m.release();
-                    }
-                }
+                releaseAll(messages);
                 return;
             }
             try {
                 done.accept(messages);
             } catch (RuntimeException e) { // e.g. the queue's loop is gone because the broker is stopping
-                for (Message m : messages) {
-                    if (m != null) {
-                        m.release();
-                    }
-                }
+                releaseAll(messages);
             }
         });
+    }
+
+    private static void releaseAll(Message[] messages) {
+        for (Message m : messages) {
+            if (m != null) {
+                m.release();
+            }
+        }
     }
 
     @Override

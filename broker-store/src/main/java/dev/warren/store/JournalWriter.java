@@ -1,5 +1,6 @@
 package dev.warren.store;
 
+import dev.warren.core.message.Message;
 import dev.warren.core.store.Locations;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.store.JournalOp.Ack;
@@ -52,6 +53,8 @@ final class JournalWriter implements Runnable {
     private final ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(1 << 20);
     private final List<JournalOp> batch = new ArrayList<>();
     private final List<Runnable> completions = new ArrayList<>();
+    /** The batch's messages, released once written. */
+    private final List<Message> written = new ArrayList<>();
     private IndexLog index;
     private FileChannel segment;
     private long segmentNumber;
@@ -140,7 +143,6 @@ final class JournalWriter implements Runnable {
     private boolean process(List<JournalOp> ops) throws IOException {
         boolean sync = false;
         Stop stop = null;
-        List<io.netty.util.ReferenceCounted> written = new ArrayList<>();
         for (JournalOp op : ops) {
             if (op instanceof Append a) {
                 writeRecord(a);
@@ -189,7 +191,8 @@ final class JournalWriter implements Runnable {
             index.force();
         }
         publishWritten();
-        written.forEach(io.netty.util.ReferenceCounted::release);
+        written.forEach(Message::release);
+        written.clear();
         deleteUnreferencedSegments();
         if (stop == null) {
             compactIfMostlyDead();

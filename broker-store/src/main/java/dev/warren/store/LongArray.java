@@ -39,15 +39,6 @@ final class LongArray {
         Arrays.sort(values, 0, size);
     }
 
-    boolean isSorted() {
-        for (int i = 1; i < size; i++) {
-            if (values[i - 1] > values[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Whether a sorted array holds the value. */
     boolean sortedContains(long value) {
         return Arrays.binarySearch(values, 0, size, value) >= 0;

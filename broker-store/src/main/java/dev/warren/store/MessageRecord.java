@@ -3,6 +3,7 @@ package dev.warren.store;
 import dev.warren.core.message.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
@@ -74,10 +75,10 @@ final class MessageRecord {
             return null;
         }
         int exchangeLength = buf.getUnsignedByte(at++);
-        String exchange = buf.toString(at, exchangeLength, java.nio.charset.StandardCharsets.UTF_8);
+        String exchange = buf.toString(at, exchangeLength, StandardCharsets.UTF_8);
         at += exchangeLength;
         int keyLength = buf.getUnsignedByte(at++);
-        String routingKey = buf.toString(at, keyLength, java.nio.charset.StandardCharsets.UTF_8);
+        String routingKey = buf.toString(at, keyLength, StandardCharsets.UTF_8);
         at += keyLength;
         int propertiesLength = buf.getInt(at);
         at += 4;

@@ -132,8 +132,8 @@ final class Recovery {
             valid = at;
         }
         if (valid < size) {
-            LOG.warn("Segment {}: dropped {} bytes from offset {} (a record cut short by a crash); {} records kept",
-                    file, size - valid, valid, corrupt == 0 ? "all earlier" : "the other earlier");
+            LOG.warn("Segment {}: dropped {} bytes from offset {} (a record cut short by a crash); the records "
+                    + "before it are kept ({} corrupt ones skipped)", file, size - valid, valid, corrupt);
             truncate(file, valid);
         }
         return valid;
