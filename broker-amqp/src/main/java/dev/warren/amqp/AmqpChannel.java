@@ -14,7 +14,10 @@ import dev.warren.core.Names;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
+import dev.warren.core.connection.ChannelInfo;
+import dev.warren.core.connection.ConsumerInfo;
 import dev.warren.core.message.Message;
+import dev.warren.core.stats.MessageStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
@@ -279,6 +282,7 @@ final class AmqpChannel {
 
     private void basicConsume(Command c) {
         Method m = c.method();
+        connection.access().readQueue(definitions.queueName(m));
         MessageQueue queue = connection.vhost().requireQueue(definitions.queueName(m), connection);
         String tag = m.string("consumer-tag");
         if (tag.isEmpty()) {
@@ -375,9 +379,15 @@ final class AmqpChannel {
         Message message = entry.message();
         Method deliver = Methods.BASIC_DELIVER.with(consumer.tag(), tag, entry.redelivered(), message.exchange(), message.routingKey());
         writeContent(deliver, message);
+        MessageStats stats = connection.stats();
+        if (entry.redelivered()) {
+            stats.redeliver.increment();
+        }
         if (consumer.noAck()) {
+            stats.deliverNoAck.increment();
             consumer.queue().settle(entry);
         } else {
+            stats.deliver.increment();
             unacked.add(new Unacked(tag, consumer.queue(), entry, consumer));
         }
     }
@@ -400,6 +410,7 @@ final class AmqpChannel {
 
     private void basicGet(Command c) {
         Method m = c.method();
+        connection.access().readQueue(definitions.queueName(m));
         MessageQueue queue = connection.vhost().requireQueue(definitions.queueName(m), connection);
         boolean noAck = m.flag("no-ack");
         callQueue(queue, q -> {
@@ -418,9 +429,15 @@ final class AmqpChannel {
             Message message = polled.entry().message();
             writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
                     message.routingKey(), (long) polled.remaining()), message);
+            MessageStats stats = connection.stats();
+            if (polled.entry().redelivered()) {
+                stats.redeliver.increment();
+            }
             if (noAck) {
+                stats.getNoAck.increment();
                 queue.settle(polled.entry());
             } else {
+                stats.get.increment();
                 unacked.add(new Unacked(tag, queue, polled.entry(), null));
             }
         });
@@ -434,6 +451,7 @@ final class AmqpChannel {
     private void basicAck(Command c) {
         Method m = c.method();
         List<Unacked> acked = unacked.take(m.longValue("delivery-tag"), m.flag("multiple"));
+        connection.stats().ack.add(acked.size());
         Transaction tx = publishing.transaction();
         if (tx != null) {
             tx.settle(acked, true, false);
@@ -541,6 +559,17 @@ final class AmqpChannel {
 
     boolean isOpen() {
         return state == State.OPEN;
+    }
+
+    /** What management shows of this channel (channel thread). */
+    ChannelInfo info() {
+        List<ConsumerInfo> consumerInfos = new ArrayList<>();
+        for (ChannelConsumer consumer : consumers.values()) {
+            consumerInfos.add(new ConsumerInfo(consumer.tag(), consumer.queue().name(), !consumer.noAck(),
+                    consumer.exclusive(), consumer.prefetch(), Map.of()));
+        }
+        return new ChannelInfo(id, globalPrefetch != 0 ? globalPrefetch : consumerPrefetch, unacked.size(),
+                publishing.confirming(), publishing.transaction() != null, consumerInfos);
     }
 
     UnackedDeliveries unacked() {

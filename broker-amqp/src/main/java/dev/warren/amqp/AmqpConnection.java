@@ -12,7 +12,11 @@ import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
+import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
+import dev.warren.core.connection.ChannelInfo;
+import dev.warren.core.connection.ConnectionInfo;
+import dev.warren.core.stats.MessageStats;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
@@ -59,7 +63,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** connection.blocked was sent (or would have been) and reading stopped for a resource alarm. */
     private boolean blockedByAlarm;
     private User user;
+    private String authMechanism;
+    private Map<String, Object> clientProperties = Map.of();
     private VirtualHost vhost;
+    private ResourceAccess access;
+    /** Registered with the broker while open; null before connection.open and after closing. */
+    private AmqpClientConnection registered;
+    /** Read by management threads. */
+    private volatile int openChannels;
+    private int heartbeat;
     private int channelMax;
     private int frameMax;
     private boolean consumerCancelNotify;
@@ -98,6 +110,32 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     User user() {
         return user;
+    }
+
+    /** The access checks for this connection's user in its virtual host. */
+    ResourceAccess access() {
+        return access;
+    }
+
+    MessageStats stats() {
+        return broker.stats();
+    }
+
+    int openChannels() {
+        return openChannels;
+    }
+
+    /** A snapshot of the open channels (event loop only). */
+    List<ChannelInfo> channelInfos() {
+        List<ChannelInfo> infos = new ArrayList<>();
+        if (channels != null && state == State.OPEN) {
+            for (AmqpChannel channel : channels) {
+                if (channel != null && channel.isOpen()) {
+                    infos.add(channel.info());
+                }
+            }
+        }
+        return infos;
     }
 
     int frameMax() {
@@ -146,6 +184,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     /** Called by a channel once its close handshake is done. */
     void channelClosed(int channelId) {
         channels[channelId] = null;
+        openChannels--;
     }
 
     // ---- Netty events ----
@@ -227,6 +266,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             handshakeTimeout.cancel(false);
         }
         releaseChannels();
+        unregister();
         if (was == State.OPEN) {
             LOG.info("Connection from {} closed abruptly (user '{}')", peer, user == null ? "" : user.name());
         }
@@ -319,6 +359,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (method.is(Methods.CONNECTION_CLOSE)) {
             LOG.info("Connection from {} closed by client (user '{}')", peer, user.name());
             releaseChannels();
+            unregister();
             state = State.CLOSING;
             send(0, Methods.CONNECTION_CLOSE_OK.with());
             // As RabbitMQ: the client closes the socket once it reads close-ok; closing first could reset
@@ -374,6 +415,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         AmqpChannel channel = new AmqpChannel(this, frame.channel());
         channels[frame.channel()] = channel;
+        openChannels++;
         send(frame.channel(), Methods.CHANNEL_OPEN_OK.with(new byte[0]));
     }
 
@@ -385,12 +427,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onStartOk(Method startOk) {
-        Map<String, Object> clientProperties = startOk.table("client-properties");
+        clientProperties = startOk.table("client-properties");
         if (clientProperties.get("capabilities") instanceof Map<?, ?> capabilities) {
             consumerCancelNotify = Boolean.TRUE.equals(capabilities.get("consumer_cancel_notify"));
             blockedNotifications = Boolean.TRUE.equals(capabilities.get("connection.blocked"));
         }
         String mechanism = startOk.string("mechanism");
+        authMechanism = mechanism;
         SaslResponse credentials = SaslResponse.parse(mechanism, startOk.bytes("response"));
         user = broker.users().authenticate(credentials.username(), credentials.password(), remoteAddress()).orElse(null);
         if (user == null) {
@@ -418,6 +461,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         channelMax = clientChannelMax;
         frameMax = (int) clientFrameMax;
+        this.heartbeat = heartbeat;
         decoder.frameMax(frameMax);
         channels = new AmqpChannel[channelMax + 1];
         if (heartbeat > 0) {
@@ -434,11 +478,33 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (found == null) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "vhost %s not found", vhostName);
         }
+        if (!ResourceAccess.mayOpen(broker.users(), user.name(), vhostName)) {
+            LOG.warn("Connection from {} refused: user '{}' has no access to vhost '{}'", peer, user.name(), vhostName);
+            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "access to vhost '%s' refused for user '%s'", vhostName, user.name());
+        }
         vhost = found;
+        access = new ResourceAccess(broker.users(), user.name(), vhostName);
         state = State.OPEN;
         handshakeTimeout.cancel(false);
+        register();
         LOG.info("Connection from {} opened (user '{}', vhost '{}')", peer, user.name(), vhostName);
         send(0, Methods.CONNECTION_OPEN_OK.with(""));
+    }
+
+    private void register() {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        registered = new AmqpClientConnection(this, new ConnectionInfo(ConnectionInfo.nameOf(remote, local), user.name(),
+                vhost.name(), remote, local, System.currentTimeMillis(), clientProperties, authMechanism, frameMax,
+                channelMax, heartbeat));
+        broker.connections().add(registered);
+    }
+
+    private void unregister() {
+        if (registered != null) {
+            broker.connections().remove(registered);
+            registered = null;
+        }
     }
 
     // ---- resource alarms ----
@@ -491,9 +557,14 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        LOG.warn("Closing connection from {}: {}", peer, error.replyText());
+        if (error.replyCode() == ReplyCode.CONNECTION_FORCED) {
+            LOG.info("Closing connection from {} (user '{}'): {}", peer, user == null ? "" : user.name(), error.replyText());
+        } else {
+            LOG.warn("Closing connection from {}: {}", peer, error.replyText());
+        }
         state = State.CLOSING;
         releaseChannels();
+        unregister();
         send(0, Methods.CONNECTION_CLOSE.with(error.replyCode().code(), truncate(error.replyText()), error.classId(), error.methodId()));
         closeSocketLater();
     }
@@ -515,6 +586,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                     channels[i] = null;
                 }
             }
+            openChannels = 0;
         }
         for (MessageQueue queue : exclusiveQueues) {
             batcher.submit(queue.executor(), () -> queue.delete(false, false));

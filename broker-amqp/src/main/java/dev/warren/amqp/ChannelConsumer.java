@@ -54,6 +54,10 @@ final class ChannelConsumer implements Consumer {
         return noAck;
     }
 
+    int prefetch() {
+        return prefetch;
+    }
+
     boolean isActive() {
         return active;
     }

@@ -1,20 +1,24 @@
 package dev.warren.amqp;
 
+import dev.warren.core.stats.LatencyRecorder;
+
 /**
  * Publisher confirms of one channel. Each publish gets the next sequence number and waits until every
  * queue it was routed to has accepted it. Confirms go out for the contiguous run of completed numbers
  * as one basic.ack with {@code multiple} set when it covers several, so a burst costs one frame and no
  * tag is ever confirmed twice.
  *
- * <p>The outstanding numbers are contiguous, so their remaining acceptance counts live in a ring of ints
- * indexed by sequence number: nothing is allocated per publish. Channel thread only.
+ * <p>The outstanding numbers are contiguous, so their remaining acceptance counts (and the time each
+ * publish arrived, for the confirm latency histogram) live in rings indexed by sequence number: nothing
+ * is allocated per publish. Channel thread only.
  */
 final class ConfirmTracker {
     /** A confirm to send: the delivery tag and whether it covers all earlier tags too. */
-    record Confirm(long tag, boolean multiple) {
+    record Confirm(long tag, boolean multiple, int count) {
     }
 
     private int[] remaining = new int[64];
+    private long[] registeredAt = new long[64];
     private long nextSequence = 1;
     private long confirmedThrough;
 
@@ -25,6 +29,7 @@ final class ConfirmTracker {
         }
         long sequence = nextSequence++;
         remaining[slot(sequence)] = acceptances;
+        registeredAt[slot(sequence)] = System.nanoTime();
         return sequence;
     }
 
@@ -35,16 +40,21 @@ final class ConfirmTracker {
         }
     }
 
-    /** The confirm that is due now, or null when nothing new is complete. */
-    Confirm due() {
+    /** The confirm that is due now, or null when nothing new is complete; each publish it covers is timed. */
+    Confirm due(LatencyRecorder latency) {
         long through = confirmedThrough;
+        long now = 0;
         while (through + 1 < nextSequence && remaining[slot(through + 1)] == 0) {
             through++;
+            if (now == 0) {
+                now = System.nanoTime();
+            }
+            latency.record(now - registeredAt[slot(through)]);
         }
         if (through == confirmedThrough) {
             return null;
         }
-        Confirm confirm = new Confirm(through, through - confirmedThrough > 1);
+        Confirm confirm = new Confirm(through, through - confirmedThrough > 1, (int) (through - confirmedThrough));
         confirmedThrough = through;
         return confirm;
     }
@@ -55,9 +65,12 @@ final class ConfirmTracker {
 
     private void grow() {
         int[] larger = new int[remaining.length * 2];
+        long[] largerTimes = new long[larger.length];
         for (long s = confirmedThrough + 1; s < nextSequence; s++) {
             larger[(int) (s & (larger.length - 1))] = remaining[slot(s)];
+            largerTimes[(int) (s & (larger.length - 1))] = registeredAt[slot(s)];
         }
         remaining = larger;
+        registeredAt = largerTimes;
     }
 }

@@ -8,6 +8,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.Names;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
+import dev.warren.core.auth.ResourceAccess;
 
 /**
  * The exchange and queue class methods of a channel: declaring, deleting, binding and purging. They
@@ -31,6 +32,12 @@ final class DefinitionMethods {
         if (m.flag("passive")) {
             vhost.passiveExchange(name);
         } else {
+            ResourceAccess access = connection.access();
+            access.configureExchange(name);
+            if (m.table("arguments").get("alternate-exchange") instanceof String alternate) {
+                access.writeExchange(alternate);
+                access.readExchange(name);
+            }
             vhost.declareExchange(name, m.string("type"), m.flag("durable"), m.flag("auto-delete"),
                     m.flag("internal"), m.table("arguments"));
         }
@@ -41,6 +48,7 @@ final class DefinitionMethods {
 
     void exchangeDelete(Command c) {
         Method m = c.method();
+        connection.access().configureExchange(m.string("exchange"));
         connection.vhost().deleteExchange(m.string("exchange"), m.flag("if-unused"));
         if (!m.flag("nowait")) {
             channel.send(Methods.EXCHANGE_DELETE_OK.with());
@@ -49,6 +57,7 @@ final class DefinitionMethods {
 
     void exchangeBind(Command c) {
         Method m = c.method();
+        checkExchangeBinding(m);
         VirtualHost vhost = connection.vhost();
         Exchange destination = vhost.requireExchange(m.string("destination"));
         vhost.bind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
@@ -59,6 +68,7 @@ final class DefinitionMethods {
 
     void exchangeUnbind(Command c) {
         Method m = c.method();
+        checkExchangeBinding(m);
         VirtualHost vhost = connection.vhost();
         Exchange destination = vhost.requireExchange(m.string("destination"));
         vhost.unbind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
@@ -75,7 +85,16 @@ final class DefinitionMethods {
         if (m.flag("passive")) {
             queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
         } else {
-            queue = vhost.declareQueue(name.isEmpty() ? Names.queueName() : name, m.flag("durable"),
+            if (name.isEmpty()) {
+                name = Names.queueName();
+            }
+            ResourceAccess access = connection.access();
+            access.configureQueue(name);
+            if (m.table("arguments").get("x-dead-letter-exchange") instanceof String deadLetters) {
+                access.writeExchange(deadLetters);
+                access.readQueue(name);
+            }
+            queue = vhost.declareQueue(name, m.flag("durable"),
                     m.flag("exclusive"), m.flag("auto-delete"), m.table("arguments"), connection, connection.outbox().loop());
             if (queue.exclusive()) {
                 connection.exclusiveQueueDeclared(queue);
@@ -92,6 +111,7 @@ final class DefinitionMethods {
 
     void queueBind(Command c) {
         Method m = c.method();
+        checkQueueBinding(m);
         VirtualHost vhost = connection.vhost();
         MessageQueue queue = vhost.requireQueue(queueName(m), connection);
         vhost.bind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
@@ -102,6 +122,7 @@ final class DefinitionMethods {
 
     void queueUnbind(Command c) {
         Method m = c.method();
+        checkQueueBinding(m);
         VirtualHost vhost = connection.vhost();
         MessageQueue queue = vhost.requireQueue(queueName(m), connection);
         vhost.unbind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
@@ -110,6 +131,7 @@ final class DefinitionMethods {
 
     void queuePurge(Command c) {
         Method m = c.method();
+        connection.access().readQueue(queueName(m));
         MessageQueue queue = connection.vhost().requireQueue(queueName(m), connection);
         channel.callQueue(queue, MessageQueue::purge, count -> {
             if (!m.flag("nowait")) {
@@ -121,6 +143,7 @@ final class DefinitionMethods {
     void queueDelete(Command c) {
         Method m = c.method();
         String name = queueName(m);
+        connection.access().configureQueue(name);
         MessageQueue queue = connection.vhost().queue(name);
         boolean nowait = m.flag("nowait");
         if (queue == null) {
@@ -137,6 +160,18 @@ final class DefinitionMethods {
                 channel.send(Methods.QUEUE_DELETE_OK.with((long) count));
             }
         });
+    }
+
+    /** Binding an exchange to an exchange: write on the destination, read on the source (RabbitMQ's table). */
+    private void checkExchangeBinding(Method m) {
+        connection.access().writeExchange(m.string("destination"));
+        connection.access().readExchange(m.string("source"));
+    }
+
+    /** Binding a queue: write on the queue, read on the exchange. */
+    private void checkQueueBinding(Method m) {
+        connection.access().writeQueue(queueName(m));
+        connection.access().readExchange(m.string("exchange"));
     }
 
     /** An empty queue name means the queue this channel declared last, as the spec allows. */

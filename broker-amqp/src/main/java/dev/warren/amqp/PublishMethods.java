@@ -31,6 +31,10 @@ final class PublishMethods {
         this.connection = connection;
     }
 
+    boolean confirming() {
+        return confirms != null;
+    }
+
     /** The open transaction in tx mode, else null. */
     Transaction transaction() {
         return tx;
@@ -47,9 +51,11 @@ final class PublishMethods {
 
     void basicPublish(Command c) {
         connection.publishing();
+        connection.stats().publish.increment();
         Method m = c.method();
         Message message = new Message(m.string("exchange"), m.string("routing-key"), c.properties(), c.body());
         try {
+            connection.access().writeExchange(message.exchange());
             if (m.flag("immediate")) {
                 throw new AmqpException(ReplyCode.NOT_IMPLEMENTED, "immediate=true");
             }
@@ -86,9 +92,14 @@ final class PublishMethods {
         Set<MessageQueue> queues = routed;
         queues.clear();
         connection.vhost().route(exchange, message, queues);
-        if (queues.isEmpty() && mandatory) {
-            channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
-                    message.routingKey()), message);
+        if (queues.isEmpty()) {
+            if (mandatory) {
+                connection.stats().returnUnroutable.increment();
+                channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
+                        message.routingKey()), message);
+            } else {
+                connection.stats().dropUnroutable.increment();
+            }
         }
         int durable = message.persistent() ? collectDurableIds(queues) : 0;
         // a stored message is confirmed once its queues took it and the store has it on disk
@@ -162,8 +173,9 @@ final class PublishMethods {
 
     /** Sends the confirm that is due, if any; called once per batch of work by the connection. */
     void sendDueConfirms() {
-        ConfirmTracker.Confirm due = confirms == null ? null : confirms.due();
+        ConfirmTracker.Confirm due = confirms == null ? null : confirms.due(connection.stats().confirmLatency());
         if (due != null) {
+            connection.stats().confirm.add(due.count());
             channel.send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
         }
     }

@@ -25,6 +25,10 @@ final class UnackedDeliveries {
         byTag.put(delivery.tag(), delivery);
     }
 
+    int size() {
+        return byTag.size();
+    }
+
     boolean isEmpty() {
         return byTag.isEmpty();
     }

@@ -2,7 +2,11 @@ package dev.warren.amqp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warren.core.stats.LatencyRecorder;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfirmTrackerTest {
@@ -13,13 +17,13 @@ class ConfirmTrackerTest {
         long first = tracker.register(1);
         long second = tracker.register(2);
         long unroutable = tracker.register(0);
-        assertNull(tracker.due());
+        assertNull(tracker.due(LatencyRecorder.NONE));
         tracker.accepted(second);
         tracker.accepted(second);
-        assertNull(tracker.due(), "the first publish still waits, so nothing after it is confirmed");
+        assertNull(tracker.due(LatencyRecorder.NONE), "the first publish still waits, so nothing after it is confirmed");
         tracker.accepted(first);
-        assertEquals(new ConfirmTracker.Confirm(unroutable, true), tracker.due());
-        assertNull(tracker.due());
+        assertEquals(new ConfirmTracker.Confirm(unroutable, true, 3), tracker.due(LatencyRecorder.NONE));
+        assertNull(tracker.due(LatencyRecorder.NONE));
     }
 
     @Test
@@ -27,7 +31,7 @@ class ConfirmTrackerTest {
         ConfirmTracker tracker = new ConfirmTracker();
         long only = tracker.register(1);
         tracker.accepted(only);
-        assertEquals(new ConfirmTracker.Confirm(only, false), tracker.due());
+        assertEquals(new ConfirmTracker.Confirm(only, false, 1), tracker.due(LatencyRecorder.NONE));
     }
 
     @Test
@@ -40,9 +44,9 @@ class ConfirmTrackerTest {
         for (long s = count; s >= 2; s--) {
             tracker.accepted(s);
         }
-        assertNull(tracker.due());
+        assertNull(tracker.due(LatencyRecorder.NONE));
         tracker.accepted(1);
-        assertEquals(new ConfirmTracker.Confirm(count, true), tracker.due());
+        assertEquals(new ConfirmTracker.Confirm(count, true, count), tracker.due(LatencyRecorder.NONE));
     }
 
     @Test
@@ -50,12 +54,25 @@ class ConfirmTrackerTest {
         ConfirmTracker tracker = new ConfirmTracker();
         long first = tracker.register(1);
         tracker.accepted(first);
-        tracker.due();
+        tracker.due(LatencyRecorder.NONE);
         tracker.accepted(first);
         tracker.accepted(99);
         long next = tracker.register(1);
-        assertNull(tracker.due());
+        assertNull(tracker.due(LatencyRecorder.NONE));
         tracker.accepted(next);
-        assertEquals(new ConfirmTracker.Confirm(next, false), tracker.due());
+        assertEquals(new ConfirmTracker.Confirm(next, false, 1), tracker.due(LatencyRecorder.NONE));
+    }
+
+    @Test
+    void timesEveryConfirmedPublishFromItsArrival() {
+        ConfirmTracker tracker = new ConfirmTracker();
+        List<Long> samples = new ArrayList<>();
+        long first = tracker.register(1);
+        long second = tracker.register(1);
+        tracker.accepted(second);
+        tracker.accepted(first);
+        tracker.due(samples::add);
+        assertEquals(2, samples.size());
+        samples.forEach(nanos -> assertTrue(nanos >= 0, "a latency is never negative"));
     }
 }

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,10 @@ public final class MessageQueue implements BindingDestination {
     private volatile boolean deleted;
     private volatile int messageCount;
     private volatile int consumerCount;
+    /** Deliveries handed out and not yet settled or requeued; changed from several threads. */
+    private final LongAdder unacknowledged = new LongAdder();
+    /** Bytes (by the memory budget's weight) of the ready messages held on the heap; owner thread writes. */
+    private volatile long memoryHeld;
 
     MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
                  Map<String, Object> arguments, Object exclusiveOwner, EventExecutor executor, int storeId) {
@@ -139,6 +144,7 @@ public final class MessageQueue implements BindingDestination {
      * the store when it is stored for this queue, and drops this queue's reference. Any thread.
      */
     public void settle(QueueEntry entry) {
+        unacknowledged.decrement();
         Message message = entry.message();
         if (isStoredHere(message)) {
             store.ack(storeId, message.location());
@@ -149,6 +155,16 @@ public final class MessageQueue implements BindingDestination {
     /** Ready messages (in memory or paged out), as last published by the owner thread; any thread. */
     public int messageCount() {
         return messageCount;
+    }
+
+    /** Deliveries out with consumers (or basic.get) and not yet acked; any thread. */
+    public int unacknowledgedCount() {
+        return Math.max(0, unacknowledged.intValue());
+    }
+
+    /** Heap bytes held by this queue's ready messages (payload plus a fixed overhead each); any thread. */
+    public long memoryBytes() {
+        return memoryHeld;
     }
 
     /** Consumers, as last published by the owner thread; safe to read from any thread. */
@@ -193,6 +209,7 @@ public final class MessageQueue implements BindingDestination {
         if (entries.isEmpty()) {
             return;
         }
+        unacknowledged.add(-entries.size());
         if (deleted) {
             entries.forEach(e -> e.message().release());
             return;
@@ -201,7 +218,7 @@ public final class MessageQueue implements BindingDestination {
         entries.forEach(e -> back.add(e.asRedelivered()));
         back.sort(BY_SEQUENCE);
         for (QueueEntry entry : back) {
-            memory.take(weight(entry));
+            hold(entry);
         }
         QueueEntry head = ready.peekFirst();
         if (head == null || back.get(back.size() - 1).sequence() < head.sequence()) {
@@ -377,21 +394,34 @@ public final class MessageQueue implements BindingDestination {
     }
 
     private void addReady(QueueEntry entry) {
-        memory.take(weight(entry));
+        hold(entry);
         ready.addLast(entry);
     }
 
     private void leftReady(QueueEntry entry) {
-        memory.give(weight(entry));
+        unhold(entry);
     }
 
     /** The entry goes out to a client; remembered so a clean stop can say what was delivered. */
     private QueueEntry delivering(QueueEntry entry) {
+        unacknowledged.increment();
         leftReady(entry);
         if (isStoredHere(entry.message()) && entry.message().location() > deliveredThrough) {
             deliveredThrough = entry.message().location();
         }
         return entry;
+    }
+
+    private void hold(QueueEntry entry) {
+        long weight = weight(entry);
+        memory.take(weight);
+        memoryHeld += weight;
+    }
+
+    private void unhold(QueueEntry entry) {
+        long weight = weight(entry);
+        memory.give(weight);
+        memoryHeld -= weight;
     }
 
     private static long weight(QueueEntry entry) {

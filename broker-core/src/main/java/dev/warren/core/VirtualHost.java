@@ -44,6 +44,8 @@ public final class VirtualHost {
     private final Storage storage;
     /** A durable definition changed under the lock and is not saved yet. */
     private boolean definitionsChanged;
+    /** The virtual host was deleted: nothing of it is saved any more. */
+    private boolean deleted;
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
 
@@ -263,9 +265,20 @@ public final class VirtualHost {
     }
 
     private void saveDefinitions() {
-        if (definitionsChanged) {
+        if (definitionsChanged && !deleted) {
             definitionsChanged = false;
             storage.definitions().save(name, definitions());
+        }
+    }
+
+    /**
+     * The virtual host is being deleted: stops saving its definitions and deletes every queue (with its
+     * stored messages) on the queue's own thread, which cancels its consumers.
+     */
+    synchronized void deleteEverything() {
+        deleted = true;
+        for (MessageQueue queue : queues.values()) {
+            queue.executor().execute(() -> queue.delete(false, false));
         }
     }
 
@@ -316,6 +329,27 @@ public final class VirtualHost {
                     ? exchanges.get(b.destination()) : queues.get(b.destination());
             if (source != null && destination != null) {
                 source.addBinding(new Binding(source, destination, b.routingKey(), b.arguments()));
+            }
+        }
+    }
+
+    /**
+     * Declares imported definitions as a client would (durable, saved), keeping what exists when it is
+     * equivalent. A binding whose source or destination is missing is skipped, as RabbitMQ skips it.
+     */
+    public void importDefinitions(Definitions definitions, Supplier<EventExecutor> executors) {
+        for (ExchangeDefinition e : definitions.exchanges()) {
+            declareExchange(e.name(), e.type(), true, e.autoDelete(), e.internal(), e.arguments());
+        }
+        for (QueueDefinition q : definitions.queues()) {
+            declareQueue(q.name(), true, false, q.autoDelete(), q.arguments(), null, executors.get());
+        }
+        for (BindingDefinition b : definitions.bindings()) {
+            Exchange source = exchanges.get(b.source());
+            BindingDestination destination = "exchange".equals(b.destinationType())
+                    ? exchanges.get(b.destination()) : queues.get(b.destination());
+            if (source != null && destination != null) {
+                bind(source, destination, b.routingKey(), b.arguments());
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.warren.store;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.stats.LatencyRecorder;
 import dev.warren.core.store.Locations;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.RecoveredQueue;
@@ -85,6 +86,11 @@ public final class Journal implements MessageStore, AutoCloseable {
                 settings.directory(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                 recovery.queues().size(), messages, settings.fsync().name().toLowerCase());
         return journal;
+    }
+
+    /** Times every fsync of a group commit with this recorder (the metrics' fsync latency histogram). */
+    public void timeFsyncsWith(LatencyRecorder recorder) {
+        writer.timeFsyncsWith(recorder);
     }
 
     /** Hands over the durable queues found on start, with their messages, for the broker to restore. Once. */

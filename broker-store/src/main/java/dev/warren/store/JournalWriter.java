@@ -1,6 +1,7 @@
 package dev.warren.store;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.stats.LatencyRecorder;
 import dev.warren.core.store.Locations;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.store.JournalOp.Ack;
@@ -65,6 +66,12 @@ final class JournalWriter implements Runnable {
     /** Everything below this location is in its segment file; readers wait for it. */
     private volatile long writtenThrough;
     private final Object writtenSignal = new Object();
+    private volatile LatencyRecorder fsyncLatency = LatencyRecorder.NONE;
+
+    /** Times each group commit's forces from now on. */
+    void timeFsyncsWith(LatencyRecorder recorder) {
+        fsyncLatency = recorder;
+    }
 
     JournalWriter(StoreSettings settings, SegmentRefs refs, Set<Integer> knownQueues,
                   long firstSegment, ResourceAlarm diskAlarm) throws IOException {
@@ -187,8 +194,10 @@ final class JournalWriter implements Runnable {
         }
         index.flush();
         if ((sync && settings.fsync() == StoreSettings.FsyncPolicy.ALWAYS) || stop != null) {
+            long started = System.nanoTime();
             segment.force(false);
             index.force();
+            fsyncLatency.record(System.nanoTime() - started);
         }
         publishWritten();
         written.forEach(Message::release);

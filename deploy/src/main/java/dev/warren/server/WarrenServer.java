@@ -88,7 +88,8 @@ public final class WarrenServer implements AutoCloseable {
                 .withFrameMax(config.frameMax())
                 .withChannelMax(config.channelMax());
         AmqpServer amqp = new AmqpServer(broker, settings);
-        broker.restore(definitions.load(), journal.takeRecovered(), amqp::nextLoop);
+        broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
+        journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
         try {
             List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
             LOG.info("Warren started: data directory {}, default user '{}'", config.dataDir(), config.defaultUser());

@@ -24,6 +24,7 @@ import dev.warren.amqp.it.RawAmqpClient.RawFrame;
 import dev.warren.amqp.it.RawAmqpClient.Start;
 import dev.warren.amqp.it.RawAmqpClient.Tune;
 import dev.warren.core.Broker;
+import dev.warren.core.auth.Permission;
 import dev.warren.core.auth.Users;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -194,6 +195,7 @@ class HandshakeIT {
         }
         Users users = Users.withDefaultUser("guest", "guest");
         users.add("alice", "secret", Set.of());
+        users.setPermission("alice", "/", Permission.ALL);
         Broker model = new Broker(users);
         AmqpServer server = new AmqpServer(model, AmqpSettings.defaults(), 1);
         try {

@@ -1,35 +1,108 @@
 package dev.warren.core.auth;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The user database and the login check. Users named in {@code loopbackUsers} (RabbitMQ's
- * loopback_users, by default just guest) may only log in from a loopback address.
+ * The user database: users, their per-vhost permissions, and the login check. Users named in
+ * {@code loopbackUsers} (RabbitMQ's loopback_users, by default just guest) may only log in from a
+ * loopback address.
+ *
+ * <p>Reads are lock-free; changes are serialised on this object and each one ends with a call to the
+ * change listener (the broker saves the table durably there) and a new {@link #version()}, so cached
+ * access checks notice at once.
  */
 public final class Users {
     private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Permission> permissions = new ConcurrentHashMap<>();
     private final Set<String> loopbackUsers;
+    private volatile long version;
+    private volatile Runnable changeListener = () -> { };
+
+    private record Key(String user, String vhost) {
+    }
 
     public Users(Set<String> loopbackUsers) {
         this.loopbackUsers = Set.copyOf(loopbackUsers);
     }
 
-    /** The defaults RabbitMQ starts with: guest/guest, an administrator, loopback only. */
+    /** The defaults RabbitMQ starts with: guest/guest, an administrator with all permissions on "/", loopback only. */
     public static Users withDefaultUser(String name, String password) {
-        Users users = new Users(Set.of("guest"));
-        users.add(name, password, Set.of("administrator"));
+        return withDefaultUser(name, password, "/", Set.of("guest"));
+    }
+
+    /** A first boot's users: one administrator with every permission in the default virtual host. */
+    public static Users withDefaultUser(String name, String password, String vhost, Set<String> loopbackUsers) {
+        Users users = new Users(loopbackUsers);
+        users.add(name, password, Set.of(User.ADMINISTRATOR));
+        users.setPermission(name, vhost, Permission.ALL);
         return users;
     }
 
+    /** Called after every change, on the changing thread. */
+    public void onChange(Runnable listener) {
+        this.changeListener = listener;
+    }
+
+    /** Grows with every change to users or permissions. */
+    public long version() {
+        return version;
+    }
+
+    // ---- users ----
+
+    /** Adds a user, or replaces one of that name. */
     public void add(String name, String password, Set<String> tags) {
-        users.put(name, new User(name, PasswordHash.hash(password), tags));
+        put(new User(name, PasswordHash.hash(password), tags));
+    }
+
+    /** Adds or replaces a user as it is, hash included (definitions import, restore). */
+    public synchronized void put(User user) {
+        users.put(user.name(), user);
+        changed();
+    }
+
+    /** Adds a user unless one of that name exists; false when it does. */
+    public synchronized boolean create(String name, String password, Set<String> tags) {
+        if (users.containsKey(name)) {
+            return false;
+        }
+        add(name, password, tags);
+        return true;
+    }
+
+    /** Deletes a user and their permissions; false when there was no such user. */
+    public synchronized boolean delete(String name) {
+        if (users.remove(name) == null) {
+            return false;
+        }
+        permissions.keySet().removeIf(k -> k.user().equals(name));
+        changed();
+        return true;
+    }
+
+    public synchronized boolean changePassword(String name, String password) {
+        return users.computeIfPresent(name, (n, u) -> u.withPasswordHash(PasswordHash.hash(password))) != null && changed();
+    }
+
+    public synchronized boolean setTags(String name, Set<String> tags) {
+        return users.computeIfPresent(name, (n, u) -> u.withTags(tags)) != null && changed();
     }
 
     public Optional<User> user(String name) {
         return Optional.ofNullable(users.get(name));
+    }
+
+    /** Every user, by name. */
+    public List<User> list() {
+        List<User> all = new ArrayList<>(users.values());
+        all.sort(Comparator.comparing(User::name));
+        return all;
     }
 
     /** The user, when the password is right and the user may log in from this address. */
@@ -38,9 +111,68 @@ public final class Users {
         if (user == null || !PasswordHash.matches(user.passwordHash(), password)) {
             return Optional.empty();
         }
-        if (loopbackUsers.contains(name) && (from == null || !from.isLoopbackAddress())) {
+        if (loopbackOnly(name) && (from == null || !from.isLoopbackAddress())) {
             return Optional.empty();
         }
         return Optional.of(user);
+    }
+
+    /** True when the user may only log in from a loopback address. */
+    public boolean loopbackOnly(String name) {
+        return loopbackUsers.contains(name);
+    }
+
+    // ---- permissions ----
+
+    /** Sets a user's permissions in a virtual host; false when there is no such user. */
+    public synchronized boolean setPermission(String user, String vhost, Permission permission) {
+        if (!users.containsKey(user)) {
+            return false;
+        }
+        permissions.put(new Key(user, vhost), permission);
+        return changed();
+    }
+
+    /** Removes a user's permissions in a virtual host; false when there were none. */
+    public synchronized boolean clearPermission(String user, String vhost) {
+        return permissions.remove(new Key(user, vhost)) != null && changed();
+    }
+
+    public Optional<Permission> permission(String user, String vhost) {
+        return Optional.ofNullable(permissions.get(new Key(user, vhost)));
+    }
+
+    /** Every permission row, ordered by vhost then user. */
+    public List<UserPermission> permissions() {
+        List<UserPermission> rows = new ArrayList<>();
+        permissions.forEach((k, p) -> rows.add(new UserPermission(k.user(), k.vhost(), p)));
+        rows.sort(Comparator.comparing(UserPermission::vhost).thenComparing(UserPermission::user));
+        return rows;
+    }
+
+    /** Forgets every permission in a virtual host that is being deleted. */
+    public synchronized void removeVhost(String vhost) {
+        if (permissions.keySet().removeIf(k -> k.vhost().equals(vhost))) {
+            changed();
+        }
+    }
+
+    /** Replaces every user and permission with stored ones (on start). */
+    public synchronized void replaceAll(List<User> storedUsers, List<UserPermission> storedPermissions) {
+        users.clear();
+        permissions.clear();
+        for (User u : storedUsers) {
+            users.put(u.name(), u);
+        }
+        for (UserPermission p : storedPermissions) {
+            permissions.put(new Key(p.user(), p.vhost()), p.permission());
+        }
+        version++;
+    }
+
+    private boolean changed() {
+        version++;
+        changeListener.run();
+        return true;
     }
 }

@@ -1,0 +1,167 @@
+package dev.warren.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warren.core.auth.Permission;
+import dev.warren.core.auth.User;
+import dev.warren.core.auth.UserPermission;
+import dev.warren.core.store.BrokerDefinitions;
+import dev.warren.core.store.Definitions;
+import dev.warren.core.store.Definitions.BindingDefinition;
+import dev.warren.core.store.Definitions.ExchangeDefinition;
+import dev.warren.core.store.Definitions.QueueDefinition;
+import dev.warren.core.store.SecurityDefinitions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * RabbitMQ's definitions format (the JSON of {@code rabbitmqctl export_definitions} and GET
+ * /api/definitions): users, vhosts, permissions, exchanges, queues, bindings. Used for the definitions
+ * file and for import/export, so either reads what the other wrote, and RabbitMQ's exports load.
+ */
+public final class DefinitionsJson {
+    public static final String HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DefinitionsJson() {
+    }
+
+    public static ObjectNode write(BrokerDefinitions definitions) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("product_name", "Warren");
+        ArrayNode users = root.putArray("users");
+        ArrayNode vhosts = root.putArray("vhosts");
+        ArrayNode permissions = root.putArray("permissions");
+        ArrayNode exchanges = root.putArray("exchanges");
+        ArrayNode queues = root.putArray("queues");
+        ArrayNode bindings = root.putArray("bindings");
+        definitions.security().ifPresent(s -> {
+            for (User u : s.users()) {
+                ObjectNode n = users.addObject().put("name", u.name()).put("password_hash", u.passwordHash())
+                        .put("hashing_algorithm", HASHING_ALGORITHM);
+                ArrayNode tags = n.putArray("tags");
+                u.tags().stream().sorted().forEach(tags::add);
+                n.putObject("limits");
+            }
+            for (UserPermission p : s.permissions()) {
+                permissions.addObject().put("user", p.user()).put("vhost", p.vhost())
+                        .put("configure", p.permission().configure()).put("write", p.permission().write())
+                        .put("read", p.permission().read());
+            }
+        });
+        definitions.vhosts().forEach((vhost, d) -> {
+            vhosts.addObject().put("name", vhost);
+            for (ExchangeDefinition e : d.exchanges()) {
+                ObjectNode n = exchanges.addObject().put("name", e.name()).put("vhost", vhost).put("type", e.type())
+                        .put("durable", true).put("auto_delete", e.autoDelete()).put("internal", e.internal());
+                n.set("arguments", JSON.valueToTree(e.arguments()));
+            }
+            for (QueueDefinition q : d.queues()) {
+                ObjectNode n = queues.addObject().put("name", q.name()).put("vhost", vhost).put("durable", true)
+                        .put("auto_delete", q.autoDelete());
+                n.set("arguments", JSON.valueToTree(q.arguments()));
+            }
+            for (BindingDefinition b : d.bindings()) {
+                ObjectNode n = bindings.addObject().put("source", b.source()).put("vhost", vhost)
+                        .put("destination", b.destination()).put("destination_type", b.destinationType())
+                        .put("routing_key", b.routingKey());
+                n.set("arguments", JSON.valueToTree(b.arguments()));
+            }
+        });
+        return root;
+    }
+
+    /**
+     * Reads definitions; security is empty when the document has no "users" section. Non-durable exchanges
+     * and queues in a RabbitMQ export are skipped: only durable ones are definitions.
+     *
+     * @throws IllegalArgumentException naming what is wrong, e.g. an unsupported password hashing algorithm
+     */
+    public static BrokerDefinitions read(JsonNode root) {
+        Map<String, List<ExchangeDefinition>> exchanges = new LinkedHashMap<>();
+        Map<String, List<QueueDefinition>> queues = new LinkedHashMap<>();
+        Map<String, List<BindingDefinition>> bindings = new LinkedHashMap<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (JsonNode v : root.path("vhosts")) {
+            names.add(v.path("name").asText());
+        }
+        for (JsonNode e : root.path("exchanges")) {
+            if (e.path("durable").asBoolean(true)) {
+                exchanges.computeIfAbsent(vhostOf(e, names), k -> new ArrayList<>()).add(new ExchangeDefinition(
+                        e.path("name").asText(), e.path("type").asText(), e.path("auto_delete").asBoolean(),
+                        e.path("internal").asBoolean(), arguments(e)));
+            }
+        }
+        for (JsonNode q : root.path("queues")) {
+            if (q.path("durable").asBoolean(true)) {
+                queues.computeIfAbsent(vhostOf(q, names), k -> new ArrayList<>()).add(new QueueDefinition(
+                        q.path("name").asText(), q.path("auto_delete").asBoolean(), arguments(q)));
+            }
+        }
+        for (JsonNode b : root.path("bindings")) {
+            bindings.computeIfAbsent(vhostOf(b, names), k -> new ArrayList<>()).add(new BindingDefinition(
+                    b.path("source").asText(), b.path("destination").asText(), b.path("destination_type").asText("queue"),
+                    b.path("routing_key").asText(), arguments(b)));
+        }
+        Map<String, Definitions> byVhost = new LinkedHashMap<>();
+        for (String vhost : names) {
+            byVhost.put(vhost, new Definitions(exchanges.getOrDefault(vhost, List.of()),
+                    queues.getOrDefault(vhost, List.of()), bindings.getOrDefault(vhost, List.of())));
+        }
+        return new BrokerDefinitions(byVhost, root.has("users") ? Optional.of(security(root)) : Optional.empty());
+    }
+
+    private static SecurityDefinitions security(JsonNode root) {
+        List<User> users = new ArrayList<>();
+        for (JsonNode u : root.path("users")) {
+            String name = u.path("name").asText();
+            String algorithm = u.path("hashing_algorithm").asText(HASHING_ALGORITHM);
+            if (!algorithm.equals(HASHING_ALGORITHM)) {
+                throw new IllegalArgumentException("user '" + name + "': password hashing algorithm '" + algorithm
+                        + "' is not supported (only " + HASHING_ALGORITHM + ")");
+            }
+            users.add(new User(name, u.path("password_hash").asText(), tags(u.path("tags"))));
+        }
+        List<UserPermission> permissions = new ArrayList<>();
+        for (JsonNode p : root.path("permissions")) {
+            permissions.add(new UserPermission(p.path("user").asText(), p.path("vhost").asText(),
+                    new Permission(p.path("configure").asText(), p.path("write").asText(), p.path("read").asText())));
+        }
+        return new SecurityDefinitions(users, permissions);
+    }
+
+    /** Tags as a list (RabbitMQ 3.10+) or a comma-separated string (older exports). */
+    private static Set<String> tags(JsonNode node) {
+        Set<String> tags = new LinkedHashSet<>();
+        if (node.isArray()) {
+            node.forEach(t -> tags.add(t.asText()));
+        } else {
+            for (String t : node.asText("").split(",")) {
+                if (!t.isBlank()) {
+                    tags.add(t.trim());
+                }
+            }
+        }
+        return tags;
+    }
+
+    /** The item's vhost, which also counts as defined when the vhosts list did not name it. */
+    private static String vhostOf(JsonNode node, Set<String> names) {
+        String vhost = node.path("vhost").asText("/");
+        names.add(vhost);
+        return vhost;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> arguments(JsonNode node) {
+        JsonNode arguments = node.path("arguments");
+        return arguments.isObject() ? JSON.convertValue(arguments, Map.class) : Map.of();
+    }
+}
