@@ -115,6 +115,11 @@ public final class WarrenServer implements AutoCloseable {
         return config;
     }
 
+    /** The broker's model, for tests and embedding. */
+    public Broker broker() {
+        return broker;
+    }
+
     /** Blocks until {@link #close} has finished. */
     public void awaitStopped() throws InterruptedException {
         stopped.await();
