@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -70,8 +71,9 @@ public final class WarrenServer implements AutoCloseable {
                     .withDiskFreeLimit(sc.diskFreeLimit()), diskAlarm);
             definitions = DefinitionsFile.open(config.dataDir());
             Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm);
-            return start(config, new Broker(Users.withDefaultUser(config.defaultUser(), config.defaultPass()), storage),
-                    journal, definitions, lock);
+            Broker broker = new Broker(users(config), storage);
+            broker.addVirtualHost(config.defaultVhost()); // "/" always exists; RabbitMQ's default_vhost adds one
+            return start(config, broker, journal, definitions, lock);
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
             if (journal != null) {
                 journal.close();
@@ -79,6 +81,13 @@ public final class WarrenServer implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** The default user, an administrator, and which users may log in from a loopback address only. */
+    static Users users(ServerConfig config) {
+        Users users = new Users(config.loopbackUsers());
+        users.add(config.defaultUser(), config.defaultPass(), Set.of("administrator"));
+        return users;
     }
 
     private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
@@ -91,7 +100,9 @@ public final class WarrenServer implements AutoCloseable {
         broker.restore(definitions.load(), journal.takeRecovered(), amqp::nextLoop);
         try {
             List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
-            LOG.info("Warren started: data directory {}, default user '{}'", config.dataDir(), config.defaultUser());
+            LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
+                    config.defaultUser(), config.defaultVhost());
+            logMemory(config);
             return new WarrenServer(config, broker, journal, lock, amqp, bound);
         } catch (Exception e) {
             amqp.close();
@@ -102,6 +113,18 @@ public final class WarrenServer implements AutoCloseable {
             String host = config.amqpHost().isEmpty() ? "all interfaces" : config.amqpHost();
             throw new IOException("cannot listen for AMQP on " + host + " port " + config.amqpPort() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** The heap the launcher gave this JVM, and a warning when the paging budget leaves it little room. */
+    private static void logMemory(ServerConfig config) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        long budget = config.storage().memoryBudget();
+        LOG.info("Memory: JVM heap up to {} MiB, queued messages kept in memory up to {} MiB (warren.memory_budget)",
+                maxHeap >> 20, budget >> 20);
+        if (budget > maxHeap / 2) {
+            LOG.warn("warren.memory_budget ({} MiB) is more than half the heap ({} MiB): raise "
+                    + "vm_memory_high_watermark or lower the budget", budget >> 20, maxHeap >> 20);
         }
     }
 
