@@ -189,6 +189,14 @@ public final class WarrenServer implements AutoCloseable {
             System.exit(EXIT_CONFIG);
             return;
         }
+        try {
+            Logging.configure(config.logging());
+        } catch (IOException e) {
+            System.err.println("warren-server: cannot log to " + config.logging().dir() + ": " + e.getMessage());
+            System.exit(EXIT_START_FAILED);
+            return;
+        }
+        LOG.info("Logging to {}", Logging.describe(config.logging()));
         WarrenServer server;
         try {
             server = start(config);
