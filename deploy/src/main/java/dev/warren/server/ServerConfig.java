@@ -46,12 +46,17 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
 
     static ServerConfig load(CommandLine cli, Map<String, String> env) throws ConfigException {
         ServerConfig config = builtIn();
-        Path file = cli.configFile() != null ? cli.configFile() : EnvironmentConfig.configFile(env);
+        Path file = configFile(cli, env);
         if (file != null) {
             config = ConfigFile.read(file).applyTo(config);
         }
         config = EnvironmentConfig.applyTo(config, env);
         return cli.applyTo(config);
+    }
+
+    /** The config file to read: {@code --config}, else {@code WARREN_CONFIG_FILE}; null for none. */
+    static Path configFile(CommandLine cli, Map<String, String> env) throws ConfigException {
+        return cli.configFile() != null ? cli.configFile() : EnvironmentConfig.configFile(env);
     }
 
     /** RabbitMQ's defaults where RabbitMQ has the setting; the data and log directories are under ~/.warren. */

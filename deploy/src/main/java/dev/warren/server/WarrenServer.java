@@ -15,6 +15,7 @@ import dev.warren.store.StoreSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -177,12 +178,14 @@ public final class WarrenServer implements AutoCloseable {
     public static void main(String[] args) {
         CommandLine cli;
         ServerConfig config;
+        Path configFile;
         try {
             cli = CommandLine.parse(args);
             if (cli.help()) {
                 System.out.println(CommandLine.USAGE);
                 return;
             }
+            configFile = ServerConfig.configFile(cli, System.getenv());
             config = ServerConfig.load(cli, System.getenv());
         } catch (ConfigException e) {
             System.err.println("warren-server: " + e.getMessage());
@@ -196,7 +199,8 @@ public final class WarrenServer implements AutoCloseable {
             System.exit(EXIT_START_FAILED);
             return;
         }
-        LOG.info("Logging to {}", Logging.describe(config.logging()));
+        LOG.info("Config file {}; logging to {}", configFile == null ? "(none)" : configFile,
+                Logging.describe(config.logging()));
         WarrenServer server;
         try {
             server = start(config);

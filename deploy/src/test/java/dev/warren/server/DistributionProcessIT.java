@@ -25,10 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,10 +44,8 @@ import org.junit.jupiter.api.Timeout;
 class DistributionProcessIT {
     /** The issue: on SIGTERM the broker exits within 10 seconds. */
     private static final long SIGTERM_EXIT_SECONDS = 10;
-    private static final long START_TIMEOUT_SECONDS = 60;
-    private static final long EXIT_TIMEOUT_SECONDS = 30;
+    private static final long EXIT_TIMEOUT_SECONDS = LaunchedBroker.EXIT_TIMEOUT_SECONDS;
     private static final int CLIENT_TIMEOUT_MS = 10_000;
-    private static final Pattern BANNER = Pattern.compile("Warren is running: AMQP 0-9-1 on port (\\d+) ");
 
     private final Path moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
     private final Path workDir = Path.of(System.getProperty("warren.test.output", moduleDir.resolve("target").toString()))
@@ -123,7 +118,7 @@ class DistributionProcessIT {
         byte[] body = "published before SIGTERM".getBytes(StandardCharsets.UTF_8);
         String queue = "distribution.durable";
 
-        Launched broker = Launched.start(home, dir, "first run", List.of("--config", config.toString()), Map.of());
+        LaunchedBroker broker = LaunchedBroker.start(home, dir, "first run", List.of("--config", config.toString()), Map.of());
         int clientClosedPort;
         CompletableFuture<ShutdownSignalException> closedByBroker = new CompletableFuture<>();
         try (Connection shortLived = factory(broker.port).newConnection("short-lived")) {
@@ -162,7 +157,7 @@ class DistributionProcessIT {
                 "no close line for the short-lived connection in the log file:\n" + log);
         assertTrue(log.contains("Warren stopped"), log);
 
-        Launched restarted = Launched.start(home, dir, "restart", List.of("--config", config.toString()), Map.of());
+        LaunchedBroker restarted = LaunchedBroker.start(home, dir, "restart", List.of("--config", config.toString()), Map.of());
         try (Connection after = factory(restarted.port).newConnection("after restart")) {
             GetResponse got = getWithin(after.createChannel(), queue);
             assertArrayEquals(body, got.getBody());
@@ -176,9 +171,9 @@ class DistributionProcessIT {
     void aSecondBrokerOnADataDirectoryInUseStopsWithAMessageNamingTheLock() throws Exception {
         Path dir = testDir("lock");
         Path config = writeConfig(dir);
-        Launched first = Launched.start(home, dir, "first", List.of("--config", config.toString()), Map.of());
+        LaunchedBroker first = LaunchedBroker.start(home, dir, "first", List.of("--config", config.toString()), Map.of());
         try {
-            Launched.Result second = Launched.runToEnd(home, dir, "second", List.of("--config", config.toString()),
+            LaunchedBroker.Result second = LaunchedBroker.runToEnd(home, dir, "second", List.of("--config", config.toString()),
                     Map.of());
             assertEquals(1, second.exitStatus(), second.output());
             assertTrue(second.output().contains("is in use by another Warren")
@@ -195,14 +190,14 @@ class DistributionProcessIT {
     void theLauncherStopsOnAnUnknownKeyOrABadValueNamingTheKeyTheLineAndWhatIsAllowed() throws Exception {
         Path dir = testDir("bad-config");
         Path unknown = Files.writeString(dir.resolve("unknown.conf"), "heartbeat = 30\nlisteners.tcp.fast = 5673\n");
-        Launched.Result result = Launched.runToEnd(home, dir, "unknown key", List.of("--config", unknown.toString()),
+        LaunchedBroker.Result result = LaunchedBroker.runToEnd(home, dir, "unknown key", List.of("--config", unknown.toString()),
                 Map.of());
         assertEquals(WarrenServer.EXIT_CONFIG, result.exitStatus(), result.output());
         assertTrue(result.output().contains("line 2: unknown key 'listeners.tcp.fast'; known keys: listeners.tcp.default"),
                 result.output());
 
         Path bad = Files.writeString(dir.resolve("bad.conf"), "# tuning\nvm_memory_high_watermark.relative = 60%\n");
-        result = Launched.runToEnd(home, dir, "bad value", List.of(), Map.of("WARREN_CONFIG_FILE", bad.toString()));
+        result = LaunchedBroker.runToEnd(home, dir, "bad value", List.of(), Map.of("WARREN_CONFIG_FILE", bad.toString()));
         assertEquals(WarrenServer.EXIT_CONFIG, result.exitStatus(), result.output());
         assertTrue(result.output().contains("line 2: vm_memory_high_watermark.relative: invalid value '60%', expected "
                 + "a fraction of the memory greater than 0 and at most 1"), result.output());
@@ -212,7 +207,7 @@ class DistributionProcessIT {
     void theLauncherSizesTheHeapFromTheConfigAndPutsWarrenJavaOptsLast() throws Exception {
         Path dir = testDir("jvm-options");
         Path config = writeConfig(dir);
-        Launched broker = Launched.start(home, dir, "jvm options", List.of("--config", config.toString()),
+        LaunchedBroker broker = LaunchedBroker.start(home, dir, "jvm options", List.of("--config", config.toString()),
                 Map.of("WARREN_JAVA_OPTS", "-Dwarren.test.marker=1 -Xss1m"));
         try {
             List<String> args = List.of(ProcessHandle.of(broker.process.pid()).orElseThrow().info().arguments()
@@ -240,7 +235,7 @@ class DistributionProcessIT {
         Path copy = Files.writeString(dir.resolve("warren.service"),
                 text.replace("/opt/warren/", home.toAbsolutePath() + "/"));
 
-        Launched.Result verify = Launched.runCommand(List.of(systemdAnalyze(), "verify", copy.toString()), Map.of(),
+        LaunchedBroker.Result verify = LaunchedBroker.runCommand(List.of(systemdAnalyze(), "verify", copy.toString()), Map.of(),
                 dir.resolve("systemd-analyze.out"));
         assertEquals(0, verify.exitStatus(), verify.output());
         assertEquals("", verify.output().strip(), "systemd-analyze verify should have nothing to say");
@@ -249,12 +244,12 @@ class DistributionProcessIT {
     /** A test that failed half-way leaves no broker behind. */
     @AfterEach
     void killLeftovers() throws InterruptedException {
-        for (Process process : Launched.RUNNING) {
+        for (Process process : LaunchedBroker.RUNNING) {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
         }
-        Launched.RUNNING.clear();
+        LaunchedBroker.RUNNING.clear();
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -320,93 +315,6 @@ class DistributionProcessIT {
                     throw new UncheckedIOException(e);
                 }
             });
-        }
-    }
-
-    /** bin/warren-server as a child process, without the WARREN_* variables of the test's environment. */
-    private static final class Launched {
-        record Result(int exitStatus, String output) {
-        }
-
-        static final List<Process> RUNNING = new CopyOnWriteArrayList<>();
-
-        final Process process;
-        final int port;
-        final Path out;
-
-        private Launched(Process process, int port, Path out) {
-            this.process = process;
-            this.port = port;
-            this.out = out;
-        }
-
-        /** Starts the broker and waits for its banner. */
-        static Launched start(Path home, Path dir, String label, List<String> args, Map<String, String> env)
-                throws Exception {
-            Path out = dir.resolve(label.replace(' ', '-') + ".out");
-            Process process = start(command(home, args), env, out);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-            while (System.nanoTime() < deadline) {
-                Matcher banner = BANNER.matcher(Files.readString(out, StandardCharsets.UTF_8));
-                if (banner.find()) {
-                    return new Launched(process, Integer.parseInt(banner.group(1)), out);
-                }
-                if (process.waitFor(50, TimeUnit.MILLISECONDS)) {
-                    fail(label + ": the broker exited with status " + process.exitValue() + " before its banner; "
-                            + "see " + out);
-                }
-            }
-            process.destroyForcibly().waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            throw new AssertionError(label + ": no banner within " + START_TIMEOUT_SECONDS + " s; see " + out);
-        }
-
-        /** Runs the launcher until it exits on its own (a refused start). */
-        static Result runToEnd(Path home, Path dir, String label, List<String> args, Map<String, String> env)
-                throws Exception {
-            return runCommand(command(home, args), env, dir.resolve(label.replace(' ', '-') + ".out"));
-        }
-
-        static Result runCommand(List<String> command, Map<String, String> env, Path out) throws Exception {
-            Process process = start(command, env, out);
-            if (!process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                fail(String.join(" ", command) + " did not exit within " + START_TIMEOUT_SECONDS + " s; see " + out);
-            }
-            String output = Files.readString(out, StandardCharsets.UTF_8);
-            return new Result(process.exitValue(), output.substring(output.indexOf('\n') + 1));
-        }
-
-        private static List<String> command(Path home, List<String> args) {
-            List<String> command = new ArrayList<>(List.of(home.resolve("bin/warren-server").toString()));
-            command.addAll(args);
-            return command;
-        }
-
-        /**
-         * Starts the command with its output going straight to {@code out}, after a header line. Not a pipe:
-         * when a process exits, the JDK closes its pipe under a thread still reading it, and the last lines
-         * (the ones that matter for a refused start) can be lost.
-         */
-        private static Process start(List<String> command, Map<String, String> env, Path out) throws IOException {
-            Files.writeString(out, "==== " + String.join(" ", command) + " " + env + "\n", StandardCharsets.UTF_8);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
-            builder.environment().keySet().removeIf(name -> name.startsWith("WARREN_"));
-            builder.environment().putAll(env);
-            Process process = builder.start();
-            RUNNING.add(process);
-            return process;
-        }
-
-        /** SIGTERM, then checks the clean exit. */
-        void stop() throws InterruptedException {
-            process.destroy();
-            boolean exited = process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (!exited) {
-                process.destroyForcibly().waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            }
-            assertTrue(exited, "the broker did not stop after SIGTERM; see " + out);
-            assertEquals(0, process.exitValue(), "exit status after SIGTERM; see " + out);
         }
     }
 }
