@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,9 @@ public final class WarrenServer implements AutoCloseable {
     static final int EXIT_CONFIG = 64;
     /** Could not start, e.g. the port is taken or the data directory cannot be created. */
     static final int EXIT_START_FAILED = 1;
+
+    /** Part of the 10 seconds a stop may take (RabbitMQ's and systemd's expectations): the rest closes. */
+    private static final long STORE_DRAIN_SECONDS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(WarrenServer.class);
 
@@ -148,6 +152,7 @@ public final class WarrenServer implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             LOG.info("Warren stopping");
             try {
+                awaitStoredPublishes();
                 amqp.close();
                 markDeliveredMessages();
                 journal.close();
@@ -158,6 +163,25 @@ public final class WarrenServer implements AutoCloseable {
                 LOG.info("Warren stopped");
                 stopped.countDown();
             }
+        }
+    }
+
+    /**
+     * Lets the publishes the store already holds get their confirms before clients are told 320: the
+     * journal runs this barrier after the writes submitted before it are on disk and after their confirm
+     * callbacks, which hand each confirm to its connection's event loop ahead of the close that
+     * {@link AmqpServer#close} queues there next.
+     */
+    private void awaitStoredPublishes() {
+        CountDownLatch written = new CountDownLatch(1);
+        journal.afterDurable(written::countDown);
+        try {
+            if (!written.await(STORE_DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("The store did not finish its pending writes in {} s; closing connections anyway",
+                        STORE_DRAIN_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +47,7 @@ class DistributionProcessIT {
     private static final long SIGTERM_EXIT_SECONDS = 10;
     private static final long EXIT_TIMEOUT_SECONDS = LaunchedBroker.EXIT_TIMEOUT_SECONDS;
     private static final int CLIENT_TIMEOUT_MS = 10_000;
+    private static final int IN_FLIGHT = 500;
 
     private final Path moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
     private final Path workDir = Path.of(System.getProperty("warren.test.output", moduleDir.resolve("target").toString()))
@@ -110,6 +112,10 @@ class DistributionProcessIT {
         }
     }
 
+    /**
+     * Also publishes a batch without waiting for its confirms, and stops the broker once it holds the
+     * batch: the broker lets those confirms out before the 320 (the store's writes in hand complete first).
+     */
     @Test
     void sigtermClosesClientsWith320ExitsZeroWithinTenSecondsAndAPersistentMessageSurvivesTheRestart()
             throws Exception {
@@ -133,6 +139,16 @@ class DistributionProcessIT {
         channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN, body);
         channel.waitForConfirmsOrDie(CLIENT_TIMEOUT_MS);
 
+        long firstInFlight = channel.getNextPublishSeqNo();
+        AtomicLong confirmedThrough = new AtomicLong();
+        channel.addConfirmListener((tag, multiple) -> confirmedThrough.accumulateAndGet(tag, Math::max),
+                (tag, multiple) -> fail("nack for publish " + tag));
+        for (int i = 0; i < IN_FLIGHT; i++) {
+            channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN, ("in flight " + i).getBytes(
+                    StandardCharsets.UTF_8));
+        }
+        awaitReady(connection, queue, 1 + IN_FLIGHT); // the broker holds them all; their confirms may be pending
+
         long sent = System.nanoTime();
         broker.process.destroy(); // SIGTERM
         boolean exited = broker.process.waitFor(SIGTERM_EXIT_SECONDS, TimeUnit.SECONDS);
@@ -149,6 +165,8 @@ class DistributionProcessIT {
         assertEquals(320, close.getReplyCode(), close.getReplyText());
         assertEquals("CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'",
                 close.getReplyText());
+        assertEquals(firstInFlight + IN_FLIGHT - 1, confirmedThrough.get(),
+                "every publish the broker held at SIGTERM should be confirmed before the 320");
 
         String log = Files.readString(dir.resolve("log").resolve("warren.log"));
         assertTrue(log.contains("Connection from 127.0.0.1:" + clientClosedPort + " opened (user 'guest', vhost '/')"),
@@ -159,6 +177,7 @@ class DistributionProcessIT {
 
         LaunchedBroker restarted = LaunchedBroker.start(home, dir, "restart", List.of("--config", config.toString()), Map.of());
         try (Connection after = factory(restarted.port).newConnection("after restart")) {
+            assertEquals(1 + IN_FLIGHT, after.createChannel().queueDeclarePassive(queue).getMessageCount());
             GetResponse got = getWithin(after.createChannel(), queue);
             assertArrayEquals(body, got.getBody());
             assertEquals(2, got.getProps().getDeliveryMode(), "still persistent");
@@ -291,6 +310,17 @@ class DistributionProcessIT {
         factory.setChannelRpcTimeout(CLIENT_TIMEOUT_MS);
         factory.setAutomaticRecoveryEnabled(false);
         return factory;
+    }
+
+    /** Waits until the queue holds {@code count} ready messages, asking on a channel of its own. */
+    private static void awaitReady(Connection connection, String queue, int count) throws Exception {
+        Channel channel = connection.createChannel();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLIENT_TIMEOUT_MS);
+        int ready = channel.queueDeclarePassive(queue).getMessageCount();
+        while (ready < count && System.nanoTime() < deadline) {
+            ready = channel.queueDeclarePassive(queue).getMessageCount();
+        }
+        assertEquals(count, ready, "ready messages in " + queue);
     }
 
     private static GetResponse getWithin(Channel channel, String queue) throws IOException {
