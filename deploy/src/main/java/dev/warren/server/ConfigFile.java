@@ -11,14 +11,10 @@ import java.util.List;
 /**
  * A config file in RabbitMQ's sysctl-like format: one {@code key = value} per line; blank lines and
  * {@code #} comments (a whole line, or from a {@code #} that follows whitespace) are ignored. A key
- * given twice takes its last value, as in RabbitMQ. Every key and value is checked, and an error names
- * the file, the line and what the key accepts.
+ * given twice takes its last value, as in RabbitMQ. Every key and value is checked against {@link Settings},
+ * and an error names the file, the line and what the key accepts.
  */
 final class ConfigFile {
-    static final List<String> KEYS = List.of("listeners.tcp.default", "default_user", "default_pass",
-            "heartbeat", "frame_max", "channel_max", "disk_free_limit.absolute", "warren.data_dir", "warren.fsync",
-            "warren.segment_size", "warren.memory_budget");
-
     private record Entry(int line, String key, String value) {
     }
 
@@ -67,28 +63,11 @@ final class ConfigFile {
 
     ServerConfig applyTo(ServerConfig config) throws ConfigException {
         for (Entry e : entries) {
+            Settings.Setting setting = Settings.forKey(e.key()).orElseThrow(() -> new ConfigException(
+                    "config file " + path + " line " + e.line() + ": unknown key '" + e.key() + "'; known keys: "
+                            + Settings.knownKeys()));
             String where = "config file " + path + " line " + e.line() + ": " + e.key();
-            config = switch (e.key()) {
-                case "listeners.tcp.default" -> {
-                    ConfigValues.Listener listener = ConfigValues.listener(e.value(), where);
-                    yield config.withAmqpHost(listener.host()).withAmqpPort(listener.port());
-                }
-                case "default_user" -> config.withDefaultUser(ConfigValues.nonEmpty(e.value(), where));
-                case "default_pass" -> config.withDefaultPass(ConfigValues.nonEmpty(e.value(), where));
-                case "heartbeat" -> config.withHeartbeat(ConfigValues.heartbeat(e.value(), where));
-                case "frame_max" -> config.withFrameMax(ConfigValues.frameMax(e.value(), where));
-                case "channel_max" -> config.withChannelMax(ConfigValues.channelMax(e.value(), where));
-                case "warren.data_dir" -> config.withDataDir(ConfigValues.path(e.value(), where));
-                case "disk_free_limit.absolute" ->
-                        config.withStorage(config.storage().withDiskFreeLimit(ConfigValues.bytes(e.value(), 0, where)));
-                case "warren.fsync" -> config.withStorage(config.storage().withFsync(ConfigValues.fsync(e.value(), where)));
-                case "warren.segment_size" ->
-                        config.withStorage(config.storage().withSegmentSize(ConfigValues.segmentSize(e.value(), where)));
-                case "warren.memory_budget" ->
-                        config.withStorage(config.storage().withMemoryBudget(ConfigValues.bytes(e.value(), 0, where)));
-                default -> throw new ConfigException("config file " + path + " line " + e.line() + ": unknown key '"
-                        + e.key() + "'; known keys: " + String.join(", ", KEYS));
-            };
+            config = setting.apply(config, e.key(), e.value(), where);
         }
         return config;
     }

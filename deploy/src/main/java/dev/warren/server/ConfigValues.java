@@ -2,6 +2,9 @@ package dev.warren.server;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Parsers for setting values, shared by the command line, the environment and the config file. Each
@@ -58,10 +61,12 @@ final class ConfigValues {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        if (host.isEmpty() || host.contains("[") || host.contains("]") || host.contains(" ")) {
-            throw invalid(raw, where, allowed);
+        String port = value.substring(colon + 1);
+        if (host.isEmpty() || host.contains("[") || host.contains("]") || host.contains(" ")
+                || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+            throw invalid(raw, where, allowed); // the whole value, as written, in the message
         }
-        return new Listener(host, intIn(value.substring(colon + 1), 0, 65535, where, allowed));
+        return new Listener(host, Integer.parseInt(port));
     }
 
     static String nonEmpty(String raw, String where) throws ConfigException {
@@ -133,6 +138,83 @@ final class ConfigValues {
             throw invalid(raw, where, "a segment size of at most 4GiB");
         }
         return bytes;
+    }
+
+    static boolean bool(String raw, String where) throws ConfigException {
+        return switch (raw.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(raw, where, "true or false");
+        };
+    }
+
+    /** RabbitMQ's vm_memory_high_watermark.relative: a share of the machine's (or container's) memory. */
+    static double fraction(String raw, String where) throws ConfigException {
+        String allowed = "a fraction of the memory greater than 0 and at most 1, e.g. 0.6";
+        String value = raw.trim();
+        if (value.matches("[0-9]*\\.?[0-9]+")) {
+            double fraction = Double.parseDouble(value);
+            if (fraction > 0 && fraction <= 1) {
+                return fraction;
+            }
+        }
+        throw invalid(raw, where, allowed);
+    }
+
+    /** A heap size: below this the broker cannot hold its own structures next to the paging budget. */
+    static final long MIN_HEAP = 64L << 20;
+
+    static long heapSize(String raw, String where) throws ConfigException {
+        long bytes = bytes(raw, 0, where);
+        if (bytes < MIN_HEAP) {
+            throw invalid(raw, where, "a heap size of at least 64MiB");
+        }
+        return bytes;
+    }
+
+    static LogConfig.Level logLevel(String raw, String where) throws ConfigException {
+        String value = raw.trim().toLowerCase(Locale.ROOT);
+        for (LogConfig.Level level : LogConfig.Level.values()) {
+            if (level.rabbitName().equals(value)) {
+                return level;
+            }
+        }
+        throw invalid(raw, where, "one of debug, info, warning, error, critical, none");
+    }
+
+    /** log.file: a file name (relative to log.dir) or path, or {@code false} for no log file. */
+    static String logFile(String raw, String where) throws ConfigException {
+        String value = nonEmpty(raw, where);
+        if (value.equals("false")) {
+            return null;
+        }
+        try {
+            Path.of(value);
+        } catch (InvalidPathException e) {
+            throw invalid(raw, where, "a file name, or false for no log file");
+        }
+        return value;
+    }
+
+    static int rotationCount(String raw, String where) throws ConfigException {
+        // logback's fixed-window rotation keeps at most 20 archives
+        return intIn(raw, 1, 20, where, "a number of archived log files between 1 and 20");
+    }
+
+    /** loopback_users as a whole: {@code none}, or user names separated by commas. */
+    static Set<String> userList(String raw, String where) throws ConfigException {
+        String value = raw.trim();
+        if (value.equals("none")) {
+            return Set.of();
+        }
+        Set<String> users = new LinkedHashSet<>();
+        for (String name : value.split(",", -1)) {
+            if (name.isBlank()) {
+                throw invalid(raw, where, "none, or user names separated by commas (guest,monitor)");
+            }
+            users.add(name.trim());
+        }
+        return users;
     }
 
     static ConfigException invalid(String raw, String where, String allowed) {

@@ -4,11 +4,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The {@code WARREN_*} environment variables. An empty variable counts as unset. Other {@code WARREN_*}
- * names are left alone: the launcher reads {@code WARREN_JAVA_OPTS}, for one.
+ * The {@code WARREN_*} environment variables: one per config key (see {@link Settings} for the names),
+ * {@code WARREN_CONFIG_FILE}, and {@code WARREN_AMQP_PORT}, which like {@code --amqp-port} changes only the
+ * port of listeners.tcp.default. An empty variable counts as unset. Other {@code WARREN_*} names are left
+ * alone: the launcher reads {@code WARREN_JAVA_OPTS}, for one.
  */
 final class EnvironmentConfig {
     static final String CONFIG_FILE = "WARREN_CONFIG_FILE";
+    static final String AMQP_PORT = "WARREN_AMQP_PORT";
 
     private EnvironmentConfig() {
     }
@@ -19,36 +22,16 @@ final class EnvironmentConfig {
     }
 
     static ServerConfig applyTo(ServerConfig config, Map<String, String> env) throws ConfigException {
-        String v;
-        if ((v = value(env, "WARREN_AMQP_PORT")) != null) {
-            config = config.withAmqpPort(ConfigValues.port(v, where("WARREN_AMQP_PORT")));
+        for (Settings.Setting setting : Settings.ALL) {
+            String name = setting.env();
+            String v = name == null ? null : value(env, name);
+            if (v != null) {
+                config = setting.apply(config, setting.key(), v, where(name));
+            }
         }
-        if ((v = value(env, ServerConfig.DATA_DIR_ENV)) != null) {
-            config = config.withDataDir(ConfigValues.path(v, where(ServerConfig.DATA_DIR_ENV)));
-        }
-        if ((v = value(env, "WARREN_DEFAULT_USER")) != null) {
-            config = config.withDefaultUser(v);
-        }
-        if ((v = value(env, "WARREN_DEFAULT_PASS")) != null) {
-            config = config.withDefaultPass(v);
-        }
-        if ((v = value(env, "WARREN_HEARTBEAT")) != null) {
-            config = config.withHeartbeat(ConfigValues.heartbeat(v, where("WARREN_HEARTBEAT")));
-        }
-        if ((v = value(env, "WARREN_FRAME_MAX")) != null) {
-            config = config.withFrameMax(ConfigValues.frameMax(v, where("WARREN_FRAME_MAX")));
-        }
-        if ((v = value(env, "WARREN_CHANNEL_MAX")) != null) {
-            config = config.withChannelMax(ConfigValues.channelMax(v, where("WARREN_CHANNEL_MAX")));
-        }
-        if ((v = value(env, "WARREN_FSYNC")) != null) {
-            config = config.withStorage(config.storage().withFsync(ConfigValues.fsync(v, where("WARREN_FSYNC"))));
-        }
-        if ((v = value(env, "WARREN_MEMORY_BUDGET")) != null) {
-            config = config.withStorage(config.storage().withMemoryBudget(ConfigValues.bytes(v, 0, where("WARREN_MEMORY_BUDGET"))));
-        }
-        if ((v = value(env, "WARREN_DISK_FREE_LIMIT")) != null) {
-            config = config.withStorage(config.storage().withDiskFreeLimit(ConfigValues.bytes(v, 0, where("WARREN_DISK_FREE_LIMIT"))));
+        String port = value(env, AMQP_PORT);
+        if (port != null) {
+            config = config.withAmqpPort(ConfigValues.port(port, where(AMQP_PORT)));
         }
         return config;
     }

@@ -2,24 +2,35 @@ package dev.warren.server;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The server's settings. {@link #load} layers them, each layer overriding the one before: built-in
  * defaults, then the config file (given by {@code --config} or {@code WARREN_CONFIG_FILE}), then
- * {@code WARREN_*} environment variables, then command-line flags.
+ * {@code WARREN_*} environment variables, then command-line flags. {@link Settings} lists every key.
  *
- * @param amqpHost    interface to listen on; empty means every interface, IPv6 and IPv4
- * @param amqpPort    AMQP port; 0 picks a free one
- * @param mgmtPort    management HTTP port, reserved: nothing listens on it yet
- * @param dataDir     where the broker keeps its files
- * @param heartbeat   heartbeat interval offered to clients, in seconds (0 disables)
- * @param frameMax    largest frame offered to clients, in bytes
- * @param channelMax  channels per connection offered to clients
- * @param storage     how messages are stored and paged
+ * @param amqpHost       interface to listen on; empty means every interface, IPv6 and IPv4
+ * @param amqpPort       AMQP port; 0 picks a free one
+ * @param mgmtPort       management HTTP port (management.tcp.port); 0 disables the management listener
+ * @param dataDir        where the broker keeps its files
+ * @param heartbeat      heartbeat interval offered to clients, in seconds (0 disables)
+ * @param frameMax       largest frame offered to clients, in bytes
+ * @param channelMax     channels per connection offered to clients
+ * @param storage        how messages are stored and paged
+ * @param defaultVhost   the virtual host created at startup besides "/" (default_vhost)
+ * @param loopbackUsers  users who may only log in from a loopback address (loopback_users)
+ * @param memory         how large the JVM heap may grow (vm_memory_high_watermark)
+ * @param logging        console and file logging (log.*)
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
-                           String defaultPass, int heartbeat, int frameMax, int channelMax, StorageConfig storage) {
+                           String defaultPass, int heartbeat, int frameMax, int channelMax, StorageConfig storage,
+                           String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
+
+    public ServerConfig {
+        loopbackUsers = Set.copyOf(loopbackUsers);
+    }
 
     /** The defaults; the data directory is {@code $WARREN_DATA_DIR}, or {@code ~/.warren/data} when unset. */
     public static ServerConfig defaults() {
@@ -35,7 +46,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
 
     static ServerConfig load(CommandLine cli, Map<String, String> env) throws ConfigException {
         ServerConfig config = builtIn();
-        Path file = cli.configFile() != null ? cli.configFile() : EnvironmentConfig.configFile(env);
+        Path file = configFile(cli, env);
         if (file != null) {
             config = ConfigFile.read(file).applyTo(config);
         }
@@ -43,45 +54,118 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         return cli.applyTo(config);
     }
 
-    private static ServerConfig builtIn() {
+    /** The config file to read: {@code --config}, else {@code WARREN_CONFIG_FILE}; null for none. */
+    static Path configFile(CommandLine cli, Map<String, String> env) throws ConfigException {
+        return cli.configFile() != null ? cli.configFile() : EnvironmentConfig.configFile(env);
+    }
+
+    /** RabbitMQ's defaults where RabbitMQ has the setting; the data and log directories are under ~/.warren. */
+    static ServerConfig builtIn() {
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
-        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, StorageConfig.defaults());
+        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, StorageConfig.defaults(),
+                "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults());
     }
 
     public ServerConfig withAmqpHost(String host) {
-        return new ServerConfig(host, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, storage);
+        return with(b -> b.amqpHost = host);
     }
 
     public ServerConfig withAmqpPort(int port) {
-        return new ServerConfig(amqpHost, port, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, storage);
+        return with(b -> b.amqpPort = port);
+    }
+
+    public ServerConfig withMgmtPort(int port) {
+        return with(b -> b.mgmtPort = port);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, storage);
+        return with(b -> b.dataDir = dir);
     }
 
     public ServerConfig withDefaultUser(String user) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, user, defaultPass, heartbeat, frameMax, channelMax, storage);
+        return with(b -> b.defaultUser = user);
     }
 
     public ServerConfig withDefaultPass(String pass) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, pass, heartbeat, frameMax, channelMax, storage);
+        return with(b -> b.defaultPass = pass);
     }
 
     public ServerConfig withHeartbeat(int seconds) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, seconds, frameMax, channelMax, storage);
+        return with(b -> b.heartbeat = seconds);
     }
 
     public ServerConfig withFrameMax(int bytes) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, bytes, channelMax, storage);
+        return with(b -> b.frameMax = bytes);
     }
 
     public ServerConfig withChannelMax(int max) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, max, storage);
+        return with(b -> b.channelMax = max);
     }
 
     public ServerConfig withStorage(StorageConfig settings) {
-        return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat, frameMax, channelMax, settings);
+        return with(b -> b.storage = settings);
+    }
+
+    public ServerConfig withDefaultVhost(String vhost) {
+        return with(b -> b.defaultVhost = vhost);
+    }
+
+    public ServerConfig withLoopbackUsers(Set<String> users) {
+        return with(b -> b.loopbackUsers = users);
+    }
+
+    public ServerConfig withMemory(MemoryConfig settings) {
+        return with(b -> b.memory = settings);
+    }
+
+    public ServerConfig withLogging(LogConfig settings) {
+        return with(b -> b.logging = settings);
+    }
+
+    /** A copy with one change; one place lists every component, so a new one touches no wither. */
+    private ServerConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    private static final class Builder {
+        String amqpHost;
+        int amqpPort;
+        int mgmtPort;
+        Path dataDir;
+        String defaultUser;
+        String defaultPass;
+        int heartbeat;
+        int frameMax;
+        int channelMax;
+        StorageConfig storage;
+        String defaultVhost;
+        Set<String> loopbackUsers;
+        MemoryConfig memory;
+        LogConfig logging;
+
+        Builder(ServerConfig c) {
+            amqpHost = c.amqpHost;
+            amqpPort = c.amqpPort;
+            mgmtPort = c.mgmtPort;
+            dataDir = c.dataDir;
+            defaultUser = c.defaultUser;
+            defaultPass = c.defaultPass;
+            heartbeat = c.heartbeat;
+            frameMax = c.frameMax;
+            channelMax = c.channelMax;
+            storage = c.storage;
+            defaultVhost = c.defaultVhost;
+            loopbackUsers = c.loopbackUsers;
+            memory = c.memory;
+            logging = c.logging;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
+                    frameMax, channelMax, storage, defaultVhost, loopbackUsers, memory, logging);
+        }
     }
 
     /** Never prints the password: the record's generated toString would. */
@@ -89,6 +173,8 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     public String toString() {
         return "ServerConfig[amqpHost=" + amqpHost + ", amqpPort=" + amqpPort + ", mgmtPort=" + mgmtPort
                 + ", dataDir=" + dataDir + ", defaultUser=" + defaultUser + ", heartbeat=" + heartbeat
-                + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", storage=" + storage + "]";
+                + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", storage=" + storage
+                + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
+                + ", logging=" + logging + "]";
     }
 }

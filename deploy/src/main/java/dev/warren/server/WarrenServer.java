@@ -15,8 +15,11 @@ import dev.warren.store.StoreSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,9 @@ public final class WarrenServer implements AutoCloseable {
     static final int EXIT_CONFIG = 64;
     /** Could not start, e.g. the port is taken or the data directory cannot be created. */
     static final int EXIT_START_FAILED = 1;
+
+    /** Part of the 10 seconds a stop may take (RabbitMQ's and systemd's expectations): the rest closes. */
+    private static final long STORE_DRAIN_SECONDS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(WarrenServer.class);
 
@@ -70,8 +76,9 @@ public final class WarrenServer implements AutoCloseable {
                     .withDiskFreeLimit(sc.diskFreeLimit()), diskAlarm);
             definitions = DefinitionsFile.open(config.dataDir());
             Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm);
-            return start(config, new Broker(Users.withDefaultUser(config.defaultUser(), config.defaultPass()), storage),
-                    journal, definitions, lock);
+            Broker broker = new Broker(users(config), storage);
+            broker.addVirtualHost(config.defaultVhost()); // "/" always exists; RabbitMQ's default_vhost adds one
+            return start(config, broker, journal, definitions, lock);
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
             if (journal != null) {
                 journal.close();
@@ -79,6 +86,13 @@ public final class WarrenServer implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** The default user, an administrator, and which users may log in from a loopback address only. */
+    static Users users(ServerConfig config) {
+        Users users = new Users(config.loopbackUsers());
+        users.add(config.defaultUser(), config.defaultPass(), Set.of("administrator"));
+        return users;
     }
 
     private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
@@ -92,7 +106,9 @@ public final class WarrenServer implements AutoCloseable {
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
         try {
             List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
-            LOG.info("Warren started: data directory {}, default user '{}'", config.dataDir(), config.defaultUser());
+            LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
+                    config.defaultUser(), config.defaultVhost());
+            logMemory(config);
             return new WarrenServer(config, broker, journal, lock, amqp, bound);
         } catch (Exception e) {
             amqp.close();
@@ -103,6 +119,18 @@ public final class WarrenServer implements AutoCloseable {
             String host = config.amqpHost().isEmpty() ? "all interfaces" : config.amqpHost();
             throw new IOException("cannot listen for AMQP on " + host + " port " + config.amqpPort() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** The heap the launcher gave this JVM, and a warning when the paging budget leaves it little room. */
+    private static void logMemory(ServerConfig config) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        long budget = config.storage().memoryBudget();
+        LOG.info("Memory: JVM heap up to {} MiB, queued messages kept in memory up to {} MiB (warren.memory_budget)",
+                maxHeap >> 20, budget >> 20);
+        if (budget > maxHeap / 2) {
+            LOG.warn("warren.memory_budget ({} MiB) is more than half the heap ({} MiB): raise "
+                    + "vm_memory_high_watermark or lower the budget", budget >> 20, maxHeap >> 20);
         }
     }
 
@@ -130,6 +158,7 @@ public final class WarrenServer implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             LOG.info("Warren stopping");
             try {
+                awaitStoredPublishes();
                 amqp.close();
                 markDeliveredMessages();
                 journal.close();
@@ -140,6 +169,25 @@ public final class WarrenServer implements AutoCloseable {
                 LOG.info("Warren stopped");
                 stopped.countDown();
             }
+        }
+    }
+
+    /**
+     * Lets the publishes the store already holds get their confirms before clients are told 320: the
+     * journal runs this barrier after the writes submitted before it are on disk and after their confirm
+     * callbacks, which hand each confirm to its connection's event loop ahead of the close that
+     * {@link AmqpServer#close} queues there next.
+     */
+    private void awaitStoredPublishes() {
+        CountDownLatch written = new CountDownLatch(1);
+        journal.afterDurable(written::countDown);
+        try {
+            if (!written.await(STORE_DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("The store did not finish its pending writes in {} s; closing connections anyway",
+                        STORE_DRAIN_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -160,18 +208,29 @@ public final class WarrenServer implements AutoCloseable {
     public static void main(String[] args) {
         CommandLine cli;
         ServerConfig config;
+        Path configFile;
         try {
             cli = CommandLine.parse(args);
             if (cli.help()) {
                 System.out.println(CommandLine.USAGE);
                 return;
             }
+            configFile = ServerConfig.configFile(cli, System.getenv());
             config = ServerConfig.load(cli, System.getenv());
         } catch (ConfigException e) {
             System.err.println("warren-server: " + e.getMessage());
             System.exit(EXIT_CONFIG);
             return;
         }
+        try {
+            Logging.configure(config.logging());
+        } catch (IOException e) {
+            System.err.println("warren-server: cannot log to " + config.logging().dir() + ": " + e.getMessage());
+            System.exit(EXIT_START_FAILED);
+            return;
+        }
+        LOG.info("Config file {}; logging to {}", configFile == null ? "(none)" : configFile,
+                Logging.describe(config.logging()));
         WarrenServer server;
         try {
             server = start(config);

@@ -650,6 +650,7 @@ class CrashRecoveryProcessIT {
                     "--amqp-port", "0", "--data-dir", dataDir.toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().keySet().removeIf(name -> name.startsWith("WARREN_")); // only the flags count
+            builder.environment().put("WARREN_LOG_FILE", "false"); // the console output above is the log
             appendLine(log, "==== " + label + ": " + String.join(" ", command));
             long startNanos = System.nanoTime();
             Process process = builder.start();

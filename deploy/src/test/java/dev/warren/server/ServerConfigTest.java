@@ -82,6 +82,28 @@ class ServerConfigTest {
     }
 
     @Test
+    void theManagementPortFlagBeatsItsVariableWhichBeatsTheFile() throws Exception {
+        Path conf = file("management.tcp.port = 15000\n");
+        Map<String, String> env = Map.of("WARREN_CONFIG_FILE", conf.toString());
+        assertEquals(15000, load(env).mgmtPort());
+        Map<String, String> withVariable = Map.of("WARREN_CONFIG_FILE", conf.toString(), "WARREN_MANAGEMENT_TCP_PORT",
+                "15001");
+        assertEquals(15001, load(withVariable).mgmtPort());
+        assertEquals(0, load(withVariable, "--mgmt-port", "0").mgmtPort(), "0 turns the management listener off");
+    }
+
+    @Test
+    void theAmqpPortFlagAndVariableKeepTheListenersHost() throws Exception {
+        Path conf = file("listeners.tcp.default = 127.0.0.1:5680\n");
+        ServerConfig config = load(Map.of("WARREN_CONFIG_FILE", conf.toString(), "WARREN_AMQP_PORT", "5681"));
+        assertEquals("127.0.0.1", config.amqpHost());
+        assertEquals(5681, config.amqpPort());
+        config = load(Map.of("WARREN_CONFIG_FILE", conf.toString()), "--amqp-port", "5682");
+        assertEquals("127.0.0.1", config.amqpHost());
+        assertEquals(5682, config.amqpPort());
+    }
+
+    @Test
     void flagsAcceptTheirValueAfterAnEqualsSign() throws Exception {
         ServerConfig config = load(NO_ENV, "--amqp-port=5673", "--data-dir=" + dir);
         assertEquals(5673, config.amqpPort());
@@ -135,7 +157,7 @@ class ServerConfigTest {
     void theStorageEnvironmentVariablesBeatTheFile() throws Exception {
         Path conf = file("warren.fsync = always\nwarren.memory_budget = 1MB\n");
         StorageConfig storage = load(Map.of("WARREN_CONFIG_FILE", conf.toString(), "WARREN_FSYNC", "never",
-                "WARREN_MEMORY_BUDGET", "3kB", "WARREN_DISK_FREE_LIMIT", "1024")).storage();
+                "WARREN_MEMORY_BUDGET", "3kB", "WARREN_DISK_FREE_LIMIT_ABSOLUTE", "1024")).storage();
         assertEquals("never", storage.fsync());
         assertEquals(3000, storage.memoryBudget());
         assertEquals(1024, storage.diskFreeLimit());
@@ -237,8 +259,8 @@ class ServerConfigTest {
     @Test
     void anUnknownFlagIsAnErrorListingTheAllowedFlags() {
         ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--amqp-prot", "5673"));
-        assertMessageContains(e, "unknown flag '--amqp-prot'", "--amqp-port N", "--data-dir DIR", "--config FILE",
-                "--help");
+        assertMessageContains(e, "unknown flag '--amqp-prot'", "--amqp-port N", "--mgmt-port N", "--data-dir DIR",
+                "--config FILE", "--help");
     }
 
     @Test

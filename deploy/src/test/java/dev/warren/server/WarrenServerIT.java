@@ -12,10 +12,13 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import dev.warren.core.auth.Users;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +94,36 @@ class WarrenServerIT {
             }
             assertThrows(AuthenticationFailureException.class, () -> factory(server.amqpPort()).newConnection());
         }
+    }
+
+    @Test
+    void clientsCanOpenTheConfiguredDefaultVhost() throws Exception {
+        try (WarrenServer server = WarrenServer.start(config().withDefaultVhost("prod"))) {
+            ConnectionFactory factory = factory(server.amqpPort());
+            factory.setVirtualHost("prod");
+            try (Connection connection = factory.newConnection()) {
+                Channel channel = connection.createChannel();
+                assertEquals(0, channel.queueDeclare("in-prod", true, false, false, null).getMessageCount());
+            }
+        }
+    }
+
+    @Test
+    void loopbackUsersMayLogInOnlyFromThisMachineAndTheListIsConfigurable() throws Exception {
+        InetAddress remote = InetAddress.getByName("192.0.2.10"); // TEST-NET-1: never this machine
+        InetAddress local = InetAddress.getLoopbackAddress();
+        Users defaults = WarrenServer.users(config());
+        assertTrue(defaults.authenticate("guest", "guest", local).isPresent());
+        assertTrue(defaults.authenticate("guest", "guest", remote).isEmpty(), "guest is loopback-only by default");
+
+        Users none = WarrenServer.users(config().withLoopbackUsers(Set.of()));
+        assertTrue(none.authenticate("guest", "guest", remote).isPresent(), "loopback_users = none");
+
+        Users admin = WarrenServer.users(config().withDefaultUser("admin").withDefaultPass("pw")
+                .withLoopbackUsers(Set.of("admin")));
+        assertTrue(admin.authenticate("admin", "pw", remote).isEmpty(), "loopback_users.admin = true");
+        assertTrue(admin.authenticate("admin", "pw", local).isPresent());
+        assertEquals(Set.of("administrator"), admin.user("admin").orElseThrow().tags());
     }
 
     @Test

@@ -1,0 +1,130 @@
+package dev.warren.server;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every config file key, how its value is checked and where it goes. The config file and the environment
+ * both go through this table, so a key and its environment variable always accept the same values.
+ *
+ * <p>A key's environment variable is {@code WARREN_} and the key in upper case with dots as underscores,
+ * without a leading {@code warren.}: {@code heartbeat} is {@code WARREN_HEARTBEAT}, {@code log.file.level}
+ * is {@code WARREN_LOG_FILE_LEVEL}, {@code warren.data_dir} is {@code WARREN_DATA_DIR}.
+ */
+final class Settings {
+    /** Applies a checked value; {@code where} names its source for the error message. */
+    @FunctionalInterface
+    interface Applier {
+        ServerConfig apply(ServerConfig config, String value, String where) throws ConfigException;
+    }
+
+    /** Applies a value of a key family such as loopback_users.NAME, given the NAME part. */
+    @FunctionalInterface
+    interface MemberApplier {
+        ServerConfig apply(ServerConfig config, String member, String value, String where) throws ConfigException;
+    }
+
+    /**
+     * One key, or a family of keys ({@code loopback_users.guest}, {@code loopback_users.admin}) when
+     * {@code family} is set: then {@code key} is the prefix before the member name.
+     */
+    record Setting(String key, boolean family, MemberApplier applier) {
+        /** The environment variable; a key family has none (its plain key has one, e.g. WARREN_LOOPBACK_USERS). */
+        String env() {
+            if (family) {
+                return null;
+            }
+            String name = key.startsWith("warren.") ? key.substring("warren.".length()) : key;
+            return "WARREN_" + name.replace('.', '_').toUpperCase(Locale.ROOT);
+        }
+
+        boolean matches(String fileKey) {
+            return family ? fileKey.startsWith(key + ".") && fileKey.length() > key.length() + 1 : fileKey.equals(key);
+        }
+
+        /** How the key is shown to people: loopback_users.NAME for a family. */
+        String display() {
+            return family ? key + ".NAME" : key;
+        }
+
+        ServerConfig apply(ServerConfig config, String fileKey, String value, String where) throws ConfigException {
+            return applier.apply(config, family ? fileKey.substring(key.length() + 1) : null, value, where);
+        }
+    }
+
+    static final List<Setting> ALL = List.of(
+            key("listeners.tcp.default", (c, v, w) -> {
+                ConfigValues.Listener listener = ConfigValues.listener(v, w);
+                return c.withAmqpHost(listener.host()).withAmqpPort(listener.port());
+            }),
+            key("management.tcp.port", (c, v, w) -> c.withMgmtPort(ConfigValues.port(v, w))),
+            key("default_user", (c, v, w) -> c.withDefaultUser(ConfigValues.nonEmpty(v, w))),
+            key("default_pass", (c, v, w) -> c.withDefaultPass(ConfigValues.nonEmpty(v, w))),
+            key("default_vhost", (c, v, w) -> c.withDefaultVhost(ConfigValues.nonEmpty(v, w))),
+            key("loopback_users", (c, v, w) -> c.withLoopbackUsers(ConfigValues.userList(v, w))),
+            family("loopback_users", Settings::loopbackUser),
+            key("heartbeat", (c, v, w) -> c.withHeartbeat(ConfigValues.heartbeat(v, w))),
+            key("frame_max", (c, v, w) -> c.withFrameMax(ConfigValues.frameMax(v, w))),
+            key("channel_max", (c, v, w) -> c.withChannelMax(ConfigValues.channelMax(v, w))),
+            key("vm_memory_high_watermark.relative",
+                    (c, v, w) -> c.withMemory(c.memory().withRelative(ConfigValues.fraction(v, w)))),
+            key("vm_memory_high_watermark.absolute",
+                    (c, v, w) -> c.withMemory(c.memory().withAbsolute(ConfigValues.heapSize(v, w)))),
+            key("disk_free_limit.absolute",
+                    (c, v, w) -> c.withStorage(c.storage().withDiskFreeLimit(ConfigValues.bytes(v, 0, w)))),
+            key("log.dir", (c, v, w) -> c.withLogging(c.logging().withDir(ConfigValues.path(v, w)))),
+            key("log.console", (c, v, w) -> c.withLogging(c.logging().withConsole(ConfigValues.bool(v, w)))),
+            key("log.console.level",
+                    (c, v, w) -> c.withLogging(c.logging().withConsoleLevel(ConfigValues.logLevel(v, w)))),
+            key("log.file", (c, v, w) -> c.withLogging(c.logging().withFile(ConfigValues.logFile(v, w)))),
+            key("log.file.level", (c, v, w) -> c.withLogging(c.logging().withFileLevel(ConfigValues.logLevel(v, w)))),
+            key("log.file.rotation.size",
+                    (c, v, w) -> c.withLogging(c.logging().withRotationSize(ConfigValues.bytes(v, 0, w)))),
+            key("log.file.rotation.count",
+                    (c, v, w) -> c.withLogging(c.logging().withRotationCount(ConfigValues.rotationCount(v, w)))),
+            key("warren.data_dir", (c, v, w) -> c.withDataDir(ConfigValues.path(v, w))),
+            key("warren.fsync", (c, v, w) -> c.withStorage(c.storage().withFsync(ConfigValues.fsync(v, w)))),
+            key("warren.segment_size",
+                    (c, v, w) -> c.withStorage(c.storage().withSegmentSize(ConfigValues.segmentSize(v, w)))),
+            key("warren.memory_budget",
+                    (c, v, w) -> c.withStorage(c.storage().withMemoryBudget(ConfigValues.bytes(v, 0, w)))),
+            key("warren.gc_log", (c, v, w) -> c.withLogging(c.logging().withGcLog(ConfigValues.bool(v, w)))));
+
+    private Settings() {
+    }
+
+    private static Setting key(String key, Applier applier) {
+        return new Setting(key, false, (config, member, value, where) -> applier.apply(config, value, where));
+    }
+
+    private static Setting family(String prefix, MemberApplier applier) {
+        return new Setting(prefix, true, applier);
+    }
+
+    /** loopback_users.NAME = true adds NAME to the loopback-only users, false takes it out (RabbitMQ's syntax). */
+    private static ServerConfig loopbackUser(ServerConfig config, String user, String value, String where)
+            throws ConfigException {
+        Set<String> users = new HashSet<>(config.loopbackUsers());
+        if (ConfigValues.bool(value, where)) {
+            users.add(user);
+        } else {
+            users.remove(user);
+        }
+        return config.withLoopbackUsers(users);
+    }
+
+    static Optional<Setting> forKey(String fileKey) {
+        return ALL.stream().filter(s -> s.matches(fileKey)).findFirst();
+    }
+
+    /** The keys as an error message lists them. */
+    static String knownKeys() {
+        List<String> keys = new ArrayList<>();
+        ALL.forEach(s -> keys.add(s.display()));
+        return String.join(", ", keys);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.warren.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JvmOptionsTest {
+    private static final long GiB = 1L << 30;
+
+    private static List<String> options(ServerConfig config, long totalMemory) {
+        return JvmOptions.forConfig(config, totalMemory);
+    }
+
+    @Test
+    void byDefaultTheHeapIsSixTenthsOfTheMemoryAsRabbitMqsWatermark() {
+        assertEquals(List.of("-Xmx4915m", "-Xmn64m", "-XX:+ExitOnOutOfMemoryError"),
+                options(ServerConfig.builtIn(), 8 * GiB));
+    }
+
+    @Test
+    void theRelativeWatermarkIsAShareOfTheMemoryTheJvmSees() {
+        ServerConfig config = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withRelative(0.25));
+        assertEquals("-Xmx1024m", options(config, 4 * GiB).get(0));
+    }
+
+    @Test
+    void anAbsoluteWatermarkIsTheHeapWhateverTheMemory() {
+        ServerConfig config = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withAbsolute(3 * GiB));
+        assertEquals("-Xmx3072m", options(config, 64 * GiB).get(0));
+    }
+
+    @Test
+    void aSmallHeapGetsAQuarterOfItAsYoungGenerationAndNeverLessThan64MiB() {
+        ServerConfig small = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withAbsolute(128L << 20));
+        assertEquals(List.of("-Xmx128m", "-Xmn32m"), options(small, 64 * GiB).subList(0, 2));
+        assertEquals("-Xmx64m", options(ServerConfig.builtIn(), 32L << 20).get(0), "0.6 of 32 MiB is below the floor");
+    }
+
+    @Test
+    void gcLoggingIsOffByDefaultAndWhenOnWritesRotatedFilesInTheLogDirectory() {
+        assertEquals(3, options(ServerConfig.builtIn(), 8 * GiB).size());
+        Path logDir = Path.of("/var/log/warren");
+        ServerConfig config = ServerConfig.builtIn().withLogging(LogConfig.defaults().withDir(logDir).withGcLog(true));
+        assertEquals("-Xlog:gc*:file=/var/log/warren/gc.log:time,uptime,level,tags:filecount=5,filesize=10m",
+                options(config, 8 * GiB).get(3));
+    }
+}
