@@ -557,10 +557,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
+        String who = user == null ? "" : user.name();
         if (error.replyCode() == ReplyCode.CONNECTION_FORCED) {
-            LOG.info("Closing connection from {} (user '{}'): {}", peer, user == null ? "" : user.name(), error.replyText());
+            LOG.info("Closing connection from {} (user '{}'): {}", peer, who, error.replyText());
         } else {
-            LOG.warn("Closing connection from {}: {}", peer, error.replyText());
+            LOG.warn("Closing connection from {} (user '{}'): {}", peer, who, error.replyText());
         }
         state = State.CLOSING;
         releaseChannels();

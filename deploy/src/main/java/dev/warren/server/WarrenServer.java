@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,8 +75,9 @@ public final class WarrenServer implements AutoCloseable {
                     .withDiskFreeLimit(sc.diskFreeLimit()), diskAlarm);
             definitions = DefinitionsFile.open(config.dataDir());
             Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm);
-            Broker broker = new Broker(users(config), storage);
-            broker.addVirtualHost(config.defaultVhost()); // "/" always exists; RabbitMQ's default_vhost adds one
+            // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
+            // later starts restore the stored users and vhosts instead, as RabbitMQ does.
+            Broker broker = new Broker(users(config), storage, config.defaultVhost());
             return start(config, broker, journal, definitions, lock);
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
             if (journal != null) {
@@ -88,11 +88,13 @@ public final class WarrenServer implements AutoCloseable {
         }
     }
 
-    /** The default user, an administrator, and which users may log in from a loopback address only. */
+    /**
+     * The default user, an administrator with every permission in the default vhost, and which users may
+     * log in from a loopback address only.
+     */
     static Users users(ServerConfig config) {
-        Users users = new Users(config.loopbackUsers());
-        users.add(config.defaultUser(), config.defaultPass(), Set.of("administrator"));
-        return users;
+        return Users.withDefaultUser(config.defaultUser(), config.defaultPass(), config.defaultVhost(),
+                config.loopbackUsers());
     }
 
     private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
