@@ -1,0 +1,101 @@
+package dev.warren.mgmt.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+/**
+ * One HTTP connection: copies each request off the event loop's buffers, hands it to the blocking executor
+ * and writes the answer back. Reading pauses while a request is being handled, so pipelined requests are
+ * answered in order and a client cannot queue up unbounded work.
+ */
+final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Function<ApiRequest, ApiResponse> handler;
+    private final Executor executor;
+
+    HttpChannelHandler(Function<ApiRequest, ApiResponse> handler, Executor executor) {
+        this.handler = handler;
+        this.executor = executor;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        boolean keepAlive = HttpUtil.isKeepAlive(msg);
+        if (!msg.decoderResult().isSuccess()) {
+            write(ctx, ApiResponse.error(ApiException.badRequest("malformed HTTP request")), false);
+            return;
+        }
+        ApiRequest request;
+        try {
+            request = copy(ctx, msg);
+        } catch (ApiException e) {
+            write(ctx, ApiResponse.error(e), keepAlive);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        try {
+            executor.execute(() -> {
+                ApiResponse response = handler.apply(request);
+                ctx.executor().execute(() -> {
+                    write(ctx, response, keepAlive);
+                    ctx.channel().config().setAutoRead(true);
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            write(ctx, ApiResponse.error(ApiException.unavailable("the management API is busy or stopping")), false);
+        }
+    }
+
+    private static ApiRequest copy(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
+        String rawPath = msg.uri().contains("?") ? msg.uri().substring(0, msg.uri().indexOf('?')) : msg.uri();
+        List<String> segments = PathSegments.of(rawPath);
+        HttpHeaders headers = new DefaultHttpHeaders().set(msg.headers());
+        byte[] body = ByteBufUtil.getBytes(msg.content());
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        return new ApiRequest(msg.method(), rawPath, segments, uri.parameters(), headers, body,
+                peer == null ? null : peer.getAddress(), Map.of(), null);
+    }
+
+    private static void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                Unpooled.wrappedBuffer(response.body()));
+        HttpHeaders headers = out.headers();
+        if (response.contentType() != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        headers.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        response.headers().forEach(headers::set);
+        HttpUtil.setContentLength(out, response.body().length);
+        if (keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(out);
+        } else {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
