@@ -51,10 +51,14 @@ final class QueueActions {
             throw notFound();
         }
         if (response.status() == 400 && !conditions.isEmpty()) {
-            // the API refuses with 400 when a condition does not hold; say which, as rabbitmqctl does
-            JsonNode now = node.get(path).body();
-            boolean busy = call.has(Option.IF_UNUSED) && now.path("consumers").asLong(0) > 0;
-            throw new CliException(ExitCodes.USAGE, "Error:\n" + (busy ? "Queue is in use" : "Queue is not empty"));
+            // the API answers 400 "406 PRECONDITION_FAILED - queue '...' in vhost '...' in use" (or "not empty")
+            String reason = response.reason();
+            if (reason.endsWith("in use")) {
+                throw CliException.error(ExitCodes.USAGE, "Queue is in use");
+            }
+            if (reason.endsWith("not empty")) {
+                throw CliException.error(ExitCodes.USAGE, "Queue is not empty");
+            }
         }
         NodeClient.require(response);
         return new Result.Text("Queue was successfully deleted with " + state.path("messages").asLong(0) + " messages");

@@ -66,8 +66,9 @@ final class UserActions {
         ObjectNode body = NodeClient.JSON.createObjectNode().put("username", user).put("password", password);
         ApiResponse response = node.postCheckingCredentials("/api/warren/authenticate", body);
         if (response.status() == 401 || response.status() == 403) {
+            String reason = response.body().path("reason").asText("");
             throw new CliException(ExitCodes.DATAERR, "Error: failed to authenticate user \"" + user + "\"\n"
-                    + "user '" + user + "' - invalid credentials");
+                    + (reason.isEmpty() ? "user '" + user + "' - invalid credentials" : reason));
         }
         NodeClient.require(response);
         return new Result.Text("Success");
