@@ -125,4 +125,17 @@ class WarrenctlUsageTest {
         assertEquals(ExitCodes.UNAVAILABLE, run.exit(), run.toString());
         assertTrue(run.err().contains("connection refused"), run.toString());
     }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aNodeThatNeverAnswersTimesOutWith75() throws Exception {
+        // the listening socket completes TCP handshakes from its backlog but nobody ever reads or answers
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CliRun run = CliRun.run(env(), "--node", "http://127.0.0.1:" + silent.getLocalPort(), "--timeout", "1",
+                    "list_queues");
+            assertEquals(ExitCodes.TEMPFAIL, run.exit(), run.toString());
+            assertTrue(run.err().contains("Error: operation list_queues on node http://127.0.0.1:" + silent.getLocalPort()
+                    + " timed out. Timeout value used: 1000"), run.toString());
+        }
+    }
 }
