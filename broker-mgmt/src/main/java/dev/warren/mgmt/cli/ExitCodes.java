@@ -10,8 +10,9 @@ package dev.warren.mgmt.cli;
  *   <li>{@link #DATAERR}: a bad argument value, a missing virtual host, a refused authenticate_user, an
  *       unreadable or malformed definitions file, a password missing from both argument and stdin;</li>
  *   <li>{@link #NOUSER}: the user does not exist;</li>
- *   <li>{@link #UNAVAILABLE}: the node could not be reached or refused warrenctl's credentials;</li>
- *   <li>{@link #SOFTWARE}: the node refused the operation (user already exists, ...);</li>
+ *   <li>{@link #UNAVAILABLE}: the node could not be reached or refused warrenctl's credentials (401);</li>
+ *   <li>{@link #SOFTWARE}: the node refused the operation (user already exists, the logged-in user may
+ *       not do it, ...);</li>
  *   <li>{@link #TEMPFAIL}: the node did not answer within the timeout.</li>
  * </ul>
  */

@@ -20,9 +20,10 @@ import java.util.Map;
 
 /**
  * Calls the node's management API (RabbitMQ's HTTP API) with warrenctl's credentials. Transport failures
- * become rabbitmqctl's errors: the node cannot be reached (or refuses the credentials) → 69, no answer
- * within the timeout → 75. Other statuses are returned for the command to interpret; {@link #require}
- * turns any error status into exit 70 with the API's reason.
+ * become rabbitmqctl's errors: the node cannot be reached or refuses the credentials (401) → 69, no answer
+ * within the timeout → 75; an operation the logged-in user may not do (403) → 70. Other statuses are
+ * returned for the command to interpret; {@link #require} turns any error status into exit 70 with the
+ * API's reason.
  */
 final class NodeClient {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -64,8 +65,8 @@ final class NodeClient {
     }
 
     /**
-     * A POST whose 401 and 403 answers belong to the command (authenticate_user: the credentials checked
-     * are in the body) rather than meaning that warrenctl's own were refused.
+     * A POST whose 401 answer belongs to the command (authenticate_user: the credentials checked are in the
+     * body) rather than meaning that warrenctl's own were refused.
      */
     ApiResponse postCheckingCredentials(String path, JsonNode body) {
         return send("POST", path, body, Map.of(), false);
@@ -114,9 +115,14 @@ final class NodeClient {
         }
         int status = response.statusCode();
         JsonNode json = parse(response.body());
-        if (authFailureIsOurs && (status == 401 || status == 403)) {
-            throw NodeTarget.unavailable(node(), "The node refused warrenctl's credentials (HTTP " + status + ": "
+        if (authFailureIsOurs && status == 401) {
+            throw NodeTarget.unavailable(node(), "The node refused warrenctl's credentials (HTTP 401: "
                     + new ApiResponse(status, json).reason() + ").");
+        }
+        if (status == 403) {
+            // logged in, but this user may not do this (not an administrator, no permission in the vhost)
+            throw CliException.error(ExitCodes.SOFTWARE, new ApiResponse(status, json).reason()
+                    + " (the node refused this operation to the user warrenctl logged in as)");
         }
         return new ApiResponse(status, json);
     }

@@ -65,7 +65,7 @@ final class UserActions {
         NodeClient.require(node.get("/api/overview"));
         ObjectNode body = NodeClient.JSON.createObjectNode().put("username", user).put("password", password);
         ApiResponse response = node.postCheckingCredentials("/api/warren/authenticate", body);
-        if (response.status() == 401 || response.status() == 403) {
+        if (response.status() == 401) {
             String reason = response.body().path("reason").asText("");
             throw new CliException(ExitCodes.DATAERR, "Error: failed to authenticate user \"" + user + "\"\n"
                     + (reason.isEmpty() ? "user '" + user + "' - invalid credentials" : reason));

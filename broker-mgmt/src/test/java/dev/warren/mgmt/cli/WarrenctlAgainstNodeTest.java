@@ -159,6 +159,14 @@ class WarrenctlAgainstNodeTest {
         assertTrue(asAdmin.out().contains("admin2\t[administrator]"), asAdmin.toString());
         CliRun wrong = fails(ExitCodes.UNAVAILABLE, "--username", "admin2", "--password", "nope", "list_users");
         assertTrue(wrong.err().contains("refused warrenctl's credentials"), wrong.toString());
+
+        ok("add_user", "monitor-only", "pw3");
+        ok("set_user_tags", "monitor-only", "monitoring");
+        CliRun notAdmin = fails(ExitCodes.SOFTWARE, "--username", "monitor-only", "--password", "pw3", "list_users");
+        assertTrue(notAdmin.err().contains("the node refused this operation"), notAdmin.toString());
+        CliRun notAdminAuth = fails(ExitCodes.SOFTWARE, "--username", "monitor-only", "--password", "pw3",
+                "authenticate_user", "admin2", "pw2");
+        assertFalse(notAdminAuth.err().contains("failed to authenticate"), notAdminAuth.toString());
     }
 
     @Test
