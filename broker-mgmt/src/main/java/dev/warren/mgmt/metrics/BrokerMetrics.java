@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -72,14 +71,14 @@ public final class BrokerMetrics implements AutoCloseable {
         queueConsumers = MultiGauge.builder("warren.queue.consumers").description("Consumers per queue").register(registry);
 
         MessageStats s = broker.stats();
-        counter("warren.messages.published", "Messages received from publishers", s.publish);
-        counter("warren.messages.confirmed", "Publisher confirms sent", s.confirm);
+        counter("warren.messages.published", "Messages received from publishers", x -> x.publish.sum());
+        counter("warren.messages.confirmed", "Publisher confirms sent", x -> x.confirm.sum());
         counter("warren.messages.delivered", "Messages delivered to consumers or basic.get",
-                s.deliver, s.deliverNoAck, s.get, s.getNoAck);
-        counter("warren.messages.acked", "Deliveries acknowledged by consumers", s.ack);
-        counter("warren.messages.redelivered", "Deliveries with the redelivered flag", s.redeliver);
-        counter("warren.messages.returned", "Mandatory messages returned as unroutable", s.returnUnroutable);
-        counter("warren.messages.unroutable.dropped", "Messages dropped as unroutable", s.dropUnroutable);
+                x -> x.deliver.sum() + x.deliverNoAck.sum() + x.get.sum() + x.getNoAck.sum());
+        counter("warren.messages.acked", "Deliveries acknowledged by consumers", x -> x.ack.sum());
+        counter("warren.messages.redelivered", "Deliveries with the redelivered flag", x -> x.redeliver.sum());
+        counter("warren.messages.returned", "Mandatory messages returned as unroutable", x -> x.returnUnroutable.sum());
+        counter("warren.messages.unroutable.dropped", "Messages dropped as unroutable", x -> x.dropUnroutable.sum());
 
         Timer confirms = latency("warren.confirm.latency", "From a publish arriving to its confirm being sent");
         Timer fsyncs = latency("warren.fsync.latency", "One fsync of the message store");
@@ -90,14 +89,9 @@ public final class BrokerMetrics implements AutoCloseable {
         Gauge.builder(name, broker, value).description(help).strongReference(true).register(registry);
     }
 
-    private void counter(String name, String help, LongAdder... adders) {
-        FunctionCounter.builder(name, adders, a -> {
-            long sum = 0;
-            for (LongAdder x : a) {
-                sum += x.sum();
-            }
-            return sum;
-        }).description(help).register(registry);
+    /** Micrometer holds the counted object weakly: the stats live as long as the broker this object holds. */
+    private void counter(String name, String help, ToDoubleFunction<MessageStats> count) {
+        FunctionCounter.builder(name, broker.stats(), count).description(help).register(registry);
     }
 
     private Timer latency(String name, String help) {
