@@ -64,6 +64,7 @@ final class ApiDispatcher {
             }
             matched = matched.withPrincipal(principal);
         }
-        return found.route().handler().handle(matched);
+        ApiResponse response = found.route().handler().handle(matched);
+        return request.method().equals(HttpMethod.GET) ? ListOptions.apply(matched, response) : response;
     }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP connection: copies each request off the event loop's buffers, hands it to the blocking executor
@@ -28,6 +31,7 @@ import java.util.function.Function;
  * answered in order and a client cannot queue up unbounded work.
  */
 final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpChannelHandler.class);
     private final Function<ApiRequest, ApiResponse> handler;
     private final Executor executor;
 
@@ -52,15 +56,30 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ctx.channel().config().setAutoRead(false);
         try {
-            executor.execute(() -> {
-                ApiResponse response = handler.apply(request);
-                ctx.executor().execute(() -> {
-                    write(ctx, response, keepAlive);
-                    ctx.channel().config().setAutoRead(true);
-                });
-            });
+            executor.execute(() -> respond(ctx, request, keepAlive));
         } catch (RejectedExecutionException e) {
             write(ctx, ApiResponse.error(ApiException.unavailable("the management API is busy or stopping")), false);
+        }
+    }
+
+    /** On the handler pool: runs the request, then writes the answer from the connection's event loop. */
+    private void respond(ChannelHandlerContext ctx, ApiRequest request, boolean keepAlive) {
+        ApiResponse response;
+        try {
+            response = handler.apply(request);
+        } catch (RuntimeException | Error e) { // the dispatcher answers every failure; this is a last resort
+            LOG.error("Management API: {} {} failed", request.method(), request.rawPath(), e);
+            response = ApiResponse.error(new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "internal_server_error", "the request failed; the broker log has the details"));
+        }
+        ApiResponse answer = response;
+        try {
+            ctx.executor().execute(() -> {
+                write(ctx, answer, keepAlive);
+                ctx.channel().config().setAutoRead(true);
+            });
+        } catch (RejectedExecutionException e) {
+            // the server is stopping; its connections are being closed
         }
     }
 

@@ -227,4 +227,32 @@ class QueuesExchangesBindingsIT {
             assertEquals(7, channel.basicGet("http-target", true).getBody()[0]);
         }
     }
+
+    @Test
+    void listsTakeRabbitMqsColumnsSortAndPaginationOptions() {
+        api.put("/api/vhosts/listing", "{}");
+        api.put("/api/permissions/listing/guest", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+        for (String q : List.of("page-a1", "page-a2", "page-b1")) {
+            api.put("/api/queues/listing/" + q, "{}");
+        }
+        JsonNode columns = api.get("/api/queues/listing?columns=name,messages").json();
+        assertEquals(3, columns.size());
+        assertEquals(List.of("name", "messages"), List.copyOf(iterable(columns.get(0).fieldNames())));
+
+        JsonNode reversed = api.get("/api/queues/listing?sort=name&sort_reverse=true").json();
+        assertEquals(List.of("page-b1", "page-a2", "page-a1"), names(reversed, "name"));
+
+        JsonNode page = api.get("/api/queues/listing?page=1&page_size=1&name=-A").json();
+        assertEquals(3, page.path("total_count").asInt());
+        assertEquals(2, page.path("filtered_count").asInt());
+        assertEquals(2, page.path("page_count").asInt());
+        assertEquals(List.of("page-a1"), names(page.path("items"), "name"));
+        assertEquals(400, api.get("/api/queues/listing?page=0").status());
+    }
+
+    private static <T> List<T> iterable(java.util.Iterator<T> it) {
+        List<T> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
 }
