@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP connection: copies each request off the event loop's buffers, hands it to the blocking executor
- * and writes the answer back. Reading pauses while a request is being handled, so pipelined requests are
- * answered in order and a client cannot queue up unbounded work.
+ * and writes the answer back. Requests are handled one at a time per connection, and reading pauses while
+ * any wait, so pipelined requests are answered in order and a client cannot queue up unbounded work.
  */
 final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpChannelHandler.class);
@@ -40,24 +41,54 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
         this.executor = executor;
     }
 
+    /** A request read and not answered yet: either ready to run, or already answered (malformed input). */
+    private record Pending(ApiRequest request, ApiResponse immediate, boolean keepAlive) {
+    }
+
+    /** Requests waiting behind the one being handled (pipelining); event loop only. */
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private boolean busy;
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
         if (!msg.decoderResult().isSuccess()) {
-            write(ctx, ApiResponse.error(ApiException.badRequest("malformed HTTP request")), false);
-            return;
-        }
-        ApiRequest request;
-        try {
-            request = copy(ctx, msg);
-        } catch (ApiException e) {
-            write(ctx, ApiResponse.error(e), keepAlive);
-            return;
+            waiting.add(new Pending(null, ApiResponse.error(ApiException.badRequest("malformed HTTP request")), false));
+        } else {
+            try {
+                waiting.add(new Pending(copy(ctx, msg), null, keepAlive));
+            } catch (ApiException e) {
+                waiting.add(new Pending(null, ApiResponse.error(e), keepAlive));
+            }
         }
         ctx.channel().config().setAutoRead(false);
+        next(ctx);
+    }
+
+    /** Starts on the next waiting request unless one is being handled; reading resumes once none wait. */
+    private void next(ChannelHandlerContext ctx) {
+        if (busy) {
+            return;
+        }
+        Pending pending = waiting.poll();
+        if (pending == null) {
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
+        if (pending.immediate() != null) {
+            write(ctx, pending.immediate(), pending.keepAlive());
+            if (pending.keepAlive()) {
+                next(ctx);
+            } else {
+                waiting.clear();
+            }
+            return;
+        }
+        busy = true;
         try {
-            executor.execute(() -> respond(ctx, request, keepAlive));
+            executor.execute(() -> respond(ctx, pending.request(), pending.keepAlive()));
         } catch (RejectedExecutionException e) {
+            waiting.clear();
             write(ctx, ApiResponse.error(ApiException.unavailable("the management API is busy or stopping")), false);
         }
     }
@@ -75,8 +106,13 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
         ApiResponse answer = response;
         try {
             ctx.executor().execute(() -> {
+                busy = false;
                 write(ctx, answer, keepAlive);
-                ctx.channel().config().setAutoRead(true);
+                if (keepAlive) {
+                    next(ctx);
+                } else {
+                    waiting.clear();
+                }
             });
         } catch (RejectedExecutionException e) {
             // the server is stopping; its connections are being closed

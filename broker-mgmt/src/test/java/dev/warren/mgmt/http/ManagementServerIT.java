@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -101,5 +103,25 @@ class ManagementServerIT {
         assertEquals(200, r.status());
         assertTrue(r.body().contains("warren_connections"), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        String auth = java.util.Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.US_ASCII));
+        String requests = "GET /api/whoami HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth + "\r\n\r\n"
+                + "GET /api/overview HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth + "\r\n\r\n"
+                + "GET /api/vhosts HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Basic " + auth
+                + "\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", fixture.managementPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int whoami = all.indexOf("\"tags\":[\"administrator\"]");
+            int overview = all.indexOf("\"product_name\":\"Warren\"");
+            int vhosts = all.indexOf("\"default_queue_type\"");
+            assertTrue(whoami >= 0 && overview > whoami && vhosts > overview, all);
+            assertEquals(3, all.split("HTTP/1.1 200 OK", -1).length - 1, all);
+        }
     }
 }
