@@ -1,0 +1,90 @@
+package dev.warren.mgmt.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Map;
+
+/** Virtual hosts and permissions: add_vhost, delete_vhost, set_permissions, clear_permissions and their listings. */
+final class AccessActions {
+    private AccessActions() {
+    }
+
+    /** Creates the virtual host; like rabbitmqctl, succeeds when it already exists. */
+    static Result addVhost(Call call) {
+        String vhost = call.arg(0);
+        if (vhost.isEmpty()) {
+            throw Failures.badArgument("vhost cannot be an empty string");
+        }
+        ObjectNode body = NodeClient.JSON.createObjectNode();
+        if (call.has(Option.DESCRIPTION)) {
+            body.put("description", call.option(Option.DESCRIPTION, ""));
+        }
+        if (call.has(Option.TAGS)) {
+            body.put("tags", call.option(Option.TAGS, ""));
+        }
+        NodeClient.require(call.node().put(vhostPath(vhost), body));
+        return Result.done();
+    }
+
+    static Result deleteVhost(Call call) {
+        String vhost = call.arg(0);
+        ApiResponse response = call.node().delete(vhostPath(vhost), Map.of());
+        if (response.status() == 404) {
+            throw Failures.noSuchVhost(vhost);
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
+    static Result setPermissions(Call call) {
+        String user = call.arg(0);
+        NodeClient node = call.node();
+        Failures.requireUser(node, user);
+        Failures.requireVhost(node, call.vhost());
+        ObjectNode body = NodeClient.JSON.createObjectNode()
+                .put("configure", call.arg(1))
+                .put("write", call.arg(2))
+                .put("read", call.arg(3));
+        NodeClient.require(node.put(permissionPath(call.vhost(), user), body));
+        return Result.done();
+    }
+
+    /** Removes the user's permissions in the virtual host; none to remove is fine, as in rabbitmqctl. */
+    static Result clearPermissions(Call call) {
+        String user = call.arg(0);
+        NodeClient node = call.node();
+        ApiResponse response = node.delete(permissionPath(call.vhost(), user), Map.of());
+        if (response.status() == 404) {
+            Failures.requireUser(node, user);
+            Failures.requireVhost(node, call.vhost());
+            return Result.done();
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
+    static Result listPermissions(Call call) {
+        ApiResponse response = call.node().get(vhostPath(call.vhost()) + "/permissions");
+        if (response.status() == 404) {
+            throw Failures.noSuchVhost(call.vhost());
+        }
+        return Listing.rows(call, NodeClient.require(response).body());
+    }
+
+    static Result listUserPermissions(Call call) {
+        String user = call.arg(0);
+        ApiResponse response = call.node().get("/api/users/" + NodeClient.segment(user) + "/permissions");
+        if (response.status() == 404) {
+            throw Failures.noSuchUser(user);
+        }
+        return Listing.rows(call, NodeClient.require(response).body());
+    }
+
+    private static String vhostPath(String vhost) {
+        return "/api/vhosts/" + NodeClient.segment(vhost);
+    }
+
+    private static String permissionPath(String vhost, String user) {
+        return "/api/permissions/" + NodeClient.segment(vhost) + "/" + NodeClient.segment(user);
+    }
+}

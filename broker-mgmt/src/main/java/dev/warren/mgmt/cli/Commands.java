@@ -1,0 +1,228 @@
+package dev.warren.mgmt.cli;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The table of warrenctl's commands: rabbitmqctl's names, arguments, banners and columns, each bound to
+ * the management API calls that carry it out.
+ */
+final class Commands {
+    private static final Set<Option> NONE = Set.of();
+    private static final Set<Option> TABLE = EnumSet.of(Option.NO_TABLE_HEADERS);
+    private static final int ANY = Command.UNLIMITED;
+
+    private static final Map<String, Command> ALL = build();
+
+    private Commands() {
+    }
+
+    static Optional<Command> find(String name) {
+        return Optional.ofNullable(ALL.get(name));
+    }
+
+    static List<Command> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    /** The known command closest to a mistyped one, if any is close enough to suggest. */
+    static Optional<String> suggest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : ALL.keySet()) {
+            int distance = distance(name, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return bestDistance <= Math.max(2, name.length() / 4) ? Optional.ofNullable(best) : Optional.empty();
+    }
+
+    private static Map<String, Command> build() {
+        List<Command> list = new ArrayList<>();
+
+        // users
+        list.add(new Command("add_user", "add_user <username> [<password>]",
+                "Creates a user with no tags and no permissions. Without <password> it is read from stdin.",
+                1, 2, NONE, null, c -> "Adding user \"" + c.arg(0) + "\" ...", UserActions::addUser));
+        list.add(new Command("delete_user", "delete_user <username>",
+                "Deletes a user and their permissions, and closes their connections.",
+                1, 1, NONE, null, c -> "Deleting user \"" + c.arg(0) + "\" ...", UserActions::deleteUser));
+        list.add(new Command("change_password", "change_password <username> [<password>]",
+                "Sets a user's password. Without <password> it is read from stdin.",
+                1, 2, NONE, null, c -> "Changing password for user \"" + c.arg(0) + "\" ...",
+                UserActions::changePassword));
+        list.add(new Command("authenticate_user", "authenticate_user <username> [<password>]",
+                "Checks a user's password; exits with 65 when the node refuses it. Without <password> it is read from stdin.",
+                1, 2, NONE, null, c -> "Authenticating user \"" + c.arg(0) + "\" ...",
+                UserActions::authenticateUser));
+        list.add(new Command("set_user_tags", "set_user_tags <username> [<tag> ...]",
+                "Replaces a user's tags (administrator, monitoring, management, ...); no tags clears them.",
+                1, ANY, NONE, null, UserActions::tagsBanner, UserActions::setUserTags));
+        list.add(new Command("list_users", "list_users [--no-table-headers]",
+                "Lists users and their tags.",
+                0, 0, TABLE, Columns.builder()
+                        .field("user", "name")
+                        .computed("tags", o -> UserActions.tagArray(o.path("tags")))
+                        .fixed("user", "tags"),
+                c -> "Listing users ...", c -> Listing.all(c, "/api/users")));
+
+        // virtual hosts
+        list.add(new Command("add_vhost", "add_vhost <vhost> [--description <description>] [--tags <tag1,tag2>]",
+                "Creates a virtual host; one that exists already is left as it is.",
+                1, 1, EnumSet.of(Option.DESCRIPTION, Option.TAGS), null,
+                c -> "Adding vhost \"" + c.arg(0) + "\" ...", AccessActions::addVhost));
+        list.add(new Command("delete_vhost", "delete_vhost <vhost>",
+                "Deletes a virtual host with everything in it: exchanges, queues, messages, permissions.",
+                1, 1, NONE, null, c -> "Deleting vhost \"" + c.arg(0) + "\" ...", AccessActions::deleteVhost));
+        list.add(new Command("list_vhosts", "list_vhosts [--no-table-headers] [<column> ...]",
+                "Lists virtual hosts.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("name").field("description").field("tags").field("tracing")
+                        .defaults("name"),
+                c -> "Listing vhosts ...", c -> Listing.all(c, "/api/vhosts")));
+
+        // permissions
+        list.add(new Command("set_permissions", "set_permissions [-p <vhost>] <username> <conf> <write> <read>",
+                "Sets a user's configure, write and read permissions (regular expressions) in a virtual host.",
+                4, 4, NONE, null,
+                c -> "Setting permissions for user \"" + c.arg(0) + "\" in vhost \"" + c.vhost() + "\" ...",
+                AccessActions::setPermissions));
+        list.add(new Command("clear_permissions", "clear_permissions [-p <vhost>] <username>",
+                "Removes a user's permissions in a virtual host.",
+                1, 1, NONE, null,
+                c -> "Clearing permissions for user \"" + c.arg(0) + "\" in vhost \"" + c.vhost() + "\" ...",
+                AccessActions::clearPermissions));
+        list.add(new Command("list_permissions", "list_permissions [-p <vhost>] [--no-table-headers]",
+                "Lists the users' permissions in a virtual host.",
+                0, 0, TABLE, Columns.builder()
+                        .field("user").field("configure").field("write").field("read")
+                        .fixed("user", "configure", "write", "read"),
+                c -> "Listing permissions for vhost \"" + c.vhost() + "\" ...", AccessActions::listPermissions));
+        list.add(new Command("list_user_permissions", "list_user_permissions [--no-table-headers] <username>",
+                "Lists a user's permissions in every virtual host.",
+                1, 1, TABLE, Columns.builder()
+                        .field("vhost").field("configure").field("write").field("read")
+                        .fixed("vhost", "configure", "write", "read"),
+                c -> "Listing permissions for user \"" + c.arg(0) + "\" ...", AccessActions::listUserPermissions));
+
+        // queues, exchanges, bindings
+        list.add(new Command("list_queues", "list_queues [-p <vhost>] [--no-table-headers] [<column> ...]",
+                "Lists the queues of a virtual host.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("name").field("vhost")
+                        .computed("type", o -> TextNode.valueOf(o.path("type").asText("classic")))
+                        .field("durable").field("auto_delete").field("exclusive").field("arguments")
+                        .field("policy").field("messages").field("messages_ready").field("messages_unacknowledged")
+                        .field("consumers").field("memory").field("state")
+                        .defaults("name", "messages"),
+                c -> "Timeout: " + (double) c.timeout().toSeconds() + " seconds ...\n"
+                        + "Listing queues for vhost " + c.vhost() + " ...",
+                c -> Listing.inVhost(c, "queues")));
+        list.add(new Command("list_exchanges", "list_exchanges [-p <vhost>] [--no-table-headers] [<column> ...]",
+                "Lists the exchanges of a virtual host.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("name").field("vhost").field("type").field("durable").field("auto_delete")
+                        .field("internal").field("arguments").field("policy")
+                        .defaults("name", "type"),
+                c -> "Listing exchanges for vhost " + c.vhost() + " ...", c -> Listing.inVhost(c, "exchanges")));
+        list.add(new Command("list_bindings", "list_bindings [-p <vhost>] [--no-table-headers] [<column> ...]",
+                "Lists the bindings of a virtual host.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("source_name", "source")
+                        .computed("source_kind", o -> TextNode.valueOf("exchange"))
+                        .field("destination_name", "destination")
+                        .field("destination_kind", "destination_type")
+                        .field("routing_key").field("arguments").field("vhost")
+                        .defaults("source_name", "source_kind", "destination_name", "destination_kind",
+                                "routing_key", "arguments"),
+                c -> "Listing bindings for vhost " + c.vhost() + "...", c -> Listing.inVhost(c, "bindings")));
+        list.add(new Command("purge_queue", "purge_queue [-p <vhost>] <queue>",
+                "Removes every ready message from a queue.",
+                1, 1, NONE, null, c -> "Purging queue '" + c.arg(0) + "' in vhost '" + c.vhost() + "' ...",
+                QueueActions::purgeQueue));
+        list.add(new Command("delete_queue", "delete_queue [-p <vhost>] <queue> [--if-empty|-e] [--if-unused|-u]",
+                "Deletes a queue and its messages; with --if-empty or --if-unused only when it has no messages or no consumers.",
+                1, 1, EnumSet.of(Option.IF_EMPTY, Option.IF_UNUSED), null, QueueActions::deleteQueueBanner,
+                QueueActions::deleteQueue));
+
+        // connections, channels, consumers
+        list.add(new Command("list_connections", "list_connections [--no-table-headers] [<column> ...]",
+                "Lists AMQP 0-9-1 connections. The pid column is the connection's name, which close_connection takes.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("pid", "name").field("name").field("user").field("vhost")
+                        .field("host").field("port").field("peer_host").field("peer_port").field("state")
+                        .field("channels").field("protocol").field("auth_mechanism").field("ssl")
+                        .field("timeout").field("frame_max").field("channel_max").field("client_properties")
+                        .field("recv_oct").field("recv_cnt").field("send_oct").field("send_cnt")
+                        .field("connected_at")
+                        .defaults("user", "peer_host", "peer_port", "state"),
+                c -> "Listing connections ...", c -> Listing.all(c, "/api/connections")));
+        list.add(new Command("list_channels", "list_channels [--no-table-headers] [<column> ...]",
+                "Lists channels. The pid column is the channel's name.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("pid", "name").field("name").field("connection", "connection_details.name")
+                        .field("number").field("user").field("vhost").field("transactional").field("confirm")
+                        .field("consumer_count").field("messages_unacknowledged").field("messages_uncommitted")
+                        .field("acks_uncommitted").field("messages_unconfirmed").field("prefetch_count")
+                        .field("global_prefetch_count")
+                        .defaults("pid", "user", "consumer_count", "messages_unacknowledged"),
+                c -> "Listing channels ...", c -> Listing.all(c, "/api/channels")));
+        list.add(new Command("list_consumers", "list_consumers [-p <vhost>] [--no-table-headers] [<column> ...]",
+                "Lists the consumers of a virtual host's queues. channel_pid is the channel's name.",
+                0, ANY, TABLE, Columns.builder()
+                        .field("queue_name", "queue.name").field("channel_pid", "channel_details.name")
+                        .field("consumer_tag").field("ack_required").field("prefetch_count").field("active")
+                        .field("activity_status").field("exclusive").field("arguments")
+                        .defaults("queue_name", "channel_pid", "consumer_tag", "ack_required", "prefetch_count",
+                                "active", "arguments"),
+                c -> "Listing consumers in vhost " + c.vhost() + " ...", c -> Listing.inVhost(c, "consumers")));
+        list.add(new Command("close_connection", "close_connection <connection name> <explanation>",
+                "Closes a connection (its name as list_connections shows it) with 320 CONNECTION_FORCED and the explanation.",
+                2, 2, NONE, null, c -> "Closing connection " + c.arg(0) + ", reason: " + c.arg(1) + "...",
+                QueueActions::closeConnection));
+
+        // node
+        list.add(new Command("status", "status",
+                "Shows the node's version, object and message totals, and listeners.",
+                0, 0, NONE, null, NodeActions::statusBanner, NodeActions::status));
+        list.add(new Command("export_definitions", "export_definitions <file | \"-\">",
+                "Writes users, virtual hosts, permissions, exchanges, queues and bindings as RabbitMQ's definitions JSON; - is stdout.",
+                1, 1, NONE, null, NodeActions::exportBanner, NodeActions::exportDefinitions));
+        list.add(new Command("import_definitions", "import_definitions [<file | \"-\">]",
+                "Imports definitions JSON (as export_definitions or RabbitMQ write it); - or no file is stdin.",
+                0, 1, NONE, null, NodeActions::importBanner, NodeActions::importDefinitions));
+
+        Map<String, Command> byName = new LinkedHashMap<>();
+        list.forEach(command -> byName.put(command.name(), command));
+        return Collections.unmodifiableMap(byName);
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

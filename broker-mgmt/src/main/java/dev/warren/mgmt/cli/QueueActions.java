@@ -1,0 +1,97 @@
+package dev.warren.mgmt.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** purge_queue, delete_queue and close_connection. */
+final class QueueActions {
+    private QueueActions() {
+    }
+
+    static Result purgeQueue(Call call) {
+        String queue = call.arg(0);
+        ApiResponse response = call.node().delete(queuePath(call.vhost(), queue) + "/contents", Map.of());
+        if (response.status() == 404) {
+            throw CliException.error(ExitCodes.DATAERR,
+                    "Queue '" + queue + "' in vhost '" + call.vhost() + "' not found");
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
+    /**
+     * Deletes the queue, reporting how many messages went with it, as rabbitmqctl does; a missing queue, or
+     * one that --if-empty or --if-unused spares, is rabbitmqctl's usage error (64).
+     */
+    static Result deleteQueue(Call call) {
+        String queue = call.arg(0);
+        if (queue.isEmpty()) {
+            throw Failures.badArgument("queue name cannot be empty string.");
+        }
+        NodeClient node = call.node();
+        String path = queuePath(call.vhost(), queue);
+        ApiResponse before = node.get(path);
+        if (before.status() == 404) {
+            throw notFound();
+        }
+        JsonNode state = NodeClient.require(before).body();
+        List<String> conditions = new ArrayList<>();
+        if (call.has(Option.IF_EMPTY)) {
+            conditions.add("if-empty=true");
+        }
+        if (call.has(Option.IF_UNUSED)) {
+            conditions.add("if-unused=true");
+        }
+        String query = conditions.isEmpty() ? "" : "?" + String.join("&", conditions);
+        ApiResponse response = node.delete(path + query, Map.of());
+        if (response.status() == 404) {
+            throw notFound();
+        }
+        if (response.status() == 400 && !conditions.isEmpty()) {
+            // the API answers 400 "406 PRECONDITION_FAILED - queue '...' in vhost '...' in use" (or "not empty")
+            String reason = response.reason();
+            if (reason.endsWith("in use")) {
+                throw CliException.error(ExitCodes.USAGE, "Queue is in use");
+            }
+            if (reason.endsWith("not empty")) {
+                throw CliException.error(ExitCodes.USAGE, "Queue is not empty");
+            }
+        }
+        NodeClient.require(response);
+        return new Result.Text("Queue was successfully deleted with " + state.path("messages").asLong(0) + " messages");
+    }
+
+    static String deleteQueueBanner(Call call) {
+        StringBuilder banner = new StringBuilder("Deleting queue '" + call.arg(0) + "' on vhost '" + call.vhost() + "' ");
+        List<String> conditions = new ArrayList<>();
+        if (call.has(Option.IF_EMPTY)) {
+            conditions.add("if queue is empty ");
+        }
+        if (call.has(Option.IF_UNUSED)) {
+            conditions.add("if queue is unused ");
+        }
+        return banner.append(String.join("and ", conditions)).append("...").toString();
+    }
+
+    static Result closeConnection(Call call) {
+        String name = call.arg(0);
+        ApiResponse response = call.node().delete("/api/connections/" + NodeClient.segment(name),
+                Map.of("X-Reason", call.arg(1)));
+        if (response.status() == 404) {
+            throw CliException.error(ExitCodes.DATAERR, "Connection '" + name + "' not found");
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
+    private static CliException notFound() {
+        return CliException.error(ExitCodes.USAGE, "Queue not found");
+    }
+
+    private static String queuePath(String vhost, String queue) {
+        return "/api/queues/" + NodeClient.segment(vhost) + "/" + NodeClient.segment(queue);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.warren.mgmt.http;
+
+import dev.warren.core.AmqpException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one request: finds its route (404, 405), logs the caller in (401), checks the route's tag (403),
+ * calls the handler and turns every failure into RabbitMQ's JSON error. Unexpected failures are logged and
+ * answered 500 without internals.
+ */
+final class ApiDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
+    static final String REALM_HEADER = "Basic realm=\"Warren Management\"";
+
+    private final Router router;
+    private final Authenticator authenticator;
+
+    ApiDispatcher(Router router, Authenticator authenticator) {
+        this.router = router;
+        this.authenticator = authenticator;
+    }
+
+    ApiResponse dispatch(ApiRequest request) {
+        try {
+            return route(request);
+        } catch (ApiException e) {
+            ApiResponse response = ApiResponse.error(e);
+            return e.status().equals(HttpResponseStatus.UNAUTHORIZED)
+                    ? response.withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), REALM_HEADER) : response;
+        } catch (AmqpException e) {
+            return ApiResponse.error(AmqpErrors.toApi(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ApiResponse.error(ApiException.unavailable("the broker is stopping"));
+        } catch (Exception | StackOverflowError e) {
+            LOG.error("Management API: {} {} failed", request.method(), request.rawPath(), e);
+            return ApiResponse.error(new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "internal_server_error", "the request failed; the broker log has the details"));
+        }
+    }
+
+    private ApiResponse route(ApiRequest request) throws Exception {
+        Router.Match match = router.match(request.method(), request.segments());
+        if (match instanceof Router.NoRoute) {
+            throw ApiException.notFound();
+        }
+        if (match instanceof Router.WrongMethod wrong) {
+            String allowed = wrong.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+            return ApiResponse.error(new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                    request.method() + " is not allowed here")).withHeader(HttpHeaderNames.ALLOW.toString(), allowed);
+        }
+        Router.Found found = (Router.Found) match;
+        Requirement requirement = found.route().requirement();
+        ApiRequest matched = request.withPathParams(found.params());
+        if (requirement != Requirement.NONE) {
+            Principal principal = authenticator.authenticate(matched);
+            if (!principal.meets(requirement)) {
+                throw ApiException.forbidden(requirement.refusal());
+            }
+            matched = matched.withPrincipal(principal);
+        }
+        ApiResponse response = found.route().handler().handle(matched);
+        return request.method().equals(HttpMethod.GET) ? ListOptions.apply(matched, response) : response;
+    }
+}

@@ -1,0 +1,232 @@
+package dev.warren.mgmt.http;
+
+import dev.warren.core.Broker;
+import dev.warren.mgmt.metrics.BrokerMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management HTTP API (RabbitMQ's /api, basic auth or warrenctl's local secret) and Prometheus
+ * {@code /metrics} (no login) on one port. It has its own single event loop for HTTP I/O; handlers run on a
+ * small separate pool because some wait (for a queue's thread, for the definitions file to be synced), never
+ * on the AMQP server's loops.
+ */
+public final class ManagementServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
+    /** Largest request body: definitions documents can be big. */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    /** How long a handler waits for a queue's or connection's thread. */
+    static final long WAIT_MILLIS = 10_000;
+    private static final int HANDLER_THREADS = 4;
+    private static final int IDLE_SECONDS = 120;
+
+    private final Channel listener;
+    private final EventLoopGroup group;
+    private final ThreadPoolExecutor handlers;
+    private final BrokerMetrics metrics;
+    private final LocalSecret localSecret;
+    private final int port;
+
+    private ManagementServer(Channel listener, EventLoopGroup group, ThreadPoolExecutor handlers, BrokerMetrics metrics,
+                             LocalSecret localSecret) {
+        this.listener = listener;
+        this.group = group;
+        this.handlers = handlers;
+        this.metrics = metrics;
+        this.localSecret = localSecret;
+        this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /**
+     * Starts listening, installs the metrics (latency histograms included) into the broker and, when there is a
+     * data directory, writes {@code warrenctl.json} with the URL and a new secret.
+     *
+     * @throws IOException when the port cannot be bound or the secret file cannot be written
+     */
+    public static ManagementServer start(Broker broker, ManagementSettings settings) throws IOException, InterruptedException {
+        BrokerMetrics metrics = new BrokerMetrics(broker);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        ThreadPoolExecutor handlerPool = handlerPool();
+        AtomicInteger boundPort = new AtomicInteger();
+        String node = "warren@" + hostName();
+        ServerIdentity identity = new ServerIdentity(node, settings.productVersion(), settings.amqpPort(), boundPort::get);
+        DispatcherHolder holder = new DispatcherHolder();
+        Channel listener;
+        try {
+            listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 128)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                    .addLast("close-idle", new CloseIdle())
+                                    .addLast("http", new HttpServerCodec())
+                                    .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                    .addLast("api", new HttpChannelHandler(holder::dispatch, handlerPool));
+                        }
+                    })
+                    .bind(address(settings.host(), settings.port())).sync().channel();
+        } catch (Exception e) {
+            shutdown(group, handlerPool, metrics);
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            String host = settings.host().isEmpty() ? "all interfaces" : settings.host();
+            throw new IOException("cannot listen for HTTP (management) on " + host + " port " + settings.port() + ": "
+                    + e.getMessage(), e);
+        }
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        boundPort.set(port);
+        LocalSecret secret = null;
+        try {
+            if (settings.dataDir() != null) {
+                secret = LocalSecret.write(settings.dataDir(), "http://127.0.0.1:" + port);
+            }
+        } catch (IOException e) {
+            listener.close().syncUninterruptibly();
+            shutdown(group, handlerPool, metrics);
+            throw new IOException("cannot write " + settings.dataDir().resolve(LocalSecret.FILE_NAME) + ": " + e.getMessage(), e);
+        }
+        holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity),
+                new Authenticator(broker.users(), secret == null ? null : secret.secret()));
+        LOG.info("Management HTTP API and /metrics listening on {} port {}",
+                settings.host().isEmpty() ? "all interfaces" : settings.host(), port);
+        return new ManagementServer(listener, group, handlerPool, metrics, secret);
+    }
+
+    /** The dispatcher is made once the port (shown in /api/overview) is known; requests before that wait for it. */
+    private static final class DispatcherHolder {
+        volatile ApiDispatcher dispatcher;
+
+        ApiResponse dispatch(ApiRequest request) {
+            ApiDispatcher d = dispatcher;
+            if (d == null) {
+                return ApiResponse.error(ApiException.unavailable("the management API is starting"));
+            }
+            return d.dispatch(request);
+        }
+    }
+
+    private static Router routes(Broker broker, BrokerMetrics metrics, ServerIdentity identity) {
+        Scope scope = new Scope(broker);
+        Router router = new Router();
+        router.get("/metrics", Requirement.NONE,
+                request -> ApiResponse.text(HttpResponseStatus.OK, metrics.scrape(), BrokerMetrics.CONTENT_TYPE));
+        new OverviewHandlers(scope, identity).register(router);
+        new VhostHandlers(scope).register(router);
+        new UserHandlers(scope).register(router);
+        new PermissionHandlers(scope).register(router);
+        new QueueHandlers(scope, new QueueThread(WAIT_MILLIS), identity.node()).register(router);
+        new ExchangeHandlers(scope).register(router);
+        new BindingHandlers(scope).register(router);
+        new ConnectionHandlers(scope, identity.node(), WAIT_MILLIS).register(router);
+        new DefinitionHandlers(scope, identity.productVersion()).register(router);
+        return router;
+    }
+
+    private static ThreadPoolExecutor handlerPool() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1024), r -> {
+                    Thread t = new Thread(r, "warren-mgmt-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static InetSocketAddress address(String host, int port) {
+        if (!host.isEmpty()) {
+            return new InetSocketAddress(host, port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName("::"), port); // dual stack, as the AMQP listener
+        } catch (UnknownHostException e) {
+            return new InetSocketAddress(port);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Closes connections that sent nothing for a while (keep-alive clients that went away). */
+    private static final class CloseIdle extends ChannelDuplexHandler {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                super.userEventTriggered(ctx, evt);
+            }
+        }
+    }
+
+    /** The port the API listens on (the one picked when the settings said 0). */
+    public int port() {
+        return port;
+    }
+
+    /** Stops listening, finishes the requests being handled (briefly), removes warrenctl.json. */
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        if (localSecret != null) {
+            try {
+                localSecret.delete();
+            } catch (IOException e) {
+                LOG.warn("Could not remove {}: {}", localSecret.file(), e.getMessage());
+            }
+        }
+        shutdown(group, handlers, metrics);
+    }
+
+    private static void shutdown(EventLoopGroup group, ThreadPoolExecutor handlers, BrokerMetrics metrics) {
+        handlers.shutdown();
+        try {
+            if (!handlers.awaitTermination(5, TimeUnit.SECONDS)) {
+                handlers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            handlers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.warren.mgmt.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warren.core.Broker;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.VirtualHost;
+import dev.warren.core.connection.ClientConnection;
+import dev.warren.core.stats.MessageStats;
+import dev.warren.core.store.ResourceAlarm;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/** GET /api/overview, /api/whoami and the alarms health check. */
+final class OverviewHandlers {
+    private final Scope scope;
+    private final ServerIdentity identity;
+
+    OverviewHandlers(Scope scope, ServerIdentity identity) {
+        this.scope = scope;
+        this.identity = identity;
+    }
+
+    void register(Router router) {
+        router.get("/api/overview", Requirement.MANAGEMENT, this::overview);
+        router.get("/api/whoami", Requirement.MANAGEMENT, this::whoami);
+        router.get("/api/health/checks/alarms", Requirement.MANAGEMENT, this::alarms);
+        router.get("/api/health/checks/local-alarms", Requirement.MANAGEMENT, this::alarms);
+    }
+
+    private ApiResponse overview(ApiRequest request) {
+        Principal who = request.principal();
+        Broker broker = scope.broker();
+        ObjectNode n = Json.object()
+                .put("management_version", identity.productVersion())
+                .put("rates_mode", "none")
+                .put("product_name", "Warren")
+                .put("product_version", identity.productVersion())
+                .put("node", identity.node())
+                .put("cluster_name", identity.node());
+        ArrayNode listeners = n.putArray("listeners");
+        if (identity.amqpPort() > 0) {
+            listeners.addObject().put("node", identity.node()).put("protocol", "amqp").put("ip_address", "::")
+                    .put("port", identity.amqpPort());
+        }
+        listeners.addObject().put("node", identity.node()).put("protocol", "http").put("ip_address", "::")
+                .put("port", identity.httpPort().getAsInt());
+
+        long queues = 0;
+        long exchanges = 0;
+        long consumers = 0;
+        long ready = 0;
+        long unacked = 0;
+        for (VirtualHost v : scope.visibleVhosts(who)) {
+            exchanges += v.exchanges().size();
+            for (MessageQueue q : v.queues()) {
+                queues++;
+                consumers += q.consumerCount();
+                ready += q.messageCount();
+                unacked += q.unacknowledgedCount();
+            }
+        }
+        long connections = 0;
+        long channels = 0;
+        for (ClientConnection c : scope.connections(who, null)) {
+            connections++;
+            channels += c.channelCount();
+        }
+        n.putObject("object_totals").put("connections", connections).put("channels", channels)
+                .put("exchanges", exchanges).put("queues", queues).put("consumers", consumers);
+        n.putObject("queue_totals").put("messages", ready + unacked).put("messages_ready", ready)
+                .put("messages_unacknowledged", unacked);
+        ObjectNode stats = n.putObject("message_stats");
+        if (who.isMonitor()) {
+            messageStats(broker.stats(), stats);
+        }
+        return ApiResponse.json(n);
+    }
+
+    /** Broker-wide counters, shown to monitors only (they are not split per virtual host). */
+    private static void messageStats(MessageStats s, ObjectNode out) {
+        long deliver = s.deliver.sum();
+        long deliverNoAck = s.deliverNoAck.sum();
+        long get = s.get.sum();
+        long getNoAck = s.getNoAck.sum();
+        out.put("publish", s.publish.sum())
+                .put("confirm", s.confirm.sum())
+                .put("deliver", deliver)
+                .put("deliver_no_ack", deliverNoAck)
+                .put("get", get)
+                .put("get_no_ack", getNoAck)
+                .put("deliver_get", deliver + deliverNoAck + get + getNoAck)
+                .put("ack", s.ack.sum())
+                .put("redeliver", s.redeliver.sum())
+                .put("return_unroutable", s.returnUnroutable.sum())
+                .put("drop_unroutable", s.dropUnroutable.sum());
+    }
+
+    private ApiResponse whoami(ApiRequest request) {
+        Principal who = request.principal();
+        ObjectNode n = Json.object().put("name", who.name());
+        n.set("tags", Json.tagList(who.tags()));
+        return ApiResponse.json(n);
+    }
+
+    private ApiResponse alarms(ApiRequest request) {
+        ResourceAlarm disk = scope.broker().storage().diskAlarm();
+        if (!disk.raised()) {
+            return ApiResponse.json(Json.object().put("status", "ok"));
+        }
+        ObjectNode n = Json.object().put("status", "failed")
+                .put("reason", "resource alarm(s) in effect in the cluster");
+        n.putArray("alarms").addObject().put("node", identity.node()).put("resource", disk.resource());
+        return ApiResponse.json(HttpResponseStatus.SERVICE_UNAVAILABLE, n);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.warren.mgmt.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.VirtualHost;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * /api/queues: list (all visible, or one vhost), show, declare (PUT), delete (optionally if-unused /
+ * if-empty), purge (DELETE .../contents) and the queue's bindings. Declaring and deleting need configure
+ * permission on the queue, purging read permission, as over AMQP.
+ */
+final class QueueHandlers {
+    private final Scope scope;
+    private final QueueThread queueThread;
+    private final String node;
+
+    QueueHandlers(Scope scope, QueueThread queueThread, String node) {
+        this.scope = scope;
+        this.queueThread = queueThread;
+        this.node = node;
+    }
+
+    void register(Router router) {
+        router.get("/api/queues", Requirement.MANAGEMENT, this::list);
+        router.get("/api/queues/{vhost}", Requirement.MANAGEMENT, this::list);
+        router.get("/api/queues/{vhost}/{name}", Requirement.MANAGEMENT, this::show);
+        router.put("/api/queues/{vhost}/{name}", Requirement.MANAGEMENT, this::declare);
+        router.delete("/api/queues/{vhost}/{name}", Requirement.MANAGEMENT, this::delete);
+        router.delete("/api/queues/{vhost}/{name}/contents", Requirement.MANAGEMENT, this::purge);
+        router.get("/api/queues/{vhost}/{name}/bindings", Requirement.MANAGEMENT, this::bindings);
+    }
+
+    private ApiResponse list(ApiRequest request) {
+        ArrayNode out = Json.array();
+        for (VirtualHost v : scope.vhostsOf(request)) {
+            List<MessageQueue> queues = new ArrayList<>(v.queues());
+            queues.sort(Comparator.comparing(MessageQueue::name));
+            for (MessageQueue q : queues) {
+                out.add(Views.queue(q, node));
+            }
+        }
+        return ApiResponse.json(out);
+    }
+
+    private ApiResponse show(ApiRequest request) {
+        return ApiResponse.json(Views.queue(scope.queue(request), node));
+    }
+
+    private ApiResponse declare(ApiRequest request) {
+        VirtualHost vhost = scope.vhost(request.principal(), request.param("vhost"));
+        String name = request.param("name");
+        ObjectNode body = request.jsonObject();
+        boolean durable = Json.bool(body, "durable", false);
+        boolean autoDelete = Json.bool(body, "auto_delete", false);
+        if (Json.bool(body, "exclusive", false)) {
+            throw ApiException.badRequest("exclusive queues belong to a connection and cannot be declared here");
+        }
+        Map<String, Object> arguments = Json.arguments(body);
+        scope.permissions(request.principal(), vhost.name()).configureQueue(name);
+        MessageQueue before = vhost.queue(name);
+        boolean created = before == null || before.isDeleted();
+        vhost.declareQueue(name, durable, false, autoDelete, arguments, null, scope.broker().queueExecutor());
+        return ApiResponse.createdOrUpdated(created);
+    }
+
+    private ApiResponse delete(ApiRequest request) throws InterruptedException {
+        MessageQueue queue = scope.queue(request);
+        scope.permissions(request.principal(), queue.vhost().name()).configureQueue(queue.name());
+        boolean ifUnused = "true".equals(request.queryParam("if-unused"));
+        boolean ifEmpty = "true".equals(request.queryParam("if-empty"));
+        queueThread.call(queue, () -> queue.delete(ifUnused, ifEmpty));
+        return ApiResponse.noContent();
+    }
+
+    private ApiResponse purge(ApiRequest request) throws InterruptedException {
+        MessageQueue queue = scope.queue(request);
+        scope.permissions(request.principal(), queue.vhost().name()).readQueue(queue.name());
+        queueThread.call(queue, queue::purge);
+        return ApiResponse.noContent();
+    }
+
+    private ApiResponse bindings(ApiRequest request) {
+        MessageQueue queue = scope.queue(request);
+        ArrayNode out = Json.array();
+        BindingViews.list(queue.vhost(), b -> b.destinationType().equals("queue") && b.destination().equals(queue.name()))
+                .forEach(b -> out.add(b.json()));
+        return ApiResponse.json(out);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.warren.mgmt.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warren.core.Exchange;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.VirtualHost;
+import dev.warren.core.auth.User;
+import dev.warren.core.auth.UserPermission;
+import dev.warren.store.DefinitionsJson;
+
+/** Objects as RabbitMQ's HTTP API shows them, with its field names. */
+final class Views {
+    /** How the default exchange (named "") is written in paths. */
+    static final String DEFAULT_EXCHANGE_ALIAS = "amq.default";
+
+    private Views() {
+    }
+
+    static ObjectNode queue(MessageQueue q, String node) {
+        int ready = q.messageCount();
+        int unacked = q.unacknowledgedCount();
+        ObjectNode n = Json.object()
+                .put("name", q.name())
+                .put("vhost", q.vhost().name())
+                .put("durable", q.durable())
+                .put("auto_delete", q.autoDelete())
+                .put("exclusive", q.exclusive());
+        n.set("arguments", Json.table(q.arguments()));
+        n.put("node", node)
+                .put("type", "classic")
+                .put("state", "running")
+                .put("messages", (long) ready + unacked)
+                .put("messages_ready", ready)
+                .put("messages_unacknowledged", unacked)
+                .put("consumers", q.consumerCount())
+                .put("memory", q.memoryBytes());
+        n.putNull("policy");
+        n.putNull("exclusive_consumer_tag");
+        return n;
+    }
+
+    static ObjectNode exchange(Exchange e, String vhost) {
+        ObjectNode n = Json.object()
+                .put("name", e.name())
+                .put("vhost", vhost)
+                .put("type", e.type().typeName())
+                .put("durable", e.durable())
+                .put("auto_delete", e.autoDelete())
+                .put("internal", e.internal());
+        n.set("arguments", Json.table(e.arguments()));
+        n.put("user_who_performed_action", "");
+        return n;
+    }
+
+    static ObjectNode vhost(VirtualHost v) {
+        long ready = 0;
+        long unacked = 0;
+        for (MessageQueue q : v.queues()) {
+            ready += q.messageCount();
+            unacked += q.unacknowledgedCount();
+        }
+        ObjectNode n = Json.object().put("name", v.name()).put("description", "");
+        n.putArray("tags");
+        n.put("default_queue_type", "classic").put("tracing", false);
+        ObjectNode metadata = n.putObject("metadata").put("description", "");
+        metadata.putArray("tags");
+        n.put("messages", ready + unacked).put("messages_ready", ready).put("messages_unacknowledged", unacked);
+        return n;
+    }
+
+    static ObjectNode user(User u) {
+        ObjectNode n = Json.object()
+                .put("name", u.name())
+                .put("password_hash", u.passwordHash())
+                .put("hashing_algorithm", DefinitionsJson.HASHING_ALGORITHM);
+        n.set("tags", Json.tagList(u.tags()));
+        n.putObject("limits");
+        return n;
+    }
+
+    static ObjectNode permission(UserPermission p) {
+        return Json.object()
+                .put("user", p.user())
+                .put("vhost", p.vhost())
+                .put("configure", p.permission().configure())
+                .put("write", p.permission().write())
+                .put("read", p.permission().read());
+    }
+
+    /** An exchange name from a path: "amq.default" is the default exchange. */
+    static String exchangeName(String fromPath) {
+        return DEFAULT_EXCHANGE_ALIAS.equals(fromPath) ? "" : fromPath;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.warren.mgmt.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * /api/definitions round trip (export from one broker, import into a fresh one) and the durability of
+ * changes made over HTTP across a restart.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class DefinitionsIT {
+    @TempDir
+    Path dataDir;
+
+    private static List<String> names(JsonNode list, String field) {
+        List<String> names = new ArrayList<>();
+        list.forEach(n -> names.add(n.path(field).asText()));
+        return names;
+    }
+
+    /** Users, a vhost, permissions, durable exchange, queue and binding, plus a transient queue, all over HTTP. */
+    private static void define(ApiClient api) {
+        assertEquals(201, api.put("/api/users/exported", "{\"password\":\"pw\",\"tags\":\"management\"}").status());
+        assertEquals(201, api.put("/api/vhosts/prod", "{}").status());
+        assertEquals(201, api.put("/api/permissions/prod/exported", "{\"configure\":\"^orders\",\"write\":\".*\",\"read\":\".*\"}").status());
+        assertEquals(201, api.put("/api/permissions/prod/guest", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}").status());
+        assertEquals(201, api.put("/api/exchanges/prod/orders-x", "{\"type\":\"topic\",\"durable\":true}").status());
+        assertEquals(201, api.put("/api/queues/prod/orders-q", "{\"durable\":true,\"arguments\":{\"x-max-length\":10}}").status());
+        assertEquals(201, api.put("/api/queues/prod/transient", "{\"durable\":false}").status());
+        assertEquals(201, api.post("/api/bindings/prod/e/orders-x/q/orders-q", "{\"routing_key\":\"order.*\"}").status());
+    }
+
+    /** What define() made is there (the transient queue only where {@code transientToo}). */
+    private static void assertDefined(ManagementFixture fixture, boolean transientToo) {
+        ApiClient api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+        ApiClient.Response login = ApiClient.basic(fixture.baseUrl(), "exported", "pw").get("/api/whoami");
+        assertEquals(200, login.status(), "the password still works: " + login);
+        assertEquals("management", api.get("/api/users/exported").json().path("tags").get(0).asText());
+        JsonNode permission = api.get("/api/permissions/prod/exported").json();
+        assertEquals("^orders", permission.path("configure").asText());
+        JsonNode exchange = api.get("/api/exchanges/prod/orders-x").json();
+        assertEquals("topic", exchange.path("type").asText());
+        assertTrue(exchange.path("durable").asBoolean());
+        JsonNode queue = api.get("/api/queues/prod/orders-q").json();
+        assertTrue(queue.path("durable").asBoolean());
+        assertEquals(10, queue.path("arguments").path("x-max-length").asInt());
+        assertEquals(List.of("order.*"), names(api.get("/api/bindings/prod/e/orders-x/q/orders-q").json(), "routing_key"));
+        assertEquals(transientToo ? 200 : 404, api.get("/api/queues/prod/transient").status());
+    }
+
+    @Test
+    void exportThenImportIntoAFreshBrokerReproducesTheDefinitions() throws Exception {
+        JsonNode exported;
+        String exportedHash;
+        try (ManagementFixture source = ManagementFixture.start()) {
+            ApiClient api = ApiClient.basic(source.baseUrl(), "guest", "guest");
+            define(api);
+            ApiClient.Response r = api.get("/api/definitions");
+            assertEquals(200, r.status());
+            exported = r.json();
+            exportedHash = api.get("/api/users/exported").json().path("password_hash").asText();
+        }
+        assertEquals("Warren", exported.path("product_name").asText());
+        assertTrue(names(exported.path("users"), "name").contains("exported"));
+        assertTrue(names(exported.path("queues"), "name").contains("orders-q"));
+        assertFalse(names(exported.path("queues"), "name").contains("transient"), "only durable queues are definitions");
+        for (JsonNode u : exported.path("users")) {
+            assertTrue(u.has("password_hash") && !u.has("password"), "passwords are exported as hashes only");
+        }
+
+        try (ManagementFixture fresh = ManagementFixture.start()) {
+            ApiClient api = ApiClient.basic(fresh.baseUrl(), "guest", "guest");
+            assertEquals(404, api.get("/api/users/exported").status());
+            ApiClient.Response imported = api.post("/api/definitions", exported.toString());
+            assertEquals(204, imported.status(), imported.toString());
+            assertDefined(fresh, false);
+            assertEquals(exportedHash, api.get("/api/users/exported").json().path("password_hash").asText());
+        }
+    }
+
+    @Test
+    void changesMadeOverHttpSurviveARestart() throws Exception {
+        ManagementFixture fixture = ManagementFixture.start(dataDir);
+        try {
+            ApiClient api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+            define(api);
+            api.put("/api/users/removed", "{\"password\":\"r\",\"tags\":\"\"}");
+            assertEquals(204, api.delete("/api/users/removed").status());
+            api.put("/api/vhosts/removed-vhost", "{}");
+            assertEquals(204, api.delete("/api/vhosts/removed-vhost").status());
+
+            fixture = fixture.restart();
+            assertDefined(fixture, false);
+            ApiClient after = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+            assertEquals(404, after.get("/api/users/removed").status());
+            assertEquals(404, after.get("/api/vhosts/removed-vhost").status());
+        } finally {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void anImportWithAnUnsupportedHashIs400() throws Exception {
+        try (ManagementFixture fixture = ManagementFixture.start()) {
+            ApiClient api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+            String document = "{\"users\":[{\"name\":\"old\",\"password_hash\":\"xyz\",\"hashing_algorithm\":"
+                    + "\"rabbit_password_hashing_md5\",\"tags\":\"\"}],\"vhosts\":[{\"name\":\"/\"}]}";
+            ApiClient.Response r = api.post("/api/definitions", document);
+            assertEquals(400, r.status());
+            assertTrue(r.json().path("reason").asText().contains("rabbit_password_hashing_md5"), r.toString());
+            assertEquals(400, api.post("/api/definitions", "[1,2]").status());
+        }
+    }
+}
