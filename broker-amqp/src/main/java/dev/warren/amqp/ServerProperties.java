@@ -4,8 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The server-properties table of connection.start, with the capabilities Warren really supports. */
-final class ServerProperties {
-    static final String VERSION = "0.1.0";
+public final class ServerProperties {
+    /** Warren's version, as connection.start and the management API report it. */
+    public static final String VERSION = "0.1.0";
 
     private ServerProperties() {
     }

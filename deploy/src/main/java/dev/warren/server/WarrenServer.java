@@ -2,6 +2,7 @@ package dev.warren.server;
 
 import dev.warren.amqp.AmqpServer;
 import dev.warren.amqp.AmqpSettings;
+import dev.warren.amqp.ServerProperties;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.VirtualHost;
@@ -9,6 +10,8 @@ import dev.warren.core.auth.Users;
 import dev.warren.core.store.MemoryBudget;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.core.store.Storage;
+import dev.warren.mgmt.http.ManagementServer;
+import dev.warren.mgmt.http.ManagementSettings;
 import dev.warren.store.DefinitionsFile;
 import dev.warren.store.Journal;
 import dev.warren.store.StoreSettings;
@@ -43,17 +46,20 @@ public final class WarrenServer implements AutoCloseable {
     private final Journal journal;
     private final DataDirLock lock;
     private final AmqpServer amqp;
+    /** Null when management.tcp.port is 0. */
+    private final ManagementServer management;
     private final List<InetSocketAddress> bound;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private WarrenServer(ServerConfig config, Broker broker, Journal journal, DataDirLock lock, AmqpServer amqp,
-                         List<InetSocketAddress> bound) {
+                         ManagementServer management, List<InetSocketAddress> bound) {
         this.config = config;
         this.broker = broker;
         this.journal = journal;
         this.lock = lock;
         this.amqp = amqp;
+        this.management = management;
         this.bound = bound;
     }
 
@@ -111,7 +117,8 @@ public final class WarrenServer implements AutoCloseable {
             LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
                     config.defaultUser(), config.defaultVhost());
             logMemory(config);
-            return new WarrenServer(config, broker, journal, lock, amqp, bound);
+            ManagementServer management = startManagement(config, broker, bound.get(0).getPort(), amqp);
+            return new WarrenServer(config, broker, journal, lock, amqp, management, bound);
         } catch (Exception e) {
             amqp.close();
             if (e instanceof InterruptedException interrupted) {
@@ -122,6 +129,31 @@ public final class WarrenServer implements AutoCloseable {
             throw new IOException("cannot listen for AMQP on " + host + " port " + config.amqpPort() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The management HTTP API and /metrics, unless management.tcp.port is 0; a bind failure stops the start. */
+    private static ManagementServer startManagement(ServerConfig config, Broker broker, int amqpPort, AmqpServer amqp)
+            throws IOException, InterruptedException {
+        if (config.mgmtPort() == 0) {
+            LOG.info("Management HTTP API disabled (management.tcp.port = 0)");
+            return null;
+        }
+        try {
+            return ManagementServer.start(broker, ManagementSettings.defaults()
+                    .withPort(config.mgmtPort())
+                    .withDataDir(config.dataDir())
+                    .withAmqpPort(amqpPort)
+                    .withProductVersion(ServerProperties.VERSION));
+        } catch (IOException | RuntimeException e) {
+            amqp.close();
+            throw new IOException("cannot start the management HTTP API on port " + config.mgmtPort() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The port the management HTTP API listens on, or 0 when it is disabled. */
+    public int managementPort() {
+        return management == null ? 0 : management.port();
     }
 
     /** The heap the launcher gave this JVM, and a warning when the paging budget leaves it little room. */
@@ -160,6 +192,9 @@ public final class WarrenServer implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             LOG.info("Warren stopping");
             try {
+                if (management != null) {
+                    management.close();
+                }
                 awaitStoredPublishes();
                 amqp.close();
                 markDeliveredMessages();
@@ -255,7 +290,9 @@ public final class WarrenServer implements AutoCloseable {
     private static String banner(WarrenServer server) {
         ServerConfig c = server.config();
         String where = c.amqpHost().isEmpty() ? "all interfaces" : c.amqpHost();
-        return "Warren is running: AMQP 0-9-1 on port " + server.amqpPort() + " (" + where + "), data in "
-                + c.dataDir() + ". Press Ctrl-C to stop.";
+        String management = server.managementPort() == 0 ? "management off"
+                : "management on http://localhost:" + server.managementPort() + "/";
+        return "Warren is running: AMQP 0-9-1 on port " + server.amqpPort() + " (" + where + "), " + management
+                + ", data in " + c.dataDir() + ". Press Ctrl-C to stop.";
     }
 }

@@ -647,7 +647,7 @@ class CrashRecoveryProcessIT {
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> command = List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-cp", jar + ":" + lib + "/*", "dev.warren.server.WarrenServer",
-                    "--amqp-port", "0", "--data-dir", dataDir.toString());
+                    "--amqp-port", "0", "--mgmt-port", "0", "--data-dir", dataDir.toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().keySet().removeIf(name -> name.startsWith("WARREN_")); // only the flags count
             builder.environment().put("WARREN_LOG_FILE", "false"); // the console output above is the log

@@ -24,7 +24,7 @@ class DiskAlarmIT {
     @Test
     void aPublisherIsBlockedWhileFreeDiskIsBelowTheLimitAndOthersStillWork() throws Exception {
         // a limit no disk meets: the alarm is raised at once
-        ServerConfig config = ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir)
+        ServerConfig config = ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir)
                 .withStorage(StorageConfig.defaults().withDiskFreeLimit(Long.MAX_VALUE / 2));
         try (WarrenServer server = WarrenServer.start(config)) {
             ConnectionFactory factory = new ConnectionFactory();

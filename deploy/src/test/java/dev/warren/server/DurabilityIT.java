@@ -35,7 +35,7 @@ class DurabilityIT {
     private final List<Connection> connections = new ArrayList<>();
 
     private ServerConfig config() {
-        return ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir);
+        return ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir);
     }
 
     private Channel open() throws Exception {

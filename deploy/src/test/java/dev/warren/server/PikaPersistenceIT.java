@@ -19,7 +19,7 @@ class PikaPersistenceIT {
     Path dataDir;
 
     private WarrenServer start() throws Exception {
-        return WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir));
+        return WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir));
     }
 
     /** Starts a Warren on the data directory, runs one phase of the script against it, closes it. */

@@ -34,7 +34,7 @@ abstract class PikaScriptIT {
 
     @BeforeAll
     static void startServerAndCheckPika() throws Exception {
-        server = WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir));
+        server = WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir));
         Result check = run(PYTHON, "-c", "import pika");
         pikaProblem = check.exitCode == 0 ? null : check.output;
     }

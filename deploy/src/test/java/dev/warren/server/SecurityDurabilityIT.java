@@ -27,7 +27,7 @@ class SecurityDurabilityIT {
     private WarrenServer server;
 
     private ServerConfig config() {
-        return ServerConfig.defaults().withAmqpPort(0).withDataDir(dataDir);
+        return ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir);
     }
 
     private void restart() throws Exception {

@@ -44,7 +44,7 @@ class SourceCheckoutLauncherProcessIT {
                     + "-Dsurefire.failIfNoSpecifiedTests=false");
         }
         LaunchedBroker broker = LaunchedBroker.start(moduleDir, dir, "checkout",
-                List.of("--amqp-port", "0", "--data-dir", dir.resolve("data").toString()),
+                List.of("--amqp-port", "0", "--mgmt-port", "0", "--data-dir", dir.resolve("data").toString()),
                 Map.of("WARREN_LOG_DIR", dir.resolve("log").toString()));
         String output = Files.readString(broker.out, StandardCharsets.UTF_8);
         Path shippedConfig = moduleDir.resolve("etc").resolve("warren.conf").toRealPath();

@@ -32,7 +32,7 @@ class WarrenServerIT {
     Path dir;
 
     private ServerConfig config() {
-        return ServerConfig.defaults().withAmqpPort(0).withDataDir(dir.resolve("nested").resolve("data"));
+        return ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dir.resolve("nested").resolve("data"));
     }
 
     private static ConnectionFactory factory(int port) {
