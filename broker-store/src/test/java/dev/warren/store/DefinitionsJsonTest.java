@@ -13,7 +13,9 @@ import dev.warren.core.auth.UserPermission;
 import dev.warren.core.store.BrokerDefinitions;
 import dev.warren.core.store.Definitions;
 import dev.warren.core.store.SecurityDefinitions;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,5 +98,13 @@ class DefinitionsJsonTest {
         DefinitionsFile reopened = DefinitionsFile.open(dir);
         assertEquals(Set.of("/"), reopened.load().keySet());
         assertEquals("alex", reopened.loadSecurity().orElseThrow().users().get(0).name());
+    }
+
+    @Test
+    void theDefinitionsFileIsReadableByItsOwnerOnly(@TempDir Path dir) throws Exception {
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        file.saveSecurity(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of());
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve(DefinitionsFile.FILE_NAME))), "it holds password hashes");
     }
 }
