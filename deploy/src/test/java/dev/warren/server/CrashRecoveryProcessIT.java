@@ -16,7 +16,6 @@ import com.rabbitmq.client.ShutdownSignalException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +47,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -144,7 +142,7 @@ class CrashRecoveryProcessIT {
                 broker.killQuietly();
             }
         }
-        deleteRecursively(dataDir); // kept for inspection only when the test failed
+        TestFiles.deleteRecursively(dataDir); // kept for inspection only when the test failed
     }
 
     // ---------------------------------------------------------------------------------------------- drain
@@ -793,23 +791,8 @@ class CrashRecoveryProcessIT {
     }
 
     private void prepareWorkDir() throws IOException {
-        deleteRecursively(workDir);
+        TestFiles.deleteRecursively(workDir);
         Files.createDirectories(dataDir);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 
     private static synchronized void appendLine(Path file, String line) throws IOException {

@@ -16,12 +16,10 @@ import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.AMQConnection;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +61,7 @@ class DistributionProcessIT {
         }
         Path tarball = Path.of(System.getProperty("warren.dist", "target/warren.tar.gz"));
         assertTrue(Files.isRegularFile(tarball), tarball + " is missing; it is built in the package phase");
-        deleteRecursively(workDir);
+        TestFiles.deleteRecursively(workDir);
         Files.createDirectories(workDir);
         Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", workDir.toString())
                 .redirectErrorStream(true).start();
@@ -331,20 +329,5 @@ class DistributionProcessIT {
         }
         assertNotNull(response, "no message in " + queue + " after the restart");
         return response;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -28,11 +28,7 @@ final class AccessActions {
 
     static Result deleteVhost(Call call) {
         String vhost = call.arg(0);
-        ApiResponse response = call.node().delete(vhostPath(vhost), Map.of());
-        if (response.status() == 404) {
-            throw Failures.noSuchVhost(vhost);
-        }
-        NodeClient.require(response);
+        NodeClient.require(call.node().delete(vhostPath(vhost), Map.of()), () -> Failures.noSuchVhost(vhost));
         return Result.done();
     }
 
@@ -64,20 +60,16 @@ final class AccessActions {
     }
 
     static Result listPermissions(Call call) {
-        ApiResponse response = call.node().get(vhostPath(call.vhost()) + "/permissions");
-        if (response.status() == 404) {
-            throw Failures.noSuchVhost(call.vhost());
-        }
-        return Listing.rows(call, NodeClient.require(response).body());
+        ApiResponse response = NodeClient.require(call.node().get(vhostPath(call.vhost()) + "/permissions"),
+                () -> Failures.noSuchVhost(call.vhost()));
+        return Listing.rows(call, response.body());
     }
 
     static Result listUserPermissions(Call call) {
         String user = call.arg(0);
-        ApiResponse response = call.node().get("/api/users/" + NodeClient.segment(user) + "/permissions");
-        if (response.status() == 404) {
-            throw Failures.noSuchUser(user);
-        }
-        return Listing.rows(call, NodeClient.require(response).body());
+        String path = "/api/users/" + NodeClient.segment(user) + "/permissions";
+        ApiResponse response = NodeClient.require(call.node().get(path), () -> Failures.noSuchUser(user));
+        return Listing.rows(call, response.body());
     }
 
     private static String vhostPath(String vhost) {

@@ -19,19 +19,11 @@ final class Failures {
 
     /** Fails with 67 when the user does not exist; the user's JSON otherwise. */
     static ApiResponse requireUser(NodeClient node, String user) {
-        ApiResponse response = node.get("/api/users/" + NodeClient.segment(user));
-        if (response.status() == 404) {
-            throw noSuchUser(user);
-        }
-        return NodeClient.require(response);
+        return NodeClient.require(node.get("/api/users/" + NodeClient.segment(user)), () -> noSuchUser(user));
     }
 
     /** Fails with 65 when the virtual host does not exist. */
     static void requireVhost(NodeClient node, String vhost) {
-        ApiResponse response = node.get("/api/vhosts/" + NodeClient.segment(vhost));
-        if (response.status() == 404) {
-            throw noSuchVhost(vhost);
-        }
-        NodeClient.require(response);
+        NodeClient.require(node.get("/api/vhosts/" + NodeClient.segment(vhost)), () -> noSuchVhost(vhost));
     }
 }

@@ -13,11 +13,9 @@ final class Listing {
 
     /** A collection scoped to the call's virtual host; a 404 means the virtual host does not exist. */
     static Result inVhost(Call call, String collection) {
-        ApiResponse response = call.node().get("/api/" + collection + "/" + NodeClient.segment(call.vhost()));
-        if (response.status() == 404) {
-            throw Failures.noSuchVhost(call.vhost());
-        }
-        return rows(call, NodeClient.require(response).body());
+        String path = "/api/" + collection + "/" + NodeClient.segment(call.vhost());
+        ApiResponse response = NodeClient.require(call.node().get(path), () -> Failures.noSuchVhost(call.vhost()));
+        return rows(call, response.body());
     }
 
     /** A collection across the node (users, vhosts, connections, channels). */

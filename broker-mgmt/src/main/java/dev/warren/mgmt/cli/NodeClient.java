@@ -17,6 +17,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Calls the node's management API (RabbitMQ's HTTP API) with warrenctl's credentials. Transport failures
@@ -82,6 +83,14 @@ final class NodeClient {
             throw CliException.error(ExitCodes.SOFTWARE, response.reason());
         }
         return response;
+    }
+
+    /** Like {@link #require(ApiResponse)}, but a 404 is the command's own error: what it names does not exist. */
+    static ApiResponse require(ApiResponse response, Supplier<CliException> notFound) {
+        if (response.status() == 404) {
+            throw notFound.get();
+        }
+        return require(response);
     }
 
     private ApiResponse send(String method, String path, JsonNode body, Map<String, String> headers,

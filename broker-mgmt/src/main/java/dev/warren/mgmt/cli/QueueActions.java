@@ -13,12 +13,9 @@ final class QueueActions {
 
     static Result purgeQueue(Call call) {
         String queue = call.arg(0);
-        ApiResponse response = call.node().delete(queuePath(call.vhost(), queue) + "/contents", Map.of());
-        if (response.status() == 404) {
-            throw CliException.error(ExitCodes.DATAERR,
-                    "Queue '" + queue + "' in vhost '" + call.vhost() + "' not found");
-        }
-        NodeClient.require(response);
+        NodeClient.require(call.node().delete(queuePath(call.vhost(), queue) + "/contents", Map.of()),
+                () -> CliException.error(ExitCodes.DATAERR,
+                        "Queue '" + queue + "' in vhost '" + call.vhost() + "' not found"));
         return Result.done();
     }
 
@@ -33,11 +30,7 @@ final class QueueActions {
         }
         NodeClient node = call.node();
         String path = queuePath(call.vhost(), queue);
-        ApiResponse before = node.get(path);
-        if (before.status() == 404) {
-            throw notFound();
-        }
-        JsonNode state = NodeClient.require(before).body();
+        JsonNode state = NodeClient.require(node.get(path), QueueActions::notFound).body();
         List<String> conditions = new ArrayList<>();
         if (call.has(Option.IF_EMPTY)) {
             conditions.add("if-empty=true");
@@ -80,10 +73,7 @@ final class QueueActions {
         String name = call.arg(0);
         ApiResponse response = call.node().delete("/api/connections/" + NodeClient.segment(name),
                 Map.of("X-Reason", call.arg(1)));
-        if (response.status() == 404) {
-            throw CliException.error(ExitCodes.DATAERR, "Connection '" + name + "' not found");
-        }
-        NodeClient.require(response);
+        NodeClient.require(response, () -> CliException.error(ExitCodes.DATAERR, "Connection '" + name + "' not found"));
         return Result.done();
     }
 

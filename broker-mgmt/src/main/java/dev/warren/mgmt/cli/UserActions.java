@@ -37,11 +37,7 @@ final class UserActions {
 
     static Result deleteUser(Call call) {
         String user = call.arg(0);
-        ApiResponse response = call.node().delete(userPath(user), Map.of());
-        if (response.status() == 404) {
-            throw Failures.noSuchUser(user);
-        }
-        NodeClient.require(response);
+        NodeClient.require(call.node().delete(userPath(user), Map.of()), () -> Failures.noSuchUser(user));
         return Result.done();
     }
 

@@ -13,30 +13,12 @@ import com.rabbitmq.client.ShutdownSignalException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** /api/connections (with DELETE), /api/channels and /api/consumers against real client connections. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ConnectionsChannelsConsumersIT {
-    private static ManagementFixture fixture;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
+class ConnectionsChannelsConsumersIT extends SharedManagementIT {
     private static Connection connect(String connectionName) throws Exception {
         ConnectionFactory factory = fixture.connectionFactory("guest", "guest");
         factory.setClientProperties(Map.of("connection_name", connectionName, "product", "test-client"));

@@ -1,12 +1,12 @@
 package dev.warren.mgmt.http;
 
+import static dev.warren.mgmt.http.SharedManagementIT.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,12 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DefinitionsIT {
     @TempDir
     Path dataDir;
-
-    private static List<String> names(JsonNode list, String field) {
-        List<String> names = new ArrayList<>();
-        list.forEach(n -> names.add(n.path(field).asText()));
-        return names;
-    }
 
     /** Users, a vhost, permissions, durable exchange, queue and binding, plus a transient queue, all over HTTP. */
     private static void define(ApiClient api) {
@@ -41,7 +35,7 @@ class DefinitionsIT {
 
     /** What define() made is there (the transient queue only where {@code transientToo}). */
     private static void assertDefined(ManagementFixture fixture, boolean transientToo) {
-        ApiClient api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+        ApiClient api = fixture.guestApi();
         ApiClient.Response login = ApiClient.basic(fixture.baseUrl(), "exported", "pw").get("/api/whoami");
         assertEquals(200, login.status(), "the password still works: " + login);
         assertEquals("management", api.get("/api/users/exported").json().path("tags").get(0).asText());
@@ -62,7 +56,7 @@ class DefinitionsIT {
         JsonNode exported;
         String exportedHash;
         try (ManagementFixture source = ManagementFixture.start()) {
-            ApiClient api = ApiClient.basic(source.baseUrl(), "guest", "guest");
+            ApiClient api = source.guestApi();
             define(api);
             ApiClient.Response r = api.get("/api/definitions");
             assertEquals(200, r.status());
@@ -78,7 +72,7 @@ class DefinitionsIT {
         }
 
         try (ManagementFixture fresh = ManagementFixture.start()) {
-            ApiClient api = ApiClient.basic(fresh.baseUrl(), "guest", "guest");
+            ApiClient api = fresh.guestApi();
             assertEquals(404, api.get("/api/users/exported").status());
             ApiClient.Response imported = api.post("/api/definitions", exported.toString());
             assertEquals(204, imported.status(), imported.toString());
@@ -91,7 +85,7 @@ class DefinitionsIT {
     void changesMadeOverHttpSurviveARestart() throws Exception {
         ManagementFixture fixture = ManagementFixture.start(dataDir);
         try {
-            ApiClient api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+            ApiClient api = fixture.guestApi();
             define(api);
             api.put("/api/users/removed", "{\"password\":\"r\",\"tags\":\"\"}");
             assertEquals(204, api.delete("/api/users/removed").status());
@@ -100,7 +94,7 @@ class DefinitionsIT {
 
             fixture = fixture.restart();
             assertDefined(fixture, false);
-            ApiClient after = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+            ApiClient after = fixture.guestApi();
             assertEquals(404, after.get("/api/users/removed").status());
             assertEquals(404, after.get("/api/vhosts/removed-vhost").status());
         } finally {
@@ -111,7 +105,7 @@ class DefinitionsIT {
     @Test
     void anImportWithAnUnsupportedHashIs400() throws Exception {
         try (ManagementFixture fixture = ManagementFixture.start()) {
-            ApiClient api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+            ApiClient api = fixture.guestApi();
             String document = "{\"users\":[{\"name\":\"old\",\"password_hash\":\"xyz\",\"hashing_algorithm\":"
                     + "\"rabbit_password_hashing_md5\",\"tags\":\"\"}],\"vhosts\":[{\"name\":\"/\"}]}";
             ApiClient.Response r = api.post("/api/definitions", document);

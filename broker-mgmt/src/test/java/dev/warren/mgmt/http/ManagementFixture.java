@@ -117,6 +117,11 @@ public final class ManagementFixture implements AutoCloseable {
         return dataDir;
     }
 
+    /** An API client logged in as guest, the default user (an administrator). */
+    public ApiClient guestApi() {
+        return ApiClient.basic(baseUrl(), "guest", "guest");
+    }
+
     /** A RabbitMQ Java client factory for this broker, vhost "/". */
     public ConnectionFactory connectionFactory(String user, String password) {
         ConnectionFactory factory = new ConnectionFactory();

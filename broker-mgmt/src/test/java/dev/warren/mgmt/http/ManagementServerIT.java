@@ -9,30 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The server itself: listening, the local secret file for warrenctl, logins, unknown paths and methods. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ManagementServerIT {
-    private static ManagementFixture fixture;
-    private static ApiClient guest;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        guest = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
+class ManagementServerIT extends SharedManagementIT {
     @Test
     void writesTheLocalSecretFileOwnerOnlyWithTheBoundUrl() throws Exception {
         Path file = fixture.dataDir().resolve("warrenctl.json");
@@ -77,7 +59,7 @@ class ManagementServerIT {
 
     @Test
     void anUnknownPathIs404ObjectNotFound() {
-        ApiClient.Response r = guest.get("/api/no-such-thing");
+        ApiClient.Response r = api.get("/api/no-such-thing");
         assertEquals(404, r.status());
         assertEquals("Object Not Found", r.json().path("error").asText());
         assertEquals("Not Found", r.json().path("reason").asText());
@@ -85,14 +67,14 @@ class ManagementServerIT {
 
     @Test
     void aWrongMethodIs405WithTheAllowedOnes() {
-        ApiClient.Response r = guest.post("/api/overview", "{}");
+        ApiClient.Response r = api.post("/api/overview", "{}");
         assertEquals(405, r.status());
         assertEquals("GET", r.headers().firstValue("Allow").orElse(""));
     }
 
     @Test
     void badJsonIs400() {
-        ApiClient.Response r = guest.put("/api/users/someone", "{not json");
+        ApiClient.Response r = api.put("/api/users/someone", "{not json");
         assertEquals(400, r.status());
         assertEquals("bad_request", r.json().path("error").asText());
     }

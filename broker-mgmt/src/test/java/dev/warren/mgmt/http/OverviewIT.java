@@ -12,30 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** /api/overview, /api/whoami and /api/health/checks/alarms. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class OverviewIT {
-    private static ManagementFixture fixture;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
+class OverviewIT extends SharedManagementIT {
     @Test
     void overviewNamesTheProductListenersAndTotals() throws Exception {
         api.put("/api/queues/%2F/overview-q", "{}");

@@ -11,51 +11,12 @@ import com.rabbitmq.client.DefaultConsumer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** /api/queues, /api/exchanges and /api/bindings, with messages and consumers from a real AMQP client. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class QueuesExchangesBindingsIT {
-    private static ManagementFixture fixture;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    private static List<String> names(JsonNode list, String field) {
-        List<String> names = new ArrayList<>();
-        list.forEach(n -> names.add(n.path(field).asText()));
-        return names;
-    }
-
-    /** Polls GET path until the JSON satisfies the condition, for at most 10 s. */
-    private static JsonNode await(String path, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = api.get(path).json();
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("condition not met for " + path + "; last: " + last);
-    }
-
+class QueuesExchangesBindingsIT extends SharedManagementIT {
     @Test
     void putDeclaresAQueueWith201ThenAgainWith204() {
         ApiClient.Response created = api.put("/api/queues/%2F/orders", "{\"durable\":true,\"arguments\":{\"x-max-length\":100}}");

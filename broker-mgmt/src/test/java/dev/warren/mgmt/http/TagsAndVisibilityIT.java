@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Connection;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,42 +18,25 @@ import org.junit.jupiter.api.Timeout;
  * AMQP permissions.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class TagsAndVisibilityIT {
-    private static ManagementFixture fixture;
-    private static ApiClient admin;
+class TagsAndVisibilityIT extends SharedManagementIT {
     private static ApiClient manager;
     private static ApiClient monitor;
     private static ApiClient plain;
 
     @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        admin = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
-        admin.put("/api/vhosts/team-a", "{}");
-        admin.put("/api/vhosts/team-b", "{}");
-        admin.put("/api/users/manager", "{\"password\":\"m\",\"tags\":\"management\"}");
-        admin.put("/api/permissions/team-a/manager", "{\"configure\":\"^mine-.*\",\"write\":\".*\",\"read\":\".*\"}");
-        admin.put("/api/users/monitor", "{\"password\":\"o\",\"tags\":\"monitoring\"}");
-        admin.put("/api/users/plain", "{\"password\":\"p\",\"tags\":\"\"}");
-        admin.put("/api/permissions/team-a/plain", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
-        admin.put("/api/permissions/team-b/guest", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
-        admin.put("/api/queues/team-b/secret-queue", "{\"durable\":true}");
+    static void createVhostsAndUsers() {
+        api.put("/api/vhosts/team-a", "{}");
+        api.put("/api/vhosts/team-b", "{}");
+        api.put("/api/users/manager", "{\"password\":\"m\",\"tags\":\"management\"}");
+        api.put("/api/permissions/team-a/manager", "{\"configure\":\"^mine-.*\",\"write\":\".*\",\"read\":\".*\"}");
+        api.put("/api/users/monitor", "{\"password\":\"o\",\"tags\":\"monitoring\"}");
+        api.put("/api/users/plain", "{\"password\":\"p\",\"tags\":\"\"}");
+        api.put("/api/permissions/team-a/plain", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+        api.put("/api/permissions/team-b/guest", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+        api.put("/api/queues/team-b/secret-queue", "{\"durable\":true}");
         manager = ApiClient.basic(fixture.baseUrl(), "manager", "m");
         monitor = ApiClient.basic(fixture.baseUrl(), "monitor", "o");
         plain = ApiClient.basic(fixture.baseUrl(), "plain", "p");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    private static List<String> names(JsonNode list, String field) {
-        List<String> names = new ArrayList<>();
-        list.forEach(n -> names.add(n.path(field).asText()));
-        return names;
     }
 
     @Test
@@ -102,7 +83,7 @@ class TagsAndVisibilityIT {
 
     @Test
     void monitoringAndAdministratorUsersSeeEveryVhost() {
-        for (ApiClient client : List.of(monitor, admin)) {
+        for (ApiClient client : List.of(monitor, api)) {
             List<String> vhosts = names(client.get("/api/vhosts").json(), "name");
             assertTrue(vhosts.containsAll(List.of("/", "team-a", "team-b")), vhosts.toString());
             assertTrue(names(client.get("/api/queues").json(), "name").contains("secret-queue"));
@@ -113,7 +94,7 @@ class TagsAndVisibilityIT {
     @Test
     void aManagementUserSeesOnlyTheirOwnConnectionsAndMonitorsSeeAll() throws Exception {
         try (Connection guestConnection = fixture.connectionFactory("guest", "guest").newConnection()) {
-            String name = waitForConnection(admin, "guest");
+            String name = waitForConnection(api, "guest");
             assertFalse(names(manager.get("/api/connections").json(), "name").contains(name));
             assertEquals(403, manager.get("/api/connections/" + ApiClient.enc(name)).status());
             assertEquals(403, manager.delete("/api/connections/" + ApiClient.enc(name)).status());
@@ -154,7 +135,7 @@ class TagsAndVisibilityIT {
     @Test
     void administratorsAreHeldToTheirAmqpPermissionsToo() {
         // RabbitMQ checks AMQP permissions for administrators as well: guest has none in team-a
-        assertEquals(403, admin.put("/api/queues/team-a/admins-queue", "{}").status());
-        assertEquals(201, admin.put("/api/queues/team-b/admins-queue", "{}").status());
+        assertEquals(403, api.put("/api/queues/team-a/admins-queue", "{}").status());
+        assertEquals(201, api.put("/api/queues/team-b/admins-queue", "{}").status());
     }
 }

@@ -9,40 +9,15 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** /api/vhosts: create, show, list, delete (which closes the vhost's connections). */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class VhostsIT {
-    private static ManagementFixture fixture;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    private static List<String> names(JsonNode list) {
-        List<String> names = new ArrayList<>();
-        list.forEach(n -> names.add(n.path("name").asText()));
-        return names;
-    }
-
+class VhostsIT extends SharedManagementIT {
     @Test
     void putCreatesAVhostWith201ThenAgainWith204() {
         assertEquals(201, api.put("/api/vhosts/staging", "{\"description\":\"for tests\"}").status());
@@ -50,7 +25,7 @@ class VhostsIT {
         JsonNode v = api.get("/api/vhosts/staging").json();
         assertEquals("staging", v.path("name").asText());
         assertEquals(0, v.path("messages").asInt());
-        assertTrue(names(api.get("/api/vhosts").json()).containsAll(List.of("/", "staging")));
+        assertTrue(names(api.get("/api/vhosts").json(), "name").containsAll(List.of("/", "staging")));
         // a new vhost has the standard exchanges
         assertEquals(200, api.get("/api/exchanges/staging/amq.topic").status());
     }
@@ -87,7 +62,7 @@ class VhostsIT {
         } finally {
             connection.abort();
         }
-        assertFalse(names(api.get("/api/vhosts").json()).contains("short-lived"));
+        assertFalse(names(api.get("/api/vhosts").json(), "name").contains("short-lived"));
         assertEquals(404, api.get("/api/permissions/short-lived/guest").status());
         assertEquals(404, api.get("/api/queues/short-lived/q").status());
     }

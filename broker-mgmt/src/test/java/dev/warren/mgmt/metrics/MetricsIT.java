@@ -4,40 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
 import dev.warren.mgmt.http.ApiClient;
-import dev.warren.mgmt.http.ManagementFixture;
+import dev.warren.mgmt.http.SharedManagementIT;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** /metrics read by Prometheus' own parser, before and after messages flow. */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class MetricsIT {
+class MetricsIT extends SharedManagementIT {
     private static final int N = 20;
-    private static ManagementFixture fixture;
-    private static ApiClient api;
     private static ApiClient anonymous;
 
     @BeforeAll
-    static void start() throws Exception {
-        fixture = ManagementFixture.start();
-        api = ApiClient.basic(fixture.baseUrl(), "guest", "guest");
+    static void createAnonymousClient() {
         anonymous = ApiClient.anonymous(fixture.baseUrl());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private static PrometheusParser.Samples scrape() throws Exception {
