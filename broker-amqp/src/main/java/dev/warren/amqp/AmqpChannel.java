@@ -282,8 +282,7 @@ final class AmqpChannel {
 
     private void basicConsume(Command c) {
         Method m = c.method();
-        connection.access().readQueue(definitions.queueName(m));
-        MessageQueue queue = connection.vhost().requireQueue(definitions.queueName(m), connection);
+        MessageQueue queue = definitions.queueToRead(m);
         String tag = m.string("consumer-tag");
         if (tag.isEmpty()) {
             tag = Names.consumerTag();
@@ -410,8 +409,7 @@ final class AmqpChannel {
 
     private void basicGet(Command c) {
         Method m = c.method();
-        connection.access().readQueue(definitions.queueName(m));
-        MessageQueue queue = connection.vhost().requireQueue(definitions.queueName(m), connection);
+        MessageQueue queue = definitions.queueToRead(m);
         boolean noAck = m.flag("no-ack");
         callQueue(queue, q -> {
             QueueEntry entry = q.poll();

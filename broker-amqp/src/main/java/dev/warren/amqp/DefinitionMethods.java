@@ -111,9 +111,8 @@ final class DefinitionMethods {
 
     void queueBind(Command c) {
         Method m = c.method();
-        checkQueueBinding(m);
+        MessageQueue queue = queueToBind(m);
         VirtualHost vhost = connection.vhost();
-        MessageQueue queue = vhost.requireQueue(queueName(m), connection);
         vhost.bind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
         if (!m.flag("nowait")) {
             channel.send(Methods.QUEUE_BIND_OK.with());
@@ -122,17 +121,15 @@ final class DefinitionMethods {
 
     void queueUnbind(Command c) {
         Method m = c.method();
-        checkQueueBinding(m);
+        MessageQueue queue = queueToBind(m);
         VirtualHost vhost = connection.vhost();
-        MessageQueue queue = vhost.requireQueue(queueName(m), connection);
         vhost.unbind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
         channel.send(Methods.QUEUE_UNBIND_OK.with());
     }
 
     void queuePurge(Command c) {
         Method m = c.method();
-        connection.access().readQueue(queueName(m));
-        MessageQueue queue = connection.vhost().requireQueue(queueName(m), connection);
+        MessageQueue queue = queueToRead(m);
         channel.callQueue(queue, MessageQueue::purge, count -> {
             if (!m.flag("nowait")) {
                 channel.send(Methods.QUEUE_PURGE_OK.with((long) count));
@@ -168,10 +165,19 @@ final class DefinitionMethods {
         connection.access().readExchange(m.string("source"));
     }
 
-    /** Binding a queue: write on the queue, read on the exchange. */
-    private void checkQueueBinding(Method m) {
-        connection.access().writeQueue(queueName(m));
+    /** The queue to bind or unbind, once the user may: write on the queue, read on the exchange. */
+    private MessageQueue queueToBind(Method m) {
+        String name = queueName(m);
+        connection.access().writeQueue(name);
         connection.access().readExchange(m.string("exchange"));
+        return connection.vhost().requireQueue(name, connection);
+    }
+
+    /** The queue to consume, get or purge from, once the user may read it. */
+    MessageQueue queueToRead(Method m) {
+        String name = queueName(m);
+        connection.access().readQueue(name);
+        return connection.vhost().requireQueue(name, connection);
     }
 
     /** An empty queue name means the queue this channel declared last, as the spec allows. */
