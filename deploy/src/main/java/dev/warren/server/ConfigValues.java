@@ -34,6 +34,14 @@ final class ConfigValues {
         return intIn(raw, 1, 65535, where, "a number between 1 and 65535");
     }
 
+    /** A number of event loops, or "auto" (0): {@link dev.warren.amqp.AmqpServer#defaultEventLoops}. */
+    static int eventLoops(String raw, String where) throws ConfigException {
+        if (raw.trim().equals("auto")) {
+            return 0;
+        }
+        return intIn(raw, 1, 1024, where, "'auto' or a number of event loops between 1 and 1024");
+    }
+
     static int intIn(String raw, int min, int max, String where, String allowed) throws ConfigException {
         try {
             int value = Integer.parseInt(raw.trim());

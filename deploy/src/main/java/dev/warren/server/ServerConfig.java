@@ -22,10 +22,12 @@ import java.util.function.Consumer;
  * @param loopbackUsers  users who may only log in from a loopback address (loopback_users)
  * @param memory         how large the JVM heap may grow (vm_memory_high_watermark)
  * @param logging        console and file logging (log.*)
+ * @param eventLoops     AMQP event loops (warren.event_loops); 0 picks {@link dev.warren.amqp.AmqpServer#defaultEventLoops}
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
                            String defaultPass, int heartbeat, int frameMax, int channelMax, StorageConfig storage,
-                           String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging) {
+                           String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging,
+                           int eventLoops) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
 
     public ServerConfig {
@@ -63,7 +65,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     static ServerConfig builtIn() {
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
         return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, StorageConfig.defaults(),
-                "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults());
+                "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0);
     }
 
     public ServerConfig withAmqpHost(String host) {
@@ -122,6 +124,10 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         return with(b -> b.logging = settings);
     }
 
+    public ServerConfig withEventLoops(int loops) {
+        return with(b -> b.eventLoops = loops);
+    }
+
     /** A copy with one change; one place lists every component, so a new one touches no wither. */
     private ServerConfig with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -144,6 +150,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         Set<String> loopbackUsers;
         MemoryConfig memory;
         LogConfig logging;
+        int eventLoops;
 
         Builder(ServerConfig c) {
             amqpHost = c.amqpHost;
@@ -160,11 +167,12 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
             loopbackUsers = c.loopbackUsers;
             memory = c.memory;
             logging = c.logging;
+            eventLoops = c.eventLoops;
         }
 
         ServerConfig build() {
             return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
-                    frameMax, channelMax, storage, defaultVhost, loopbackUsers, memory, logging);
+                    frameMax, channelMax, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops);
         }
     }
 
@@ -175,6 +183,6 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
                 + ", dataDir=" + dataDir + ", defaultUser=" + defaultUser + ", heartbeat=" + heartbeat
                 + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", storage=" + storage
                 + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
-                + ", logging=" + logging + "]";
+                + ", logging=" + logging + ", eventLoops=" + eventLoops + "]";
     }
 }

@@ -92,6 +92,7 @@ final class Settings {
                     (c, v, w) -> c.withStorage(c.storage().withSegmentSize(ConfigValues.segmentSize(v, w)))),
             key("warren.memory_budget",
                     (c, v, w) -> c.withStorage(c.storage().withMemoryBudget(ConfigValues.bytes(v, 0, w)))),
+            key("warren.event_loops", (c, v, w) -> c.withEventLoops(ConfigValues.eventLoops(v, w))),
             key("warren.gc_log", (c, v, w) -> c.withLogging(c.logging().withGcLog(ConfigValues.bool(v, w)))));
 
     private Settings() {

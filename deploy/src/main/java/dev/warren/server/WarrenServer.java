@@ -109,7 +109,7 @@ public final class WarrenServer implements AutoCloseable {
                 .withHeartbeat(config.heartbeat())
                 .withFrameMax(config.frameMax())
                 .withChannelMax(config.channelMax());
-        AmqpServer amqp = new AmqpServer(broker, settings);
+        AmqpServer amqp = new AmqpServer(broker, settings, config.eventLoops());
         broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
         try {
@@ -171,6 +171,11 @@ public final class WarrenServer implements AutoCloseable {
     /** The port AMQP listens on: the configured one, or the one picked when it was 0. */
     public int amqpPort() {
         return bound.get(0).getPort();
+    }
+
+    /** How many event loops serve AMQP connections (warren.event_loops, or the default for this machine). */
+    public int eventLoops() {
+        return amqp.eventLoops();
     }
 
     public ServerConfig config() {

@@ -76,6 +76,7 @@ class ConfigKeysTest {
             new Sample("warren.segment_size", "16MiB", 16L << 20, "4096", 4096L, "100", c -> c.storage().segmentSize()),
             new Sample("warren.memory_budget", "256m", 256L << 20, "3kB", 3000L, "lots",
                     c -> c.storage().memoryBudget()),
+            new Sample("warren.event_loops", "1", 1, "auto", 0, "many", ServerConfig::eventLoops),
             new Sample("warren.gc_log", "true", true, "false", false, "on", c -> c.logging().gcLog()));
 
     static Stream<Sample> samples() {

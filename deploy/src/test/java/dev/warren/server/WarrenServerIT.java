@@ -12,6 +12,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.MessageProperties;
 import dev.warren.core.auth.Users;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,6 +72,39 @@ class WarrenServerIT {
             byte[] body = received.poll(10, TimeUnit.SECONDS);
             assertNotNull(body, "no delivery within 10 s");
             assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), body);
+        }
+    }
+
+    @Test
+    void eventLoopsDefaultToOnePerCoreButOne() throws Exception {
+        try (WarrenServer server = WarrenServer.start(config())) {
+            assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), server.eventLoops());
+        }
+    }
+
+    @Test
+    void withOneEventLoopAPublisherAndAConsumerOnTwoConnectionsShareIt() throws Exception {
+        try (WarrenServer server = WarrenServer.start(config().withEventLoops(1));
+             Connection consuming = factory(server.amqpPort()).newConnection();
+             Connection publishing = factory(server.amqpPort()).newConnection()) {
+            assertEquals(1, server.eventLoops());
+            Channel consumer = consuming.createChannel();
+            consumer.queueDeclare("shared-loop", true, false, false, null);
+            BlockingQueue<String> received = new ArrayBlockingQueue<>(2);
+            consumer.basicConsume("shared-loop", false, (tag, delivery) -> {
+                received.add(new String(delivery.getBody(), StandardCharsets.UTF_8));
+                consumer.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+            }, tag -> { });
+            Channel publisher = publishing.createChannel();
+            publisher.confirmSelect();
+            for (String body : new String[] {"one", "two"}) {
+                publisher.basicPublish("", "shared-loop", MessageProperties.PERSISTENT_TEXT_PLAIN,
+                        body.getBytes(StandardCharsets.UTF_8));
+            }
+            publisher.waitForConfirmsOrDie(10_000);
+
+            assertEquals("one", received.poll(10, TimeUnit.SECONDS));
+            assertEquals("two", received.poll(10, TimeUnit.SECONDS));
         }
     }
 
