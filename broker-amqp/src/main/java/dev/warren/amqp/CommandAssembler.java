@@ -77,7 +77,7 @@ final class CommandAssembler {
                     "message size " + size + " is larger than configured max size " + maxMessageSize,
                     failed.spec().classId(), failed.spec().methodId());
         }
-        properties = payload.retainedSlice();
+        properties = payload.retain(); // the frame's own slice, read past the header fields: no new buffer
         bodySize = size;
         if (size == 0) {
             return complete(alloc.buffer(0, 0));
@@ -90,7 +90,7 @@ final class CommandAssembler {
         if (frame.type() != Frame.BODY) {
             throw unexpected("content body");
         }
-        ByteBuf chunk = frame.payload().retainedSlice();
+        ByteBuf chunk = frame.payload().retain();
         if (body == null) {
             body = chunk;
         } else {

@@ -31,6 +31,7 @@ import java.util.Map;
  * null. Writing never emits {@code B}, {@code u}, {@code i} or {@code L}.
  */
 public final class FieldTables {
+    private static final ShortStringCache SHORT_STRINGS = new ShortStringCache();
     /** Tables and arrays nested deeper than this are rejected rather than risking a stack overflow. */
     static final int MAX_DEPTH = 100;
 
@@ -57,7 +58,8 @@ public final class FieldTables {
             throw syntaxError("short string: length " + length + " runs past the end of the buffer ("
                     + in.readableBytes() + " bytes left)");
         }
-        return readUtf8(in, length);
+        String cached = SHORT_STRINGS.read(in, length);
+        return cached != null ? cached : readUtf8(in, length);
     }
 
     /**
