@@ -15,7 +15,7 @@ class JvmOptionsTest {
 
     @Test
     void byDefaultTheHeapIsSixTenthsOfTheMemoryAsRabbitMqsWatermark() {
-        assertEquals(List.of("-Xmx4915m", "-Xmn64m", "-XX:+ExitOnOutOfMemoryError"),
+        assertEquals(List.of("-Xmx4915m", "-Xmn128m", "-XX:+ExitOnOutOfMemoryError"),
                 options(ServerConfig.builtIn(), 8 * GiB));
     }
 
