@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The AMQP listener: a few event loops (epoll on Linux when available, see {@link #defaultEventLoops}),
- * each connection living on one loop for its whole life. By default it listens on all interfaces, IPv6 and IPv4, as RabbitMQ does.
+ * each connection living on one loop for its whole life. By default it listens on all interfaces, IPv6
+ * and IPv4, as RabbitMQ does.
  */
 public final class AmqpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpServer.class);
