@@ -109,7 +109,7 @@ final class PublishMethods {
         }
         Outbox outbox = connection.outbox();
         if (durable > 0) {
-            Runnable onDurable = sequence == 0 ? null : () -> outbox.post(() -> accepted(sequence));
+            dev.warren.core.store.WriteCallback onDurable = sequence == 0 ? null : failure -> outbox.post(() -> accepted(sequence));
             connection.vhost().storage().messages().append(message, durableIds, durable, onDurable);
         }
         PublisherFlow flow = connection.publisherFlow();
@@ -218,7 +218,7 @@ final class PublishMethods {
         if (stored) { // commit-ok only once the transaction's persistent messages are on disk
             Outbox outbox = connection.outbox();
             Runnable afterQueues = commitOk;
-            commitOk = () -> connection.vhost().storage().messages().afterDurable(() -> outbox.post(afterQueues));
+            commitOk = () -> connection.vhost().storage().messages().afterDurable(failure -> outbox.post(afterQueues));
         }
         channel.afterQueuesCaughtUp(touched, commitOk);
     }

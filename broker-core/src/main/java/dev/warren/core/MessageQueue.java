@@ -450,7 +450,7 @@ public final class MessageQueue implements BindingDestination {
         }
         long[] batch = takePaged();
         inFlight = batch;
-        store.read(batch, batch.length, messages -> executor.execute(() -> loaded(batch, messages)));
+        store.read(batch, batch.length, (messages, failure) -> executor.execute(() -> loaded(batch, messages)));
     }
 
     private long[] takePaged() {
@@ -480,7 +480,7 @@ public final class MessageQueue implements BindingDestination {
         long[] batch = inFlight != null ? inFlight : takePaged();
         inFlight = null;
         CompletableFuture<Message[]> read = new CompletableFuture<>();
-        store.read(batch, batch.length, read::complete);
+        store.read(batch, batch.length, (messages, failure) -> read.complete(messages));
         addLoaded(batch, read.join());
     }
 

@@ -4,8 +4,10 @@ import dev.warren.core.message.Message;
 import dev.warren.core.stats.LatencyRecorder;
 import dev.warren.core.store.Locations;
 import dev.warren.core.store.MessageStore;
+import dev.warren.core.store.ReadCallback;
 import dev.warren.core.store.RecoveredQueue;
 import dev.warren.core.store.ResourceAlarm;
+import dev.warren.core.store.WriteCallback;
 import dev.warren.store.JournalOp.Ack;
 import dev.warren.store.JournalOp.Append;
 import dev.warren.store.JournalOp.Barrier;
@@ -25,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,7 @@ public final class Journal implements MessageStore, AutoCloseable {
     }
 
     @Override
-    public long append(Message message, int[] queueIds, int count, Runnable onDurable) {
+    public long append(Message message, int[] queueIds, int count, WriteCallback onDurable) {
         long location = submit(message, Arrays.copyOf(queueIds, count), onDurable);
         message.storedAt(location);
         return location;
@@ -139,7 +140,7 @@ public final class Journal implements MessageStore, AutoCloseable {
         return submit(message, null, null);
     }
 
-    private long submit(Message message, int[] queues, Runnable onDurable) {
+    private long submit(Message message, int[] queues, WriteCallback onDurable) {
         int size = MessageRecord.size(message);
         message.retain(); // until written
         synchronized (reservation) {
@@ -165,7 +166,7 @@ public final class Journal implements MessageStore, AutoCloseable {
     }
 
     @Override
-    public void read(long[] locations, int count, Consumer<Message[]> done) {
+    public void read(long[] locations, int count, ReadCallback done) {
         long[] wanted = Arrays.copyOf(locations, count);
         readerThread.execute(() -> {
             Message[] messages = new Message[wanted.length];
@@ -179,10 +180,11 @@ public final class Journal implements MessageStore, AutoCloseable {
                 // The records may well be intact: the queue keeps waiting rather than dropping them.
                 LOG.error("Could not read messages back from the store: {}", e.toString());
                 releaseAll(messages);
+                done.completed(null, e);
                 return;
             }
             try {
-                done.accept(messages);
+                done.completed(messages, null);
             } catch (RuntimeException e) { // e.g. the queue's loop is gone because the broker is stopping
                 releaseAll(messages);
             }
@@ -198,8 +200,13 @@ public final class Journal implements MessageStore, AutoCloseable {
     }
 
     @Override
-    public void afterDurable(Runnable task) {
-        writer.submit(new Barrier(task));
+    public void afterDurable(WriteCallback done) {
+        writer.submit(new Barrier(done));
+    }
+
+    @Override
+    public Throwable failure() {
+        return null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.warren.store;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.store.WriteCallback;
 
 /** The work the journal's writer thread does, in the order it was asked for. */
 sealed interface JournalOp {
@@ -8,7 +9,7 @@ sealed interface JournalOp {
      * Writes a message record at its reserved location; {@code queueIds} is null for a spilled copy, else
      * the durable queues that hold it, each getting an index entry.
      */
-    record Append(Message message, long location, int[] queueIds, Runnable onDurable) implements JournalOp {
+    record Append(Message message, long location, int[] queueIds, WriteCallback onDurable) implements JournalOp {
     }
 
     record Ack(int queueId, long location) implements JournalOp {
@@ -27,7 +28,7 @@ sealed interface JournalOp {
     }
 
     /** Runs once everything before it is on disk. */
-    record Barrier(Runnable task) implements JournalOp {
+    record Barrier(WriteCallback task) implements JournalOp {
     }
 
     /** Finishes: writes what is pending, marks a clean stop and closes the files. */

@@ -53,7 +53,7 @@ final class JournalWriter implements Runnable {
     private final Set<Integer> queues = new HashSet<>();
     private final ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(1 << 20);
     private final List<JournalOp> batch = new ArrayList<>();
-    private final List<Runnable> completions = new ArrayList<>();
+    private final List<dev.warren.core.store.WriteCallback> completions = new ArrayList<>();
     /** The batch's messages, released once written. */
     private final List<Message> written = new ArrayList<>();
     private IndexLog index;
@@ -267,9 +267,9 @@ final class JournalWriter implements Runnable {
     }
 
     private void runCompletions() {
-        for (Runnable r : completions) {
+        for (dev.warren.core.store.WriteCallback r : completions) {
             try {
-                r.run();
+                r.completed(null);
             } catch (RuntimeException e) {
                 LOG.error("A store completion failed", e);
             }

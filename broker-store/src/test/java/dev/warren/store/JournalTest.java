@@ -47,7 +47,7 @@ class JournalTest {
     private static long appendDurably(Journal journal, int queueId, String body) throws InterruptedException {
         Message m = message(body);
         CountDownLatch durable = new CountDownLatch(1);
-        long location = journal.append(m, new int[] {queueId}, 1, durable::countDown);
+        long location = journal.append(m, new int[] {queueId}, 1, failure -> durable.countDown());
         m.release();
         assertTrue(durable.await(10, TimeUnit.SECONDS), "append never became durable");
         return location;
@@ -55,7 +55,7 @@ class JournalTest {
 
     private static List<String> read(Journal journal, long[] entries) {
         CompletableFuture<Message[]> read = new CompletableFuture<>();
-        journal.read(entries, entries.length, read::complete);
+        journal.read(entries, entries.length, (messages, failure) -> read.complete(messages));
         List<String> bodies = new ArrayList<>();
         for (Message m : read.join()) {
             bodies.add(m == null ? null : m.body().toString(StandardCharsets.UTF_8));
@@ -219,7 +219,7 @@ class JournalTest {
                 journal.ack(queueId, location);
             }
             CountDownLatch synced = new CountDownLatch(1);
-            journal.afterDurable(synced::countDown);
+            journal.afterDurable(failure -> synced.countDown());
             assertTrue(synced.await(10, TimeUnit.SECONDS));
             assertEquals(1, Segments.list(dir).size(), "only the segment being written is left");
         }
@@ -241,7 +241,7 @@ class JournalTest {
                 journal.ack(queueId, locations.get(i));
             }
             CountDownLatch synced = new CountDownLatch(1);
-            journal.afterDurable(synced::countDown);
+            journal.afterDurable(failure -> synced.countDown());
             assertTrue(synced.await(10, TimeUnit.SECONDS));
             // 1000 enqueues and 995 acks would be 1995 entries of 17 bytes
             assertTrue(Files.size(index) < 200 * IndexLog.ENTRY_SIZE, "index size " + Files.size(index));
@@ -274,11 +274,11 @@ class JournalTest {
             byte[] expectedProperties = new byte[properties.readableBytes()];
             properties.getBytes(0, expectedProperties);
             CountDownLatch durable = new CountDownLatch(1);
-            long location = journal.append(m, new int[] {queueId}, 1, durable::countDown);
+            long location = journal.append(m, new int[] {queueId}, 1, failure -> durable.countDown());
             m.release();
             assertTrue(durable.await(10, TimeUnit.SECONDS));
             CompletableFuture<Message[]> read = new CompletableFuture<>();
-            journal.read(new long[] {location}, 1, read::complete);
+            journal.read(new long[] {location}, 1, (messages, failure) -> read.complete(messages));
             Message back = read.join()[0];
             assertNotNull(back);
             assertEquals("amq.topic", back.exchange());

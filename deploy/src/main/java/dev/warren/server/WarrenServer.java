@@ -222,7 +222,7 @@ public final class WarrenServer implements AutoCloseable {
      */
     private void awaitStoredPublishes() {
         CountDownLatch written = new CountDownLatch(1);
-        journal.afterDurable(written::countDown);
+        journal.afterDurable(failure -> written.countDown());
         try {
             if (!written.await(STORE_DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 LOG.warn("The store did not finish its pending writes in {} s; closing connections anyway",

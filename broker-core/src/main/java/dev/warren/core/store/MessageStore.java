@@ -1,7 +1,6 @@
 package dev.warren.core.store;
 
 import dev.warren.core.message.Message;
-import java.util.function.Consumer;
 
 /**
  * Where message bodies go when they must outlive the process (persistent messages in durable queues) or
@@ -24,11 +23,17 @@ public interface MessageStore {
     /**
      * Appends a persistent message routed to durable queues (their ids in {@code queueIds[0..count)}),
      * records its location on the message and returns it. {@code onDurable} (may be null) runs once the
-     * record and its queue entries are on disk as the fsync policy promises.
+     * record and its queue entries are on disk as the fsync policy promises, or with the failure.
+     *
+     * @throws StoreFailedException when the store has failed; nothing is written
      */
-    long append(Message message, int[] queueIds, int count, Runnable onDurable);
+    long append(Message message, int[] queueIds, int count, WriteCallback onDurable);
 
-    /** Writes a message only so a queue can drop it from memory; {@link #release} frees the copy. */
+    /**
+     * Writes a message only so a queue can drop it from memory; {@link #release} frees the copy.
+     *
+     * @throws StoreFailedException when the store has failed; nothing is written
+     */
     long spill(Message message);
 
     /** A durable queue is done with the message at this location (acked, dropped or purged). */
@@ -38,13 +43,16 @@ public interface MessageStore {
     void release(long location);
 
     /**
-     * Reads messages back, in the given order, on the store's reader thread; {@code done} receives one
-     * message per location, null where a record could not be read (it is reported in the log).
+     * Reads messages back, in the given order, off the caller's thread; {@code done} always runs once, with
+     * one message per location or with the failure. Never blocks the caller.
      */
-    void read(long[] locations, int count, Consumer<Message[]> done);
+    void read(long[] locations, int count, ReadCallback done);
 
-    /** Runs the task once everything submitted before it is on disk. */
-    void afterDurable(Runnable task);
+    /** Completes {@code done} once everything submitted before it is on disk, or with the store's failure. */
+    void afterDurable(WriteCallback done);
+
+    /** Why the store can no longer write, or null while it can. */
+    Throwable failure();
 
     /** Remembers, for a clean shutdown, that a queue delivered messages up to this location. */
     void markDelivered(int queueId, long location);

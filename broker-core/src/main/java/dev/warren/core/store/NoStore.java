@@ -1,7 +1,6 @@
 package dev.warren.core.store;
 
 import dev.warren.core.message.Message;
-import java.util.function.Consumer;
 
 /** The store of a broker that keeps everything in memory (tests, embedded use): writes nothing. */
 public final class NoStore implements MessageStore {
@@ -25,9 +24,9 @@ public final class NoStore implements MessageStore {
     }
 
     @Override
-    public long append(Message message, int[] queueIds, int count, Runnable onDurable) {
+    public long append(Message message, int[] queueIds, int count, WriteCallback onDurable) {
         if (onDurable != null) {
-            onDurable.run();
+            onDurable.completed(null);
         }
         return -1;
     }
@@ -46,13 +45,18 @@ public final class NoStore implements MessageStore {
     }
 
     @Override
-    public void read(long[] locations, int count, Consumer<Message[]> done) {
+    public void read(long[] locations, int count, ReadCallback done) {
         throw new UnsupportedOperationException("nothing is stored without a store");
     }
 
     @Override
-    public void afterDurable(Runnable task) {
-        task.run();
+    public void afterDurable(WriteCallback done) {
+        done.completed(null);
+    }
+
+    @Override
+    public Throwable failure() {
+        return null;
     }
 
     @Override
