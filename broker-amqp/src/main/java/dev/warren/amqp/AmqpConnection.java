@@ -6,37 +6,38 @@ import dev.warren.amqp.protocol.FrameError;
 import dev.warren.amqp.protocol.FrameWriter;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.MethodCodec;
+import dev.warren.amqp.protocol.MethodSpec;
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
-import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
 import dev.warren.core.connection.ChannelInfo;
 import dev.warren.core.connection.ConnectionInfo;
-import dev.warren.core.stats.MessageStats;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: the handshake state machine on channel 0, the table of open channels, and the
- * closing sequence for connection errors.
+ * One client connection: the state machine on channel 0 (handshake, open, closing), the table of open
+ * channels, and the closing sequence for connection errors. The handshake's checks are {@link Handshake}'s;
+ * once it is done, channels get a {@link ConnectionContext} built from the negotiated terms.
  *
  * <p>Threading: everything here runs on the connection's event loop. Queues owned by other loops are
- * reached through {@link #batcher()}; deliveries from them arrive through {@link Outbox}.
+ * reached through the {@link TaskBatcher}; deliveries and answers from them arrive through the {@link Outbox}.
  */
 final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
@@ -47,78 +48,29 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final AmqpSettings settings;
     private final FrameDecoder decoder;
     private final TaskBatcher batcher = new TaskBatcher();
-    private final List<MessageQueue> exclusiveQueues = new ArrayList<>();
-    private final List<AmqpChannel> confirmsDue = new ArrayList<>();
     private AmqpChannel[] channels;
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_PROTOCOL_HEADER;
     private ScheduledFuture<?> handshakeTimeout;
+    private Handshake handshake;
     private Outbox outbox;
-    private PublisherFlow publisherFlow;
-    private ReadGate readGate;
-    /** The client understands connection.blocked/unblocked (a client capability). */
-    private boolean blockedNotifications;
-    /** This connection has published: a resource alarm blocks it. */
-    private boolean publishes;
-    /** connection.blocked was sent (or would have been) and reading stopped for a resource alarm. */
-    private boolean blockedByAlarm;
-    private User user;
-    private String authMechanism;
-    private Map<String, Object> clientProperties = Map.of();
-    private VirtualHost vhost;
-    private ResourceAccess access;
+    private PublisherGate publisherGate;
+    /** Set once the connection is open. */
+    private ConnectionContext context;
     /** Registered with the broker while open; null before connection.open and after closing. */
     private AmqpClientConnection registered;
     /** Read by management threads. */
     private volatile int openChannels;
-    private int heartbeat;
-    private int channelMax;
-    private int frameMax;
-    private boolean consumerCancelNotify;
-    private volatile boolean writable = true;
     private String peer = "?";
 
     AmqpConnection(Broker broker, AmqpSettings settings, FrameDecoder decoder) {
         this.broker = broker;
         this.settings = settings;
         this.decoder = decoder;
-        this.frameMax = settings.frameMax();
-        this.channelMax = settings.channelMax();
     }
-
-    // ---- what channels use ----
 
     ChannelHandlerContext ctx() {
         return ctx;
-    }
-
-    TaskBatcher batcher() {
-        return batcher;
-    }
-
-    Outbox outbox() {
-        return outbox;
-    }
-
-    PublisherFlow publisherFlow() {
-        return publisherFlow;
-    }
-
-    VirtualHost vhost() {
-        return vhost;
-    }
-
-    User user() {
-        return user;
-    }
-
-    /** The access checks for this connection's user in its virtual host. */
-    ResourceAccess access() {
-        return access;
-    }
-
-    MessageStats stats() {
-        return broker.stats();
     }
 
     int openChannels() {
@@ -138,53 +90,20 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         return infos;
     }
 
-    int frameMax() {
-        return frameMax;
-    }
-
-    AmqpSettings settings() {
-        return settings;
-    }
-
-    boolean consumerCancelNotify() {
-        return consumerCancelNotify;
-    }
-
-    boolean isOpen() {
-        return state == State.OPEN;
-    }
-
-    /** Read on queue threads: while the socket's outbound buffer is full, consumers here take nothing. */
-    boolean isWritable() {
-        return writable;
-    }
-
-    void exclusiveQueueDeclared(MessageQueue queue) {
-        if (!exclusiveQueues.contains(queue)) {
-            exclusiveQueues.add(queue);
-        }
-    }
-
-    void send(int channel, Method method) {
+    private void send(int channel, Method method) {
         ctx.writeAndFlush(FrameWriter.method(ctx.alloc(), channel, method), ctx.voidPromise());
     }
 
-    /** A channel has confirms to send; they go out once per batch of work, see {@link #sendDueConfirms()}. */
-    void confirmsDue(AmqpChannel channel) {
-        confirmsDue.add(channel);
-    }
-
-    private void sendDueConfirms() {
-        for (int i = 0; i < confirmsDue.size(); i++) {
-            confirmsDue.get(i).sendDueConfirms();
-        }
-        confirmsDue.clear();
-    }
-
-    /** Called by a channel once its close handshake is done. */
-    void channelClosed(int channelId) {
+    private void channelClosed(int channelId) {
         channels[channelId] = null;
         openChannels--;
+    }
+
+    /** Sends the confirms the last batch of work completed. */
+    private void sendDueConfirms() {
+        if (context != null) {
+            context.sendDueConfirms();
+        }
     }
 
     // ---- Netty events ----
@@ -193,8 +112,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.outbox = new Outbox(ctx.channel().eventLoop(), this::sendDueConfirms);
-        this.readGate = new ReadGate(ctx.channel());
-        this.publisherFlow = new PublisherFlow(readGate, outbox);
     }
 
     @Override
@@ -202,6 +119,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress address) {
             peer = address.getAddress().getHostAddress() + ":" + address.getPort();
         }
+        handshake = new Handshake(broker, settings, peer, remoteAddress());
+        publisherGate = new PublisherGate(ctx.channel(), outbox, broker.storage().diskAlarm(), m -> send(0, m), peer);
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state.ordinal() < State.OPEN.ordinal()) {
                 LOG.warn("Closing connection from {}: handshake not completed within {} ms", peer, settings.handshakeTimeoutMillis());
@@ -214,7 +133,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg == FrameDecoder.PROTOCOL_HEADER_ACCEPTED) {
-            sendStart();
+            state = State.AWAITING_START_OK;
+            send(0, handshake.start());
         } else if (msg instanceof FrameError error) {
             closeWithError(error.error());
         } else if (msg instanceof Frame frame) {
@@ -231,16 +151,22 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        writable = ctx.channel().isWritable();
-        if (writable && channels != null) {
-            for (AmqpChannel channel : channels) {
-                if (channel != null) {
-                    channel.wakeAllConsumers();
-                }
-            }
-            batcher.flush();
+        if (ctx.channel().isWritable()) {
+            wakeAllConsumers();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private void wakeAllConsumers() {
+        if (channels == null) {
+            return;
+        }
+        for (AmqpChannel channel : channels) {
+            if (channel != null) {
+                channel.wakeAllConsumers();
+            }
+        }
+        batcher.flush();
     }
 
     @Override
@@ -248,7 +174,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(FrameWriter.heartbeat(ctx.alloc()), ctx.voidPromise());
-            } else if (idle.state() == IdleState.READER_IDLE && !readGate.isPaused()) {
+            } else if (idle.state() == IdleState.READER_IDLE && !publisherGate.isPaused()) {
                 // (while the broker itself is not reading, client heartbeats wait in the socket)
                 LOG.warn("Closing connection from {}: missed heartbeats from client", peer);
                 ctx.close();
@@ -268,7 +194,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         releaseChannels();
         unregister();
         if (was == State.OPEN) {
-            LOG.info("Connection from {} closed abruptly (user '{}')", peer, user == null ? "" : user.name());
+            LOG.info("Connection from {} closed abruptly (user '{}')", peer, userName());
         }
         ctx.fireChannelInactive();
     }
@@ -339,15 +265,23 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     private void onConnectionMethod(Method method) {
         switch (state) {
-            case AWAITING_START_OK -> onStartOk(expect(method, Methods.CONNECTION_START_OK));
-            case AWAITING_TUNE_OK -> onTuneOk(expect(method, Methods.CONNECTION_TUNE_OK));
-            case AWAITING_OPEN -> onOpen(expect(method, Methods.CONNECTION_OPEN));
+            case AWAITING_START_OK -> {
+                Method tune = handshake.startOk(expect(method, Methods.CONNECTION_START_OK));
+                state = State.AWAITING_TUNE_OK;
+                send(0, tune);
+            }
+            case AWAITING_TUNE_OK -> {
+                handshake.tuneOk(expect(method, Methods.CONNECTION_TUNE_OK));
+                tuned();
+                state = State.AWAITING_OPEN;
+            }
+            case AWAITING_OPEN -> opened(handshake.open(expect(method, Methods.CONNECTION_OPEN)));
             case OPEN -> onOpenConnectionMethod(method);
             default -> throw new AmqpException(ReplyCode.COMMAND_INVALID, "unexpected " + method.spec().name());
         }
     }
 
-    private static Method expect(Method method, dev.warren.amqp.protocol.MethodSpec expected) {
+    private static Method expect(Method method, MethodSpec expected) {
         if (!method.is(expected)) {
             throw new AmqpException(ReplyCode.COMMAND_INVALID,
                     "expected '" + expected.name() + "', got '" + method.spec().name() + "'");
@@ -355,9 +289,34 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         return method;
     }
 
+    /** The limits are settled: frames may be as large as agreed, and heartbeats start. */
+    private void tuned() {
+        decoder.frameMax(handshake.frameMax());
+        int heartbeat = handshake.heartbeat();
+        if (heartbeat > 0) {
+            // Send when we have been quiet for half the interval; give up after two silent intervals.
+            ctx.pipeline().addBefore(ctx.name(), "heartbeat",
+                    new IdleStateHandler(heartbeat * 2L * 1000, Math.max(500, heartbeat * 500L), 0, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void opened(NegotiatedTerms terms) {
+        channels = new AmqpChannel[terms.channelMax() + 1];
+        publisherGate.blockedNotifications(terms.blockedNotifications());
+        DeliveryWindow window = new DeliveryWindow(DeliveryWindow.DEFAULT_LIMIT, terms.vhost().storage().memory(),
+                () -> outbox.post(this::wakeAllConsumers));
+        context = new ConnectionContext(ctx, terms, new ResourceAccess(broker.users(), terms.user().name(), terms.vhost().name()),
+                broker.stats(), settings, batcher, outbox, publisherGate, window, this::closeWithError, this::channelClosed);
+        state = State.OPEN;
+        handshakeTimeout.cancel(false);
+        register(terms);
+        LOG.info("Connection from {} opened (user '{}', vhost '{}')", peer, terms.user().name(), terms.vhost().name());
+        send(0, Methods.CONNECTION_OPEN_OK.with(""));
+    }
+
     private void onOpenConnectionMethod(Method method) {
         if (method.is(Methods.CONNECTION_CLOSE)) {
-            LOG.info("Connection from {} closed by client (user '{}')", peer, user.name());
+            LOG.info("Connection from {} closed by client (user '{}')", peer, userName());
             releaseChannels();
             unregister();
             state = State.CLOSING;
@@ -366,6 +325,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             // a socket the client is still writing to (acks sent before it saw close-ok).
             closeSocketLater();
         } else if (method.is(Methods.CONNECTION_UPDATE_SECRET)) {
+            User user = context.user();
             String secret = method.string("new-secret");
             if (broker.users().authenticate(user.name(), secret, remoteAddress()).isEmpty()) {
                 throw new AmqpException(ReplyCode.NOT_ALLOWED, "the new secret does not authenticate user '" + user.name() + "'");
@@ -385,6 +345,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             }
             throw new AmqpException(ReplyCode.CHANNEL_ERROR, "channel " + id + " used before the connection was opened");
         }
+        int channelMax = context.terms().channelMax();
         if (id > channelMax) {
             frame.payload().release();
             throw new AmqpException(ReplyCode.CHANNEL_ERROR, "channel " + id + " is above the negotiated channel-max " + channelMax);
@@ -404,99 +365,24 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             if (frame.type() == Frame.METHOD) {
                 method = MethodCodec.decode(frame.payload().duplicate());
             }
-        } catch (AmqpException e) {
+        } finally {
             frame.payload().release();
-            throw e;
         }
-        frame.payload().release();
         if (method == null || !method.is(Methods.CHANNEL_OPEN)) {
             throw new AmqpException(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + frame.channel(),
                     method == null ? 0 : method.spec().classId(), method == null ? 0 : method.spec().methodId());
         }
-        AmqpChannel channel = new AmqpChannel(this, frame.channel());
-        channels[frame.channel()] = channel;
+        channels[frame.channel()] = new AmqpChannel(context, frame.channel());
         openChannels++;
         send(frame.channel(), Methods.CHANNEL_OPEN_OK.with(new byte[0]));
     }
 
-    // ---- handshake ----
-
-    private void sendStart() {
-        state = State.AWAITING_START_OK;
-        send(0, Methods.CONNECTION_START.with(0, 9, ServerProperties.table(), SaslResponse.MECHANISMS, "en_US"));
-    }
-
-    private void onStartOk(Method startOk) {
-        clientProperties = startOk.table("client-properties");
-        if (clientProperties.get("capabilities") instanceof Map<?, ?> capabilities) {
-            consumerCancelNotify = Boolean.TRUE.equals(capabilities.get("consumer_cancel_notify"));
-            blockedNotifications = Boolean.TRUE.equals(capabilities.get("connection.blocked"));
-        }
-        String mechanism = startOk.string("mechanism");
-        authMechanism = mechanism;
-        SaslResponse credentials = SaslResponse.parse(mechanism, startOk.bytes("response"));
-        user = broker.users().authenticate(credentials.username(), credentials.password(), remoteAddress()).orElse(null);
-        if (user == null) {
-            LOG.warn("Login refused for user '{}' from {} (mechanism {})", credentials.username(), peer, mechanism);
-            throw AmqpException.of(ReplyCode.ACCESS_REFUSED,
-                    "Login was refused using authentication mechanism %s. For details see the broker logfile.", mechanism);
-        }
-        state = State.AWAITING_TUNE_OK;
-        send(0, Methods.CONNECTION_TUNE.with(settings.channelMax(), (long) settings.frameMax(), settings.heartbeatSeconds()));
-    }
-
-    private void onTuneOk(Method tuneOk) {
-        int clientChannelMax = tuneOk.intValue("channel-max");
-        long clientFrameMax = tuneOk.longValue("frame-max");
-        int heartbeat = tuneOk.intValue("heartbeat");
-        // As RabbitMQ: 0 would mean "no limit", which a server with limits refuses.
-        if (clientFrameMax < AmqpSettings.MIN_FRAME_MAX) {
-            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "frame_max=%d < %d min size", clientFrameMax, AmqpSettings.MIN_FRAME_MAX);
-        }
-        if (clientFrameMax > settings.frameMax()) {
-            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "frame_max=%d > %d max size", clientFrameMax, settings.frameMax());
-        }
-        if (clientChannelMax == 0 || clientChannelMax > settings.channelMax()) {
-            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "channel_max=%d > %d max", clientChannelMax, settings.channelMax());
-        }
-        channelMax = clientChannelMax;
-        frameMax = (int) clientFrameMax;
-        this.heartbeat = heartbeat;
-        decoder.frameMax(frameMax);
-        channels = new AmqpChannel[channelMax + 1];
-        if (heartbeat > 0) {
-            // Send when we have been quiet for half the interval; give up after two silent intervals.
-            ctx.pipeline().addBefore(ctx.name(), "heartbeat",
-                    new IdleStateHandler(heartbeat * 2L * 1000, Math.max(500, heartbeat * 500L), 0, TimeUnit.MILLISECONDS));
-        }
-        state = State.AWAITING_OPEN;
-    }
-
-    private void onOpen(Method open) {
-        String vhostName = open.string("virtual-host");
-        VirtualHost found = broker.vhost(vhostName);
-        if (found == null) {
-            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "vhost %s not found", vhostName);
-        }
-        if (!ResourceAccess.mayOpen(broker.users(), user.name(), vhostName)) {
-            LOG.warn("Connection from {} refused: user '{}' has no access to vhost '{}'", peer, user.name(), vhostName);
-            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "access to vhost '%s' refused for user '%s'", vhostName, user.name());
-        }
-        vhost = found;
-        access = new ResourceAccess(broker.users(), user.name(), vhostName);
-        state = State.OPEN;
-        handshakeTimeout.cancel(false);
-        register();
-        LOG.info("Connection from {} opened (user '{}', vhost '{}')", peer, user.name(), vhostName);
-        send(0, Methods.CONNECTION_OPEN_OK.with(""));
-    }
-
-    private void register() {
+    private void register(NegotiatedTerms terms) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-        registered = new AmqpClientConnection(this, new ConnectionInfo(ConnectionInfo.nameOf(remote, local), user.name(),
-                vhost.name(), remote, local, System.currentTimeMillis(), clientProperties, authMechanism, frameMax,
-                channelMax, heartbeat));
+        registered = new AmqpClientConnection(this, new ConnectionInfo(ConnectionInfo.nameOf(remote, local), terms.user().name(),
+                terms.vhost().name(), remote, local, System.currentTimeMillis(), terms.clientProperties(), terms.authMechanism(),
+                terms.frameMax(), terms.channelMax(), terms.heartbeat()));
         broker.connections().add(registered);
     }
 
@@ -507,43 +393,19 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ---- resource alarms ----
-
-    /** A message is being published on this connection: while an alarm is raised, reading stops after it. */
-    void publishing() {
-        publishes = true;
-        if (!blockedByAlarm && vhost.storage().diskAlarm().raised()) {
-            block();
-        }
-    }
-
-    /** The disk alarm changed (on this connection's loop): block a publishing connection, or unblock. */
+    /** The disk alarm changed (on this connection's loop). */
     void alarmChanged(boolean raised) {
-        if (state != State.OPEN) {
-            return;
-        }
-        if (raised && publishes && !blockedByAlarm) {
-            block();
-        } else if (!raised && blockedByAlarm) {
-            blockedByAlarm = false;
-            if (blockedNotifications) {
-                send(0, Methods.CONNECTION_UNBLOCKED.with());
-            }
-            readGate.resume(ReadGate.Reason.RESOURCE_ALARM);
-            LOG.info("Connection from {} unblocked: the resource alarm cleared", peer);
+        if (state == State.OPEN) {
+            publisherGate.alarmChanged(raised);
         }
     }
 
-    private void block() {
-        blockedByAlarm = true;
-        if (blockedNotifications) {
-            send(0, Methods.CONNECTION_BLOCKED.with("low on " + vhost.storage().diskAlarm().resource()));
-        }
-        readGate.pause(ReadGate.Reason.RESOURCE_ALARM);
-        LOG.info("Connection from {} blocked: low on {}", peer, vhost.storage().diskAlarm().resource());
+    private String userName() {
+        User user = handshake == null ? null : handshake.user();
+        return user == null ? "" : user.name();
     }
 
-    private java.net.InetAddress remoteAddress() {
+    private InetAddress remoteAddress() {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
@@ -557,11 +419,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        String who = user == null ? "" : user.name();
         if (error.replyCode() == ReplyCode.CONNECTION_FORCED) {
-            LOG.info("Closing connection from {} (user '{}'): {}", peer, who, error.replyText());
+            LOG.info("Closing connection from {} (user '{}'): {}", peer, userName(), error.replyText());
         } else {
-            LOG.warn("Closing connection from {} (user '{}'): {}", peer, who, error.replyText());
+            LOG.warn("Closing connection from {} (user '{}'): {}", peer, userName(), error.replyText());
         }
         state = State.CLOSING;
         releaseChannels();
@@ -589,10 +450,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             }
             openChannels = 0;
         }
-        for (MessageQueue queue : exclusiveQueues) {
-            batcher.submit(queue.executor(), () -> queue.delete(false, false));
+        if (context != null) {
+            for (MessageQueue queue : context.takeExclusiveQueues()) {
+                batcher.submit(queue, q -> q.delete(false, false));
+            }
         }
-        exclusiveQueues.clear();
         batcher.flush();
     }
 }

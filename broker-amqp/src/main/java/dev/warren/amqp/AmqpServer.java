@@ -193,7 +193,7 @@ public final class AmqpServer implements AutoCloseable {
         for (VirtualHost vhost : broker.vhosts()) {
             for (MessageQueue queue : vhost.queues()) {
                 if (!queue.executor().isShuttingDown()) {
-                    queue.executor().submit(queue::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
+                    queue.executor().submit(() -> queue.process().stop()).awaitUninterruptibly(2, TimeUnit.SECONDS);
                 }
             }
         }

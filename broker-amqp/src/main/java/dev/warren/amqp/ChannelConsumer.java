@@ -11,11 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A basic.consume subscription: the bridge between a queue (which calls {@link Consumer} methods on its
  * own thread) and the channel (which writes deliveries on the connection's thread).
  *
- * <p>Credit: {@link #ready()} runs on the queue's thread and reads only atomics and volatiles; deliveries
- * count up there, acks count down on the channel's thread.
+ * <p>Credit: {@link #ready()} runs on the queue's thread and reads only atomics and volatiles: the
+ * channel's prefetch credit, its flow state, the socket's writability and the connection's delivery
+ * window. Deliveries count up there, acks count down on the channel's thread.
  */
 final class ChannelConsumer implements Consumer {
-    private final AmqpChannel channel;
+    private final ConsumerMethods channel;
+    private final ChannelContext context;
     private final String tag;
     private final MessageQueue queue;
     private final boolean noAck;
@@ -27,8 +29,10 @@ final class ChannelConsumer implements Consumer {
     private boolean announced;
     private List<QueueEntry> early;
 
-    ChannelConsumer(AmqpChannel channel, String tag, MessageQueue queue, boolean noAck, boolean exclusive, int prefetch) {
+    ChannelConsumer(ConsumerMethods channel, ChannelContext context, String tag, MessageQueue queue, boolean noAck,
+                    boolean exclusive, int prefetch) {
         this.channel = channel;
+        this.context = context;
         this.tag = tag;
         this.queue = queue;
         this.noAck = noAck;
@@ -58,6 +62,10 @@ final class ChannelConsumer implements Consumer {
         return prefetch;
     }
 
+    int unackedCount() {
+        return unacked.get();
+    }
+
     boolean isActive() {
         return active;
     }
@@ -66,19 +74,12 @@ final class ChannelConsumer implements Consumer {
         active = false;
     }
 
-    /**
-     * Checks the per-consumer limit (only this consumer's queue counts it up, so no race) and reserves a
-     * slot of the channel-wide limit atomically, since queues on several loops may share it.
-     */
     @Override
     public boolean ready() {
-        if (!active || !channel.canDeliver()) {
+        if (!active || !context.canDeliver() || !context.connection().deliveryWindow().isOpen()) {
             return false;
         }
-        if (noAck) {
-            return true;
-        }
-        return (prefetch == 0 || unacked.get() < prefetch) && channel.reserveGlobalCredit();
+        return noAck || context.prefetch().tryTake(this);
     }
 
     @Override
@@ -86,13 +87,21 @@ final class ChannelConsumer implements Consumer {
         if (!noAck) {
             unacked.incrementAndGet();
         }
-        channel.connectionOutbox().post(() -> channel.deliver(this, entry));
+        long weight = entry.weight();
+        context.connection().deliveryWindow().posted(weight);
+        context.connection().outbox().post(() -> {
+            try {
+                channel.deliver(this, entry);
+            } finally {
+                context.connection().deliveryWindow().written(weight);
+            }
+        });
     }
 
     @Override
     public void cancelledByQueue(MessageQueue from) {
         active = false;
-        channel.connectionOutbox().post(() -> channel.cancelledByQueue(this));
+        context.connection().outbox().post(() -> channel.cancelledByQueue(this));
     }
 
     /** Acked or requeued deliveries give credit back; returns true when the consumer was out of credit. */

@@ -4,18 +4,21 @@ import dev.warren.core.stats.LatencyRecorder;
 
 /**
  * Publisher confirms of one channel. Each publish gets the next sequence number and waits until every
- * queue it was routed to has accepted it. Confirms go out for the contiguous run of completed numbers
- * as one basic.ack with {@code multiple} set when it covers several, so a burst costs one frame and no
- * tag is ever confirmed twice.
+ * queue it was routed to (and the store, for a persistent message) has accepted it, or until one of them
+ * failed to, which makes it a nack. Confirms go out for each contiguous run of completed numbers with the
+ * same outcome as one basic.ack (or basic.nack) with {@code multiple} set when it covers several, so a burst
+ * costs one frame and no tag is ever confirmed twice.
  *
- * <p>The outstanding numbers are contiguous, so their remaining acceptance counts (and the time each
- * publish arrived, for the confirm latency histogram) live in rings indexed by sequence number: nothing
- * is allocated per publish. Channel thread only.
+ * <p>The outstanding numbers are contiguous, so their remaining acceptance counts (negative once failed)
+ * and the time each publish arrived, for the confirm latency histogram, live in rings indexed by sequence
+ * number: nothing is allocated per publish. Channel thread only.
  */
 final class ConfirmTracker {
-    /** A confirm to send: the delivery tag and whether it covers all earlier tags too. */
-    record Confirm(long tag, boolean multiple, int count) {
+    /** A confirm to send: the delivery tag, whether it covers all earlier tags too, and ack or nack. */
+    record Confirm(long tag, boolean multiple, int count, boolean ack) {
     }
+
+    private static final int FAILED = -1;
 
     private int[] remaining = new int[64];
     private long[] registeredAt = new long[64];
@@ -33,28 +36,42 @@ final class ConfirmTracker {
         return sequence;
     }
 
-    /** One queue accepted the publish with this number. */
+    /** One queue (or the store) accepted the publish with this number. */
     void accepted(long sequence) {
-        if (sequence > confirmedThrough && sequence < nextSequence && remaining[slot(sequence)] > 0) {
+        if (outstanding(sequence) && remaining[slot(sequence)] > 0) {
             remaining[slot(sequence)]--;
         }
     }
 
-    /** The confirm that is due now, or null when nothing new is complete; each publish it covers is timed. */
-    Confirm due(LatencyRecorder latency) {
-        long through = confirmedThrough;
-        long now = 0;
-        while (through + 1 < nextSequence && remaining[slot(through + 1)] == 0) {
-            through++;
-            if (now == 0) {
-                now = System.nanoTime();
-            }
-            latency.record(now - registeredAt[slot(through)]);
+    /** A queue or the store could not take the publish with this number: it will be nacked. */
+    void failed(long sequence) {
+        if (outstanding(sequence)) {
+            remaining[slot(sequence)] = FAILED;
         }
-        if (through == confirmedThrough) {
+    }
+
+    private boolean outstanding(long sequence) {
+        return sequence > confirmedThrough && sequence < nextSequence;
+    }
+
+    /**
+     * The next confirm that is due, or null when nothing new is complete; call again until null, since a
+     * run of acks may be followed by nacks. Each publish it covers is timed.
+     */
+    Confirm due(LatencyRecorder latency) {
+        long first = confirmedThrough + 1;
+        if (first >= nextSequence || remaining[slot(first)] > 0) {
             return null;
         }
-        Confirm confirm = new Confirm(through, through - confirmedThrough > 1, (int) (through - confirmedThrough));
+        boolean ack = remaining[slot(first)] == 0;
+        int outcome = remaining[slot(first)];
+        long through = confirmedThrough;
+        long now = System.nanoTime();
+        while (through + 1 < nextSequence && remaining[slot(through + 1)] == outcome) {
+            through++;
+            latency.record(now - registeredAt[slot(through)]);
+        }
+        Confirm confirm = new Confirm(through, through - confirmedThrough > 1, (int) (through - confirmedThrough), ack);
         confirmedThrough = through;
         return confirm;
     }

@@ -16,13 +16,13 @@ import dev.warren.core.auth.ResourceAccess;
  * needs the queue's state. Channel thread only.
  */
 final class DefinitionMethods {
-    private final AmqpChannel channel;
-    private final AmqpConnection connection;
+    private final ChannelContext channel;
+    private final ConnectionContext connection;
     private String lastQueueName = "";
 
-    DefinitionMethods(AmqpChannel channel, AmqpConnection connection) {
+    DefinitionMethods(ChannelContext channel) {
         this.channel = channel;
-        this.connection = connection;
+        this.connection = channel.connection();
     }
 
     void exchangeDeclare(Command c) {
@@ -105,7 +105,7 @@ final class DefinitionMethods {
             return;
         }
         // Counted on the queue's thread, after this channel's earlier publishes have reached it.
-        channel.callQueue(queue, q -> new long[] {q.messageCount(), q.consumerCount()},
+        channel.callQueueNow(queue, q -> new long[] {queue.messageCount(), queue.consumerCount()},
                 counts -> channel.send(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
     }
 
@@ -130,7 +130,7 @@ final class DefinitionMethods {
     void queuePurge(Command c) {
         Method m = c.method();
         MessageQueue queue = queueToRead(m);
-        channel.callQueue(queue, MessageQueue::purge, count -> {
+        channel.callQueueNow(queue, q -> q.purge(), count -> {
             if (!m.flag("nowait")) {
                 channel.send(Methods.QUEUE_PURGE_OK.with((long) count));
             }
@@ -152,7 +152,7 @@ final class DefinitionMethods {
         connection.vhost().requireQueue(name, connection); // exclusive queues of others are locked
         boolean ifUnused = m.flag("if-unused");
         boolean ifEmpty = m.flag("if-empty");
-        channel.callQueue(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
+        channel.callQueueNow(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
             if (!nowait) {
                 channel.send(Methods.QUEUE_DELETE_OK.with((long) count));
             }

@@ -4,13 +4,17 @@ import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Work posted to a connection from queues on other event loops (deliveries, server-side cancels).
- * Tasks gather in a lock-free queue and run in one batch per wake-up of the connection's loop, so a
- * burst of deliveries costs one hand-off and one flush, not one each.
+ * Work posted to a connection from queues on other event loops (deliveries, confirms, answers to suspended
+ * commands). Tasks gather in a lock-free queue and run in one batch per wake-up of the connection's loop,
+ * so a burst of deliveries costs one hand-off and one flush, not one each. A task that throws is logged and
+ * the rest of the batch still runs, and so does the after-batch step (which sends the confirms).
  */
 final class Outbox {
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     private final EventLoop loop;
     private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -38,11 +42,18 @@ final class Outbox {
         }
     }
 
-    private void drain() {
+    void drain() {
         scheduled.set(false);
-        for (Runnable task; (task = tasks.poll()) != null; ) {
-            task.run();
+        try {
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("A task posted to a connection failed", e);
+                }
+            }
+        } finally {
+            afterBatch.run();
         }
-        afterBatch.run();
     }
 }

@@ -5,52 +5,64 @@ import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Exchange;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.message.Message;
+import dev.warren.core.store.MessageStore;
+import dev.warren.core.store.StoreFailedException;
+import dev.warren.core.store.WriteCallback;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The publishing side of a channel: basic.publish (routing, mandatory returns, the user-id check),
  * publisher confirms and transactions. Channel thread only.
+ *
+ * <p>A publish is confirmed once every queue it was routed to has taken it and, when it is persistent and
+ * reached a durable queue, once the store has it on disk; it is nacked when one of them failed. Whether
+ * the queue lives on this event loop or another, a failure reaches the publisher the same way: a nack when
+ * confirming, else the connection is closed (a failing enqueue is a broker bug, 541; a failed store is 506).
  */
 final class PublishMethods {
-    private final AmqpChannel channel;
-    private final AmqpConnection connection;
+    private static final Logger LOG = LoggerFactory.getLogger(PublishMethods.class);
+    private final ChannelContext channel;
+    private final AckMethods acks;
     /** Scratch set for routing one publish, reused so a publish does not allocate a hash table. */
     private final Set<MessageQueue> routed = new LinkedHashSet<>();
     /** Scratch array of the durable queues' store ids for one persistent publish. */
     private int[] durableIds = new int[4];
     private ConfirmTracker confirms;
-    private Transaction tx;
 
-    PublishMethods(AmqpChannel channel, AmqpConnection connection) {
+    PublishMethods(ChannelContext channel, AckMethods acks) {
         this.channel = channel;
-        this.connection = connection;
+        this.acks = acks;
     }
 
     boolean confirming() {
         return confirms != null;
     }
 
-    /** The open transaction in tx mode, else null. */
-    Transaction transaction() {
-        return tx;
+    private ConnectionContext connection() {
+        return channel.connection();
     }
 
     /** The channel is going away: drop what a transaction held and put its taken acks back. */
-    void abandonTransaction(UnackedDeliveries unacked) {
+    void abandonTransaction() {
+        Transaction tx = channel.transaction();
         if (tx != null) {
             tx.publishes().forEach(p -> p.message().release());
-            tx.settlements().forEach(settlement -> unacked.restore(settlement.deliveries()));
-            tx = null;
+            tx.settlements().forEach(settlement -> channel.unacked().restore(settlement.deliveries()));
+            channel.transaction(null);
         }
     }
 
     void basicPublish(Command c) {
-        connection.publishing();
+        ConnectionContext connection = connection();
+        connection.publisherGate().publishing();
         connection.stats().publish.increment();
         Method m = c.method();
         Message message = new Message(m.string("exchange"), m.string("routing-key"), c.properties(), c.body());
@@ -65,6 +77,7 @@ final class PublishMethods {
                         exchange.name(), connection.vhost().name());
             }
             checkUserId(message);
+            Transaction tx = channel.transaction();
             if (tx != null) {
                 tx.publish(message.retain(), m.flag("mandatory"));
             } else {
@@ -78,17 +91,20 @@ final class PublishMethods {
     /** As RabbitMQ: a user-id property, when set, must name the user who is publishing. */
     private void checkUserId(Message message) {
         String userId = message.userId();
-        if (userId != null && !userId.equals(connection.user().name())) {
+        String user = connection().user().name();
+        if (userId != null && !userId.equals(user)) {
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "user_id property set to '%s' but authenticated user was '%s'",
-                    userId, connection.user().name());
+                    userId, user);
         }
     }
 
     /**
      * Routes a message and hands it to its queues; an unroutable mandatory message is returned. In
      * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
+     * Returns whether the store took it.
      */
     private boolean route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
+        ConnectionContext connection = connection();
         Set<MessageQueue> queues = routed;
         queues.clear();
         connection.vhost().route(exchange, message, queues);
@@ -105,35 +121,117 @@ final class PublishMethods {
         // a stored message is confirmed once its queues took it and the store has it on disk
         long sequence = confirms == null ? 0 : confirms.register(queues.size() + (durable > 0 ? 1 : 0));
         if (sequence != 0 && queues.isEmpty()) {
-            connection.confirmsDue(channel);
+            connection.confirmsDue(this);
         }
-        Outbox outbox = connection.outbox();
-        if (durable > 0) {
-            dev.warren.core.store.WriteCallback onDurable = sequence == 0 ? null : failure -> outbox.post(() -> accepted(sequence));
-            connection.vhost().storage().messages().append(message, durableIds, durable, onDurable);
+        if (durable > 0 && !store(message, durable, sequence)) {
+            queues.clear();
+            return false;
         }
-        PublisherFlow flow = connection.publisherFlow();
+        PublisherFlow flow = connection.publisherGate().toQueues();
         for (MessageQueue queue : queues) {
             if (touched != null) {
                 touched.add(queue.executor());
             }
             boolean elsewhere = !queue.executor().inEventLoop();
             if (elsewhere) {
-                flow.sent();
+                flow.add(1);
             }
-            message.retain();
-            connection.batcher().submit(queue.executor(), () -> {
-                queue.enqueue(message);
-                if (elsewhere) {
-                    flow.enqueued();
-                }
-                if (sequence != 0) {
-                    outbox.post(() -> accepted(sequence));
-                }
-            });
+            connection.batcher().submit(queue, new Enqueue(message.retain(), sequence, elsewhere ? flow : null));
         }
         queues.clear(); // holds no queue past the publish
         return durable > 0;
+    }
+
+    /**
+     * Appends a persistent message for its durable queues; the bytes count against the journal backlog
+     * until written. Returns false when the store has failed: the publish is nacked, or without confirms
+     * the connection closes.
+     */
+    private boolean store(Message message, int durable, long sequence) {
+        ConnectionContext connection = connection();
+        MessageStore store = connection.vhost().storage().messages();
+        Outbox outbox = connection.outbox();
+        long bytes = message.bodySize() + message.properties().readableBytes();
+        PublisherFlow journal = connection.publisherGate().toJournal();
+        WriteCallback onDurable = failure -> {
+            journal.remove(bytes);
+            if (sequence != 0) {
+                outbox.post(() -> completed(sequence, failure));
+            }
+        };
+        try {
+            journal.add(bytes);
+            store.append(message, durableIds, durable, onDurable);
+            return true;
+        } catch (StoreFailedException e) {
+            journal.remove(bytes);
+            if (sequence != 0) {
+                completed(sequence, e);
+                return false;
+            }
+            throw storeFailed(e);
+        }
+    }
+
+    private static AmqpException storeFailed(Throwable cause) {
+        return AmqpException.of(ReplyCode.RESOURCE_ERROR, "the message store failed (%s); persistent messages are refused",
+                cause.getCause() != null ? cause.getCause().toString() : cause.getMessage());
+    }
+
+    /** Hands one message to one queue on the queue's thread and reports back, success or not. */
+    private final class Enqueue implements QueueTask {
+        private final Message message;
+        private final long sequence;
+        private final PublisherFlow flow;
+        private boolean taken;
+
+        Enqueue(Message message, long sequence, PublisherFlow flow) {
+            this.message = message;
+            this.sequence = sequence;
+            this.flow = flow;
+        }
+
+        @Override
+        public void run(QueueProcess queue) {
+            taken = true; // the queue owns the reference from here, whatever happens next
+            queue.enqueue(message);
+            finished(null);
+        }
+
+        @Override
+        public void failed(RuntimeException error) {
+            if (!taken) {
+                message.release();
+            }
+            finished(error);
+        }
+
+        private void finished(RuntimeException error) {
+            if (flow != null) {
+                flow.remove(1);
+            }
+            if (sequence != 0 || error != null) {
+                connection().outbox().post(() -> completed(sequence, error));
+            }
+        }
+    }
+
+    /** A queue or the store is done with a publish (channel thread). */
+    private void completed(long sequence, Throwable failure) {
+        if (!channel.isOpen()) {
+            return;
+        }
+        if (sequence == 0) { // not confirming: nobody to nack, so the publisher hears of it this way
+            LOG.error("A publish on channel {} could not be enqueued; closing the connection", channel.id(), failure);
+            connection().connectionError(new AmqpException(ReplyCode.INTERNAL_ERROR, "internal error"));
+            return;
+        }
+        if (failure == null) {
+            confirms.accepted(sequence);
+        } else {
+            confirms.failed(sequence);
+        }
+        connection().confirmsDue(this);
     }
 
     /** Puts the store ids of the durable queues among {@code queues} in {@link #durableIds}; returns how many. */
@@ -153,7 +251,7 @@ final class PublishMethods {
     // ---- confirms ----
 
     void confirmSelect(Command c) {
-        if (tx != null) {
+        if (channel.transaction() != null) {
             throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from tx to confirm mode");
         }
         if (confirms == null) {
@@ -164,19 +262,18 @@ final class PublishMethods {
         }
     }
 
-    private void accepted(long sequence) {
-        if (channel.isOpen()) {
-            confirms.accepted(sequence);
-            connection.confirmsDue(channel);
-        }
-    }
-
-    /** Sends the confirm that is due, if any; called once per batch of work by the connection. */
+    /** Sends the confirms that are due, if any; called once per batch of work by the connection. */
     void sendDueConfirms() {
-        ConfirmTracker.Confirm due = confirms == null ? null : confirms.due(connection.stats().confirmLatency());
-        if (due != null) {
-            connection.stats().confirm.add(due.count());
-            channel.send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
+        if (confirms == null || !channel.isOpen()) {
+            return;
+        }
+        for (ConfirmTracker.Confirm due; (due = confirms.due(connection().stats().confirmLatency())) != null; ) {
+            if (due.ack()) {
+                connection().stats().confirm.add(due.count());
+                channel.send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
+            } else {
+                channel.send(Methods.BASIC_NACK.with(due.tag(), due.multiple(), false));
+            }
         }
     }
 
@@ -186,46 +283,49 @@ final class PublishMethods {
         if (confirms != null) {
             throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
         }
-        if (tx == null) {
-            tx = new Transaction();
+        if (channel.transaction() == null) {
+            channel.transaction(new Transaction());
         }
         channel.send(Methods.TX_SELECT_OK.with());
     }
 
     void txCommit(Command c) {
         Transaction done = requireTransaction();
-        tx = new Transaction();
+        channel.transaction(new Transaction());
         Set<EventExecutor> touched = new LinkedHashSet<>();
         boolean stored = false;
         for (Transaction.Publish publish : done.publishes()) {
-            Exchange exchange = connection.vhost().exchange(publish.message().exchange());
-            if (exchange != null) {
-                stored |= route(exchange, publish.message(), publish.mandatory(), touched);
+            Exchange exchange = connection().vhost().exchange(publish.message().exchange());
+            try {
+                if (exchange != null) {
+                    stored |= route(exchange, publish.message(), publish.mandatory(), touched);
+                }
+            } finally {
+                publish.message().release();
             }
-            publish.message().release();
         }
         for (Transaction.Settlement settlement : done.settlements()) {
             settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
-            if (settlement.ack()) {
-                settlement.deliveries().forEach(d -> d.queue().settle(d.entry()));
-                channel.creditBack(settlement.deliveries());
-            } else {
-                channel.settle(settlement.deliveries(), settlement.requeue());
-            }
+            acks.settle(settlement.deliveries(), settlement.ack(), settlement.requeue());
         }
-        channel.wakeAfterAcks();
         Runnable commitOk = () -> channel.send(Methods.TX_COMMIT_OK.with());
         if (stored) { // commit-ok only once the transaction's persistent messages are on disk
-            Outbox outbox = connection.outbox();
+            Outbox outbox = connection().outbox();
             Runnable afterQueues = commitOk;
-            commitOk = () -> connection.vhost().storage().messages().afterDurable(failure -> outbox.post(afterQueues));
+            commitOk = () -> connection().vhost().storage().messages().afterDurable(failure -> outbox.post(() -> {
+                if (failure == null) {
+                    afterQueues.run();
+                } else if (channel.isOpen()) {
+                    connection().connectionError(storeFailed(failure));
+                }
+            }));
         }
         channel.afterQueuesCaughtUp(touched, commitOk);
     }
 
     void txRollback(Command c) {
         Transaction undone = requireTransaction();
-        tx = new Transaction();
+        channel.transaction(new Transaction());
         undone.publishes().forEach(p -> p.message().release());
         for (Transaction.Settlement settlement : undone.settlements()) {
             channel.unacked().restore(settlement.deliveries());
@@ -234,6 +334,7 @@ final class PublishMethods {
     }
 
     private Transaction requireTransaction() {
+        Transaction tx = channel.transaction();
         if (tx == null) {
             throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
         }

@@ -1,48 +1,57 @@
 package dev.warren.amqp;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Back-pressure on a publishing connection: while too many of its messages are on their way to queues
- * on other event loops, the broker stops reading its socket, so a fast publisher cannot pile up
- * unbounded work in memory; it reads again once the queues have caught up (TCP pushes back meanwhile).
+ * One kind of back-pressure on a publishing connection: while too much of what it published is still on
+ * its way (messages to queues on other event loops, bytes to the journal), the broker stops reading its
+ * socket, so a fast publisher cannot pile up unbounded work in memory; it reads again once the backlog has
+ * fallen to the low mark (TCP pushes back meanwhile).
  *
- * <p>{@link #sent()} runs on the connection's loop, {@link #enqueued()} on queue threads. Every fall to
- * the low mark posts a resume check, so a pause is never left without a wake-up.
+ * <p>{@link #add} runs on the connection's loop, {@link #remove} on any thread. Every fall to the low mark
+ * posts a resume check, so a pause is never left without a wake-up.
  */
 final class PublisherFlow {
-    static final int HIGH_WATER_MARK = 20_000;
-    static final int LOW_WATER_MARK = 10_000;
-
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlight = new AtomicLong();
     private final ReadGate gate;
+    private final ReadGate.Reason reason;
     private final Outbox outbox;
+    private final long highWaterMark;
+    private final long lowWaterMark;
     private boolean paused;
 
-    PublisherFlow(ReadGate gate, Outbox outbox) {
+    PublisherFlow(ReadGate gate, ReadGate.Reason reason, Outbox outbox, long highWaterMark, long lowWaterMark) {
         this.gate = gate;
+        this.reason = reason;
         this.outbox = outbox;
+        this.highWaterMark = highWaterMark;
+        this.lowWaterMark = lowWaterMark;
     }
 
-    /** A message was handed to a queue on another loop. */
-    void sent() {
-        if (inFlight.incrementAndGet() >= HIGH_WATER_MARK && !paused) {
+    /** Something was sent on its way (connection thread). */
+    void add(long amount) {
+        if (inFlight.addAndGet(amount) >= highWaterMark && !paused) {
             paused = true;
-            gate.pause(ReadGate.Reason.PUBLISHER_FLOW);
+            gate.pause(reason);
         }
     }
 
-    /** The queue took it (queue thread). */
-    void enqueued() {
-        if (inFlight.decrementAndGet() == LOW_WATER_MARK) {
+    /** It arrived (any thread). */
+    void remove(long amount) {
+        long after = inFlight.addAndGet(-amount);
+        if (after <= lowWaterMark && after + amount > lowWaterMark) {
             outbox.post(this::resumeIfCaughtUp);
         }
     }
 
+    long inFlight() {
+        return inFlight.get();
+    }
+
     private void resumeIfCaughtUp() {
-        if (paused && inFlight.get() <= LOW_WATER_MARK) {
+        if (paused && inFlight.get() <= lowWaterMark) {
             paused = false;
-            gate.resume(ReadGate.Reason.PUBLISHER_FLOW);
+            gate.resume(reason);
         }
     }
 }

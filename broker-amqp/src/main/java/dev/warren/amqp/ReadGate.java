@@ -3,12 +3,19 @@ package dev.warren.amqp;
 import io.netty.channel.Channel;
 
 /**
- * Whether the broker reads a connection's socket. Reading stops while any reason holds (publisher flow
- * control, a resource alarm) and resumes only when none does. Connection thread only.
+ * Whether the broker reads a connection's socket. Reading stops while any reason holds and resumes only
+ * when none does. Connection thread only.
  */
 final class ReadGate {
     /** Why reading is paused. */
-    enum Reason { PUBLISHER_FLOW, RESOURCE_ALARM }
+    enum Reason {
+        /** Too many published messages are still on their way to queues on other event loops. */
+        PUBLISHER_FLOW,
+        /** Too many published bytes are still waiting for the journal to write them. */
+        JOURNAL_BACKLOG,
+        /** A resource alarm (disk) blocks publishers. */
+        RESOURCE_ALARM
+    }
 
     private final Channel socket;
     private int reasons;

@@ -22,7 +22,7 @@ class ConfirmTrackerTest {
         tracker.accepted(second);
         assertNull(tracker.due(LatencyRecorder.NONE), "the first publish still waits, so nothing after it is confirmed");
         tracker.accepted(first);
-        assertEquals(new ConfirmTracker.Confirm(unroutable, true, 3), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(unroutable, true, 3, true), tracker.due(LatencyRecorder.NONE));
         assertNull(tracker.due(LatencyRecorder.NONE));
     }
 
@@ -31,7 +31,7 @@ class ConfirmTrackerTest {
         ConfirmTracker tracker = new ConfirmTracker();
         long only = tracker.register(1);
         tracker.accepted(only);
-        assertEquals(new ConfirmTracker.Confirm(only, false, 1), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(only, false, 1, true), tracker.due(LatencyRecorder.NONE));
     }
 
     @Test
@@ -46,7 +46,7 @@ class ConfirmTrackerTest {
         }
         assertNull(tracker.due(LatencyRecorder.NONE));
         tracker.accepted(1);
-        assertEquals(new ConfirmTracker.Confirm(count, true, count), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(count, true, count, true), tracker.due(LatencyRecorder.NONE));
     }
 
     @Test
@@ -60,7 +60,7 @@ class ConfirmTrackerTest {
         long next = tracker.register(1);
         assertNull(tracker.due(LatencyRecorder.NONE));
         tracker.accepted(next);
-        assertEquals(new ConfirmTracker.Confirm(next, false, 1), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(next, false, 1, true), tracker.due(LatencyRecorder.NONE));
     }
 
     @Test
@@ -74,5 +74,33 @@ class ConfirmTrackerTest {
         tracker.due(samples::add);
         assertEquals(2, samples.size());
         samples.forEach(nanos -> assertTrue(nanos >= 0, "a latency is never negative"));
+    }
+
+    @Test
+    void aFailedPublishIsNackedInItsOwnRunBetweenAcks() {
+        ConfirmTracker tracker = new ConfirmTracker();
+        long first = tracker.register(1);
+        long second = tracker.register(2);
+        long third = tracker.register(2);
+        long fourth = tracker.register(1);
+        tracker.accepted(first);
+        tracker.failed(second); // one queue failed: no need to wait for the other
+        tracker.failed(third);
+        tracker.accepted(third); // the other queue's acceptance comes later and changes nothing
+        tracker.accepted(fourth);
+        assertEquals(new ConfirmTracker.Confirm(first, false, 1, true), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(third, true, 2, false), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(fourth, false, 1, true), tracker.due(LatencyRecorder.NONE));
+        assertNull(tracker.due(LatencyRecorder.NONE));
+    }
+
+    @Test
+    void aFailureReportedAfterTheConfirmWentOutChangesNothing() {
+        ConfirmTracker tracker = new ConfirmTracker();
+        long only = tracker.register(1);
+        tracker.accepted(only);
+        assertEquals(new ConfirmTracker.Confirm(only, false, 1, true), tracker.due(LatencyRecorder.NONE));
+        tracker.failed(only);
+        assertNull(tracker.due(LatencyRecorder.NONE), "no tag is confirmed twice");
     }
 }

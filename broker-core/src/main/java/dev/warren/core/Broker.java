@@ -113,7 +113,7 @@ public final class Broker {
                 storage.messages().deleteQueue(r.queueId());
                 continue;
             }
-            queue.executor().execute(() -> queue.restore(r.entries()));
+            queue.executor().execute(() -> queue.process().restore(r.entries()));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.store.MemoryBudget;
 
 /**
  * A message's place in one queue: the message, its position (sequence) in that queue, and whether it was
@@ -9,5 +10,10 @@ import dev.warren.core.message.Message;
 public record QueueEntry(Message message, long sequence, boolean redelivered) {
     QueueEntry asRedelivered() {
         return redelivered ? this : new QueueEntry(message, sequence, true);
+    }
+
+    /** What this entry costs the heap, as the memory budget counts it. */
+    public long weight() {
+        return MemoryBudget.weight(message.properties().readableBytes() + message.bodySize());
     }
 }

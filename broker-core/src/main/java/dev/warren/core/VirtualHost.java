@@ -278,7 +278,7 @@ public final class VirtualHost {
     synchronized void deleteEverything() {
         deleted = true;
         for (MessageQueue queue : queues.values()) {
-            queue.executor().execute(() -> queue.delete(false, false));
+            queue.executor().execute(() -> queue.process().delete(false, false));
         }
     }
 

@@ -73,14 +73,14 @@ final class QueueHandlers {
         scope.permissions(request.principal(), queue.vhost().name()).configureQueue(queue.name());
         boolean ifUnused = "true".equals(request.queryParam("if-unused"));
         boolean ifEmpty = "true".equals(request.queryParam("if-empty"));
-        queueThread.call(queue, () -> queue.delete(ifUnused, ifEmpty));
+        queueThread.call(queue, () -> queue.process().delete(ifUnused, ifEmpty));
         return ApiResponse.noContent();
     }
 
     private ApiResponse purge(ApiRequest request) throws InterruptedException {
         MessageQueue queue = scope.queue(request);
         scope.permissions(request.principal(), queue.vhost().name()).readQueue(queue.name());
-        queueThread.call(queue, queue::purge);
+        queueThread.call(queue, () -> queue.process().purge());
         return ApiResponse.noContent();
     }
 

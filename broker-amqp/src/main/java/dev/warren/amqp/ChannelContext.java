@@ -1,0 +1,193 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.protocol.Method;
+import dev.warren.core.AmqpException;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueProcess;
+import dev.warren.core.message.Message;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What a channel's method groups (consumers, acks, publishing, definitions) share: the channel's id and
+ * connection, its consumers, unacked deliveries, prefetch credit and transaction, and the way to ask a
+ * queue something and carry on with the answer ({@link #callQueue}), suspending the channel meanwhile.
+ * Channel thread only.
+ */
+final class ChannelContext {
+    /** An operation on a queue's thread that answers once, now or later (on that thread). */
+    @FunctionalInterface
+    interface QueueCall<R> {
+        void call(QueueProcess queue, Consumer<R> answer);
+    }
+
+    /** How the channel carries on once a suspending call is answered. */
+    interface Resumption {
+        /** Runs {@code reply} (or fails with {@code error}) as the answer to {@code cause}, then the parked frames. */
+        <R> void resume(Method cause, R result, RuntimeException error, Consumer<R> reply);
+
+        /** The method being carried out now. */
+        Method current();
+
+        boolean isOpen();
+    }
+
+    private final int id;
+    private final ConnectionContext connection;
+    private final Resumption resumption;
+    private final ChannelSuspension suspension = new ChannelSuspension();
+    private final UnackedDeliveries unacked = new UnackedDeliveries();
+    private final PrefetchLimiter prefetch = new PrefetchLimiter();
+    private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
+    private volatile boolean flowActive = true;
+    private Transaction transaction;
+
+    ChannelContext(int id, ConnectionContext connection, Resumption resumption) {
+        this.id = id;
+        this.connection = connection;
+        this.resumption = resumption;
+    }
+
+    int id() {
+        return id;
+    }
+
+    ConnectionContext connection() {
+        return connection;
+    }
+
+    ChannelSuspension suspension() {
+        return suspension;
+    }
+
+    UnackedDeliveries unacked() {
+        return unacked;
+    }
+
+    PrefetchLimiter prefetch() {
+        return prefetch;
+    }
+
+    Map<String, ChannelConsumer> consumers() {
+        return consumers;
+    }
+
+    Collection<ChannelConsumer> consumerList() {
+        return consumers.values();
+    }
+
+    /** The open transaction in tx mode, else null. */
+    Transaction transaction() {
+        return transaction;
+    }
+
+    void transaction(Transaction tx) {
+        this.transaction = tx;
+    }
+
+    boolean isOpen() {
+        return resumption.isOpen();
+    }
+
+    /** channel.flow from the client: while false, no deliveries. */
+    void flow(boolean active) {
+        flowActive = active;
+    }
+
+    /** Read on queue threads: false while the client paused us (channel.flow) or the socket is backed up. */
+    boolean canDeliver() {
+        return flowActive && connection.isWritable();
+    }
+
+    void send(Method method) {
+        if (isOpen()) {
+            connection.send(id, method);
+        }
+    }
+
+    void writeContent(Method method, Message message) {
+        connection.writeContent(id, method, message);
+    }
+
+    /**
+     * Runs {@code operation} on the queue's thread and {@code reply} with its answer back here. Until then
+     * the channel carries out nothing else. A failure there (an {@link AmqpException}, or a bug) fails the
+     * command here, as if it had happened on this thread.
+     */
+    <R> void callQueue(MessageQueue queue, QueueCall<R> operation, Consumer<R> reply) {
+        suspension.suspend();
+        Method cause = resumption.current();
+        Outbox outbox = connection.outbox();
+        boolean[] answered = {false};
+        connection.batcher().submit(queue, new QueueTask() {
+            @Override
+            public void run(QueueProcess process) {
+                operation.call(process, result -> {
+                    answered[0] = true;
+                    outbox.post(() -> resumption.resume(cause, result, null, reply));
+                });
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                if (!answered[0]) {
+                    outbox.post(() -> resumption.resume(cause, null, error, reply));
+                }
+            }
+        });
+        connection.batcher().flush();
+    }
+
+    /** {@link #callQueue} for an operation that answers at once. */
+    <R> void callQueueNow(MessageQueue queue, java.util.function.Function<QueueProcess, R> operation, Consumer<R> reply) {
+        callQueue(queue, (process, answer) -> answer.accept(operation.apply(process)), reply);
+    }
+
+    /**
+     * Suspends the channel until every given queue thread has run the work handed to it so far, then runs
+     * {@code then}: after tx.commit-ok the committed messages are in their queues.
+     */
+    void afterQueuesCaughtUp(Set<EventExecutor> executors, Runnable then) {
+        executors.removeIf(EventExecutor::inEventLoop);
+        if (executors.isEmpty()) {
+            then.run();
+            return;
+        }
+        suspension.suspend();
+        Method cause = resumption.current();
+        Outbox outbox = connection.outbox();
+        int[] remaining = {executors.size()};
+        connection.batcher().flush();
+        for (EventExecutor executor : executors) {
+            // after the batches just flushed: an executor runs its tasks in order
+            executor.execute(() -> outbox.post(() -> {
+                if (--remaining[0] == 0) {
+                    resumption.resume(cause, null, null, ignored -> then.run());
+                }
+            }));
+        }
+    }
+
+    /** Asks the queues of the given consumers to dispatch again (credit came back, flow resumed). */
+    void wake(Collection<ChannelConsumer> woken) {
+        if (woken.isEmpty()) {
+            return;
+        }
+        Set<MessageQueue> queues = new java.util.LinkedHashSet<>();
+        woken.forEach(consumer -> queues.add(consumer.queue()));
+        queues.forEach(queue -> connection.batcher().submit(queue, QueueProcess::resumeDispatch));
+    }
+
+    void wakeAllConsumers() {
+        wake(consumers.values());
+    }
+
+    /** Turns a failure on another thread into this channel's failure. */
+    static RuntimeException asFailure(Throwable error) {
+        return error instanceof RuntimeException r ? r : new IllegalStateException(error);
+    }
+}

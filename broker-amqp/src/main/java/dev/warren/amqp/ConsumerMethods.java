@@ -1,0 +1,188 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.UnackedDeliveries.Unacked;
+import dev.warren.amqp.protocol.Method;
+import dev.warren.amqp.protocol.Methods;
+import dev.warren.core.AmqpException;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.Names;
+import dev.warren.core.QueueEntry;
+import dev.warren.core.ReplyCode;
+import dev.warren.core.message.Message;
+import dev.warren.core.stats.MessageStats;
+import java.util.List;
+
+/**
+ * The consuming side of a channel: basic.qos, consume, cancel and get, and writing deliveries to the
+ * client. Channel thread only; queues reach it through {@link ChannelConsumer}.
+ */
+final class ConsumerMethods {
+    private final ChannelContext channel;
+    private final DefinitionMethods definitions;
+    private long nextDeliveryTag = 1;
+
+    ConsumerMethods(ChannelContext channel, DefinitionMethods definitions) {
+        this.channel = channel;
+        this.definitions = definitions;
+    }
+
+    void basicQos(Command c) {
+        Method m = c.method();
+        if (m.longValue("prefetch-size") != 0) {
+            throw AmqpException.of(ReplyCode.NOT_IMPLEMENTED, "prefetch_size!=0 (%d)", m.longValue("prefetch-size"));
+        }
+        boolean global = m.flag("global");
+        channel.prefetch().qos(m.intValue("prefetch-count"), global);
+        if (global) {
+            channel.wakeAllConsumers();
+        }
+        channel.send(Methods.BASIC_QOS_OK.with());
+    }
+
+    void basicConsume(Command c) {
+        Method m = c.method();
+        MessageQueue queue = definitions.queueToRead(m);
+        String tag = m.string("consumer-tag");
+        if (tag.isEmpty()) {
+            tag = Names.consumerTag();
+        } else if (channel.consumers().containsKey(tag)) {
+            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '%s'", tag);
+        }
+        ChannelConsumer consumer = new ChannelConsumer(this, channel, tag, queue, m.flag("no-ack"), m.flag("exclusive"),
+                channel.prefetch().consumerLimit());
+        channel.consumers().put(tag, consumer);
+        boolean nowait = m.flag("nowait");
+        channel.callQueue(queue, (q, answer) -> {
+            q.addConsumer(consumer); // a refusal fails the command, which closes the channel and its consumers
+            answer.accept(null);
+        }, ignored -> {
+            if (!nowait) {
+                channel.send(Methods.BASIC_CONSUME_OK.with(consumer.tag()));
+            }
+            for (QueueEntry early : consumer.announce()) {
+                deliver(consumer, early);
+            }
+        });
+    }
+
+    void basicCancel(Command c) {
+        Method m = c.method();
+        String tag = m.string("consumer-tag");
+        boolean nowait = m.flag("nowait");
+        ChannelConsumer consumer = channel.consumers().remove(tag);
+        if (consumer == null) {
+            if (!nowait) {
+                channel.send(Methods.BASIC_CANCEL_OK.with(tag));
+            }
+            return;
+        }
+        consumer.deactivate();
+        channel.callQueueNow(consumer.queue(), q -> {
+            q.removeConsumer(consumer);
+            return null;
+        }, ignored -> {
+            if (!nowait) {
+                channel.send(Methods.BASIC_CANCEL_OK.with(tag));
+            }
+        });
+    }
+
+    /** The queue of this consumer was deleted: tell the client, if it understands server-sent cancels. */
+    void cancelledByQueue(ChannelConsumer consumer) {
+        if (channel.consumers().remove(consumer.tag(), consumer) && channel.isOpen()
+                && channel.connection().terms().consumerCancelNotify()) {
+            channel.send(Methods.BASIC_CANCEL.with(consumer.tag(), true));
+        }
+    }
+
+    /** Writes one delivery to the client (channel thread). */
+    void deliver(ChannelConsumer consumer, QueueEntry entry) {
+        if (!channel.isOpen() || !consumer.isActive()) {
+            giveBack(consumer, entry);
+            return;
+        }
+        if (!consumer.announced()) {
+            consumer.holdUntilAnnounced(entry);
+            return;
+        }
+        long tag = nextDeliveryTag++;
+        Message message = entry.message();
+        Method deliver = Methods.BASIC_DELIVER.with(consumer.tag(), tag, entry.redelivered(), message.exchange(), message.routingKey());
+        channel.writeContent(deliver, message);
+        MessageStats stats = channel.connection().stats();
+        if (entry.redelivered()) {
+            stats.redeliver.increment();
+        }
+        if (consumer.noAck()) {
+            stats.deliverNoAck.increment();
+            settleNow(consumer.queue(), entry);
+        } else {
+            stats.deliver.increment();
+            channel.unacked().add(new Unacked(tag, consumer.queue(), entry, consumer));
+        }
+    }
+
+    /**
+     * A delivery that can no longer go out goes back to its queue, through the same batch as the channel's
+     * other requeues so that it cannot overtake one still waiting there.
+     */
+    private void giveBack(ChannelConsumer consumer, QueueEntry entry) {
+        if (!consumer.noAck()) {
+            channel.prefetch().released(consumer);
+        }
+        requeueNow(consumer.queue(), entry);
+    }
+
+    private void requeueNow(MessageQueue queue, QueueEntry entry) {
+        channel.connection().batcher().submit(queue, q -> q.requeue(List.of(entry)));
+        channel.connection().batcher().flush();
+    }
+
+    private void settleNow(MessageQueue queue, QueueEntry entry) {
+        channel.connection().batcher().submit(queue, q -> q.settle(List.of(entry)));
+    }
+
+    void basicGet(Command c) {
+        Method m = c.method();
+        MessageQueue queue = definitions.queueToRead(m);
+        boolean noAck = m.flag("no-ack");
+        channel.<Polled>callQueue(queue, (q, answer) -> q.get((entry, remaining) ->
+                answer.accept(entry == null ? null : new Polled(entry, remaining))), polled -> {
+            if (polled == null) {
+                channel.send(Methods.BASIC_GET_EMPTY.with(""));
+                return;
+            }
+            if (!channel.isOpen()) {
+                requeueNow(queue, polled.entry());
+                return;
+            }
+            long tag = nextDeliveryTag++;
+            Message message = polled.entry().message();
+            channel.writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
+                    message.routingKey(), (long) polled.remaining()), message);
+            MessageStats stats = channel.connection().stats();
+            if (polled.entry().redelivered()) {
+                stats.redeliver.increment();
+            }
+            if (noAck) {
+                stats.getNoAck.increment();
+                settleNow(queue, polled.entry());
+            } else {
+                stats.get.increment();
+                channel.unacked().add(new Unacked(tag, queue, polled.entry(), null));
+            }
+        });
+    }
+
+    private record Polled(QueueEntry entry, int remaining) {
+    }
+
+    /** The channel closes: its consumers leave their queues, in the same batch as its requeues. */
+    void release() {
+        for (ChannelConsumer consumer : channel.consumers().values()) {
+            consumer.deactivate();
+            channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
+        }
+        channel.consumers().clear();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.protocol.Methods;
+import dev.warren.core.store.ResourceAlarm;
+import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that stops the broker reading a publisher, in one place: flow control towards queues on
+ * other event loops, the bytes waiting for the journal (persistent publishes, with or without confirms),
+ * and the resource alarm, which also tells clients that asked for it (connection.blocked / unblocked).
+ * Connection thread only, but for {@link PublisherFlow#remove}, which any thread may call.
+ */
+final class PublisherGate {
+    private static final Logger LOG = LoggerFactory.getLogger(PublisherGate.class);
+    /** Messages on their way to queues on other event loops before reading stops, and where it resumes. */
+    static final int QUEUE_HIGH_WATER_MARK = 20_000;
+    static final int QUEUE_LOW_WATER_MARK = 10_000;
+    /** Published bytes not yet written by the journal before reading stops, and where it resumes. */
+    static final long JOURNAL_HIGH_WATER_MARK = 64L << 20;
+    static final long JOURNAL_LOW_WATER_MARK = 32L << 20;
+
+    /** Sends connection.blocked / unblocked on channel 0. */
+    interface Notifier {
+        void send(dev.warren.amqp.protocol.Method method);
+    }
+
+    private final ReadGate gate;
+    private final PublisherFlow toQueues;
+    private final PublisherFlow toJournal;
+    private final ResourceAlarm alarm;
+    private final Notifier notifier;
+    private final String peer;
+    /** The client understands connection.blocked/unblocked (a client capability). */
+    private boolean blockedNotifications;
+    /** This connection has published: a resource alarm blocks it. */
+    private boolean publishes;
+    /** connection.blocked was sent (or would have been) and reading stopped for the alarm. */
+    private boolean blockedByAlarm;
+
+    PublisherGate(Channel socket, Outbox outbox, ResourceAlarm alarm, Notifier notifier, String peer) {
+        this.gate = new ReadGate(socket);
+        this.toQueues = new PublisherFlow(gate, ReadGate.Reason.PUBLISHER_FLOW, outbox,
+                QUEUE_HIGH_WATER_MARK, QUEUE_LOW_WATER_MARK);
+        this.toJournal = new PublisherFlow(gate, ReadGate.Reason.JOURNAL_BACKLOG, outbox,
+                JOURNAL_HIGH_WATER_MARK, JOURNAL_LOW_WATER_MARK);
+        this.alarm = alarm;
+        this.notifier = notifier;
+        this.peer = peer;
+    }
+
+    void blockedNotifications(boolean enabled) {
+        blockedNotifications = enabled;
+    }
+
+    PublisherFlow toQueues() {
+        return toQueues;
+    }
+
+    PublisherFlow toJournal() {
+        return toJournal;
+    }
+
+    /** Whether reading is paused for any reason (missed client heartbeats are then not the client's fault). */
+    boolean isPaused() {
+        return gate.isPaused();
+    }
+
+    /** A message is being published on this connection: while the alarm is raised, reading stops after it. */
+    void publishing() {
+        publishes = true;
+        if (!blockedByAlarm && alarm.raised()) {
+            block();
+        }
+    }
+
+    /** The alarm changed (on this connection's loop): block a publishing connection, or unblock. */
+    void alarmChanged(boolean raised) {
+        if (raised && publishes && !blockedByAlarm) {
+            block();
+        } else if (!raised && blockedByAlarm) {
+            blockedByAlarm = false;
+            if (blockedNotifications) {
+                notifier.send(Methods.CONNECTION_UNBLOCKED.with());
+            }
+            gate.resume(ReadGate.Reason.RESOURCE_ALARM);
+            LOG.info("Connection from {} unblocked: the resource alarm cleared", peer);
+        }
+    }
+
+    private void block() {
+        blockedByAlarm = true;
+        if (blockedNotifications) {
+            notifier.send(Methods.CONNECTION_BLOCKED.with("low on " + alarm.resource()));
+        }
+        gate.pause(ReadGate.Reason.RESOURCE_ALARM);
+        LOG.info("Connection from {} blocked: low on {}", peer, alarm.resource());
+    }
+}
