@@ -6,6 +6,7 @@ import dev.warren.amqp.AmqpServer;
 import dev.warren.amqp.AmqpSettings;
 import dev.warren.core.Broker;
 import dev.warren.core.auth.Users;
+import dev.warren.core.store.Storage;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
 
@@ -18,19 +19,24 @@ public final class BrokerFixture implements AutoCloseable {
     private final AmqpServer server;
     private final int port;
 
-    private BrokerFixture(AmqpSettings settings) throws InterruptedException {
-        this.broker = new Broker(Users.withDefaultUser("guest", "guest"));
+    private BrokerFixture(AmqpSettings settings, Storage storage) throws InterruptedException {
+        this.broker = new Broker(Users.withDefaultUser("guest", "guest"), storage);
         this.server = new AmqpServer(broker, settings, 2);
         InetSocketAddress bound = server.start("127.0.0.1", 0).get(0);
         this.port = bound.getPort();
     }
 
     public static BrokerFixture start() throws InterruptedException {
-        return new BrokerFixture(AmqpSettings.defaults());
+        return new BrokerFixture(AmqpSettings.defaults(), Storage.inMemory());
+    }
+
+    /** A broker whose storage (message store, memory budget, alarm) the test provides. */
+    public static BrokerFixture start(Storage storage) throws InterruptedException {
+        return new BrokerFixture(AmqpSettings.defaults(), storage);
     }
 
     public static BrokerFixture start(AmqpSettings settings) throws InterruptedException {
-        return new BrokerFixture(settings);
+        return new BrokerFixture(settings, Storage.inMemory());
     }
 
     public Broker broker() {
