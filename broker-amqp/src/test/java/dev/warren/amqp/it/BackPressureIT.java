@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.amqp.it.RawAmqpClient.Args;
+import dev.warren.core.MessageQueue;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -85,6 +88,40 @@ class BackPressureIT {
             assertEquals(MESSAGES, received);
             assertEquals(0, admin.queueDeclarePassive(queue).getMessageCount(), "everything was delivered");
             admin.queueDelete(queue);
+        }
+    }
+
+    @Test
+    void consumerThatSubscribesToAFullQueueOnAnotherLoopAndReadsNothingTakesOnlyABoundedShare() throws Exception {
+        EventLoop queueLoop = new DefaultEventLoop(); // the queue lives apart from the consumer's connection
+        try (Connection publisherConnection = broker.connect()) {
+            MessageQueue full = broker.broker().vhost("/")
+                    .declareQueue("full-before-consume", false, false, false, Map.of(), null, queueLoop);
+            Channel publisher = publisherConnection.createChannel();
+            publisher.confirmSelect();
+            byte[] body = new byte[BODY_SIZE];
+            for (int i = 0; i < MESSAGES; i++) {
+                ByteBuffer.wrap(body).putInt(0, i);
+                publisher.basicPublish("", full.name(), null, body);
+                if (i % 5_000 == 4_999) {
+                    publisher.waitForConfirmsOrDie(20_000);
+                }
+            }
+            publisher.waitForConfirmsOrDie(20_000);
+
+            try (StalledConsumer consumer = StalledConsumer.connect(broker.port())) {
+                consumer.consume(full.name()); // the whole backlog is ready at once: only the window may leave
+                // the queue's thread hands over deliveries in one go; let it finish, then count what is left
+                full.call(q -> null).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                for (int probe = 0; probe < 20; probe++) {
+                    int ready = publisher.queueDeclarePassive(full.name()).getMessageCount();
+                    assertTrue(ready >= MIN_STILL_READY, "probe " + probe + ": only " + ready + " of " + MESSAGES
+                            + " messages still ready; a no-ack consumer that reads nothing pulled the backlog onto the heap");
+                }
+                assertEquals(MESSAGES, consumer.readDeliveries(MESSAGES, 40_000), "and everything arrives once it reads");
+            }
+        } finally {
+            queueLoop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
