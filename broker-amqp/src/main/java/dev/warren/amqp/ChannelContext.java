@@ -10,6 +10,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -172,6 +174,24 @@ final class ChannelContext {
         }
     }
 
+    /**
+     * Suspends the channel until {@code done} completes (on any thread), then runs {@code then} here; an
+     * exceptional completion fails the command instead (an {@link AmqpException} as itself).
+     */
+    void suspendUntil(CompletionStage<?> done, Runnable then) {
+        suspension.suspend();
+        Method cause = resumption.current();
+        Outbox outbox = connection.outbox();
+        done.whenComplete((ignored, error) -> outbox.post(() -> resumption.resume(cause, null,
+                error == null ? null : asFailure(error), nothing -> then.run())));
+    }
+
+    /** Turns a failure on another thread into this channel's failure. */
+    private static RuntimeException asFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+    }
+
     /** Asks the queues of the given consumers to dispatch again (credit came back, flow resumed). */
     void wake(Collection<ChannelConsumer> woken) {
         if (woken.isEmpty()) {
@@ -184,10 +204,5 @@ final class ChannelContext {
 
     void wakeAllConsumers() {
         wake(consumers.values());
-    }
-
-    /** Turns a failure on another thread into this channel's failure. */
-    static RuntimeException asFailure(Throwable error) {
-        return error instanceof RuntimeException r ? r : new IllegalStateException(error);
     }
 }

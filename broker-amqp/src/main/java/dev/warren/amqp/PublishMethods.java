@@ -15,6 +15,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -309,18 +310,22 @@ final class PublishMethods {
             acks.settle(settlement.deliveries(), settlement.ack(), settlement.requeue());
         }
         Runnable commitOk = () -> channel.send(Methods.TX_COMMIT_OK.with());
-        if (stored) { // commit-ok only once the transaction's persistent messages are on disk
-            Outbox outbox = connection().outbox();
-            Runnable afterQueues = commitOk;
-            commitOk = () -> connection().vhost().storage().messages().afterDurable(failure -> outbox.post(() -> {
-                if (failure == null) {
-                    afterQueues.run();
-                } else if (channel.isOpen()) {
-                    connection().connectionError(storeFailed(failure));
-                }
-            }));
+        if (!stored) {
+            channel.afterQueuesCaughtUp(touched, commitOk);
+            return;
         }
-        channel.afterQueuesCaughtUp(touched, commitOk);
+        // commit-ok only once the transaction's persistent messages are on disk; the channel waits for it
+        channel.afterQueuesCaughtUp(touched, () -> {
+            CompletableFuture<Void> durable = new CompletableFuture<>();
+            connection().vhost().storage().messages().afterDurable(failure -> {
+                if (failure == null) {
+                    durable.complete(null);
+                } else {
+                    durable.completeExceptionally(storeFailed(failure));
+                }
+            });
+            channel.suspendUntil(durable, commitOk);
+        });
     }
 
     void txRollback(Command c) {

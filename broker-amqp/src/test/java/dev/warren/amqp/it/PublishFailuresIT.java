@@ -2,6 +2,7 @@ package dev.warren.amqp.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Channel;
@@ -163,5 +164,51 @@ class PublishFailuresIT {
         assertEquals(506, close.getReplyCode());
         assertTrue(close.getReplyText().startsWith("RESOURCE_ERROR - the message store failed (java.io.IOException: disk on fire)"),
                 close.getReplyText());
+    }
+
+    @Test
+    void aTransactionWithPersistentMessagesIsCommittedOnlyOnceTheyAreOnDisk() throws Exception {
+        ControllableStore store = startWithControllableStore();
+        try (Connection connection = broker.connect()) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare("durable", true, false, false, null);
+            channel.txSelect();
+            channel.basicPublish("", "durable", MessageProperties.PERSISTENT_TEXT_PLAIN, body("in a transaction"));
+            java.util.concurrent.CompletableFuture<Void> committed = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    channel.txCommit();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            BrokerFixture.await("the commit to wait for the store", 10_000, () -> store.waitingWrites() == 2); // append + barrier
+            assertFalse(committed.isDone(), "commit-ok waits for the disk");
+            store.completeWrites();
+            committed.get(10, TimeUnit.SECONDS);
+            assertEquals(1, channel.messageCount("durable"));
+        }
+    }
+
+    @Test
+    void aTransactionWhoseMessagesTheStoreFailedToWriteClosesTheConnectionWithResourceError() throws Exception {
+        ControllableStore store = startWithControllableStore();
+        Connection connection = broker.connect();
+        Channel channel = connection.createChannel();
+        channel.queueDeclare("durable", true, false, false, null);
+        channel.txSelect();
+        channel.basicPublish("", "durable", MessageProperties.PERSISTENT_TEXT_PLAIN, body("never on disk"));
+        java.util.concurrent.CompletableFuture<Void> committed = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                channel.txCommit();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        BrokerFixture.await("the commit to wait for the store", 10_000, () -> store.waitingWrites() == 2);
+        store.fail(new IOException("disk on fire"));
+        BrokerFixture.await("the connection to close", 10_000, () -> !connection.isOpen());
+        assertEquals(506, ((com.rabbitmq.client.AMQP.Connection.Close) connection.getCloseReason().getReason()).getReplyCode());
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> committed.get(10, TimeUnit.SECONDS),
+                "the client's tx.commit fails: no commit-ok for messages that are not on disk");
     }
 }
