@@ -183,7 +183,7 @@ ln -sfn "$STAMP" "$CACHE_DIR/logs/latest"
 DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-bench.XXXXXX")
 COMMANDS_LOG="$LOG_DIR/commands.txt"
 RESULTS="$LOG_DIR/results.tsv"
-printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\n' >"$RESULTS"
+printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\n' >"$RESULTS"
 BACKLOG_RESULTS="$LOG_DIR/backlog.tsv"
 if [[ $BACKLOG == 1 ]]; then
     printf '%s\t' broker status messages publish_wall_s publish_msg_s confirm_msg_s queue_count_after_publish \
@@ -637,9 +637,14 @@ record_run() {
             "consumer latency p50/p99 ${R_L50:-?}/${R_L99:-?} µs"
     fi
     note=${note//$'\t'/ }
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
+    # The broker's CPU (user + system, all threads) per received message over the run: steadier than
+    # the rate on a shared machine.
+    local cpu=""
+    [[ -n ${R_CPU_TICKS:-} && -n $R_RECV && $R_RECV != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
+        -v r="$R_RECV" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
         "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$R_CONF" \
-        "$note" >>"$RESULTS"
+        "$note" "$cpu" >>"$RESULTS"
     [[ $status != FAIL ]]
 }
 
@@ -661,9 +666,9 @@ print_scenario_table() {
     local s=$1 b
     echo
     echo "=== $s: $(scenario_title "$s"), ${DURATION}s per broker"
-    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
+    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s\n' \
         broker status "send msg/s" "conf msg/s" "recv msg/s" recv/sent "~sent total" "~recv total" "p50 ms" "p95 ms" \
-        "p99 ms" "confirm p50/p99" stalls
+        "p99 ms" "confirm p50/p99" stalls "cpu us/msg"
     for b in $BROKERS; do
         local st send recv conf crate
         st=$(result "$s" "$b" 3)
@@ -671,10 +676,10 @@ print_scenario_table() {
         send=$(result "$s" "$b" 4); recv=$(result "$s" "$b" 5); crate=$(result "$s" "$b" 14)
         conf="-"
         [[ -n $(result "$s" "$b" 11) ]] && conf="$(ms "$(result "$s" "$b" 11)")/$(ms "$(result "$s" "$b" 12)")"
-        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s\n' \
+        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s\n' \
             "$b" "$st" "${send:--}" "${crate:--}" "${recv:--}" "$(pct "$recv" "$send")" "$(approx_total "$send")" \
             "$(approx_total "$recv")" "$(ms "$(result "$s" "$b" 7)")" "$(ms "$(result "$s" "$b" 9)")" \
-            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)"
+            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)" "$(result "$s" "$b" 16)"
     done
     local wr rr ws rs wc rc
     wr=$(result "$s" warren 5); rr=$(result "$s" rabbitmq 5)
@@ -730,6 +735,12 @@ broker_os_pid() {
         rabbitmq) [[ -n $RABBIT_PID ]] && pgrep -g "$RABBIT_PID" -x beam.smp | head -n 1 ;;
     esac
     return 0
+}
+
+# User + system CPU time of process $1 (all its threads), in clock ticks; empty when unknown.
+cpu_ticks() {
+    [[ -n ${1:-} && -r /proc/$1/stat ]] || return 0
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true
 }
 
 # Field $2 (VmRSS, VmHWM, ...; in kB) of /proc/$1/status; empty when unknown.
@@ -1045,7 +1056,13 @@ run_throughput() {
         log_from=1
         [[ -f $WARREN_LOG ]] && log_from=$(($(wc -l <"$WARREN_LOG") + 1))
         rc=0
+        local os_pid cpu0 cpu1
+        os_pid=$(broker_os_pid "$broker")
+        cpu0=$(cpu_ticks "$os_pid")
         run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        cpu1=$(cpu_ticks "$os_pid")
+        R_CPU_TICKS=""
+        [[ -n $cpu0 && -n $cpu1 ]] && R_CPU_TICKS=$((cpu1 - cpu0))
         record_run "$scenario" "$broker" "$rc" "$scenario-$broker" "$log_from" || FAILED=1
         # persistent-confirms-1k's queue is durable and not auto-delete: drop it (and its backlog).
         if [[ $scenario == persistent-confirms-1k ]]; then
@@ -1124,10 +1141,11 @@ main() {
     if [[ -n $THROUGHPUT_SCENARIOS && " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
         echo
         echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"
-        printf '%-22s %12s %12s %8s\n' scenario warren rabbitmq ratio
+        printf '%-22s %12s %12s %8s %16s %16s\n' scenario warren rabbitmq ratio "warren cpu us/msg" "rabbit cpu us/msg"
         for scenario in $THROUGHPUT_SCENARIOS; do
-            printf '%-22s %12s %12s %8s\n' "$scenario" "$(result "$scenario" warren 5)" \
-                "$(result "$scenario" rabbitmq 5)" "$(ratio "$(result "$scenario" warren 5)" "$(result "$scenario" rabbitmq 5)")"
+            printf '%-22s %12s %12s %8s %16s %16s\n' "$scenario" "$(result "$scenario" warren 5)" \
+                "$(result "$scenario" rabbitmq 5)" "$(ratio "$(result "$scenario" warren 5)" "$(result "$scenario" rabbitmq 5)")" \
+                "$(result "$scenario" warren 16)" "$(result "$scenario" rabbitmq 16)"
         done
         if [[ " $THROUGHPUT_SCENARIOS " == *" persistent-confirms-1k "* ]]; then
             s=persistent-confirms-1k
