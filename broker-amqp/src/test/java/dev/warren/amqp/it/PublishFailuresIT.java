@@ -21,6 +21,7 @@ import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -174,13 +175,7 @@ class PublishFailuresIT {
             channel.queueDeclare("durable", true, false, false, null);
             channel.txSelect();
             channel.basicPublish("", "durable", MessageProperties.PERSISTENT_TEXT_PLAIN, body("in a transaction"));
-            java.util.concurrent.CompletableFuture<Void> committed = java.util.concurrent.CompletableFuture.runAsync(() -> {
-                try {
-                    channel.txCommit();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> committed = commitAsync(channel);
             BrokerFixture.await("the commit to wait for the store", 10_000, () -> store.waitingWrites() == 2); // append + barrier
             assertFalse(committed.isDone(), "commit-ok waits for the disk");
             store.completeWrites();
@@ -197,18 +192,23 @@ class PublishFailuresIT {
         channel.queueDeclare("durable", true, false, false, null);
         channel.txSelect();
         channel.basicPublish("", "durable", MessageProperties.PERSISTENT_TEXT_PLAIN, body("never on disk"));
-        java.util.concurrent.CompletableFuture<Void> committed = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                channel.txCommit();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> committed = commitAsync(channel);
         BrokerFixture.await("the commit to wait for the store", 10_000, () -> store.waitingWrites() == 2);
         store.fail(new IOException("disk on fire"));
         BrokerFixture.await("the connection to close", 10_000, () -> !connection.isOpen());
         assertEquals(506, ((com.rabbitmq.client.AMQP.Connection.Close) connection.getCloseReason().getReason()).getReplyCode());
         assertThrows(java.util.concurrent.ExecutionException.class, () -> committed.get(10, TimeUnit.SECONDS),
                 "the client's tx.commit fails: no commit-ok for messages that are not on disk");
+    }
+
+    /** tx.commit from another thread: the client blocks until commit-ok. */
+    private static CompletableFuture<Void> commitAsync(Channel channel) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                channel.txCommit();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
