@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * once read back or dropped). Reads happen off the owner thread; their result comes back to it through
  * {@code owner} and is handed to the {@link Listener}. At most one read is under way at a time, and a read
  * overtaken by a purge or delete is recognised as stale and let go of. A failed read (the store failed)
- * keeps its entries and is tried again on the next {@link #loadIfLow}.
+ * keeps its entries and is tried again when someone asks for messages ({@link #loadIfLow} with demand).
  *
  * <p>Owner thread only.
  */
@@ -86,14 +86,18 @@ final class PagedBacklog {
         }
     }
 
-    /** Starts reading the next batch back when the ready list is below the low mark (or {@code force}). */
-    void loadIfLow(int readySize, boolean force) {
-        if ((readySize >= LOAD_BELOW && !force) || isEmpty()) {
+    /**
+     * Starts reading the next batch back when the ready list is below the low mark. {@code demand} (a
+     * basic.get, a new consumer) reads even above the mark and retries a read that failed; without it a
+     * failed read is not retried, so a failed store does not make the queue spin.
+     */
+    void loadIfLow(int readySize, boolean demand) {
+        if ((readySize >= LOAD_BELOW && !demand) || isEmpty()) {
             return;
         }
         if (inFlight != null) {
-            if (!stalled) {
-                return; // a read is under way
+            if (!stalled || !demand) {
+                return; // a read is under way, or failed and waits for someone to ask again
             }
             stalled = false;
         } else {

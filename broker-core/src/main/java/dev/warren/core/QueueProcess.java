@@ -193,6 +193,7 @@ public final class QueueProcess {
         }
         consumers.add(consumer);
         hadConsumers = true;
+        backlog.loadIfLow(ready.size(), ready.isEmpty()); // a new consumer retries a read that failed
         dispatch();
     }
 

@@ -212,6 +212,7 @@ class QueueProcessTest {
         store.failReads();
         assertTrue(answered[0], "the get is answered, not left hanging");
         assertEquals(1, queue.messageCount(), "the message stays queued");
+        assertEquals(0, store.pendingReadCount(), "a failed read is not retried until someone asks again");
 
         QueueEntry[] got = new QueueEntry[1];
         queue.get((entry, left) -> got[0] = entry);
