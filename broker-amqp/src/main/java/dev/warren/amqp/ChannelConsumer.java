@@ -87,9 +87,14 @@ final class ChannelConsumer implements Consumer {
         if (!noAck) {
             unacked.incrementAndGet();
         }
+        Outbox outbox = context.connection().outbox();
+        if (outbox.loop().inEventLoop()) { // the queue lives on this connection's loop: written right now
+            channel.deliver(this, entry);
+            return;
+        }
         long weight = entry.weight();
         context.connection().deliveryWindow().posted(weight);
-        context.connection().outbox().post(() -> {
+        outbox.post(() -> {
             try {
                 channel.deliver(this, entry);
             } finally {

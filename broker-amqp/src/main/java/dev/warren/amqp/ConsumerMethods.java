@@ -139,7 +139,11 @@ final class ConsumerMethods {
     }
 
     private void settleNow(MessageQueue queue, QueueEntry entry) {
-        channel.connection().batcher().submit(queue, q -> q.settle(List.of(entry)));
+        if (queue.executor().inEventLoop()) {
+            queue.process().settle(entry); // the common case on the message path: no task, no allocation
+        } else {
+            channel.connection().batcher().submit(queue, q -> q.settle(entry));
+        }
     }
 
     void basicGet(Command c) {

@@ -168,12 +168,18 @@ public final class QueueProcess {
     /** Deliveries done with: acked, or rejected without requeue. Forgets them in the store and lets go. */
     public void settle(List<QueueEntry> entries) {
         for (int i = 0; i < entries.size(); i++) {
-            settle(entries.get(i));
+            forget(entries.get(i));
         }
-        updateCounts();
+        unacknowledgedCount = Math.max(0, unacknowledged);
     }
 
-    private void settle(QueueEntry entry) {
+    /** One delivery done with (a no-ack delivery written, or a single ack). */
+    public void settle(QueueEntry entry) {
+        forget(entry);
+        unacknowledgedCount = Math.max(0, unacknowledged);
+    }
+
+    private void forget(QueueEntry entry) {
         unacknowledged--;
         Message message = entry.message();
         if (lifecycle.running() && isStoredHere(message)) {
