@@ -5,6 +5,7 @@ import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.MethodCodec;
 import dev.warren.amqp.protocol.MethodSpec;
 import dev.warren.amqp.protocol.Methods;
+import dev.warren.amqp.protocol.ReplyText;
 import dev.warren.core.AmqpException;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.connection.ChannelInfo;
@@ -132,7 +133,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
         }
         LOG.info("Channel {} closed by the broker: {}", id, attributed.replyText());
         connection.send(id, Methods.CHANNEL_CLOSE.with(attributed.replyCode().code(),
-                AmqpConnection.truncate(attributed.replyText()), attributed.classId(), attributed.methodId()));
+                ReplyText.fit(attributed.replyText()), attributed.classId(), attributed.methodId()));
         release();
         state = State.CLOSING;
     }

@@ -8,6 +8,7 @@ import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.MethodCodec;
 import dev.warren.amqp.protocol.MethodSpec;
 import dev.warren.amqp.protocol.Methods;
+import dev.warren.amqp.protocol.ReplyText;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
@@ -427,16 +428,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         state = State.CLOSING;
         releaseChannels();
         unregister();
-        send(0, Methods.CONNECTION_CLOSE.with(error.replyCode().code(), truncate(error.replyText()), error.classId(), error.methodId()));
+        send(0, Methods.CONNECTION_CLOSE.with(error.replyCode().code(), ReplyText.fit(error.replyText()), error.classId(), error.methodId()));
         closeSocketLater();
     }
 
     private void closeSocketLater() {
         ctx.executor().schedule(() -> ctx.close(), settings.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    static String truncate(String replyText) {
-        return replyText.length() <= 255 ? replyText : replyText.substring(0, 252) + "...";
     }
 
     /** Closes every channel (requeueing their unacked messages) and deletes this connection's exclusive queues. */
