@@ -2,6 +2,8 @@ package dev.warren.core;
 
 import dev.warren.core.message.Message;
 import dev.warren.core.routing.ExchangeRouter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +30,8 @@ public final class Exchange implements BindingDestination {
         this.durable = durable;
         this.autoDelete = autoDelete;
         this.internal = internal;
-        this.arguments = arguments == null ? Map.of() : Map.copyOf(arguments);
+        // not Map.copyOf: an argument may be void (null)
+        this.arguments = arguments == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
         this.router = type.newRouter();
     }
 

@@ -1,5 +1,6 @@
 package dev.warren.core;
 
+import dev.warren.core.message.FieldValues;
 import dev.warren.core.message.Message;
 import dev.warren.core.routing.HeadersMatcher;
 import dev.warren.core.store.Definitions;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -428,22 +428,10 @@ public final class VirtualHost {
     }
 
     private static void assertEquivalent(String what, String field, Object received, Object current) {
-        if (!sameValue(received, current)) {
+        if (!FieldValues.equivalent(received, current)) {
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED,
                     "inequivalent arg '%s' for %s: received %s but current is %s",
-                    field, what, quoted(received), quoted(current));
+                    field, what, FieldValues.show(received), FieldValues.show(current));
         }
-    }
-
-    // Clients encode the same number with different types (pika sends 'l', the Java client 'I').
-    private static boolean sameValue(Object a, Object b) {
-        if (a instanceof Number x && b instanceof Number y) {
-            return x.doubleValue() == y.doubleValue();
-        }
-        return Objects.equals(a, b);
-    }
-
-    private static String quoted(Object value) {
-        return value == null ? "none" : "'" + value + "'";
     }
 }
