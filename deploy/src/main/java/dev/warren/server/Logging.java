@@ -7,8 +7,10 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
@@ -18,7 +20,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,6 +44,7 @@ final class Logging {
     /** Sets up {@code context}; an IOException names the log file or directory that cannot be written. */
     static void configure(LoggerContext context, LogConfig config) throws IOException {
         context.reset();
+        escapeMessages(context);
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         Level mostVerbose = Level.OFF;
         if (config.console() && config.consoleLevel() != LogConfig.Level.NONE) {
@@ -64,6 +70,20 @@ final class Logging {
         root.setLevel(mostVerbose);
         // Netty's own INFO and DEBUG lines say nothing an operator can act on (as in logback.xml).
         context.getLogger("io.netty").setLevel(Level.WARN);
+    }
+
+    /** Every pattern's {@code %msg} in this context escapes control characters (see {@link EscapedMessageConverter}). */
+    @SuppressWarnings("unchecked")
+    static void escapeMessages(LoggerContext context) {
+        Map<String, Supplier<DynamicConverter<?>>> rules =
+                (Map<String, Supplier<DynamicConverter<?>>>) context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        if (rules == null) {
+            rules = new HashMap<>();
+            context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);
+        }
+        for (String word : new String[] {"msg", "m", "message"}) {
+            rules.put(word, EscapedMessageConverter::new);
+        }
     }
 
     private static FileAppender<ILoggingEvent> fileAppender(LoggerContext context, Path file, LogConfig config) {

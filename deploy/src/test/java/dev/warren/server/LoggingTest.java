@@ -122,4 +122,31 @@ class LoggingTest {
                 + " (info, rotated at 10485760 bytes, 5 kept)", Logging.describe(config()));
         assertEquals("nowhere", Logging.describe(config().withConsole(false).withFile(null)));
     }
+
+    @Test
+    void aNameWithANewlineCannotForgeALogLine() throws Exception {
+        Logging.configure(context, config().withConsoleLevel(LogConfig.Level.NONE));
+        context.getLogger("dev.warren.test").info("Channel 1 closed by the broker: NOT_FOUND - no queue '{}'",
+                "evil\n2026-12-05 00:00:00.000 WARN  [main] dev.warren.Forged - forged line");
+        List<String> lines = Files.readAllLines(dir.resolve("log").resolve("warren.log"));
+        assertEquals(1, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).contains("no queue 'evil\\n2026-12-05 00:00:00.000 WARN"), lines.get(0));
+    }
+
+    @Test
+    void theDefaultLogbackXmlEscapesMessagesToo() throws Exception {
+        ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
+        joran.setContext(context);
+        PrintStream original = System.out;
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(console, true, StandardCharsets.UTF_8));
+        try {
+            joran.doConfigure(Logging.class.getResource("/logback.xml"));
+            context.getLogger("dev.warren.test").warn("user '{}'", "a\rb\nc");
+        } finally {
+            System.setOut(original);
+        }
+        String out = console.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("user 'a\\rb\\nc'"), out);
+    }
 }
