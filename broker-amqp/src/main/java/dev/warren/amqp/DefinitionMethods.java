@@ -9,6 +9,8 @@ import dev.warren.core.Names;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The exchange and queue class methods of a channel: declaring, deleting, binding and purging. They
@@ -42,7 +44,7 @@ final class DefinitionMethods {
                     m.flag("internal"), m.table("arguments"));
         }
         if (!m.flag("nowait")) {
-            channel.send(Methods.EXCHANGE_DECLARE_OK.with());
+            replyWhenDurable(Methods.EXCHANGE_DECLARE_OK.with());
         }
     }
 
@@ -51,7 +53,7 @@ final class DefinitionMethods {
         connection.access().configureExchange(m.string("exchange"));
         connection.vhost().deleteExchange(m.string("exchange"), m.flag("if-unused"));
         if (!m.flag("nowait")) {
-            channel.send(Methods.EXCHANGE_DELETE_OK.with());
+            replyWhenDurable(Methods.EXCHANGE_DELETE_OK.with());
         }
     }
 
@@ -62,7 +64,7 @@ final class DefinitionMethods {
         Exchange destination = vhost.requireExchange(m.string("destination"));
         vhost.bind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
         if (!m.flag("nowait")) {
-            channel.send(Methods.EXCHANGE_BIND_OK.with());
+            replyWhenDurable(Methods.EXCHANGE_BIND_OK.with());
         }
     }
 
@@ -73,7 +75,7 @@ final class DefinitionMethods {
         Exchange destination = vhost.requireExchange(m.string("destination"));
         vhost.unbind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
         if (!m.flag("nowait")) {
-            channel.send(Methods.EXCHANGE_UNBIND_OK.with());
+            replyWhenDurable(Methods.EXCHANGE_UNBIND_OK.with());
         }
     }
 
@@ -106,7 +108,7 @@ final class DefinitionMethods {
         }
         // Counted on the queue's thread, after this channel's earlier publishes have reached it.
         channel.callQueueNow(queue, q -> new long[] {queue.messageCount(), queue.consumerCount()},
-                counts -> channel.send(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
+                counts -> replyWhenDurable(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
     }
 
     void queueBind(Command c) {
@@ -115,7 +117,7 @@ final class DefinitionMethods {
         VirtualHost vhost = connection.vhost();
         vhost.bind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
         if (!m.flag("nowait")) {
-            channel.send(Methods.QUEUE_BIND_OK.with());
+            replyWhenDurable(Methods.QUEUE_BIND_OK.with());
         }
     }
 
@@ -124,7 +126,7 @@ final class DefinitionMethods {
         MessageQueue queue = queueToBind(m);
         VirtualHost vhost = connection.vhost();
         vhost.unbind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
-        channel.send(Methods.QUEUE_UNBIND_OK.with());
+        replyWhenDurable(Methods.QUEUE_UNBIND_OK.with());
     }
 
     void queuePurge(Command c) {
@@ -154,9 +156,30 @@ final class DefinitionMethods {
         boolean ifEmpty = m.flag("if-empty");
         channel.callQueueNow(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
             if (!nowait) {
-                channel.send(Methods.QUEUE_DELETE_OK.with((long) count));
+                replyWhenDurable(Methods.QUEUE_DELETE_OK.with((long) count));
             }
         });
+    }
+
+    /**
+     * Sends a reply that promises durability once the virtual host's definitions are on disk: at once when
+     * nothing is waiting to be written, else the channel waits (carrying out nothing else) for the
+     * definitions writer. A failed write is the broker's failure: 541, naming the cause.
+     */
+    private void replyWhenDurable(Method reply) {
+        CompletableFuture<Void> durable = connection.vhost().definitionsDurable();
+        if (durable.isDone() && !durable.isCompletedExceptionally()) {
+            channel.send(reply);
+            return;
+        }
+        channel.suspendUntil(durable.handle((ignored, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                throw new CompletionException(new AmqpException(ReplyCode.INTERNAL_ERROR,
+                        "could not save definitions: " + cause.getMessage()));
+            }
+            return null;
+        }), () -> channel.send(reply));
     }
 
     /** Binding an exchange to an exchange: write on the destination, read on the source (RabbitMQ's table). */

@@ -52,7 +52,8 @@ public final class Broker {
         this.storage = storage;
         this.defaultVhost = defaultVhost;
         vhosts.put(defaultVhost, new VirtualHost(defaultVhost, storage));
-        users.onChange(() -> storage.definitions().saveSecurity(users.list(), users.permissions()));
+        // user changes come from management and start-up threads: they return once durable, as before
+        users.onChange(() -> storage.definitions().saveSecurity(users.list(), users.permissions()).join());
     }
 
     public Storage storage() {
@@ -94,9 +95,9 @@ public final class Broker {
                         List<RecoveredQueue> recovered, Supplier<EventExecutor> executors) {
         queueExecutors = executors;
         if (security.isEmpty()) {
-            storage.definitions().saveSecurity(users.list(), users.permissions());
+            storage.definitions().saveSecurity(users.list(), users.permissions()).join();
             VirtualHost first = vhosts.get(defaultVhost);
-            storage.definitions().save(defaultVhost, first.definitions());
+            storage.definitions().save(defaultVhost, first.definitions()).join();
         } else {
             users.replaceAll(security.get().users(), security.get().permissions());
             if (!definitions.containsKey(defaultVhost)) {
@@ -163,7 +164,7 @@ public final class Broker {
             return false;
         }
         VirtualHost vhost = new VirtualHost(name, storage);
-        storage.definitions().save(name, vhost.definitions());
+        storage.definitions().save(name, vhost.definitions()).join();
         vhosts.put(name, vhost);
         LOG.info("Virtual host '{}' created", name);
         return true;
@@ -181,7 +182,7 @@ public final class Broker {
         connections.closeWhere(c -> c.vhost().equals(name), "vhost '" + name + "' is deleted");
         vhost.deleteEverything();
         users.removeVhost(name);
-        storage.definitions().deleteVhost(name);
+        storage.definitions().deleteVhost(name).join();
         LOG.info("Virtual host '{}' deleted", name);
         return true;
     }

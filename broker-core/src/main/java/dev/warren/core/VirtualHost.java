@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -24,8 +25,9 @@ import java.util.function.Supplier;
  * connection's thread; they are rare next to messages. Lookups and routing read concurrent maps and
  * the routers' lock-free structures, so the message path takes no lock.
  *
- * <p>Durability: a change that touches a durable exchange, queue or binding is saved to the definition
- * store before the method returns (so before the client hears declare-ok).
+ * <p>Durability: a change that touches a durable exchange, queue or binding is handed to the definition
+ * store before the method returns, and {@link #definitionsDurable()} says when it is on disk; the client
+ * hears declare-ok only then. The file is written on the store's thread, never under this lock.
  */
 public final class VirtualHost {
     private static final List<String[]> STANDARD_EXCHANGES = List.of(
@@ -44,6 +46,8 @@ public final class VirtualHost {
     private final Storage storage;
     /** A durable definition changed under the lock and is not saved yet. */
     private boolean definitionsChanged;
+    /** The store's completion of the latest save: it covers every change before it. */
+    private volatile CompletableFuture<Void> lastSave = CompletableFuture.completedFuture(null);
     /** The virtual host was deleted: nothing of it is saved any more. */
     private boolean deleted;
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
@@ -267,8 +271,17 @@ public final class VirtualHost {
     private void saveDefinitions() {
         if (definitionsChanged && !deleted) {
             definitionsChanged = false;
-            storage.definitions().save(name, definitions());
+            lastSave = storage.definitions().save(name, definitions());
         }
+    }
+
+    /**
+     * Completes once every durable definition change made so far in this virtual host is on disk (at once
+     * when there is none waiting), or exceptionally when the write failed. A reply that promises
+     * durability (declare-ok, bind-ok, delete-ok) waits for it; nothing here blocks.
+     */
+    public CompletableFuture<Void> definitionsDurable() {
+        return lastSave;
     }
 
     /**

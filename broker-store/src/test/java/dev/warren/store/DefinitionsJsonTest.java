@@ -94,7 +94,7 @@ class DefinitionsJsonTest {
         file.save("/", Definitions.EMPTY);
         file.save("gone", Definitions.EMPTY);
         file.saveSecurity(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of());
-        file.deleteVhost("gone");
+        file.deleteVhost("gone").get(10, java.util.concurrent.TimeUnit.SECONDS); // covers the changes before it
         DefinitionsFile reopened = DefinitionsFile.open(dir);
         assertEquals(Set.of("/"), reopened.load().keySet());
         assertEquals("alex", reopened.loadSecurity().orElseThrow().users().get(0).name());
@@ -103,7 +103,8 @@ class DefinitionsJsonTest {
     @Test
     void theDefinitionsFileIsReadableByItsOwnerOnly(@TempDir Path dir) throws Exception {
         DefinitionsFile file = DefinitionsFile.open(dir);
-        file.saveSecurity(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of());
+        file.saveSecurity(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of())
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve(DefinitionsFile.FILE_NAME))), "it holds password hashes");
     }

@@ -44,6 +44,7 @@ public final class WarrenServer implements AutoCloseable {
     private final ServerConfig config;
     private final Broker broker;
     private final Journal journal;
+    private final DefinitionsFile definitions;
     private final DataDirLock lock;
     private final AmqpServer amqp;
     /** Null when management.tcp.port is 0. */
@@ -52,11 +53,12 @@ public final class WarrenServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private WarrenServer(ServerConfig config, Broker broker, Journal journal, DataDirLock lock, AmqpServer amqp,
-                         ManagementServer management, List<InetSocketAddress> bound) {
+    private WarrenServer(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions, DataDirLock lock,
+                         AmqpServer amqp, ManagementServer management, List<InetSocketAddress> bound) {
         this.config = config;
         this.broker = broker;
         this.journal = journal;
+        this.definitions = definitions;
         this.lock = lock;
         this.amqp = amqp;
         this.management = management;
@@ -71,7 +73,7 @@ public final class WarrenServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         Journal journal = null;
-        DefinitionsFile definitions;
+        DefinitionsFile definitions = null;
         try {
             StorageConfig sc = config.storage();
             ResourceAlarm diskAlarm = new ResourceAlarm("disk");
@@ -88,6 +90,9 @@ public final class WarrenServer implements AutoCloseable {
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
             if (journal != null) {
                 journal.close();
+            }
+            if (definitions != null) {
+                definitions.close();
             }
             lock.close();
             throw e;
@@ -118,9 +123,10 @@ public final class WarrenServer implements AutoCloseable {
                     config.defaultUser(), config.defaultVhost());
             logMemory(config);
             ManagementServer management = startManagement(config, broker, bound.get(0).getPort(), amqp);
-            return new WarrenServer(config, broker, journal, lock, amqp, management, bound);
+            return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound);
         } catch (Exception e) {
             amqp.close();
+            definitions.close();
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
             }
@@ -202,6 +208,7 @@ public final class WarrenServer implements AutoCloseable {
                 }
                 awaitStoredPublishes();
                 amqp.close();
+                definitions.close(); // writes what is still waiting (a queue deleted at the last moment)
                 markDeliveredMessages();
                 journal.close();
                 lock.close();

@@ -19,24 +19,29 @@ public final class BrokerFixture implements AutoCloseable {
     private final AmqpServer server;
     private final int port;
 
-    private BrokerFixture(AmqpSettings settings, Storage storage) throws InterruptedException {
+    private BrokerFixture(AmqpSettings settings, Storage storage, int eventLoops) throws InterruptedException {
         this.broker = new Broker(Users.withDefaultUser("guest", "guest"), storage);
-        this.server = new AmqpServer(broker, settings, 2);
+        this.server = new AmqpServer(broker, settings, eventLoops);
         InetSocketAddress bound = server.start("127.0.0.1", 0).get(0);
         this.port = bound.getPort();
     }
 
     public static BrokerFixture start() throws InterruptedException {
-        return new BrokerFixture(AmqpSettings.defaults(), Storage.inMemory());
+        return new BrokerFixture(AmqpSettings.defaults(), Storage.inMemory(), 2);
     }
 
     /** A broker whose storage (message store, memory budget, alarm) the test provides. */
     public static BrokerFixture start(Storage storage) throws InterruptedException {
-        return new BrokerFixture(AmqpSettings.defaults(), storage);
+        return new BrokerFixture(AmqpSettings.defaults(), storage, 2);
+    }
+
+    /** A broker with the test's storage whose connections all share one event loop (as on a 2-core machine). */
+    public static BrokerFixture startOnOneLoop(Storage storage) throws InterruptedException {
+        return new BrokerFixture(AmqpSettings.defaults(), storage, 1);
     }
 
     public static BrokerFixture start(AmqpSettings settings) throws InterruptedException {
-        return new BrokerFixture(settings, Storage.inMemory());
+        return new BrokerFixture(settings, Storage.inMemory(), 2);
     }
 
     public Broker broker() {

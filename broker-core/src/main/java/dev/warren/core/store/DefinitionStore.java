@@ -3,22 +3,27 @@ package dev.warren.core.store;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Keeps the durable definitions: each virtual host's exchanges, queues and bindings, and the users and
- * permissions. Every method returns once the change is on disk.
+ * permissions. A change is taken at once (any thread, no I/O) and the returned stage completes once a
+ * write that includes it is on disk, or exceptionally when that write failed. Changes are written in the
+ * order they were made, so a later change's completion covers every earlier one.
  */
 public interface DefinitionStore {
-    DefinitionStore NONE = (vhost, definitions) -> { };
+    DefinitionStore NONE = (vhost, definitions) -> CompletableFuture.completedFuture(null);
 
     /** Replaces what is stored for the virtual host, creating it. Called under the virtual host's lock. */
-    void save(String vhost, Definitions definitions);
+    CompletableFuture<Void> save(String vhost, Definitions definitions);
 
     /** Forgets a deleted virtual host and everything defined in it. */
-    default void deleteVhost(String vhost) {
+    default CompletableFuture<Void> deleteVhost(String vhost) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Replaces the stored users and permissions. Called under the user table's lock. */
-    default void saveSecurity(List<User> users, List<UserPermission> permissions) {
+    default CompletableFuture<Void> saveSecurity(List<User> users, List<UserPermission> permissions) {
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -1,9 +1,14 @@
 package dev.warren.mgmt.http;
 
 import dev.warren.core.AmqpException;
+import dev.warren.core.Broker;
+import dev.warren.core.VirtualHost;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +24,12 @@ final class ApiDispatcher {
 
     private final Router router;
     private final Authenticator authenticator;
+    private final Broker broker;
 
-    ApiDispatcher(Router router, Authenticator authenticator) {
+    ApiDispatcher(Router router, Authenticator authenticator, Broker broker) {
         this.router = router;
         this.authenticator = authenticator;
+        this.broker = broker;
     }
 
     ApiResponse dispatch(ApiRequest request) {
@@ -65,6 +72,26 @@ final class ApiDispatcher {
             matched = matched.withPrincipal(principal);
         }
         ApiResponse response = found.route().handler().handle(matched);
-        return request.method().equals(HttpMethod.GET) ? ListOptions.apply(matched, response) : response;
+        if (request.method().equals(HttpMethod.GET)) {
+            return ListOptions.apply(matched, response);
+        }
+        awaitDurableDefinitions();
+        return response;
+    }
+
+    /**
+     * A change answered by the API is on disk, as with AMQP's declare-ok: waits (on this blocking handler
+     * thread, never an event loop) until every virtual host's definitions written so far are durable.
+     */
+    private void awaitDurableDefinitions() throws InterruptedException {
+        for (VirtualHost vhost : broker.vhosts()) {
+            try {
+                vhost.definitionsDurable().get(ManagementServer.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("could not save the definitions of vhost '" + vhost.name() + "'", e.getCause());
+            } catch (TimeoutException e) {
+                throw ApiException.unavailable("the definitions were not saved within " + ManagementServer.WAIT_MILLIS + " ms");
+            }
+        }
     }
 }

@@ -116,7 +116,7 @@ public final class ManagementServer implements AutoCloseable {
             throw new IOException("cannot write " + settings.dataDir().resolve(LocalSecret.FILE_NAME) + ": " + e.getMessage(), e);
         }
         holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity),
-                new Authenticator(broker.users(), secret == null ? null : secret.secret()));
+                new Authenticator(broker.users(), secret == null ? null : secret.secret()), broker);
         LOG.info("Management HTTP API and /metrics listening on {} port {}",
                 settings.host().isEmpty() ? "all interfaces" : settings.host(), port);
         return new ManagementServer(listener, group, handlerPool, metrics, secret);
