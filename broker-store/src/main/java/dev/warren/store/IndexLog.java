@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -40,11 +39,10 @@ final class IndexLog implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private long size;
 
-    IndexLog(Path file) throws IOException {
+    IndexLog(StoreFiles files, Path file) throws IOException {
         this.file = file;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        this.channel = files.open(file, true);
         this.size = channel.size();
-        channel.position(size);
     }
 
     Path file() {

@@ -14,7 +14,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,16 +49,56 @@ final class IndexReplay {
     long fileBytes;
     int highestQueueId;
 
-    static IndexReplay read(Path file) throws IOException {
+    static IndexReplay read(StoreFiles files, Path file) throws IOException {
+        return read(files, file, -1);
+    }
+
+    /** Replays the first {@code upTo} bytes of the log (all of it when negative). */
+    static IndexReplay read(StoreFiles files, Path file, long upTo) throws IOException {
         IndexReplay replay = new IndexReplay();
-        if (!Files.exists(file)) {
+        if (!files.exists(file)) {
             return replay;
         }
-        replay.fileBytes = Files.size(file);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            replay.readAll(new CheckedInput(in));
+        try (FileChannel channel = files.open(file, false)) {
+            replay.fileBytes = upTo < 0 ? channel.size() : Math.min(upTo, channel.size());
+            InputStream limited = new BoundedInput(Channels.newInputStream(channel.position(0)), replay.fileBytes);
+            replay.readAll(new CheckedInput(new BufferedInputStream(limited, 1 << 16)));
         }
         return replay;
+    }
+
+    /** Reads no further than a given number of bytes (the part of the log a compaction covers). */
+    private static final class BoundedInput extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInput(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 
     private void readAll(CheckedInput in) throws IOException {

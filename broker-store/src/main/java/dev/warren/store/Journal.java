@@ -7,6 +7,7 @@ import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.ReadCallback;
 import dev.warren.core.store.RecoveredQueue;
 import dev.warren.core.store.ResourceAlarm;
+import dev.warren.core.store.StoreFailedException;
 import dev.warren.core.store.WriteCallback;
 import dev.warren.store.JournalOp.Ack;
 import dev.warren.store.JournalOp.Append;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +56,8 @@ public final class Journal implements MessageStore, AutoCloseable {
     private long segment;
     private long offset;
 
-    private Journal(StoreSettings settings, Recovery.Result recovery, ResourceAlarm diskAlarm) throws IOException {
+    private Journal(StoreSettings settings, StoreFiles files, Recovery.Result recovery, ResourceAlarm diskAlarm,
+                    Executor compactions) throws IOException {
         this.settings = settings;
         this.recovered = recovery.queues();
         Set<Integer> known = new HashSet<>();
@@ -65,11 +68,12 @@ public final class Journal implements MessageStore, AutoCloseable {
         this.nextQueueId = recovery.highestQueueId() + 1;
         this.segment = recovery.nextSegment();
         this.offset = 0;
-        this.writer = new JournalWriter(settings, recovery.refs(), known, segment, diskAlarm);
+        DiskSpaceMonitor disk = new DiskSpaceMonitor(files, settings.directory(), settings.diskFreeLimit(), diskAlarm);
+        this.writer = new JournalWriter(settings, files, recovery.refs(), known, segment, disk, compactions);
         this.writerThread = new Thread(writer, "warren-journal-writer");
         this.writerThread.setDaemon(true);
         this.writerThread.start();
-        this.reader = new SegmentReader(settings.directory());
+        this.reader = new SegmentReader(files, settings.directory());
         this.readerThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "warren-journal-reader");
             t.setDaemon(true);
@@ -79,9 +83,19 @@ public final class Journal implements MessageStore, AutoCloseable {
 
     /** Opens the store in its directory, recovering what a previous run left there. */
     public static Journal open(StoreSettings settings, ResourceAlarm diskAlarm) throws IOException {
+        return open(settings, DiskFiles.INSTANCE, diskAlarm, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "warren-index-compactor");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    /** Opens the store on the given files (the real ones, or a test's fake), compacting on {@code compactions}. */
+    static Journal open(StoreSettings settings, StoreFiles files, ResourceAlarm diskAlarm, Executor compactions)
+            throws IOException {
         long started = System.nanoTime();
-        Recovery.Result recovery = Recovery.run(settings.directory());
-        Journal journal = new Journal(settings, recovery, diskAlarm);
+        Recovery.Result recovery = Recovery.run(files, settings.directory());
+        Journal journal = new Journal(settings, files, recovery, diskAlarm, compactions);
         long messages = recovery.queues().stream().mapToLong(q -> q.entries().length).sum();
         LOG.info("Message store {} opened in {} ms: {} durable queues, {} stored messages, fsync {}",
                 settings.directory(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
@@ -104,6 +118,14 @@ public final class Journal implements MessageStore, AutoCloseable {
     @Override
     public boolean enabled() {
         return true;
+    }
+
+    /** The store's refusal of new writes once it has failed. */
+    private void checkWritable() {
+        Throwable failed = writer.failure();
+        if (failed != null) {
+            throw new StoreFailedException("the message store has failed", failed);
+        }
     }
 
     @Override
@@ -141,6 +163,7 @@ public final class Journal implements MessageStore, AutoCloseable {
     }
 
     private long submit(Message message, int[] queues, WriteCallback onDurable) {
+        checkWritable();
         int size = MessageRecord.size(message);
         message.retain(); // until written
         synchronized (reservation) {
@@ -177,8 +200,10 @@ public final class Journal implements MessageStore, AutoCloseable {
                     messages[i] = reader.read(location);
                 }
             } catch (IOException | InterruptedException e) {
-                // The records may well be intact: the queue keeps waiting rather than dropping them.
-                LOG.error("Could not read messages back from the store: {}", e.toString());
+                // The records may well be intact: the queue keeps them and asks again later.
+                if (writer.failure() == null) {
+                    LOG.error("Could not read messages back from the store: {}", e.toString());
+                }
                 releaseAll(messages);
                 done.completed(null, e);
                 return;
@@ -206,7 +231,7 @@ public final class Journal implements MessageStore, AutoCloseable {
 
     @Override
     public Throwable failure() {
-        return null;
+        return writer.failure();
     }
 
     @Override

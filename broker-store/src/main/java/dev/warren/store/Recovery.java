@@ -5,11 +5,8 @@ import dev.warren.core.store.RecoveredQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,19 +30,19 @@ final class Recovery {
     private Recovery() {
     }
 
-    static Result run(Path directory) throws IOException {
-        Files.createDirectories(directory);
-        TreeMap<Long, Long> segments = Segments.list(directory);
+    static Result run(StoreFiles files, Path directory) throws IOException {
+        files.createDirectories(directory);
+        TreeMap<Long, Long> segments = Segments.list(files, directory);
         if (!segments.isEmpty()) {
             long last = segments.lastKey();
-            segments.put(last, checkTail(Segments.file(directory, last)));
+            segments.put(last, checkTail(files, Segments.file(directory, last)));
         }
         Path indexFile = directory.resolve(IndexLog.FILE_NAME);
-        IndexReplay replay = IndexReplay.read(indexFile);
+        IndexReplay replay = IndexReplay.read(files, indexFile);
         if (replay.validBytes < replay.fileBytes) {
             LOG.warn("Queue index {}: dropped {} bytes from offset {} (a record cut short by a crash, or corrupt); "
                     + "the entries before it are kept", indexFile, replay.fileBytes - replay.validBytes, replay.validBytes);
-            truncate(indexFile, replay.validBytes);
+            truncate(files, indexFile, replay.validBytes);
         }
         if (replay.fileBytes > 0 && !replay.clean) {
             LOG.warn("The message store was not closed cleanly (crash or kill); recovering, and stored messages "
@@ -103,16 +100,18 @@ final class Recovery {
      * Scans a segment's records and returns the length of its valid part, truncating the file there. A bad
      * record followed by a good one is skipped (reported); a bad record at the end is a torn write.
      */
-    static long checkTail(Path file) throws IOException {
-        long size = Files.size(file);
+    static long checkTail(StoreFiles files, Path file) throws IOException {
+        long size = files.size(file);
         if (size == 0) {
             return 0;
         }
         long valid;
         int corrupt = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            ByteBuf buf = Unpooled.wrappedBuffer(mapped);
+        ByteBuf buf = Unpooled.directBuffer((int) size, (int) size); // one segment, read once at start-up
+        try (FileChannel channel = files.open(file, false)) {
+            while (buf.writableBytes() > 0 && buf.writeBytes(channel, buf.writerIndex(), buf.writableBytes()) > 0) {
+                // read it all
+            }
             int at = 0;
             while (true) {
                 int next = nextRecord(buf, at);
@@ -130,11 +129,13 @@ final class Recovery {
                 break;
             }
             valid = at;
+        } finally {
+            buf.release();
         }
         if (valid < size) {
             LOG.warn("Segment {}: dropped {} bytes from offset {} (a record cut short by a crash); the records "
                     + "before it are kept ({} corrupt ones skipped)", file, size - valid, valid, corrupt);
-            truncate(file, valid);
+            truncate(files, file, valid);
         }
         return valid;
     }
@@ -156,8 +157,8 @@ final class Recovery {
         return at + MessageRecord.HEADER + length;
     }
 
-    private static void truncate(Path file, long length) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    private static void truncate(StoreFiles files, Path file, long length) throws IOException {
+        try (FileChannel channel = files.open(file, false)) {
             channel.truncate(length);
             channel.force(true);
         }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +20,7 @@ final class SegmentReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentReader.class);
     private static final int WINDOW = 256 * 1024;
 
+    private final StoreFiles files;
     private final Path directory;
     private long openSegment = -1;
     private FileChannel channel;
@@ -28,7 +28,8 @@ final class SegmentReader implements AutoCloseable {
     private long windowSegment = -1;
     private long windowStart;
 
-    SegmentReader(Path directory) {
+    SegmentReader(StoreFiles files, Path directory) {
+        this.files = files;
         this.directory = directory;
     }
 
@@ -84,7 +85,7 @@ final class SegmentReader implements AutoCloseable {
                 channel = null;
                 openSegment = -1;
             }
-            channel = FileChannel.open(Segments.file(directory, segment), StandardOpenOption.READ);
+            channel = files.open(Segments.file(directory, segment), false);
             openSegment = segment;
         }
         if (window != null) {

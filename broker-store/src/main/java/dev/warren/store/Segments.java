@@ -1,8 +1,6 @@
 package dev.warren.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeMap;
 
@@ -18,17 +16,15 @@ final class Segments {
     }
 
     /** Segment number to file size, for every segment file in the directory. */
-    static TreeMap<Long, Long> list(Path directory) throws IOException {
+    static TreeMap<Long, Long> list(StoreFiles files, Path directory) throws IOException {
         TreeMap<Long, Long> segments = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                try {
-                    long number = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
-                    segments.put(number, Files.size(file));
-                } catch (NumberFormatException notOurs) {
-                    // leave unknown files alone
-                }
+        for (Path file : files.list(directory, SUFFIX)) {
+            String name = file.getFileName().toString();
+            try {
+                long number = Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+                segments.put(number, files.size(file));
+            } catch (NumberFormatException notOurs) {
+                // leave unknown files alone
             }
         }
         return segments;
