@@ -77,8 +77,9 @@ final class SegmentRefs {
         while (it.hasNext()) {
             Map.Entry<Long, int[]> e = it.next();
             if (e.getValue()[0] <= 0) {
+                long segment = e.getKey(); // read before remove(): a TreeMap may reuse the entry for its successor
                 it.remove();
-                return e.getKey();
+                return segment;
             }
         }
         return -1;

@@ -38,6 +38,7 @@ final class MemoryFiles implements StoreFiles {
 
     private final Map<Path, Node> files = new HashMap<>();
     private int generation;
+    private boolean killed;
     private IOException writeFailure;
     private IOException forceFailure;
     private long forces;
@@ -55,10 +56,21 @@ final class MemoryFiles implements StoreFiles {
     }
 
     /**
+     * The process dies now: every channel it has, and every one it opens from now on, does nothing (writes
+     * vanish, reads find nothing), so it can be closed without touching the files. {@link #crash} then
+     * decides what the disk kept and lets a new process open the files.
+     */
+    synchronized void kill() {
+        killed = true;
+        generation++;
+    }
+
+    /**
      * The process dies: every file keeps what was forced, plus (when {@code tear} is given) a random part of
      * what was written after, and channels opened before fail from now on.
      */
     synchronized void crash(Random tear) {
+        killed = false;
         generation++;
         for (Node node : files.values()) {
             int keep = node.forced;
@@ -72,6 +84,9 @@ final class MemoryFiles implements StoreFiles {
 
     @Override
     public synchronized FileChannel open(Path file, boolean create) throws IOException {
+        if (killed) {
+            return new MemoryChannel(new Node(), -1); // a dead process touches nothing
+        }
         Node node = files.get(file);
         if (node == null) {
             if (!create) {
@@ -114,11 +129,16 @@ final class MemoryFiles implements StoreFiles {
 
     @Override
     public synchronized void deleteIfExists(Path file) {
-        files.remove(file);
+        if (!killed) {
+            files.remove(file);
+        }
     }
 
     @Override
     public synchronized void replace(Path source, Path target) throws IOException {
+        if (killed) {
+            return;
+        }
         Node node = files.remove(source);
         if (node == null) {
             throw new NoSuchFileException(source.toString());
@@ -143,9 +163,14 @@ final class MemoryFiles implements StoreFiles {
         }
 
         private void check() throws IOException {
-            if (!isOpen() || openedIn != generation) {
+            if (!isOpen()) {
                 throw new ClosedChannelException();
             }
+        }
+
+        /** A channel of a process that was killed or crashed: it no longer reaches the files. */
+        private boolean dead() {
+            return openedIn != generation;
         }
 
         @Override
@@ -205,7 +230,7 @@ final class MemoryFiles implements StoreFiles {
         public long size() throws IOException {
             synchronized (MemoryFiles.this) {
                 check();
-                return node.length;
+                return dead() ? 0 : node.length;
             }
         }
 
@@ -213,7 +238,7 @@ final class MemoryFiles implements StoreFiles {
         public FileChannel truncate(long size) throws IOException {
             synchronized (MemoryFiles.this) {
                 check();
-                if (size < node.length) {
+                if (!dead() && size < node.length) {
                     node.length = (int) size;
                     node.forced = Math.min(node.forced, node.length);
                 }
@@ -225,6 +250,9 @@ final class MemoryFiles implements StoreFiles {
         public void force(boolean metaData) throws IOException {
             synchronized (MemoryFiles.this) {
                 check();
+                if (dead()) {
+                    return;
+                }
                 if (forceFailure != null) {
                     throw forceFailure;
                 }
@@ -247,7 +275,7 @@ final class MemoryFiles implements StoreFiles {
         public int read(ByteBuffer dst, long at) throws IOException {
             synchronized (MemoryFiles.this) {
                 check();
-                if (at >= node.length) {
+                if (dead() || at >= node.length) {
                     return -1;
                 }
                 int n = (int) Math.min(dst.remaining(), node.length - at);
@@ -260,10 +288,14 @@ final class MemoryFiles implements StoreFiles {
         public int write(ByteBuffer src, long at) throws IOException {
             synchronized (MemoryFiles.this) {
                 check();
+                int n = src.remaining();
+                if (dead()) {
+                    src.position(src.limit()); // gone with the process
+                    return n;
+                }
                 if (writeFailure != null) {
                     throw writeFailure;
                 }
-                int n = src.remaining();
                 node.ensure(at + n);
                 if (at > node.length) {
                     Arrays.fill(node.data, node.length, (int) at, (byte) 0);
