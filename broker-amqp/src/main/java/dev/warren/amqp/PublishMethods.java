@@ -3,6 +3,7 @@ package dev.warren.amqp;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.AmqpException;
+import dev.warren.core.Destinations;
 import dev.warren.core.Exchange;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
@@ -32,8 +33,8 @@ final class PublishMethods {
     private static final Logger LOG = LoggerFactory.getLogger(PublishMethods.class);
     private final ChannelContext channel;
     private final AckMethods acks;
-    /** Scratch set for routing one publish, reused so a publish does not allocate a hash table. */
-    private final Set<MessageQueue> routed = new LinkedHashSet<>();
+    /** Where the message being published goes; reused, so routing a publish allocates nothing. */
+    private final Destinations routed = new Destinations();
     /** Scratch array of the durable queues' store ids for one persistent publish. */
     private int[] durableIds = new int[4];
     private ConfirmTracker confirms;
@@ -106,8 +107,7 @@ final class PublishMethods {
      */
     private boolean route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
         ConnectionContext connection = connection();
-        Set<MessageQueue> queues = routed;
-        queues.clear();
+        Destinations queues = routed;
         connection.vhost().route(exchange, message, queues);
         if (queues.isEmpty()) {
             if (mandatory) {
@@ -129,7 +129,8 @@ final class PublishMethods {
             return false;
         }
         PublisherFlow flow = connection.publisherGate().toQueues();
-        for (MessageQueue queue : queues) {
+        for (int i = 0; i < queues.size(); i++) {
+            MessageQueue queue = queues.queue(i);
             if (touched != null) {
                 touched.add(queue.executor());
             }
@@ -236,9 +237,10 @@ final class PublishMethods {
     }
 
     /** Puts the store ids of the durable queues among {@code queues} in {@link #durableIds}; returns how many. */
-    private int collectDurableIds(Set<MessageQueue> queues) {
+    private int collectDurableIds(Destinations queues) {
         int count = 0;
-        for (MessageQueue queue : queues) {
+        for (int i = 0; i < queues.size(); i++) {
+            MessageQueue queue = queues.queue(i);
             if (queue.storeId() >= 0) {
                 if (count == durableIds.length) {
                     durableIds = Arrays.copyOf(durableIds, count * 2);

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -370,38 +369,22 @@ public final class VirtualHost {
     // ---- routing ----
 
     /**
-     * Adds to {@code into} every queue the message reaches from {@code exchange}, following
-     * exchange-to-exchange bindings once each (cycles end where they meet a visited exchange).
+     * Puts in {@code into} (cleared first) every queue the message reaches from {@code exchange}, following
+     * exchange-to-exchange bindings breadth-first, each exchange once (cycles end where they meet a visited
+     * exchange). Allocates nothing: {@code into} is reused and is the routers' binding sink.
      */
-    public void route(Exchange exchange, Message message, Set<MessageQueue> into) {
+    public void route(Exchange exchange, Message message, Destinations into) {
+        into.clear();
         if (exchange.isDefault()) {
             MessageQueue queue = queues.get(message.routingKey());
             if (queue != null) {
-                into.add(queue);
+                into.addQueue(queue);
             }
             return;
         }
-        routeVia(exchange, message, into, null);
-    }
-
-    private void routeVia(Exchange exchange, Message message, Set<MessageQueue> into, List<Exchange> visited) {
-        List<Exchange> downstream = new ArrayList<>(0);
-        exchange.route(message, binding -> {
-            if (binding.destination() instanceof MessageQueue queue) {
-                into.add(queue);
-            } else {
-                downstream.add((Exchange) binding.destination());
-            }
-        });
-        if (downstream.isEmpty()) {
-            return;
-        }
-        List<Exchange> seen = visited == null ? new ArrayList<>() : visited;
-        seen.add(exchange);
-        for (Exchange next : downstream) {
-            if (!seen.contains(next)) {
-                routeVia(next, message, into, seen);
-            }
+        into.addExchange(exchange);
+        for (int i = 0; i < into.exchangeCount(); i++) {
+            into.exchange(i).route(message, into);
         }
     }
 

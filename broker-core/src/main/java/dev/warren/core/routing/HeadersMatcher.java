@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.Iterator;
@@ -68,21 +69,55 @@ public final class HeadersMatcher {
      * {@code bindingArguments} (null is taken as empty).
      */
     public static boolean matches(Map<String, Object> bindingArguments, Map<String, Object> messageHeaders) {
+        return compile(bindingArguments).matches(messageHeaders);
+    }
+
+    /**
+     * A headers binding's arguments, read once when it is bound: the x-match mode and the key/value pairs
+     * that take part (with Date values already in RabbitMQ's seconds), so that routing a message only
+     * compares its headers.
+     */
+    public static Compiled compile(Map<String, Object> bindingArguments) {
         if (bindingArguments == null) {
-            return true;
+            return Compiled.MATCH_ALL;
         }
         Mode mode = Mode.of(bindingArguments.get(X_MATCH));
+        List<String> keys = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
         for (Map.Entry<String, Object> argument : bindingArguments.entrySet()) {
             String key = argument.getKey();
             if (key.equals(X_MATCH) || (!mode.withX && key.startsWith("x-"))) {
                 continue;
             }
-            boolean matched = matchesOne(key, argument.getValue(), messageHeaders);
-            if (matched == mode.any) {
-                return matched;
-            }
+            keys.add(key);
+            values.add(argument.getValue() instanceof Date date ? ErlangTerms.seconds(date) : argument.getValue());
         }
-        return !mode.any;
+        return new Compiled(mode.any, keys.toArray(String[]::new), values.toArray());
+    }
+
+    /** A compiled headers binding; immutable, shared by every thread that routes. */
+    public static final class Compiled {
+        static final Compiled MATCH_ALL = new Compiled(false, new String[0], new Object[0]);
+        private final boolean any;
+        private final String[] keys;
+        private final Object[] values;
+
+        private Compiled(boolean any, String[] keys, Object[] values) {
+            this.any = any;
+            this.keys = keys;
+            this.values = values;
+        }
+
+        /** Whether a message with these headers (null when it has none) goes along the binding. */
+        public boolean matches(Map<String, Object> messageHeaders) {
+            for (int i = 0; i < keys.length; i++) {
+                boolean matched = matchesOne(keys[i], values[i], messageHeaders);
+                if (matched == any) {
+                    return matched;
+                }
+            }
+            return !any;
+        }
     }
 
     /**
@@ -106,6 +141,7 @@ public final class HeadersMatcher {
                 + ErlangTerms.format(xMatch) + "); expected longstr";
     }
 
+    /** {@code expected} is a binding value as compiled: a Date is already in seconds. */
     private static boolean matchesOne(String key, Object expected, Map<String, Object> headers) {
         if (headers == null || !headers.containsKey(key)) {
             return false;
@@ -116,9 +152,6 @@ public final class HeadersMatcher {
         Object actual = headers.get(key);
         if (actual == null) {
             return false;
-        }
-        if (expected instanceof Date date) {
-            expected = ErlangTerms.seconds(date);
         }
         if (actual instanceof Date date) {
             // RabbitMQ turns a header timestamp into milliseconds before routing, but not the binding's.
