@@ -42,6 +42,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
     private final ConsumerMethods consuming;
     private final AckMethods acks;
     private final PublishMethods publishing;
+    private final TransactionMethods transactions;
     private State state = State.OPEN;
     private Method current;
 
@@ -53,7 +54,8 @@ final class AmqpChannel implements ChannelContext.Resumption {
         this.definitions = new DefinitionMethods(context);
         this.consuming = new ConsumerMethods(context, definitions);
         this.acks = new AckMethods(context);
-        this.publishing = new PublishMethods(context, acks);
+        this.publishing = new PublishMethods(context);
+        this.transactions = new TransactionMethods(context, publishing, acks);
     }
 
     // ---- frames in ----
@@ -240,7 +242,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
         assembler.reset();
         context.suspension().discard();
         consuming.release();
-        publishing.abandonTransaction();
+        transactions.abandon();
         acks.release();
         connection.batcher().flush();
     }
@@ -272,9 +274,9 @@ final class AmqpChannel implements ChannelContext.Resumption {
         h.put(Methods.BASIC_RECOVER, (ch, c) -> ch.acks.basicRecover(c));
         h.put(Methods.BASIC_RECOVER_ASYNC, (ch, c) -> ch.acks.basicRecover(c));
         h.put(Methods.CONFIRM_SELECT, (ch, c) -> ch.publishing.confirmSelect(c));
-        h.put(Methods.TX_SELECT, (ch, c) -> ch.publishing.txSelect(c));
-        h.put(Methods.TX_COMMIT, (ch, c) -> ch.publishing.txCommit(c));
-        h.put(Methods.TX_ROLLBACK, (ch, c) -> ch.publishing.txRollback(c));
+        h.put(Methods.TX_SELECT, (ch, c) -> ch.transactions.txSelect(c));
+        h.put(Methods.TX_COMMIT, (ch, c) -> ch.transactions.txCommit(c));
+        h.put(Methods.TX_ROLLBACK, (ch, c) -> ch.transactions.txRollback(c));
         return Map.copyOf(h);
     }
 }

@@ -14,15 +14,14 @@ import dev.warren.core.store.StoreFailedException;
 import dev.warren.core.store.WriteCallback;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The publishing side of a channel: basic.publish (routing, mandatory returns, the user-id check),
- * publisher confirms and transactions. Channel thread only.
+ * The publishing side of a channel: basic.publish (routing, mandatory returns, the user-id check) and
+ * publisher confirms; {@link TransactionMethods} routes a transaction's publishes through it at commit.
+ * Channel thread only.
  *
  * <p>A publish is confirmed once every queue it was routed to has taken it and, when it is persistent and
  * reached a durable queue, once the store has it on disk; it is nacked when one of them failed. Whether
@@ -32,16 +31,14 @@ import org.slf4j.LoggerFactory;
 final class PublishMethods {
     private static final Logger LOG = LoggerFactory.getLogger(PublishMethods.class);
     private final ChannelContext channel;
-    private final AckMethods acks;
     /** Where the message being published goes; reused, so routing a publish allocates nothing. */
     private final Destinations routed = new Destinations();
     /** Scratch array of the durable queues' store ids for one persistent publish. */
     private int[] durableIds = new int[4];
     private ConfirmTracker confirms;
 
-    PublishMethods(ChannelContext channel, AckMethods acks) {
+    PublishMethods(ChannelContext channel) {
         this.channel = channel;
-        this.acks = acks;
     }
 
     boolean confirming() {
@@ -50,16 +47,6 @@ final class PublishMethods {
 
     private ConnectionContext connection() {
         return channel.connection();
-    }
-
-    /** The channel is going away: drop what a transaction held and put its taken acks back. */
-    void abandonTransaction() {
-        Transaction tx = channel.transaction();
-        if (tx != null) {
-            tx.publishes().forEach(p -> p.message().release());
-            tx.settlements().forEach(settlement -> channel.unacked().restore(settlement.deliveries()));
-            channel.transaction(null);
-        }
     }
 
     void basicPublish(Command c) {
@@ -105,7 +92,7 @@ final class PublishMethods {
      * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
      * Returns whether the store took it.
      */
-    private boolean route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
+    boolean route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
         ConnectionContext connection = connection();
         Destinations queues = routed;
         connection.vhost().route(exchange, message, queues);
@@ -175,7 +162,7 @@ final class PublishMethods {
         }
     }
 
-    private static AmqpException storeFailed(Throwable cause) {
+    static AmqpException storeFailed(Throwable cause) {
         return AmqpException.of(ReplyCode.RESOURCE_ERROR, "the message store failed (%s); persistent messages are refused",
                 cause.getCause() != null ? cause.getCause().toString() : cause.getMessage());
     }
@@ -278,73 +265,5 @@ final class PublishMethods {
                 channel.send(Methods.BASIC_NACK.with(due.tag(), due.multiple(), false));
             }
         }
-    }
-
-    // ---- transactions ----
-
-    void txSelect(Command c) {
-        if (confirms != null) {
-            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
-        }
-        if (channel.transaction() == null) {
-            channel.transaction(new Transaction());
-        }
-        channel.send(Methods.TX_SELECT_OK.with());
-    }
-
-    void txCommit(Command c) {
-        Transaction done = requireTransaction();
-        channel.transaction(new Transaction());
-        Set<EventExecutor> touched = new LinkedHashSet<>();
-        boolean stored = false;
-        for (Transaction.Publish publish : done.publishes()) {
-            Exchange exchange = connection().vhost().exchange(publish.message().exchange());
-            try {
-                if (exchange != null) {
-                    stored |= route(exchange, publish.message(), publish.mandatory(), touched);
-                }
-            } finally {
-                publish.message().release();
-            }
-        }
-        for (Transaction.Settlement settlement : done.settlements()) {
-            settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
-            acks.settle(settlement.deliveries(), settlement.ack(), settlement.requeue());
-        }
-        Runnable commitOk = () -> channel.send(Methods.TX_COMMIT_OK.with());
-        if (!stored) {
-            channel.afterQueuesCaughtUp(touched, commitOk);
-            return;
-        }
-        // commit-ok only once the transaction's persistent messages are on disk; the channel waits for it
-        channel.afterQueuesCaughtUp(touched, () -> {
-            CompletableFuture<Void> durable = new CompletableFuture<>();
-            connection().vhost().storage().messages().afterDurable(failure -> {
-                if (failure == null) {
-                    durable.complete(null);
-                } else {
-                    durable.completeExceptionally(storeFailed(failure));
-                }
-            });
-            channel.suspendUntil(durable, commitOk);
-        });
-    }
-
-    void txRollback(Command c) {
-        Transaction undone = requireTransaction();
-        channel.transaction(new Transaction());
-        undone.publishes().forEach(p -> p.message().release());
-        for (Transaction.Settlement settlement : undone.settlements()) {
-            channel.unacked().restore(settlement.deliveries());
-        }
-        channel.send(Methods.TX_ROLLBACK_OK.with());
-    }
-
-    private Transaction requireTransaction() {
-        Transaction tx = channel.transaction();
-        if (tx == null) {
-            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
-        }
-        return tx;
     }
 }

@@ -1,0 +1,104 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.protocol.Methods;
+import dev.warren.core.AmqpException;
+import dev.warren.core.Exchange;
+import dev.warren.core.ReplyCode;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * tx.select, tx.commit and tx.rollback. In tx mode publishes and settlements wait in the channel's
+ * {@link Transaction}; commit routes the publishes and applies the settlements, and answers commit-ok once
+ * every queue touched has taken them and, when persistent messages were stored, once they are on disk.
+ * Channel thread only.
+ */
+final class TransactionMethods {
+    private final ChannelContext channel;
+    private final PublishMethods publishing;
+    private final AckMethods acks;
+
+    TransactionMethods(ChannelContext channel, PublishMethods publishing, AckMethods acks) {
+        this.channel = channel;
+        this.publishing = publishing;
+        this.acks = acks;
+    }
+
+    /** The channel is going away: drop what a transaction held and put its taken acks back. */
+    void abandon() {
+        Transaction tx = channel.transaction();
+        if (tx != null) {
+            tx.publishes().forEach(p -> p.message().release());
+            tx.settlements().forEach(settlement -> channel.unacked().restore(settlement.deliveries()));
+            channel.transaction(null);
+        }
+    }
+
+    void txSelect(Command c) {
+        if (publishing.confirming()) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "cannot switch from confirm to tx mode");
+        }
+        if (channel.transaction() == null) {
+            channel.transaction(new Transaction());
+        }
+        channel.send(Methods.TX_SELECT_OK.with());
+    }
+
+    void txCommit(Command c) {
+        Transaction done = requireTransaction();
+        channel.transaction(new Transaction());
+        Set<EventExecutor> touched = new LinkedHashSet<>();
+        boolean stored = false;
+        for (Transaction.Publish publish : done.publishes()) {
+            Exchange exchange = channel.connection().vhost().exchange(publish.message().exchange());
+            try {
+                if (exchange != null) {
+                    stored |= publishing.route(exchange, publish.message(), publish.mandatory(), touched);
+                }
+            } finally {
+                publish.message().release();
+            }
+        }
+        for (Transaction.Settlement settlement : done.settlements()) {
+            settlement.deliveries().forEach(d -> touched.add(d.queue().executor()));
+            acks.settle(settlement.deliveries(), settlement.ack(), settlement.requeue());
+        }
+        Runnable commitOk = () -> channel.send(Methods.TX_COMMIT_OK.with());
+        if (!stored) {
+            channel.afterQueuesCaughtUp(touched, commitOk);
+            return;
+        }
+        // commit-ok only once the transaction's persistent messages are on disk; the channel waits for it
+        channel.afterQueuesCaughtUp(touched, () -> {
+            CompletableFuture<Void> durable = new CompletableFuture<>();
+            channel.connection().vhost().storage().messages().afterDurable(failure -> {
+                if (failure == null) {
+                    durable.complete(null);
+                } else {
+                    durable.completeExceptionally(PublishMethods.storeFailed(failure));
+                }
+            });
+            channel.suspendUntil(durable, commitOk);
+        });
+    }
+
+    void txRollback(Command c) {
+        Transaction undone = requireTransaction();
+        channel.transaction(new Transaction());
+        undone.publishes().forEach(p -> p.message().release());
+        for (Transaction.Settlement settlement : undone.settlements()) {
+            channel.unacked().restore(settlement.deliveries());
+        }
+        channel.send(Methods.TX_ROLLBACK_OK.with());
+    }
+
+    private Transaction requireTransaction() {
+        Transaction tx = channel.transaction();
+        if (tx == null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "channel is not transactional");
+        }
+        return tx;
+    }
+}
