@@ -53,7 +53,4 @@ final class DeliveryWindow {
         }
     }
 
-    long pending() {
-        return pending.get();
-    }
 }

@@ -44,10 +44,6 @@ final class PublisherFlow {
         }
     }
 
-    long inFlight() {
-        return inFlight.get();
-    }
-
     private void resumeIfCaughtUp() {
         if (paused && inFlight.get() <= lowWaterMark) {
             paused = false;

@@ -4,7 +4,7 @@ package dev.warren.core;
  * Makes text from clients safe to write to a log: queue and exchange names, consumer tags, user and
  * virtual host names and the reply texts that quote them may hold newlines and other control characters,
  * and written raw they would let a client forge log lines. Each such character becomes a visible escape
- * ({@code \n}, {@code \r}, {@code \t}, or {@code \}{@code uXXXX}); everything else is kept as it is.
+ * (backslash-n, -r, -t, or a backslash-u escape of four hex digits); everything else is kept as it is.
  */
 public final class LogSafe {
     private LogSafe() {

@@ -41,7 +41,6 @@ final class MemoryFiles implements StoreFiles {
     private boolean killed;
     private IOException writeFailure;
     private IOException forceFailure;
-    private long forces;
 
     synchronized void failWrites(IOException failure) {
         writeFailure = failure;
@@ -49,10 +48,6 @@ final class MemoryFiles implements StoreFiles {
 
     synchronized void failForces(IOException failure) {
         forceFailure = failure;
-    }
-
-    synchronized long forces() {
-        return forces;
     }
 
     /**
@@ -257,7 +252,6 @@ final class MemoryFiles implements StoreFiles {
                     throw forceFailure;
                 }
                 node.forced = node.length;
-                forces++;
             }
         }
 

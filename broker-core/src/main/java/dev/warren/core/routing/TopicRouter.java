@@ -57,9 +57,4 @@ public final class TopicRouter implements ExchangeRouter {
         trie.match(key, found::add);
         return found.isEmpty() ? NONE : found.toArray(NONE);
     }
-
-    /** Keys cached now (tests). */
-    int cachedKeys() {
-        return cache.size();
-    }
 }

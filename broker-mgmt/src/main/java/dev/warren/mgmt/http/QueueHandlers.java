@@ -3,6 +3,7 @@ package dev.warren.mgmt.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueProcess;
 import dev.warren.core.VirtualHost;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -73,14 +74,14 @@ final class QueueHandlers {
         scope.permissions(request.principal(), queue.vhost().name()).configureQueue(queue.name());
         boolean ifUnused = "true".equals(request.queryParam("if-unused"));
         boolean ifEmpty = "true".equals(request.queryParam("if-empty"));
-        queueThread.call(queue, () -> queue.process().delete(ifUnused, ifEmpty));
+        queueThread.call(queue, q -> q.delete(ifUnused, ifEmpty));
         return ApiResponse.noContent();
     }
 
     private ApiResponse purge(ApiRequest request) throws InterruptedException {
         MessageQueue queue = scope.queue(request);
         scope.permissions(request.principal(), queue.vhost().name()).readQueue(queue.name());
-        queueThread.call(queue, () -> queue.process().purge());
+        queueThread.call(queue, QueueProcess::purge);
         return ApiResponse.noContent();
     }
 

@@ -2,13 +2,17 @@ package dev.warren.mgmt.http;
 
 import dev.warren.core.AmqpException;
 import dev.warren.core.MessageQueue;
-import java.util.concurrent.Callable;
+import dev.warren.core.QueueProcess;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
-/** Runs work that must happen on a queue's own thread (purge, delete) and waits for it, with a deadline. */
+/**
+ * Runs an operation on a queue's own thread (purge, delete) and waits for it, with a deadline; the
+ * management handlers run on a blocking pool, never on an event loop.
+ */
 final class QueueThread {
     private final long timeoutMillis;
 
@@ -16,9 +20,9 @@ final class QueueThread {
         this.timeoutMillis = timeoutMillis;
     }
 
-    <T> T call(MessageQueue queue, Callable<T> work) throws InterruptedException {
+    <T> T call(MessageQueue queue, Function<QueueProcess, T> operation) throws InterruptedException {
         try {
-            return queue.executor().submit(work).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return queue.call(operation).get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AmqpException amqp) {
                 throw amqp;
