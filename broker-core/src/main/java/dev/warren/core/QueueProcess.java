@@ -213,6 +213,9 @@ public final class QueueProcess {
         if (index < nextConsumer) {
             nextConsumer--;
         }
+        if (nextConsumer >= consumers.size()) {
+            nextConsumer = 0; // the round-robin pointer was on the last consumer, which just left
+        }
         if (queue.autoDelete() && hadConsumers && consumers.isEmpty() && lifecycle.running()) {
             delete();
         }

@@ -272,4 +272,18 @@ class QueueProcessTest {
         queue.settle(new ArrayList<>(a.got));
         made.forEach(m -> assertEquals(0, m.refCnt(), "settled messages are freed"));
     }
+
+    @Test
+    void cancellingTheConsumerNextInTurnWhenItIsTheLastOneKeepsDispatchGoing() {
+        QueueProcess queue = queue(Long.MAX_VALUE);
+        TestConsumer a = new TestConsumer("a");
+        TestConsumer b = new TestConsumer("b");
+        queue.addConsumer(a);
+        queue.addConsumer(b);
+        queue.enqueue(message("m1")); // to a: b is next in turn
+        queue.removeConsumer(b);
+        queue.enqueue(message("m2")); // threw IndexOutOfBoundsException: the turn pointed past the end
+        assertEquals(List.of("m1", "m2"), a.bodies());
+        queue.settle(new ArrayList<>(a.got));
+    }
 }
