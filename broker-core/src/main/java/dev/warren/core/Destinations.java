@@ -17,6 +17,8 @@ public final class Destinations implements Consumer<Binding> {
     private final ArrayList<MessageQueue> queues = new ArrayList<>();
     private final HashSet<MessageQueue> manyQueues = new HashSet<>();
     private final ArrayList<Exchange> exchanges = new ArrayList<>();
+    /** Whether the exchange being routed through matched any binding. */
+    private boolean matched;
 
     public int size() {
         return queues.size();
@@ -75,9 +77,20 @@ public final class Destinations implements Consumer<Binding> {
         return exchanges.get(index);
     }
 
+    /** Routing through one exchange starts: it has matched nothing yet. */
+    void startExchange() {
+        matched = false;
+    }
+
+    /** Whether the exchange just routed through matched a binding (even to a destination already reached). */
+    boolean matched() {
+        return matched;
+    }
+
     /** A binding the message matched. */
     @Override
     public void accept(Binding binding) {
+        matched = true;
         if (binding.destination() instanceof MessageQueue queue) {
             addQueue(queue);
         } else {

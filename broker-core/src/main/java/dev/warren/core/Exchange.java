@@ -21,6 +21,8 @@ public final class Exchange implements BindingDestination {
     private final boolean internal;
     private final Map<String, Object> arguments;
     private final ExchangeRouter router;
+    /** The alternate exchange's name (argument {@code alternate-exchange}), or null. */
+    private final String alternateExchange;
     private final Set<Binding> bindings = ConcurrentHashMap.newKeySet();
 
     Exchange(String name, ExchangeType type, boolean durable, boolean autoDelete, boolean internal,
@@ -33,6 +35,7 @@ public final class Exchange implements BindingDestination {
         // not Map.copyOf: an argument may be void (null)
         this.arguments = arguments == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
         this.router = type.newRouter();
+        this.alternateExchange = this.arguments.get("alternate-exchange") instanceof String ae ? ae : null;
     }
 
     @Override
@@ -63,6 +66,11 @@ public final class Exchange implements BindingDestination {
 
     public Map<String, Object> arguments() {
         return arguments;
+    }
+
+    /** Where messages this exchange cannot route go instead (RabbitMQ's alternate exchange), or null. */
+    public String alternateExchange() {
+        return alternateExchange;
     }
 
     /** The default exchange, which routes to the queue named by the routing key. */

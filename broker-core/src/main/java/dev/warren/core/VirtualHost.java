@@ -371,7 +371,9 @@ public final class VirtualHost {
     /**
      * Puts in {@code into} (cleared first) every queue the message reaches from {@code exchange}, following
      * exchange-to-exchange bindings breadth-first, each exchange once (cycles end where they meet a visited
-     * exchange). Allocates nothing: {@code into} is reused and is the routers' binding sink.
+     * exchange). An exchange that matches no binding hands the message to its alternate exchange, as in
+     * RabbitMQ (chains followed, cycles stopped the same way; a missing one drops it). Allocates nothing:
+     * {@code into} is reused and is the routers' binding sink.
      */
     public void route(Exchange exchange, Message message, Destinations into) {
         into.clear();
@@ -384,7 +386,15 @@ public final class VirtualHost {
         }
         into.addExchange(exchange);
         for (int i = 0; i < into.exchangeCount(); i++) {
-            into.exchange(i).route(message, into);
+            Exchange through = into.exchange(i);
+            into.startExchange();
+            through.route(message, into);
+            if (!into.matched() && through.alternateExchange() != null) {
+                Exchange alternate = exchanges.get(through.alternateExchange());
+                if (alternate != null) {
+                    into.addExchange(alternate);
+                }
+            }
         }
     }
 
