@@ -75,11 +75,11 @@ final class AckMethods {
             return;
         }
         boolean back = !ack && requeue;
-        if (!back && deliveries.size() == 1 && deliveries.get(0).queue().executor().inEventLoop()) {
+        if (ack && deliveries.size() == 1 && deliveries.get(0).queue().executor().inEventLoop()) {
             deliveries.get(0).queue().process().settle(deliveries.get(0).entry()); // one ack, queue on this loop
         } else {
             forEachQueue(deliveries, (queue, entries) -> channel.connection().batcher().submit(queue,
-                    back ? q -> q.requeue(entries) : q -> q.settle(entries)));
+                    back ? q -> q.requeue(entries) : ack ? q -> q.settle(entries) : q -> q.discard(entries)));
         }
         for (Unacked d : deliveries) {
             if (d.consumer() != null) {

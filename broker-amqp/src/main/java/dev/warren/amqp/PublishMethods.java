@@ -66,6 +66,7 @@ final class PublishMethods {
                         exchange.name(), connection.vhost().name());
             }
             checkUserId(message);
+            message.expiration(); // a malformed expiration is refused here, as RabbitMQ does, not at a queue
             Transaction tx = channel.transaction();
             if (tx != null) {
                 tx.publish(message.retain(), m.flag("mandatory"));
@@ -167,6 +168,10 @@ final class PublishMethods {
                 cause.getCause() != null ? cause.getCause().toString() : cause.getMessage());
     }
 
+    /** A queue refused the message (full, reject-publish): not a failure of the broker, only a nack. */
+    private static final RuntimeException REFUSED = new RuntimeException("refused by a full queue", null, false, false) {
+    };
+
     /** Hands one message to one queue on the queue's thread and reports back, success or not. */
     private final class Enqueue implements QueueTask {
         private final Message message;
@@ -183,8 +188,11 @@ final class PublishMethods {
         @Override
         public void run(QueueProcess queue) {
             taken = true; // the queue owns the reference from here, whatever happens next
-            queue.enqueue(message);
-            finished(null);
+            if (queue.enqueue(message)) {
+                finished(null);
+            } else {
+                finished(REFUSED); // a full queue with x-overflow reject-publish: nacked when confirming
+            }
         }
 
         @Override
@@ -198,6 +206,9 @@ final class PublishMethods {
         private void finished(RuntimeException error) {
             if (flow != null) {
                 flow.remove(1);
+            }
+            if (error == REFUSED && sequence == 0) {
+                return; // refused without confirms: dropped, as RabbitMQ drops it
             }
             if (sequence != 0 || error != null) {
                 connection().outbox().post(() -> completed(sequence, error));

@@ -5,17 +5,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** A plain queue's ready list: first in, first out, with requeued entries back in their original places. */
-final class FifoReadyList implements ReadyList {
+/**
+ * Ready messages in memory, first in first out, with requeued entries back in their original places (by
+ * sequence). A queue has one; a priority queue one per priority. Owner thread only.
+ */
+final class FifoReadyList {
     private static final Comparator<QueueEntry> BY_SEQUENCE = Comparator.comparingLong(QueueEntry::sequence);
     private final ArrayDeque<QueueEntry> entries = new ArrayDeque<>();
 
-    @Override
     public void addLast(QueueEntry entry) {
         entries.addLast(entry);
     }
 
-    @Override
     public void putBack(List<QueueEntry> back) {
         if (back.isEmpty()) {
             return;
@@ -36,13 +37,19 @@ final class FifoReadyList implements ReadyList {
         entries.addAll(merged);
     }
 
-    @Override
+    public QueueEntry peek() {
+        return entries.peekFirst();
+    }
+
     public QueueEntry poll() {
         return entries.pollFirst();
     }
 
-    @Override
     public int size() {
         return entries.size();
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
     }
 }

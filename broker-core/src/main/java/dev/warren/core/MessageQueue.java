@@ -23,6 +23,7 @@ public final class MessageQueue implements BindingDestination {
     private final boolean exclusive;
     private final boolean autoDelete;
     private final Map<String, Object> arguments;
+    private final QueueArguments settings;
     private final Object exclusiveOwner;
     private final EventExecutor executor;
     /** This queue's id in the store when it is durable there, else -1. */
@@ -30,7 +31,8 @@ public final class MessageQueue implements BindingDestination {
     private final QueueProcess process;
 
     MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
-                 Map<String, Object> arguments, Object exclusiveOwner, EventExecutor executor, int storeId) {
+                 Map<String, Object> arguments, QueueArguments settings, Object exclusiveOwner, EventExecutor executor,
+                 int storeId) {
         this.vhost = vhost;
         this.name = name;
         this.durable = durable;
@@ -38,10 +40,14 @@ public final class MessageQueue implements BindingDestination {
         this.autoDelete = autoDelete;
         // not Map.copyOf: an argument may be void (null)
         this.arguments = arguments == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        this.settings = settings;
         this.exclusiveOwner = exclusiveOwner;
         this.executor = executor;
         this.storeId = storeId;
-        this.process = new QueueProcess(this, vhost.storage().messages(), vhost.storage().memory(), new FifoReadyList());
+        this.process = new QueueProcess(this, vhost.storage().messages(), vhost.storage().memory());
+        if (settings.expires() != QueueArguments.NONE) {
+            executor.execute(process::started);
+        }
     }
 
     @Override
@@ -72,6 +78,33 @@ public final class MessageQueue implements BindingDestination {
 
     public Map<String, Object> arguments() {
         return arguments;
+    }
+
+    /** What the arguments ask of the queue's messages: TTL, dead-lettering, limits, priorities. */
+    public QueueArguments settings() {
+        return settings;
+    }
+
+    /** The queue was declared again: for x-expires, that is a use. Any thread. */
+    void redeclared() {
+        if (settings.expires() != QueueArguments.NONE) {
+            executor.execute(() -> process.used());
+        }
+    }
+
+    /** Messages that expired here, dead-lettered or not; any thread. */
+    public long expiredCount() {
+        return process.expiredCount();
+    }
+
+    /** Messages this queue dead-lettered (any reason) that reached a queue; any thread. */
+    public long deadLetteredCount() {
+        return process.deadLetteredCount();
+    }
+
+    /** Messages dropped by a limit (length, delivery limit, refused publishes) and not dead-lettered; any thread. */
+    public long droppedCount() {
+        return process.droppedCount();
     }
 
     /** The connection that owns an exclusive queue, or null. */

@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * overtaken by a purge or delete is recognised as stale and let go of. A failed read (the store failed)
  * keeps its entries and is tried again when someone asks for messages ({@link #loadIfLow} with demand).
  *
+ * <p>Beside each location it can keep the entry's expiry, so that expired messages leave the head without
+ * their bodies being read, and its body size, for a queue limited in bytes. Both columns are created only
+ * when needed (the first entry that expires; a byte limit), so a plain queue pays 8 bytes per entry.
+ *
  * <p>Owner thread only.
  */
 final class PagedBacklog {
@@ -28,8 +32,11 @@ final class PagedBacklog {
 
     /** Where read-back messages go, on the owner thread. */
     interface Listener {
-        /** A message read back, with whether it was delivered before (it was paged out after a requeue or a crash). */
-        void loaded(Message message, boolean redelivered);
+        /**
+         * A message read back, with whether it was delivered before (it was paged out after a requeue or a
+         * crash) and whether its size was unknown here (it was restored after a restart).
+         */
+        void loaded(Message message, boolean redelivered, boolean sizeWasUnknown);
 
         /** A batch has been added through {@link #loaded}. */
         void batchLoaded();
@@ -43,13 +50,24 @@ final class PagedBacklog {
     private final Executor owner;
     private final String describe;
     private final Listener listener;
+    /** An entry's expiry when it has none; an expiry not known until the message is read (restored entries). */
+    static final long NEVER = Long.MAX_VALUE;
+    static final long UNKNOWN = Long.MIN_VALUE;
+    private static final long SIZE_UNKNOWN = -1;
+
     private final LongQueue paged = new LongQueue();
-    /** The entries being read back right now, or null. */
+    /** Each paged entry's expiry (ms since the epoch), once any entry has one; else null. */
+    private LongQueue expiries;
+    /** Each paged entry's body size, when the queue is limited in bytes; else null. */
+    private final LongQueue sizes;
+    /** The entries being read back right now, or null; and their sizes when kept. */
     private long[] inFlight;
+    private long[] inFlightSizes;
     /** The in-flight read failed; the batch is read again on the next request. */
     private boolean stalled;
 
-    PagedBacklog(MessageStore store, int storeId, Executor owner, String describe, Listener listener) {
+    PagedBacklog(MessageStore store, int storeId, Executor owner, String describe, boolean keepSizes, Listener listener) {
+        this.sizes = keepSizes ? new LongQueue() : null;
         this.store = store;
         this.storeId = storeId;
         this.owner = owner;
@@ -73,17 +91,70 @@ final class PagedBacklog {
      * @throws dev.warren.core.store.StoreFailedException when the message had to be spilled and the store
      *         has failed; the caller keeps its reference then
      */
-    void pageOut(Message message, boolean storedHere) {
+    void pageOut(Message message, boolean storedHere, boolean redelivered, long expiresAt) {
         long entry = storedHere ? message.location() : store.spill(message) | Locations.SPILLED;
+        if (redelivered) {
+            entry |= Locations.REDELIVERED;
+        }
         paged.addLast(entry);
+        addMeta(expiresAt, message.bodySize());
         message.release();
     }
 
-    /** Adds entries the store recovered for this queue, behind anything already here. */
-    void restore(long[] entries) {
+    /**
+     * Adds entries the store recovered for this queue, behind anything already here; {@code expiry} is
+     * {@link #UNKNOWN} when the queue expires messages (they must be read to know), else {@link #NEVER}.
+     */
+    void restore(long[] entries, long expiry) {
         for (long entry : entries) {
             paged.addLast(entry);
+            addMeta(expiry, SIZE_UNKNOWN);
         }
+    }
+
+    private void addMeta(long expiresAt, long size) {
+        if (expiries == null && expiresAt != NEVER) {
+            expiries = new LongQueue();
+            for (long i = paged.size() - 1; i > 0; i--) {
+                expiries.addLast(NEVER); // the entries before this one
+            }
+        }
+        if (expiries != null) {
+            expiries.addLast(expiresAt);
+        }
+        if (sizes != null) {
+            sizes.addLast(size);
+        }
+    }
+
+    /**
+     * The expiry of the entry at the head, when it is here and not being read: {@link #NEVER} when it has
+     * none (or the backlog is empty, or a read is under way), {@link #UNKNOWN} when it must be read to know.
+     */
+    long headExpiry() {
+        if (inFlight != null || paged.isEmpty() || expiries == null) {
+            return NEVER;
+        }
+        return expiries.peekFirst();
+    }
+
+    /** Whether the head entry can be dropped without reading it: it is here, and no read is under way. */
+    boolean canDropHead() {
+        return inFlight == null && !paged.isEmpty();
+    }
+
+    /**
+     * Drops the head entry unread (it expired, or a full queue drops it): a spilled copy is released, a
+     * stored entry acked. Returns its body size, or -1 when not known.
+     */
+    long dropHead() {
+        long entry = paged.pollFirst();
+        if (expiries != null) {
+            expiries.pollFirst();
+        }
+        long size = sizes == null ? SIZE_UNKNOWN : sizes.pollFirst();
+        drop(entry, true);
+        return size;
     }
 
     /**
@@ -109,8 +180,15 @@ final class PagedBacklog {
 
     private long[] takeBatch() {
         long[] batch = new long[(int) Math.min(paged.size(), LOAD_BATCH)];
+        inFlightSizes = sizes == null ? null : new long[batch.length];
         for (int i = 0; i < batch.length; i++) {
             batch[i] = paged.pollFirst();
+            if (expiries != null) {
+                expiries.pollFirst();
+            }
+            if (sizes != null) {
+                inFlightSizes[i] = sizes.pollFirst();
+            }
         }
         return batch;
     }
@@ -130,6 +208,8 @@ final class PagedBacklog {
             return;
         }
         inFlight = null;
+        long[] batchSizes = inFlightSizes;
+        inFlightSizes = null;
         for (int i = 0; i < batch.length; i++) {
             long entry = batch[i];
             Message message = messages[i];
@@ -147,7 +227,7 @@ final class PagedBacklog {
             if (!spilled) {
                 message.storedAt(Locations.plain(entry));
             }
-            listener.loaded(message, Locations.redelivered(entry));
+            listener.loaded(message, Locations.redelivered(entry), batchSizes != null && batchSizes[i] == SIZE_UNKNOWN);
         }
         listener.batchLoaded();
     }
@@ -164,10 +244,17 @@ final class PagedBacklog {
                 drop(entry, ackStored);
             }
             inFlight = null; // a read under way is now stale: its messages are just released
+            inFlightSizes = null;
             stalled = false;
         }
         while (!paged.isEmpty()) {
             drop(paged.pollFirst(), ackStored);
+        }
+        if (expiries != null) {
+            expiries.clear();
+        }
+        if (sizes != null) {
+            sizes.clear();
         }
         return count;
     }

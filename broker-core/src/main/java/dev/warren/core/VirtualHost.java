@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * A virtual host: its exchanges, queues and bindings.
@@ -39,7 +40,7 @@ public final class VirtualHost {
     private static final List<String> EQUIVALENT_QUEUE_ARGUMENTS = List.of(
             "x-expires", "x-message-ttl", "x-dead-letter-exchange", "x-dead-letter-routing-key",
             "x-max-length", "x-max-length-bytes", "x-max-priority", "x-overflow", "x-queue-mode",
-            "x-queue-type", "x-single-active-consumer");
+            "x-queue-type", "x-single-active-consumer", "x-delivery-limit");
 
     private final String name;
     private final Storage storage;
@@ -173,6 +174,7 @@ public final class VirtualHost {
     public synchronized MessageQueue declareQueue(String queueName, boolean durable, boolean exclusive, boolean autoDelete,
                                                   Map<String, Object> arguments, Object owner, EventExecutor executor) {
         MessageQueue existing = queues.get(queueName);
+        QueueArguments settings = QueueArguments.parse(arguments, "queue '" + queueName + "' in vhost '" + name + "'");
         if (existing != null && !existing.isDeleted()) {
             checkExclusiveAccess(existing, owner, exclusive);
             String what = existing.describe();
@@ -181,6 +183,7 @@ public final class VirtualHost {
             for (String key : EQUIVALENT_QUEUE_ARGUMENTS) {
                 assertEquivalent(what, key, argument(arguments, key), argument(existing.arguments(), key));
             }
+            existing.redeclared();
             return existing;
         }
         if (queueName.startsWith("amq.") && !queueName.startsWith(Names.GENERATED_QUEUE_PREFIX)) {
@@ -188,7 +191,7 @@ public final class VirtualHost {
         }
         boolean stored = durable && !exclusive; // exclusive queues never outlive their connection
         int storeId = stored ? storage.messages().registerQueue(name, queueName) : -1;
-        MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments,
+        MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments, settings,
                 exclusive ? owner : null, executor, storeId);
         queues.put(queueName, queue);
         definitionsChanged |= stored;
@@ -332,8 +335,8 @@ public final class VirtualHost {
         }
         for (QueueDefinition q : definitions.queues()) {
             int storeId = storage.messages().registerQueue(name, q.name());
-            queues.put(q.name(), new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(), null,
-                    executors.get(), storeId));
+            queues.put(q.name(), new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(),
+                    restoredSettings(q), null, executors.get(), storeId));
         }
         for (BindingDefinition b : definitions.bindings()) {
             Exchange source = exchanges.get(b.source());
@@ -426,6 +429,17 @@ public final class VirtualHost {
                     "cannot obtain exclusive access to locked %s. It could be originally declared on another "
                             + "connection or the exclusive property value does not match that of the original declaration.",
                     queue.describe());
+        }
+    }
+
+    /** A saved queue's arguments; one saved before they were checked and now refused is logged and ignored. */
+    private QueueArguments restoredSettings(QueueDefinition q) {
+        try {
+            return QueueArguments.parse(q.arguments(), "queue '" + q.name() + "' in vhost '" + name + "'");
+        } catch (AmqpException e) {
+            LoggerFactory.getLogger(VirtualHost.class).warn("Ignoring the lifecycle arguments of a saved queue: {}",
+                    LogSafe.escape(e.getMessage()));
+            return QueueArguments.DEFAULTS;
         }
     }
 

@@ -15,6 +15,9 @@ import java.util.zip.CRC32C;
  *   ENQUEUE, ACK, DELIVERED: byte type, int queue id, long location, int CRC32C      (17 bytes)
  *   DECLARE:                 byte type, int queue id, short+UTF-8 vhost, short+UTF-8 name, int CRC32C
  *   DELETE:                  byte type, int queue id, int CRC32C
+ *   MOVE:                    byte type, int source queue id, long source location, long location,
+ *                            short n, n × int queue id, int CRC32C
+ *                            (an ACK of the source and an ENQUEUE per queue, as one record)
  *   OPENED, CLEAN:           byte type, int CRC32C
  * </pre>
  * The checksum covers the record's bytes before it. CLEAN, as the last record, says the broker stopped
@@ -31,6 +34,7 @@ final class IndexLog implements AutoCloseable {
     static final byte DELETE = 5;
     static final byte OPENED = 6;
     static final byte CLEAN = 7;
+    static final byte MOVE = 8;
     static final int ENTRY_SIZE = 17;
 
     private final Path file;
@@ -64,6 +68,19 @@ final class IndexLog implements AutoCloseable {
 
     void delivered(int queueId, long location) {
         entry(DELIVERED, queueId, location);
+    }
+
+    /** A dead-lettered copy at {@code location} enters queues and the original leaves its queue, at once. */
+    void move(int sourceQueue, long sourceLocation, long location, int[] queueIds, int count) {
+        int start = begin(MOVE);
+        pending.writeInt(sourceQueue);
+        pending.writeLong(sourceLocation);
+        pending.writeLong(location);
+        pending.writeShort(count);
+        for (int i = 0; i < count; i++) {
+            pending.writeInt(queueIds[i]);
+        }
+        end(start);
     }
 
     void declare(int queueId, String vhost, String name) {

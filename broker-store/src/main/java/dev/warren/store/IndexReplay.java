@@ -6,6 +6,7 @@ import static dev.warren.store.IndexLog.DECLARE;
 import static dev.warren.store.IndexLog.DELETE;
 import static dev.warren.store.IndexLog.DELIVERED;
 import static dev.warren.store.IndexLog.ENQUEUE;
+import static dev.warren.store.IndexLog.MOVE;
 import static dev.warren.store.IndexLog.OPENED;
 
 import java.io.BufferedInputStream;
@@ -129,6 +130,30 @@ final class IndexReplay {
                         }
                         clean = false;
                     }
+                    case MOVE -> {
+                        int sourceId = in.readInt();
+                        long sourceLocation = in.readLong();
+                        long location = in.readLong();
+                        int count = in.readShort();
+                        int[] targets = new int[count];
+                        for (int i = 0; i < count; i++) {
+                            targets[i] = in.readInt();
+                        }
+                        if (!in.checksumOk()) {
+                            return;
+                        }
+                        QueueLog source = queues.get(sourceId);
+                        if (source != null) {
+                            source.acked.add(sourceLocation);
+                        }
+                        for (int target : targets) {
+                            QueueLog queue = queues.get(target);
+                            if (queue != null) {
+                                queue.enqueued.add(location);
+                            }
+                        }
+                        clean = false;
+                    }
                     case DECLARE -> {
                         int queueId = in.readInt();
                         String vhost = in.readString();
@@ -192,6 +217,12 @@ final class IndexReplay {
             long high = readInt() & 0xFFFF_FFFFL;
             long low = readInt() & 0xFFFF_FFFFL;
             return (high << 32) | low;
+        }
+
+        int readShort() throws IOException {
+            data.readFully(scratch, 0, 2);
+            crc.update(scratch, 0, 2);
+            return ((scratch[0] & 0xFF) << 8) | (scratch[1] & 0xFF);
         }
 
         String readString() throws IOException {

@@ -152,17 +152,27 @@ public final class Journal implements MessageStore, AutoCloseable {
 
     @Override
     public long append(Message message, int[] queueIds, int count, WriteCallback onDurable) {
-        long location = submit(message, Arrays.copyOf(queueIds, count), onDurable);
+        long location = submit(message, Arrays.copyOf(queueIds, count), onDurable, -1, -1);
+        message.storedAt(location);
+        return location;
+    }
+
+    /** Atomic: the copy's index entries and the original's ack are one index record ({@link IndexLog#move}). */
+    @Override
+    public long appendReplacing(Message message, int[] queueIds, int count, int replacedQueueId, long replacedLocation,
+                                WriteCallback onDurable) {
+        long location = submit(message, Arrays.copyOf(queueIds, count), onDurable, replacedQueueId,
+                Locations.plain(replacedLocation));
         message.storedAt(location);
         return location;
     }
 
     @Override
     public long spill(Message message) {
-        return submit(message, null, null);
+        return submit(message, null, null, -1, -1);
     }
 
-    private long submit(Message message, int[] queues, WriteCallback onDurable) {
+    private long submit(Message message, int[] queues, WriteCallback onDurable, int replacedQueue, long replacedLocation) {
         checkWritable();
         int size = MessageRecord.size(message);
         message.retain(); // until written
@@ -173,7 +183,7 @@ public final class Journal implements MessageStore, AutoCloseable {
             }
             long location = Locations.of(segment, offset);
             offset += size;
-            writer.submit(new Append(message, location, queues, onDurable));
+            writer.submit(new Append(message, location, queues, onDurable, replacedQueue, replacedLocation));
             return location;
         }
     }

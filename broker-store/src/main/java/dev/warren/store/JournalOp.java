@@ -19,9 +19,12 @@ sealed interface JournalOp {
 
     /**
      * Writes a message record at its reserved location; {@code queueIds} is null for a spilled copy, else
-     * the durable queues that hold it, each getting an index entry.
+     * the durable queues that hold it, each getting an index entry. When it replaces a message in a queue
+     * ({@code replacedQueue} not -1: a dead-lettered copy), the entries and the original's ack are written
+     * as one index record, so a crash keeps one of the two.
      */
-    record Append(Message message, long location, int[] queueIds, WriteCallback onDurable) implements JournalOp {
+    record Append(Message message, long location, int[] queueIds, WriteCallback onDurable, int replacedQueue,
+                  long replacedLocation) implements JournalOp {
         @Override
         public void apply(WriteBatch batch) throws IOException {
             batch.segments().write(message, location);
@@ -30,10 +33,20 @@ sealed interface JournalOp {
                 batch.refs().addSpill(Locations.segment(location));
                 return;
             }
+            int known = 0;
+            int[] targets = new int[queueIds.length];
             for (int queueId : queueIds) {
                 if (batch.knows(queueId)) {
-                    batch.index().enqueue(queueId, location);
+                    targets[known++] = queueId;
                     batch.refs().addEntry(queueId, Locations.segment(location));
+                }
+            }
+            if (replacedQueue >= 0 && batch.knows(replacedQueue)) {
+                batch.index().move(replacedQueue, replacedLocation, location, targets, known);
+                batch.refs().removeEntry(replacedQueue, Locations.segment(replacedLocation));
+            } else {
+                for (int i = 0; i < known; i++) {
+                    batch.index().enqueue(targets[i], location);
                 }
             }
             batch.mustSync();

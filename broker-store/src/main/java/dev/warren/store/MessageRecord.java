@@ -11,7 +11,8 @@ import java.util.zip.CRC32C;
  * <pre>
  *   int    length of what follows the checksum
  *   int    CRC32C of what follows the checksum
- *   byte   kind (1: message)
+ *   byte   kind (2: message; 1: a message written before arrival times were kept, without the next field)
+ *   long   when the broker received it, ms since the epoch (TTLs count from it across restarts)
  *   byte   exchange name length, then its UTF-8 bytes
  *   byte   routing key length, then its UTF-8 bytes
  *   int    property bytes length, then the content-header property bytes as received
@@ -20,7 +21,8 @@ import java.util.zip.CRC32C;
  */
 final class MessageRecord {
     static final int HEADER = 8;
-    static final byte KIND_MESSAGE = 1;
+    static final byte KIND_MESSAGE_WITHOUT_TIME = 1;
+    static final byte KIND_MESSAGE = 2;
     /** Larger than any message the broker accepts (frame layer limit 128 MiB) plus names. */
     static final int MAX_PAYLOAD = 256 * 1024 * 1024;
 
@@ -29,7 +31,7 @@ final class MessageRecord {
 
     /** Bytes the record of this message takes, header included. */
     static int size(Message m) {
-        return HEADER + 1 + 1 + ByteBufUtil.utf8Bytes(m.exchange()) + 1 + ByteBufUtil.utf8Bytes(m.routingKey())
+        return HEADER + 1 + 8 + 1 + ByteBufUtil.utf8Bytes(m.exchange()) + 1 + ByteBufUtil.utf8Bytes(m.routingKey())
                 + 4 + m.properties().readableBytes() + m.bodySize();
     }
 
@@ -37,6 +39,7 @@ final class MessageRecord {
         int start = out.writerIndex();
         out.writeLong(0); // length and checksum, filled in below
         out.writeByte(KIND_MESSAGE);
+        out.writeLong(m.arrivedAt());
         writeShortString(out, m.exchange());
         writeShortString(out, m.routingKey());
         ByteBuf properties = m.properties();
@@ -71,7 +74,14 @@ final class MessageRecord {
         }
         int end = index + length;
         int at = index;
-        if (buf.getByte(at++) != KIND_MESSAGE) {
+        byte kind = buf.getByte(at++);
+        long arrivedAt;
+        if (kind == KIND_MESSAGE) {
+            arrivedAt = buf.getLong(at);
+            at += 8;
+        } else if (kind == KIND_MESSAGE_WITHOUT_TIME) {
+            arrivedAt = System.currentTimeMillis(); // its TTL, if any, counts from now
+        } else {
             return null;
         }
         int exchangeLength = buf.getUnsignedByte(at++);
@@ -88,6 +98,6 @@ final class MessageRecord {
         ByteBuf properties = buf.retainedSlice(at, propertiesLength);
         at += propertiesLength;
         ByteBuf body = buf.retainedSlice(at, end - at);
-        return new Message(exchange, routingKey, properties, body);
+        return new Message(exchange, routingKey, properties, body, arrivedAt);
     }
 }

@@ -78,14 +78,25 @@ class FieldTypesIT {
             channel.queueDeclare("typed-q", false, false, true, everyType());
 
             Map<String, Object> other = everyType();
-            other.put("x-message-ttl", new byte[] {9});
+            other.put("x-message-ttl", (byte) 9); // any integer type, as RabbitMQ takes it
             channel.queueDeclare("typed-q2", false, false, true, other);
+            Map<String, Object> same = everyType();
+            same.put("x-message-ttl", 9L);
+            channel.queueDeclare("typed-q2", false, false, true, same); // the same number in another type
             Map<String, Object> changed = everyType();
-            changed.put("x-message-ttl", new byte[] {8});
+            changed.put("x-message-ttl", (short) 8);
             IOException error = assertThrows(IOException.class, () -> channel.queueDeclare("typed-q2", false, false, true, changed));
             assertEquals(406, replyCode(error));
             String text = ((ShutdownSignalException) error.getCause()).getMessage();
             assertTrue(text.contains("inequivalent arg 'x-message-ttl'"), text);
+
+            Channel again = connection.createChannel();
+            Map<String, Object> bytes = everyType();
+            bytes.put("x-message-ttl", new byte[] {9});
+            error = assertThrows(IOException.class, () -> again.queueDeclare("typed-q3", false, false, true, bytes));
+            assertEquals(406, replyCode(error));
+            text = ((ShutdownSignalException) error.getCause()).getMessage();
+            assertTrue(text.contains("invalid arg 'x-message-ttl' for queue 'typed-q3' in vhost '/': {unacceptable_type,binary}"), text);
             assertTrue(connection.isOpen());
         }
     }

@@ -44,6 +44,7 @@ public record BasicProperties(
     private static final int HEADERS = 2;
     private static final int DELIVERY_MODE = 3;
     private static final int PRIORITY = 4;
+    private static final int EXPIRATION = 7;
     private static final int TIMESTAMP = 9;
     private static final int COUNT = 14;
     private static final String[] NAMES = {
@@ -117,6 +118,38 @@ public record BasicProperties(
         }
         require(propertyBytes, index, 1);
         return propertyBytes.getUnsignedByte(index);
+    }
+
+    /** The priority in encoded properties, or 0 when absent. Does not move the buffer's reader index. */
+    public static int priority(ByteBuf propertyBytes) {
+        int index = offsetOf(propertyBytes, PRIORITY);
+        if (index < 0) {
+            return 0;
+        }
+        require(propertyBytes, index, 1);
+        return propertyBytes.getUnsignedByte(index);
+    }
+
+    /** The expiration in encoded properties, or null when absent. Does not move the buffer's reader index. */
+    public static String expiration(ByteBuf propertyBytes) {
+        int index = offsetOf(propertyBytes, EXPIRATION);
+        if (index < 0) {
+            return null;
+        }
+        int length = propertyBytes.getUnsignedByte(index);
+        return propertyBytes.toString(index + 1, length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Whether encoded properties carry an expiration; looks at the flags only. */
+    public static boolean hasExpiration(ByteBuf propertyBytes) {
+        return propertyBytes.readableBytes() >= 2
+                && isPresent(propertyBytes.getUnsignedShort(propertyBytes.readerIndex()), EXPIRATION);
+    }
+
+    /** These properties with other headers and expiration (null removes either). */
+    public BasicProperties withHeadersAndExpiration(Map<String, Object> newHeaders, String newExpiration) {
+        return new BasicProperties(contentType, contentEncoding, newHeaders, deliveryMode, priority, correlationId,
+                replyTo, newExpiration, messageId, timestamp, type, userId, appId, clusterId);
     }
 
     /** The headers in encoded properties, or null when absent. Does not move the buffer's reader index. */

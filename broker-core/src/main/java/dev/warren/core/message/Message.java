@@ -14,6 +14,9 @@ import java.util.Map;
 public final class Message extends AbstractReferenceCounted {
     /** Property-flags bit of user-id, the 11th of the 14 basic properties (bit 15 is the first). */
     private static final int USER_ID_FLAG = 1 << 4;
+    /** {@link #expiration()} when the message has no expiration property. */
+    public static final long NO_EXPIRATION = -1;
+    private static final long UNREAD = -2;
     private final String exchange;
     private final String routingKey;
     private final ByteBuf properties;
@@ -21,18 +24,62 @@ public final class Message extends AbstractReferenceCounted {
     private Map<String, Object> headers;
     private boolean headersDecoded;
     private byte deliveryMode = -1;
+    private short priority = -1;
+    private long expiration = UNREAD;
+    /** When the broker received the message (ms since the epoch): TTLs count from here, across restarts. */
+    private final long arrivedAt;
     /**
      * Where the store keeps this message for its durable queues, or -1. Set by the publishing thread before
      * the message reaches any queue, so the hand-over to the queues publishes it.
      */
     private long location = -1;
 
-    /** Takes ownership of both buffers. */
+    /** A message arriving now; takes ownership of both buffers. */
     public Message(String exchange, String routingKey, ByteBuf properties, ByteBuf body) {
+        this(exchange, routingKey, properties, body, System.currentTimeMillis());
+    }
+
+    /** A message that arrived at {@code arrivedAt} (read back from the store); takes ownership of both buffers. */
+    public Message(String exchange, String routingKey, ByteBuf properties, ByteBuf body, long arrivedAt) {
         this.exchange = exchange;
         this.routingKey = routingKey;
         this.properties = properties;
         this.body = body;
+        this.arrivedAt = arrivedAt;
+    }
+
+    /**
+     * The same body under other properties (and exchange and routing key), as when a message is
+     * dead-lettered or its delivery count is added; takes ownership of {@code newProperties}.
+     */
+    public Message withProperties(String newExchange, String newRoutingKey, ByteBuf newProperties, long newArrivedAt) {
+        return new Message(newExchange, newRoutingKey, newProperties, body.retainedDuplicate(), newArrivedAt);
+    }
+
+    public long arrivedAt() {
+        return arrivedAt;
+    }
+
+    /**
+     * The expiration property in milliseconds, {@link #NO_EXPIRATION} when absent.
+     *
+     * @throws dev.warren.core.AmqpException PRECONDITION_FAILED when it is not a non-negative integer
+     */
+    public long expiration() {
+        if (expiration == UNREAD) {
+            expiration = BasicProperties.hasExpiration(properties)
+                    ? Expiration.parse(BasicProperties.expiration(properties))
+                    : NO_EXPIRATION;
+        }
+        return expiration;
+    }
+
+    /** The priority property, 0 when absent. */
+    public int priority() {
+        if (priority < 0) {
+            priority = (short) (properties.readableBytes() < 2 ? 0 : BasicProperties.priority(properties));
+        }
+        return priority;
     }
 
     public String exchange() {

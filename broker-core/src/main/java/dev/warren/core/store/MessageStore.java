@@ -30,6 +30,21 @@ public interface MessageStore {
     long append(Message message, int[] queueIds, int count, WriteCallback onDurable);
 
     /**
+     * Appends a message that replaces another in a queue — a dead-lettered copy — and acks the original
+     * ({@code replacedLocation} in {@code replacedQueueId}) as one change: after a crash the store holds
+     * the copy or the original, never both and never neither. This default is at-least-once (append, then
+     * ack); a store that can make it atomic does.
+     *
+     * @throws StoreFailedException when the store has failed; nothing is written
+     */
+    default long appendReplacing(Message message, int[] queueIds, int count, int replacedQueueId, long replacedLocation,
+                                 WriteCallback onDurable) {
+        long location = append(message, queueIds, count, onDurable);
+        ack(replacedQueueId, replacedLocation);
+        return location;
+    }
+
+    /**
      * Writes a message only so a queue can drop it from memory; {@link #release} frees the copy.
      *
      * @throws StoreFailedException when the store has failed; nothing is written

@@ -33,7 +33,10 @@ final class Views {
                 .put("messages_ready", ready)
                 .put("messages_unacknowledged", unacked)
                 .put("consumers", q.consumerCount())
-                .put("memory", q.memoryBytes());
+                .put("memory", q.memoryBytes())
+                .put("messages_expired", q.expiredCount())
+                .put("messages_dead_lettered", q.deadLetteredCount())
+                .put("messages_dropped", q.droppedCount());
         n.putNull("policy");
         n.putNull("exclusive_consumer_tag");
         return n;

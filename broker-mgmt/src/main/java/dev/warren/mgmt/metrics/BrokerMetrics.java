@@ -42,6 +42,9 @@ public final class BrokerMetrics implements AutoCloseable {
     private final MultiGauge queueReady;
     private final MultiGauge queueUnacked;
     private final MultiGauge queueConsumers;
+    private final MultiGauge queueExpired;
+    private final MultiGauge queueDeadLettered;
+    private final MultiGauge queueDropped;
 
     public BrokerMetrics(Broker broker) {
         this.broker = broker;
@@ -69,6 +72,13 @@ public final class BrokerMetrics implements AutoCloseable {
         queueUnacked = MultiGauge.builder("warren.queue.messages.unacked")
                 .description("Unacknowledged deliveries per queue").register(registry);
         queueConsumers = MultiGauge.builder("warren.queue.consumers").description("Consumers per queue").register(registry);
+        queueExpired = MultiGauge.builder("warren.queue.messages.expired")
+                .description("Messages that expired in the queue (TTL), since it was created or the broker started").register(registry);
+        queueDeadLettered = MultiGauge.builder("warren.queue.messages.dead.lettered")
+                .description("Messages the queue dead-lettered (any reason) that reached a queue").register(registry);
+        queueDropped = MultiGauge.builder("warren.queue.messages.dropped")
+                .description("Messages dropped by the queue's limits (length, delivery limit, refused publishes), not dead-lettered")
+                .register(registry);
 
         MessageStats s = broker.stats();
         counter("warren.messages.published", "Messages received from publishers", x -> x.publish.sum());
@@ -129,17 +139,26 @@ public final class BrokerMetrics implements AutoCloseable {
         List<MultiGauge.Row<?>> ready = new ArrayList<>();
         List<MultiGauge.Row<?>> unacked = new ArrayList<>();
         List<MultiGauge.Row<?>> consumers = new ArrayList<>();
+        List<MultiGauge.Row<?>> expired = new ArrayList<>();
+        List<MultiGauge.Row<?>> deadLettered = new ArrayList<>();
+        List<MultiGauge.Row<?>> dropped = new ArrayList<>();
         for (VirtualHost v : broker.vhosts()) {
             for (MessageQueue q : v.queues()) {
                 Tags tags = Tags.of("vhost", v.name(), "queue", q.name());
                 ready.add(MultiGauge.Row.of(tags, q, MessageQueue::messageCount));
                 unacked.add(MultiGauge.Row.of(tags, q, MessageQueue::unacknowledgedCount));
                 consumers.add(MultiGauge.Row.of(tags, q, MessageQueue::consumerCount));
+                expired.add(MultiGauge.Row.of(tags, q, MessageQueue::expiredCount));
+                deadLettered.add(MultiGauge.Row.of(tags, q, MessageQueue::deadLetteredCount));
+                dropped.add(MultiGauge.Row.of(tags, q, MessageQueue::droppedCount));
             }
         }
         queueReady.register(ready, true);
         queueUnacked.register(unacked, true);
         queueConsumers.register(consumers, true);
+        queueExpired.register(expired, true);
+        queueDeadLettered.register(deadLettered, true);
+        queueDropped.register(dropped, true);
         return registry.scrape();
     }
 

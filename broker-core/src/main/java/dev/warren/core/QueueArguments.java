@@ -1,0 +1,162 @@
+package dev.warren.core;
+
+import dev.warren.core.message.FieldValues;
+import java.math.BigDecimal;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The queue arguments that change how a queue treats its messages, read and checked once when the queue is
+ * declared: TTL, dead-lettering, length limits, expiry, priorities and the delivery limit. A bad value is a
+ * 406 naming the argument, the queue and the value, in RabbitMQ's words (its error terms included, since
+ * clients and operators search for them). Arguments not listed here are kept but change nothing.
+ */
+public record QueueArguments(
+        long messageTtl,
+        long expires,
+        long maxLength,
+        long maxLengthBytes,
+        Overflow overflow,
+        String deadLetterExchange,
+        String deadLetterRoutingKey,
+        int maxPriority,
+        long deliveryLimit) {
+
+    /** Unset numeric limits. */
+    public static final long NONE = -1;
+    public static final QueueArguments DEFAULTS =
+            new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE);
+    /** RabbitMQ's cap on TTLs and expiry: the largest timer Erlang accepts. */
+    static final long MAX_EXPIRY = 4_294_967_295L;
+    static final int MAX_PRIORITY = 255;
+
+    /** What a full queue does with one more message. */
+    public enum Overflow {
+        DROP_HEAD("drop-head"),
+        REJECT_PUBLISH("reject-publish"),
+        REJECT_PUBLISH_DLX("reject-publish-dlx");
+
+        private final String value;
+
+        Overflow(String value) {
+            this.value = value;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
+
+    /** Reads and checks the arguments of a queue described as "queue 'q' in vhost '/'". */
+    public static QueueArguments parse(Map<String, Object> arguments, String queueDescription) {
+        if (arguments == null || arguments.isEmpty()) {
+            return DEFAULTS;
+        }
+        Reader r = new Reader(arguments, queueDescription);
+        long messageTtl = r.integer("x-message-ttl", 0, MAX_EXPIRY);
+        long expires = r.integer("x-expires", 1, MAX_EXPIRY);
+        long maxLength = r.integer("x-max-length", 0, Long.MAX_VALUE);
+        long maxLengthBytes = r.integer("x-max-length-bytes", 0, Long.MAX_VALUE);
+        Overflow overflow = r.overflow();
+        String dlx = r.string("x-dead-letter-exchange");
+        String dlrk = r.string("x-dead-letter-routing-key");
+        if (dlrk != null && dlx == null) {
+            throw r.invalid("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined");
+        }
+        int maxPriority = (int) r.integer("x-max-priority", 0, MAX_PRIORITY);
+        long deliveryLimit = r.integer("x-delivery-limit", 0, Long.MAX_VALUE);
+        return new QueueArguments(messageTtl, expires, maxLength, maxLengthBytes, overflow, dlx, dlrk,
+                Math.max(maxPriority, 0), deliveryLimit);
+    }
+
+    public boolean hasTtl() {
+        return messageTtl != NONE;
+    }
+
+    public boolean hasLengthLimit() {
+        return maxLength != NONE || maxLengthBytes != NONE;
+    }
+
+    public boolean deadLetters() {
+        return deadLetterExchange != null;
+    }
+
+    /** Checks one argument at a time, in the order RabbitMQ checks them, and says what is wrong as it does. */
+    private record Reader(Map<String, Object> arguments, String queue) {
+        long integer(String key, long min, long max) {
+            if (!arguments.containsKey(key)) {
+                return NONE;
+            }
+            Object value = arguments.get(key);
+            if (!(value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long)) {
+                throw invalid(key, "{unacceptable_type," + typeName(value) + "}");
+            }
+            long v = ((Number) value).longValue();
+            if (v < 0 && min >= 0) {
+                throw invalid(key, "{value_negative," + v + "}");
+            }
+            if (v < min) {
+                throw invalid(key, "{value_zero," + v + "}");
+            }
+            if (v > max) {
+                throw invalid(key, max == MAX_PRIORITY ? "{max_value_exceeded," + v + "}" : "{value_too_large," + v + "," + max + "}");
+            }
+            return v;
+        }
+
+        String string(String key) {
+            if (!arguments.containsKey(key)) {
+                return null;
+            }
+            Object value = arguments.get(key);
+            if (!(value instanceof String s)) {
+                throw invalid(key, "{unacceptable_type," + typeName(value) + "}");
+            }
+            return s;
+        }
+
+        Overflow overflow() {
+            String value = string("x-overflow");
+            if (value == null) {
+                return Overflow.DROP_HEAD;
+            }
+            for (Overflow o : Overflow.values()) {
+                if (o.value.equals(value)) {
+                    return o;
+                }
+            }
+            throw invalid("x-overflow", "{invalid_overflow,<<\"" + value + "\">>}");
+        }
+
+        AmqpException invalid(String key, String error) {
+            return AmqpException.of(ReplyCode.PRECONDITION_FAILED, "invalid arg '%s' for %s: %s", key, queue, error);
+        }
+    }
+
+    /** The AMQP field type of a value as RabbitMQ names it in errors. */
+    static String typeName(Object value) {
+        if (value == null) {
+            return "void";
+        } else if (value instanceof String) {
+            return "longstr";
+        } else if (value instanceof Boolean) {
+            return "bool";
+        } else if (value instanceof Map) {
+            return "table";
+        } else if (value instanceof List || value instanceof Object[]) {
+            return "array";
+        } else if (value instanceof Float) {
+            return "float";
+        } else if (value instanceof Double) {
+            return "double";
+        } else if (value instanceof BigDecimal) {
+            return "decimal";
+        } else if (value instanceof Date) {
+            return "timestamp";
+        } else if (value instanceof byte[]) {
+            return "binary";
+        }
+        return FieldValues.show(value);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.warren.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class QueueArgumentsTest {
+    private static final String Q = "queue 'q' in vhost '/'";
+
+    private static String refusal(Map<String, Object> arguments) {
+        AmqpException e = assertThrows(AmqpException.class, () -> QueueArguments.parse(arguments, Q));
+        assertEquals(ReplyCode.PRECONDITION_FAILED, e.replyCode());
+        return e.replyText().substring("PRECONDITION_FAILED - ".length());
+    }
+
+    @Test
+    void readsEveryLifecycleArgumentFromAnyIntegerType() {
+        QueueArguments a = QueueArguments.parse(Map.of("x-message-ttl", (byte) 5, "x-expires", (short) 1000,
+                "x-max-length", 10, "x-max-length-bytes", 100L, "x-overflow", "reject-publish-dlx",
+                "x-dead-letter-exchange", "dlx", "x-dead-letter-routing-key", "dead", "x-max-priority", 10,
+                "x-delivery-limit", 3), Q);
+        assertEquals(new QueueArguments(5, 1000, 10, 100, QueueArguments.Overflow.REJECT_PUBLISH_DLX, "dlx", "dead", 10, 3), a);
+    }
+
+    @Test
+    void refusesBadValuesNamingTheArgumentTheQueueAndTheValueAsRabbitMqDoes() {
+        assertEquals("invalid arg 'x-message-ttl' for queue 'q' in vhost '/': {value_negative,-1}",
+                refusal(Map.of("x-message-ttl", -1)));
+        assertEquals("invalid arg 'x-message-ttl' for queue 'q' in vhost '/': {unacceptable_type,longstr}",
+                refusal(Map.of("x-message-ttl", "abc")));
+        assertEquals("invalid arg 'x-expires' for queue 'q' in vhost '/': {value_zero,0}",
+                refusal(Map.of("x-expires", 0)));
+        assertEquals("invalid arg 'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,256}",
+                refusal(Map.of("x-max-priority", 256)));
+        assertEquals("invalid arg 'x-dead-letter-routing-key' for queue 'q' in vhost '/': routing_key_but_no_dlx_defined",
+                refusal(Map.of("x-dead-letter-routing-key", "k")));
+    }
+}
