@@ -21,6 +21,8 @@ final class FakeMessageStore implements MessageStore {
     final List<Long> acked = new ArrayList<>();
     final List<Long> released = new ArrayList<>();
     final List<Integer> deletedQueues = new ArrayList<>();
+    /** Messages handed back by completed reads. */
+    int messagesRead;
     private long nextLocation = 1;
     private int nextQueueId = 1;
 
@@ -84,12 +86,14 @@ final class FakeMessageStore implements MessageStore {
                 Message kept = records.get(dev.warren.core.store.Locations.plain(wanted[i]));
                 messages[i] = kept == null ? null : copy(kept);
             }
+            messagesRead += wanted.length;
             done.completed(messages, null);
         });
     }
 
     private static Message copy(Message kept) {
-        return new Message(kept.exchange(), kept.routingKey(), kept.properties().retainedDuplicate(), kept.body().retainedDuplicate());
+        return new Message(kept.exchange(), kept.routingKey(), kept.properties().retainedDuplicate(),
+                kept.body().retainedDuplicate(), kept.arrivedAt());
     }
 
     int pendingReadCount() {
