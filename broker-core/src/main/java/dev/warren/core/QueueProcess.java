@@ -77,6 +77,8 @@ public final class QueueProcess {
     private int unacknowledged;
     /** Body bytes of the ready messages, kept when the queue is limited in bytes. */
     private long readyBytes;
+    /** The sequence of the message being enqueued: it may go to a consumer ready now whatever its TTL (0 included). */
+    private long arriving = -1;
     private ScheduledFuture<?> expiryTimer;
     private long expiryTimerAt = QueueEntry.NEVER;
     private ScheduledFuture<?> idleTimer;
@@ -133,6 +135,9 @@ public final class QueueProcess {
 
         @Override
         public void batchLoaded() {
+            if (lane < 0 && !unsorted.isEmpty()) {
+                unsorted.loadIfLow(0, false); // keep sorting until none is left, consumers or not
+            }
             afterLoad();
         }
 
@@ -204,9 +209,11 @@ public final class QueueProcess {
         if (unsorted != null && !unsorted.isEmpty()) {
             pageOut(unsorted, message, false, QueueEntry.NEVER); // behind the recovered messages still to sort
         } else {
+            arriving = nextSequence;
             place(laneOf(message), message, false);
         }
         dispatch();
+        arriving = -1;
         if (args.hasLengthLimit()) {
             trimToLimit();
         }
@@ -446,9 +453,9 @@ public final class QueueProcess {
             if (head == null) {
                 break;
             }
-            if (head.expires()) {
+            if (head.expires() && head.sequence() != arriving) {
                 now = now == 0 ? System.currentTimeMillis() : now;
-                if (head.expiresAt() < now) { // strictly: a TTL of 0 still reaches a consumer ready right now
+                if (head.expiresAt() <= now) {
                     takeReady(lane);
                     remove(head, Reason.EXPIRED);
                     continue;

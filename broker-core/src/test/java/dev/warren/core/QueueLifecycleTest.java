@@ -120,6 +120,26 @@ class QueueLifecycleTest {
     }
 
     @Test
+    void aPriorityQueueSortsItsRecoveredMessagesIntoPriorityOrderBeforeDeliveringAny() {
+        MessageQueue queue = queue(Long.MAX_VALUE, Map.of("x-max-priority", 9), ImmediateEventExecutor.INSTANCE);
+        int[] priorities = {1, 7, 3, 7, 0};
+        long[] recovered = new long[priorities.length];
+        for (int i = 0; i < priorities.length; i++) {
+            Message m = message("r" + i + "p" + priorities[i], priorities[i]);
+            recovered[i] = store.append(m, new int[] {1}, 1, null);
+            m.release();
+        }
+        queue.process().restore(recovered);
+        queue.process().enqueue(message("new-p9", 9)); // arrives while the recovered ones are being sorted
+        Collector consumer = new Collector();
+        queue.process().addConsumer(consumer);
+        assertTrue(consumer.got.isEmpty(), "nothing goes out before the recovered messages are sorted");
+        store.completeReads();
+        assertEquals(List.of("new-p9", "r1p7", "r3p7", "r2p3", "r0p1", "r4p0"), consumer.bodies());
+        queue.process().settle(new ArrayList<>(consumer.got));
+    }
+
+    @Test
     void pagedMessagesPastTheirTtlLeaveWithoutTheirBodiesBeingRead() throws Exception {
         loop = new DefaultEventExecutor();
         MessageQueue queue = queue(0, Map.of("x-message-ttl", 100), loop);
