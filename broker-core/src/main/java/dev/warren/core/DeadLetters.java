@@ -90,7 +90,7 @@ final class DeadLetters {
         missingExchangeLogged = false;
         BasicProperties properties = BasicProperties.decode(message.properties().duplicate());
         List<String> originalKeys = publishedKeys(message, properties.headers());
-        Map<String, Object> headers = DeathHistory.record(properties.headers(), new DeathHistory.Death(
+        Map<String, Object> headers = DeathHistory.record(withoutDeliveryCount(properties.headers()), new DeathHistory.Death(
                 queue.name(), reason.text, message.exchange(), originalKeys, properties.expiration(),
                 new Date(System.currentTimeMillis())));
         List<String> keys = routingKey != null ? List.of(routingKey) : originalKeys;
@@ -177,6 +177,16 @@ final class DeadLetters {
             LOG.error("Could not store a dead-lettered message of {}: {}", LogSafe.escape(queue.describe()), e.getMessage());
             return Outcome.DROPPED;
         }
+    }
+
+    /** The delivery count is the source queue's; the dead copy starts without one, as in RabbitMQ. */
+    private static Map<String, Object> withoutDeliveryCount(Map<String, Object> headers) {
+        if (headers == null || !headers.containsKey(DeliveryCount.HEADER)) {
+            return headers;
+        }
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(headers);
+        copy.remove(DeliveryCount.HEADER);
+        return copy;
     }
 
     /** The routing key the message was published with, then its CC keys (BCC never reaches a queue). */

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * The {@code x-delivery-count} header of a queue with a delivery limit: how many times the message came
- * back from consumers, as RabbitMQ's quorum queues report it. Stamped when an entry is returned, so the
- * next delivery carries it; only the in-memory copy changes (after a restart the count starts again).
+ * back from consumers before this delivery (0 on the first), as RabbitMQ's quorum queues report it.
+ * Stamped on the copy that goes out; the stored message is not changed (after a restart the count starts
+ * again).
  */
 final class DeliveryCount {
     static final String HEADER = "x-delivery-count";

@@ -1,6 +1,5 @@
 package dev.warren.core;
 
-import dev.warren.core.message.FieldValues;
 import java.math.BigDecimal;
 import java.util.Date;
 import java.util.List;
@@ -27,8 +26,6 @@ public record QueueArguments(
     public static final long NONE = -1;
     public static final QueueArguments DEFAULTS =
             new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE);
-    /** RabbitMQ's cap on TTLs and expiry: the largest timer Erlang accepts. */
-    static final long MAX_EXPIRY = 4_294_967_295L;
     static final int MAX_PRIORITY = 255;
 
     /** What a full queue does with one more message. */
@@ -54,12 +51,12 @@ public record QueueArguments(
             return DEFAULTS;
         }
         Reader r = new Reader(arguments, queueDescription);
-        long messageTtl = r.integer("x-message-ttl", 0, MAX_EXPIRY);
-        long expires = r.integer("x-expires", 1, MAX_EXPIRY);
+        long messageTtl = r.integer("x-message-ttl", 0, Long.MAX_VALUE);
+        long expires = r.integer("x-expires", 1, Long.MAX_VALUE);
         long maxLength = r.integer("x-max-length", 0, Long.MAX_VALUE);
         long maxLengthBytes = r.integer("x-max-length-bytes", 0, Long.MAX_VALUE);
         Overflow overflow = r.overflow();
-        String dlx = r.string("x-dead-letter-exchange");
+        String dlx = r.exchangeName("x-dead-letter-exchange");
         String dlrk = r.string("x-dead-letter-routing-key");
         if (dlrk != null && dlx == null) {
             throw r.invalid("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined");
@@ -90,7 +87,7 @@ public record QueueArguments(
             }
             Object value = arguments.get(key);
             if (!(value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long)) {
-                throw invalid(key, "{unacceptable_type," + typeName(value) + "}");
+                throw invalid(key, "\"expected integer, got " + typeName(value) + "\"");
             }
             long v = ((Number) value).longValue();
             if (v < 0 && min >= 0) {
@@ -100,7 +97,7 @@ public record QueueArguments(
                 throw invalid(key, "{value_zero," + v + "}");
             }
             if (v > max) {
-                throw invalid(key, max == MAX_PRIORITY ? "{max_value_exceeded," + v + "}" : "{value_too_large," + v + "," + max + "}");
+                throw invalid(key, "{max_value_exceeded," + v + "}");
             }
             return v;
         }
@@ -116,6 +113,16 @@ public record QueueArguments(
             return s;
         }
 
+        /** An exchange name argument; a wrong type is refused before the value is looked at, as RabbitMQ does. */
+        String exchangeName(String key) {
+            Object value = arguments.get(key);
+            if (arguments.containsKey(key) && !(value instanceof String)) {
+                throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "invalid type '%s' for arg '%s' in %s",
+                        typeName(value), key, queue);
+            }
+            return string(key);
+        }
+
         Overflow overflow() {
             String value = string("x-overflow");
             if (value == null) {
@@ -126,7 +133,7 @@ public record QueueArguments(
                     return o;
                 }
             }
-            throw invalid("x-overflow", "{invalid_overflow,<<\"" + value + "\">>}");
+            throw invalid("x-overflow", "invalid_overflow");
         }
 
         AmqpException invalid(String key, String error) {
@@ -156,7 +163,15 @@ public record QueueArguments(
             return "timestamp";
         } else if (value instanceof byte[]) {
             return "binary";
+        } else if (value instanceof Integer) {
+            return "signedint";
+        } else if (value instanceof Long) {
+            return "long";
+        } else if (value instanceof Short) {
+            return "short";
+        } else if (value instanceof Byte) {
+            return "byte";
         }
-        return FieldValues.show(value);
+        return value.getClass().getSimpleName();
     }
 }

@@ -199,7 +199,7 @@ public final class QueueProcess {
             message.release();
             return true;
         }
-        if (args.overflow() != QueueArguments.Overflow.DROP_HEAD && isFull()) {
+        if (args.overflow() != QueueArguments.Overflow.DROP_HEAD && wouldOverflow(message)) {
             refuse(message);
             return false;
         }
@@ -303,9 +303,7 @@ public final class QueueProcess {
                 remove(e, Reason.DELIVERY_LIMIT);
                 continue;
             }
-            Message message = args.deliveryLimit() != QueueArguments.NONE
-                    ? DeliveryCount.stamp(e.message(), returns) : e.message();
-            QueueEntry again = new QueueEntry(message, e.sequence(), true, e.expiresAt(), returns);
+            QueueEntry again = new QueueEntry(e.message(), e.sequence(), true, e.expiresAt(), returns);
             hold(again);
             if (countsBytes) {
                 readyBytes += again.message().bodySize();
@@ -619,10 +617,10 @@ public final class QueueProcess {
 
     // ---- length limits ----
 
-    /** Full, for reject-publish: as many messages or bytes ready as allowed already. */
-    private boolean isFull() {
+    /** For reject-publish: taking the message would put the queue over a limit. */
+    private boolean wouldOverflow(Message message) {
         return (args.maxLength() != QueueArguments.NONE && readyCount() >= args.maxLength())
-                || (countsBytes && readyBytes >= args.maxLengthBytes());
+                || (countsBytes && readyBytes + message.bodySize() > args.maxLengthBytes());
     }
 
     private boolean overLimit() {
@@ -713,10 +711,10 @@ public final class QueueProcess {
                 remove(head, Reason.EXPIRED);
                 continue;
             }
-            delivering(head);
+            QueueEntry delivered = delivering(head);
             loadLowLanes();
             updateCounts();
-            answer.got(head, messageCount);
+            answer.got(delivered, messageCount);
             return true;
         }
     }
@@ -868,6 +866,11 @@ public final class QueueProcess {
     /** The entry goes out to a client; remembered so a clean stop can say what was delivered. */
     private QueueEntry delivering(QueueEntry entry) {
         unacknowledged++;
+        if (args.deliveryLimit() != QueueArguments.NONE) {
+            // as quorum queues do: every delivery says how many times the message came back before
+            entry = new QueueEntry(DeliveryCount.stamp(entry.message(), entry.returns()), entry.sequence(),
+                    entry.redelivered(), entry.expiresAt(), entry.returns());
+        }
         if (isStoredHere(entry.message()) && entry.message().location() > deliveredThrough) {
             deliveredThrough = entry.message().location();
         }

@@ -28,12 +28,16 @@ class QueueArgumentsTest {
     void refusesBadValuesNamingTheArgumentTheQueueAndTheValueAsRabbitMqDoes() {
         assertEquals("invalid arg 'x-message-ttl' for queue 'q' in vhost '/': {value_negative,-1}",
                 refusal(Map.of("x-message-ttl", -1)));
-        assertEquals("invalid arg 'x-message-ttl' for queue 'q' in vhost '/': {unacceptable_type,longstr}",
+        assertEquals("invalid arg 'x-message-ttl' for queue 'q' in vhost '/': \"expected integer, got longstr\"",
                 refusal(Map.of("x-message-ttl", "abc")));
         assertEquals("invalid arg 'x-expires' for queue 'q' in vhost '/': {value_zero,0}",
                 refusal(Map.of("x-expires", 0)));
         assertEquals("invalid arg 'x-max-priority' for queue 'q' in vhost '/': {max_value_exceeded,256}",
                 refusal(Map.of("x-max-priority", 256)));
+        assertEquals("invalid arg 'x-overflow' for queue 'q' in vhost '/': invalid_overflow",
+                refusal(Map.of("x-overflow", "bogus")));
+        assertEquals("invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'q' in vhost '/'",
+                refusal(Map.of("x-dead-letter-exchange", 5)));
         assertEquals("invalid arg 'x-dead-letter-routing-key' for queue 'q' in vhost '/': routing_key_but_no_dlx_defined",
                 refusal(Map.of("x-dead-letter-routing-key", "k")));
     }

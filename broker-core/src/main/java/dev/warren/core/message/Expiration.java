@@ -8,8 +8,8 @@ import dev.warren.core.ReplyCode;
  * non-negative decimal integer is refused at publish with a 406 saying what is wrong with it.
  */
 final class Expiration {
-    /** RabbitMQ's cap: the largest timer Erlang accepts. */
-    private static final long MAX = 4_294_967_295L;
+    /** Beyond any TTL that matters (about 3,000 years); longer values are taken as this. */
+    private static final long MAX = 100_000_000_000_000L;
 
     private Expiration() {
     }
@@ -30,16 +30,16 @@ final class Expiration {
         if (i == digitsStart) {
             throw invalid(value, "no_integer");
         }
-        if (i < value.length() && v <= MAX) {
+        while (i < value.length() && Character.isDigit(value.charAt(i))) {
+            i++; // digits past MAX: the value is MAX
+        }
+        if (i < value.length()) {
             throw invalid(value, "{leftover_string,\"" + value.substring(i) + "\"}");
         }
         if (negative && v != 0) {
             throw invalid(value, "{value_negative,-" + v + "}");
         }
-        if (v > MAX) {
-            throw invalid(value, "{value_too_large," + value.substring(digitsStart) + "," + MAX + "}");
-        }
-        return v;
+        return Math.min(v, MAX);
     }
 
     private static AmqpException invalid(String value, String error) {
