@@ -9,6 +9,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.message.Message;
+import dev.warren.core.message.SenderSelected;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.StoreFailedException;
 import dev.warren.core.store.WriteCallback;
@@ -93,10 +94,25 @@ final class PublishMethods {
      * confirm mode the publish is confirmed once every queue has taken it (at once when unroutable).
      * Returns whether the store took it.
      */
-    boolean route(Exchange exchange, Message message, boolean mandatory, Set<EventExecutor> touched) {
+    boolean route(Exchange exchange, Message published, boolean mandatory, Set<EventExecutor> touched) {
         ConnectionContext connection = connection();
         Destinations queues = routed;
-        connection.vhost().route(exchange, message, queues);
+        connection.vhost().route(exchange, published, queues);
+        if (!SenderSelected.hasBcc(published)) {
+            return deliverRouted(published, mandatory, touched);
+        }
+        Message message = SenderSelected.withoutBcc(published); // routed with its BCC keys; no queue sees them
+        try {
+            return deliverRouted(message, mandatory, touched);
+        } finally {
+            message.release();
+        }
+    }
+
+    /** Hands a routed message ({@link #routed}) to its queues, or returns it when unroutable and mandatory. */
+    private boolean deliverRouted(Message message, boolean mandatory, Set<EventExecutor> touched) {
+        ConnectionContext connection = connection();
+        Destinations queues = routed;
         if (queues.isEmpty()) {
             if (mandatory) {
                 connection.stats().returnUnroutable.increment();

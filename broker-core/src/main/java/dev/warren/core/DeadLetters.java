@@ -3,6 +3,7 @@ package dev.warren.core;
 import dev.warren.core.message.BasicProperties;
 import dev.warren.core.message.DeathHistory;
 import dev.warren.core.message.Message;
+import dev.warren.core.message.SenderSelected;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.StoreFailedException;
 import io.netty.buffer.ByteBuf;
@@ -93,9 +94,10 @@ final class DeadLetters {
         Map<String, Object> headers = DeathHistory.record(withoutDeliveryCount(properties.headers()), new DeathHistory.Death(
                 queue.name(), reason.text, message.exchange(), originalKeys, properties.expiration(),
                 new Date(System.currentTimeMillis())));
-        List<String> keys = routingKey != null ? List.of(routingKey) : originalKeys;
+        if (routingKey != null) {
+            headers.remove(SenderSelected.CC); // routed with the dead-letter key alone, as RabbitMQ does
+        }
         ByteBuf encoded = ByteBufAllocator.DEFAULT.heapBuffer();
-        Message dead;
         try {
             properties.withHeadersAndExpiration(headers, null).encode(encoded);
         } catch (RuntimeException e) {
@@ -103,9 +105,18 @@ final class DeadLetters {
             LOG.warn("Could not dead-letter a message of {}: {}", LogSafe.escape(queue.describe()), e.toString());
             return Outcome.DROPPED;
         }
-        dead = message.withProperties(exchangeName, keys.get(0), encoded, System.currentTimeMillis());
+        // without a dead-letter key: the original key, and the CC keys the copy still carries
+        Message dead = message.withProperties(exchangeName, routingKey != null ? routingKey : message.routingKey(),
+                encoded, System.currentTimeMillis());
         try {
-            findTargets(exchange, dead, keys, headers, reason);
+            queue.vhost().route(exchange, dead, routed);
+            for (int i = 0; i < routed.size(); i++) {
+                MessageQueue target = routed.queue(i);
+                if (reason == Reason.REJECTED || !DeathHistory.isCycle(headers, target.name())) {
+                    targets.add(target);
+                }
+            }
+            routed.clear();
             if (targets.isEmpty()) {
                 return Outcome.DROPPED;
             }
@@ -124,28 +135,6 @@ final class DeadLetters {
         } finally {
             targets.clear();
             dead.release();
-        }
-    }
-
-    private void findTargets(Exchange exchange, Message dead, List<String> keys, Map<String, Object> headers, Reason reason) {
-        for (String key : keys) {
-            Message keyed = key.equals(dead.routingKey()) ? dead
-                    : dead.withProperties(dead.exchange(), key, dead.properties().retainedDuplicate(), dead.arrivedAt());
-            try {
-                queue.vhost().route(exchange, keyed, routed);
-            } finally {
-                if (keyed != dead) {
-                    keyed.release();
-                }
-            }
-            for (int i = 0; i < routed.size(); i++) {
-                MessageQueue target = routed.queue(i);
-                if (!targets.contains(target)
-                        && (reason == Reason.REJECTED || !DeathHistory.isCycle(headers, target.name()))) {
-                    targets.add(target);
-                }
-            }
-            routed.clear();
         }
     }
 
@@ -191,7 +180,7 @@ final class DeadLetters {
 
     /** The routing key the message was published with, then its CC keys (BCC never reaches a queue). */
     private static List<String> publishedKeys(Message message, Map<String, Object> headers) {
-        if (headers == null || !(headers.get("CC") instanceof List<?> cc)) {
+        if (headers == null || !(headers.get(SenderSelected.CC) instanceof List<?> cc)) {
             return List.of(message.routingKey());
         }
         List<String> keys = new ArrayList<>(1 + cc.size());

@@ -17,6 +17,8 @@ public final class Destinations implements Consumer<Binding> {
     private final ArrayList<MessageQueue> queues = new ArrayList<>();
     private final HashSet<MessageQueue> manyQueues = new HashSet<>();
     private final ArrayList<Exchange> exchanges = new ArrayList<>();
+    /** CC and BCC keys of the message being routed (reused). */
+    private final ArrayList<String> extraKeys = new ArrayList<>();
     /** Whether the exchange being routed through matched any binding. */
     private boolean matched;
 
@@ -37,6 +39,15 @@ public final class Destinations implements Consumer<Binding> {
         queues.clear();
         manyQueues.clear();
         exchanges.clear();
+    }
+
+    /** Routing with another key starts: every exchange may be passed again. */
+    void clearExchanges() {
+        exchanges.clear();
+    }
+
+    ArrayList<String> extraKeys() {
+        return extraKeys;
     }
 
     void addQueue(MessageQueue queue) {

@@ -101,7 +101,7 @@ public final class Exchange implements BindingDestination {
         return false;
     }
 
-    void route(Message message, Consumer<Binding> sink) {
-        router.route(message, sink);
+    void route(Message message, String routingKey, Consumer<Binding> sink) {
+        router.route(message, routingKey, sink);
     }
 }

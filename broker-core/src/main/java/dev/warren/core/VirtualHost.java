@@ -2,6 +2,7 @@ package dev.warren.core;
 
 import dev.warren.core.message.FieldValues;
 import dev.warren.core.message.Message;
+import dev.warren.core.message.SenderSelected;
 import dev.warren.core.routing.HeadersMatcher;
 import dev.warren.core.store.Definitions;
 import dev.warren.core.store.Definitions.BindingDefinition;
@@ -372,16 +373,31 @@ public final class VirtualHost {
     // ---- routing ----
 
     /**
-     * Puts in {@code into} (cleared first) every queue the message reaches from {@code exchange}, following
-     * exchange-to-exchange bindings breadth-first, each exchange once (cycles end where they meet a visited
-     * exchange). An exchange that matches no binding hands the message to its alternate exchange, as in
-     * RabbitMQ (chains followed, cycles stopped the same way; a missing one drops it). Allocates nothing:
-     * {@code into} is reused and is the routers' binding sink.
+     * Puts in {@code into} (cleared first) every queue the message reaches from {@code exchange} with its
+     * routing key and, as RabbitMQ's sender-selected distribution, the keys in its {@code CC} and
+     * {@code BCC} headers. Exchange-to-exchange bindings are followed breadth-first, each exchange once per
+     * key (cycles end where they meet a visited exchange). An exchange that matches no binding hands the
+     * message to its alternate exchange, as in RabbitMQ (chains followed, cycles stopped the same way; a
+     * missing one drops it). Allocates nothing for a message without CC/BCC: {@code into} is reused and is
+     * the routers' binding sink.
      */
     public void route(Exchange exchange, Message message, Destinations into) {
         into.clear();
+        routeWithKey(exchange, message, message.routingKey(), into);
+        if (message.hasHeaders()) {
+            List<String> extra = into.extraKeys();
+            SenderSelected.addKeys(message.headers(), extra);
+            for (int i = 0; i < extra.size(); i++) {
+                into.clearExchanges();
+                routeWithKey(exchange, message, extra.get(i), into);
+            }
+            extra.clear();
+        }
+    }
+
+    private void routeWithKey(Exchange exchange, Message message, String key, Destinations into) {
         if (exchange.isDefault()) {
-            MessageQueue queue = queues.get(message.routingKey());
+            MessageQueue queue = queues.get(key);
             if (queue != null) {
                 into.addQueue(queue);
             }
@@ -391,7 +407,7 @@ public final class VirtualHost {
         for (int i = 0; i < into.exchangeCount(); i++) {
             Exchange through = into.exchange(i);
             into.startExchange();
-            through.route(message, into);
+            through.route(message, key, into);
             if (!into.matched() && through.alternateExchange() != null) {
                 Exchange alternate = exchanges.get(through.alternateExchange());
                 if (alternate != null) {

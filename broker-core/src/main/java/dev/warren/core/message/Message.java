@@ -14,6 +14,8 @@ import java.util.Map;
 public final class Message extends AbstractReferenceCounted {
     /** Property-flags bit of user-id, the 11th of the 14 basic properties (bit 15 is the first). */
     private static final int USER_ID_FLAG = 1 << 4;
+    /** Property-flags bit of headers, the third property. */
+    private static final int HEADERS_FLAG = 1 << 13;
     /** {@link #expiration()} when the message has no expiration property. */
     public static final long NO_EXPIRATION = -1;
     private static final long UNREAD = -2;
@@ -126,6 +128,11 @@ public final class Message extends AbstractReferenceCounted {
 
     public void storedAt(long storeLocation) {
         this.location = storeLocation;
+    }
+
+    /** Whether the properties carry a headers table (a look at the flags only). */
+    public boolean hasHeaders() {
+        return properties.readableBytes() >= 2 && (properties.getUnsignedShort(properties.readerIndex()) & HEADERS_FLAG) != 0;
     }
 
     /** The headers table, decoded on first use (only the headers exchange needs it); null when absent. */

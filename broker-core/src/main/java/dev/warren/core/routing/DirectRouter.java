@@ -25,8 +25,8 @@ public final class DirectRouter implements ExchangeRouter {
     }
 
     @Override
-    public void route(Message message, Consumer<Binding> sink) {
-        Set<Binding> bindings = byKey.get(message.routingKey());
+    public void route(Message message, String routingKey, Consumer<Binding> sink) {
+        Set<Binding> bindings = byKey.get(routingKey);
         if (bindings != null) {
             bindings.forEach(sink);
         }

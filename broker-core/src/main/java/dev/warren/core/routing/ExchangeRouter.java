@@ -14,5 +14,6 @@ public interface ExchangeRouter {
 
     void unbind(Binding binding);
 
-    void route(Message message, Consumer<Binding> sink);
+    /** Reports the bindings a message matches with {@code routingKey} (its own, or a CC/BCC key). */
+    void route(Message message, String routingKey, Consumer<Binding> sink);
 }

@@ -30,7 +30,7 @@ public final class HeadersRouter implements ExchangeRouter {
     }
 
     @Override
-    public void route(Message message, Consumer<Binding> sink) {
+    public void route(Message message, String routingKey, Consumer<Binding> sink) {
         Compiled[] now = bindings;
         if (now.length == 0) {
             return;

@@ -37,9 +37,8 @@ public final class TopicRouter implements ExchangeRouter {
     }
 
     @Override
-    public void route(Message message, Consumer<Binding> sink) {
+    public void route(Message message, String key, Consumer<Binding> sink) {
         ConcurrentHashMap<String, Binding[]> cached = cache;
-        String key = message.routingKey();
         Binding[] matched = cached.get(key);
         if (matched == null) {
             matched = match(key);
