@@ -1,8 +1,6 @@
 package dev.warren.core;
 
-import java.math.BigDecimal;
-import java.util.Date;
-import java.util.List;
+import dev.warren.core.message.FieldValues;
 import java.util.Map;
 
 /**
@@ -87,7 +85,7 @@ public record QueueArguments(
             }
             Object value = arguments.get(key);
             if (!(value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long)) {
-                throw invalid(key, "\"expected integer, got " + typeName(value) + "\"");
+                throw invalid(key, "\"expected integer, got " + FieldValues.typeName(value) + "\"");
             }
             long v = ((Number) value).longValue();
             if (v < 0 && min >= 0) {
@@ -108,7 +106,7 @@ public record QueueArguments(
             }
             Object value = arguments.get(key);
             if (!(value instanceof String s)) {
-                throw invalid(key, "{unacceptable_type," + typeName(value) + "}");
+                throw invalid(key, "{unacceptable_type," + FieldValues.typeName(value) + "}");
             }
             return s;
         }
@@ -118,7 +116,7 @@ public record QueueArguments(
             Object value = arguments.get(key);
             if (arguments.containsKey(key) && !(value instanceof String)) {
                 throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "invalid type '%s' for arg '%s' in %s",
-                        typeName(value), key, queue);
+                        FieldValues.typeName(value), key, queue);
             }
             return string(key);
         }
@@ -141,37 +139,4 @@ public record QueueArguments(
         }
     }
 
-    /** The AMQP field type of a value as RabbitMQ names it in errors. */
-    static String typeName(Object value) {
-        if (value == null) {
-            return "void";
-        } else if (value instanceof String) {
-            return "longstr";
-        } else if (value instanceof Boolean) {
-            return "bool";
-        } else if (value instanceof Map) {
-            return "table";
-        } else if (value instanceof List || value instanceof Object[]) {
-            return "array";
-        } else if (value instanceof Float) {
-            return "float";
-        } else if (value instanceof Double) {
-            return "double";
-        } else if (value instanceof BigDecimal) {
-            return "decimal";
-        } else if (value instanceof Date) {
-            return "timestamp";
-        } else if (value instanceof byte[]) {
-            return "binary";
-        } else if (value instanceof Integer) {
-            return "signedint";
-        } else if (value instanceof Long) {
-            return "long";
-        } else if (value instanceof Short) {
-            return "short";
-        } else if (value instanceof Byte) {
-            return "byte";
-        }
-        return value.getClass().getSimpleName();
-    }
 }

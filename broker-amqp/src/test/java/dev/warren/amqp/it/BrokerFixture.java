@@ -52,11 +52,15 @@ public final class BrokerFixture implements AutoCloseable {
         return port;
     }
 
-    /** A connection factory for guest/guest on this broker, with short timeouts so no test can hang. */
+    /**
+     * A connection factory for guest/guest on this broker, with short timeouts so no test can hang. With
+     * {@code -Dwarren.it.port=5672} it points at another broker there instead (e.g. RabbitMQ), to check that
+     * a test states RabbitMQ's behaviour; tests that look inside the in-process broker cannot run that way.
+     */
     public ConnectionFactory factory() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
-        factory.setPort(port);
+        factory.setPort(Integer.getInteger("warren.it.port", port));
         factory.setUsername("guest");
         factory.setPassword("guest");
         factory.setConnectionTimeout(5_000);

@@ -93,17 +93,29 @@ class SenderSelectedDistributionIT {
     }
 
     @Test
-    void aCcHeaderOfTheWrongTypeIsIgnoredAndAQueueReachedTwiceGetsOneCopy() throws Exception {
+    void aCcHeaderThatIsNotAnArrayIsRefusedAsRabbitMqRefusesIt() throws Exception {
         try (Connection connection = broker.connect()) {
             Channel channel = connection.createChannel();
             channel.queueDeclare("ssd.once", false, false, true, null);
-            channel.queueDeclare("ssd.not", false, false, true, null);
             channel.basicPublish("", "ssd.once", headers(Map.of("CC", "ssd.not")), new byte[0]);
-            channel.basicPublish("", "ssd.once", headers(Map.of("CC", List.of("ssd.once", 42))), new byte[0]);
-            assertNotNull(await(channel, "ssd.once"));
-            assertNotNull(await(channel, "ssd.once"));
-            assertNull(channel.basicGet("ssd.once", true), "two publishes, two copies");
-            assertEquals(0, channel.messageCount("ssd.not"));
+            java.io.IOException error = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> channel.queueDeclarePassive("ssd.once"));
+            String text = error.getCause().getMessage();
+            assertTrue(text.contains("reply-code=406"), text);
+            assertTrue(text.contains("PRECONDITION_FAILED - invalid message: {unacceptable_type_in_header,\"CC\",longstr}"), text);
+            assertTrue(connection.isOpen(), "only the channel closes");
+        }
+    }
+
+    @Test
+    void aQueueReachedByTheRoutingKeyAndACcKeyGetsOneCopyAndNonStringItemsAreSkipped() throws Exception {
+        try (Connection connection = broker.connect()) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare("ssd.twice", false, false, true, null);
+            channel.queuePurge("ssd.twice");
+            channel.basicPublish("", "ssd.twice", headers(Map.of("CC", List.of("ssd.twice", 42))), new byte[0]);
+            assertNotNull(await(channel, "ssd.twice"));
+            assertNull(channel.basicGet("ssd.twice", true), "one publish, one copy");
         }
     }
 

@@ -81,4 +81,38 @@ public final class FieldValues {
         }
         return "'" + value + "'";
     }
+
+    /** The AMQP field type of a value as RabbitMQ names it in errors. */
+    public static String typeName(Object value) {
+        if (value == null) {
+            return "void";
+        } else if (value instanceof String) {
+            return "longstr";
+        } else if (value instanceof Boolean) {
+            return "bool";
+        } else if (value instanceof Map) {
+            return "table";
+        } else if (value instanceof List || value instanceof Object[]) {
+            return "array";
+        } else if (value instanceof Float) {
+            return "float";
+        } else if (value instanceof Double) {
+            return "double";
+        } else if (value instanceof BigDecimal) {
+            return "decimal";
+        } else if (value instanceof Date) {
+            return "timestamp";
+        } else if (value instanceof byte[]) {
+            return "binary";
+        } else if (value instanceof Integer) {
+            return "signedint";
+        } else if (value instanceof Long) {
+            return "long";
+        } else if (value instanceof Short) {
+            return "short";
+        } else if (value instanceof Byte) {
+            return "byte";
+        }
+        return value.getClass().getSimpleName();
+    }
 }

@@ -1,5 +1,7 @@
 package dev.warren.core.message;
 
+import dev.warren.core.AmqpException;
+import dev.warren.core.ReplyCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.LinkedHashMap;
@@ -9,7 +11,8 @@ import java.util.Map;
 /**
  * RabbitMQ's sender-selected distribution: the {@code CC} and {@code BCC} headers, arrays of strings, add
  * routing keys on the same exchange. {@code BCC} is taken out of the message before any queue sees it.
- * A header of another type, or an item that is not a string, is ignored, as RabbitMQ ignores it.
+ * As RabbitMQ 3.10 does, a header that is not an array is refused (406, the channel closes) and an item
+ * that is not a string is skipped.
  */
 public final class SenderSelected {
     public static final String CC = "CC";
@@ -18,21 +21,31 @@ public final class SenderSelected {
     private SenderSelected() {
     }
 
-    /** Adds the CC keys, then the BCC keys, to {@code into}. */
+    /**
+     * Adds the CC keys, then the BCC keys, to {@code into}.
+     *
+     * @throws AmqpException PRECONDITION_FAILED when either header is there but not an array
+     */
     public static void addKeys(Map<String, Object> headers, List<String> into) {
         if (headers == null) {
             return;
         }
-        addStrings(headers.get(CC), into);
-        addStrings(headers.get(BCC), into);
+        addStrings(headers, CC, into);
+        addStrings(headers, BCC, into);
     }
 
-    private static void addStrings(Object header, List<String> into) {
-        if (header instanceof List<?> keys) {
-            for (Object key : keys) {
-                if (key instanceof String s) {
-                    into.add(s);
-                }
+    private static void addStrings(Map<String, Object> headers, String name, List<String> into) {
+        if (!headers.containsKey(name)) {
+            return;
+        }
+        Object header = headers.get(name);
+        if (!(header instanceof List<?> keys)) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "invalid message: {unacceptable_type_in_header,\"%s\",%s}",
+                    name, FieldValues.typeName(header));
+        }
+        for (Object key : keys) {
+            if (key instanceof String s) {
+                into.add(s);
             }
         }
     }

@@ -1,0 +1,154 @@
+package dev.warren.amqp.it;
+
+import static dev.warren.amqp.it.Queues.awaitCount;
+import static dev.warren.amqp.it.Queues.body;
+import static dev.warren.amqp.it.Queues.drain;
+import static dev.warren.amqp.it.Queues.expiration;
+import static dev.warren.amqp.it.Queues.publish;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Message TTL: the queue's x-message-ttl, the message's expiration, both, zero, and requeues. */
+@Timeout(60)
+class MessageTtlIT {
+    private static BrokerFixture broker;
+    private Connection connection;
+    private Channel channel;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = BrokerFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        connection = broker.connect();
+        channel = connection.createChannel();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        connection.close();
+    }
+
+    private void declare(String queue, Map<String, Object> arguments) throws Exception {
+        channel.queueDelete(queue); // a clean start, also on a long-running broker (-Dwarren.it.port)
+        channel.queueDeclare(queue, false, false, true, arguments);
+    }
+
+    @Test
+    void withAQueueTtlExpiredMessagesLeaveTheQueueWithNoConsumer() throws Exception {
+        declare("ttl.queue", Map.of("x-message-ttl", 200));
+        for (int i = 0; i < 100; i++) {
+            publish(channel, "ttl.queue", "m" + i);
+        }
+        awaitCount(channel, "ttl.queue", 0);
+        assertNull(channel.basicGet("ttl.queue", true));
+    }
+
+    @Test
+    void aMessagesExpirationPropertyExpiresItAndTheLowerOfTheTwoTtlsWins() throws Exception {
+        declare("ttl.both", Map.of("x-message-ttl", 60_000L));
+        publish(channel, "ttl.both", expiration("100"), "short");
+        awaitCount(channel, "ttl.both", 0);
+
+        declare("ttl.queue-lower", Map.of("x-message-ttl", (short) 100));
+        publish(channel, "ttl.queue-lower", expiration("60000"), "long");
+        awaitCount(channel, "ttl.queue-lower", 0);
+
+        declare("ttl.message-only", null);
+        channel.confirmSelect();
+        publish(channel, "ttl.message-only", expiration("100"), "expires");
+        publish(channel, "ttl.message-only", "stays");
+        channel.waitForConfirmsOrDie(5_000);
+        awaitCount(channel, "ttl.message-only", 1);
+        assertEquals(List.of("stays"), drain(channel, "ttl.message-only"));
+    }
+
+    @Test
+    void aPerMessageTtlTakesEffectWhenTheMessageReachesTheHead() throws Exception {
+        declare("ttl.head", null);
+        channel.confirmSelect();
+        publish(channel, "ttl.head", expiration("60000"), "long");
+        publish(channel, "ttl.head", expiration("50"), "short");
+        channel.waitForConfirmsOrDie(5_000);
+        long published = System.nanoTime();
+        BrokerFixture.await("the short TTL to pass", 5_000, () -> System.nanoTime() - published > 200_000_000L);
+        assertEquals(2, Queues.count(channel, "ttl.head"), "an expired message behind the head stays counted");
+        GetResponse first = channel.basicGet("ttl.head", false);
+        assertEquals("long", body(first));
+        assertNull(channel.basicGet("ttl.head", true), "at the head, the expired message is dropped, not returned");
+        assertEquals(0, Queues.count(channel, "ttl.head"));
+        channel.basicAck(first.getEnvelope().getDeliveryTag(), false);
+    }
+
+    @Test
+    void aTtlOfZeroDeliversOnlyToAConsumerThatCanTakeTheMessageAtOnce() throws Exception {
+        declare("ttl.zero", Map.of("x-message-ttl", 0));
+        publish(channel, "ttl.zero", "nobody-waiting");
+        awaitCount(channel, "ttl.zero", 0);
+
+        List<String> got = new CopyOnWriteArrayList<>();
+        channel.basicConsume("ttl.zero", true, new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                got.add(new String(body));
+            }
+        });
+        Channel publisher = connection.createChannel();
+        publisher.confirmSelect();
+        for (int i = 0; i < 20; i++) {
+            publish(publisher, "ttl.zero", "now" + i);
+        }
+        publisher.waitForConfirmsOrDie(5_000);
+        BrokerFixture.await("20 deliveries", 5_000, () -> got.size() == 20);
+    }
+
+    @Test
+    void aRequeuedMessageKeepsItsOriginalExpiry() throws Exception {
+        declare("ttl.requeue", Map.of("x-message-ttl", 1_000));
+        publish(channel, "ttl.requeue", "m");
+        GetResponse taken = channel.basicGet("ttl.requeue", false);
+        long takenAt = System.nanoTime();
+        BrokerFixture.await("the TTL to pass", 5_000, () -> System.nanoTime() - takenAt > 1_100_000_000L);
+        channel.basicNack(taken.getEnvelope().getDeliveryTag(), false, true);
+        awaitCount(channel, "ttl.requeue", 0);
+        assertNull(channel.basicGet("ttl.requeue", true), "requeued past its expiry: gone, not a fresh TTL");
+    }
+
+    @Test
+    void anExpiredMessageIsNeverReturnedByBasicGet() throws Exception {
+        declare("ttl.get", null);
+        for (int i = 0; i < 50; i++) {
+            publish(channel, "ttl.get", expiration("1"), "old" + i);
+        }
+        publish(channel, "ttl.get", "fresh");
+        long published = System.nanoTime();
+        BrokerFixture.await("the TTLs to pass", 5_000, () -> System.nanoTime() - published > 20_000_000L);
+        GetResponse got = channel.basicGet("ttl.get", true);
+        assertEquals("fresh", body(got));
+        assertTrue(got.getMessageCount() == 0);
+    }
+}
