@@ -71,6 +71,11 @@ public final class BrokerFixture implements AutoCloseable {
         return factory;
     }
 
+    /** False when the tests are pointed at another broker with -Dwarren.it.port (see {@link #factory()}). */
+    public static boolean againstWarren() {
+        return Integer.getInteger("warren.it.port") == null;
+    }
+
     public Connection connect() throws Exception {
         return factory().newConnection();
     }
