@@ -86,6 +86,7 @@ final class DefinitionMethods {
         MessageQueue queue;
         if (m.flag("passive")) {
             queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
+            queue.redeclared();
         } else {
             if (name.isEmpty()) {
                 name = Names.queueName();

@@ -85,8 +85,8 @@ public final class MessageQueue implements BindingDestination {
         return settings;
     }
 
-    /** The queue was declared again: for x-expires, that is a use. Any thread. */
-    void redeclared() {
+    /** The queue was declared again (passively too, as RabbitMQ counts it): for x-expires, a use. Any thread. */
+    public void redeclared() {
         if (settings.expires() != QueueArguments.NONE) {
             executor.execute(() -> process.used());
         }

@@ -1,0 +1,71 @@
+package dev.warren.amqp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Bad lifecycle arguments and expirations are refused with RabbitMQ's 406 texts; only the channel closes. */
+@Timeout(60)
+class QueueArgumentsIT extends LifecycleITBase {
+
+    private String refusal(Map<String, Object> arguments) throws Exception {
+        Channel fresh = connection.createChannel();
+        IOException error = assertThrows(IOException.class, () -> fresh.queueDeclare("args.q", false, false, true, arguments));
+        AMQP.Channel.Close close = (AMQP.Channel.Close) ((ShutdownSignalException) error.getCause()).getReason();
+        assertEquals(406, close.getReplyCode());
+        assertTrue(connection.isOpen(), "the connection carries on");
+        return close.getReplyText();
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheArgumentTheQueueAndTheValue() throws Exception {
+        String prefix = "PRECONDITION_FAILED - invalid arg ";
+        assertEquals(prefix + "'x-message-ttl' for queue 'args.q' in vhost '/': {value_negative,-1}",
+                refusal(Map.of("x-message-ttl", -1)));
+        assertEquals(prefix + "'x-message-ttl' for queue 'args.q' in vhost '/': \"expected integer, got longstr\"",
+                refusal(Map.of("x-message-ttl", "abc")));
+        assertEquals(prefix + "'x-expires' for queue 'args.q' in vhost '/': {value_zero,0}",
+                refusal(Map.of("x-expires", 0)));
+        assertEquals(prefix + "'x-max-length' for queue 'args.q' in vhost '/': {value_negative,-1}",
+                refusal(Map.of("x-max-length", -1)));
+        assertEquals(prefix + "'x-max-length-bytes' for queue 'args.q' in vhost '/': \"expected integer, got double\"",
+                refusal(Map.of("x-max-length-bytes", 1.5)));
+        assertEquals(prefix + "'x-overflow' for queue 'args.q' in vhost '/': invalid_overflow",
+                refusal(Map.of("x-overflow", "bogus")));
+        assertEquals(prefix + "'x-dead-letter-routing-key' for queue 'args.q' in vhost '/': routing_key_but_no_dlx_defined",
+                refusal(Map.of("x-dead-letter-routing-key", "k")));
+        assertEquals("PRECONDITION_FAILED - invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'args.q' in vhost '/'",
+                refusal(Map.of("x-dead-letter-exchange", 5)));
+    }
+
+    @Test
+    void aMalformedExpirationIsRefusedAtPublish() throws Exception {
+        for (String[] bad : new String[][] {{"abc", "no_integer"}, {"-1", "{value_negative,-1}"},
+                {"12abc", "{leftover_string,\"abc\"}"}}) {
+            Channel fresh = connection.createChannel();
+            fresh.basicPublish("", "args.none", new AMQP.BasicProperties.Builder().expiration(bad[0]).build(), new byte[0]);
+            IOException error = assertThrows(IOException.class, () -> fresh.queueDeclarePassive("args.none"));
+            String text = error.getCause().getMessage();
+            assertTrue(text.contains("PRECONDITION_FAILED - invalid expiration '" + bad[0] + "': " + bad[1]), text);
+        }
+        assertTrue(connection.isOpen());
+    }
+
+    @Test
+    void redeclaringWithAnotherLimitIsInequivalent() throws Exception {
+        channel.queueDeclare("args.limited", false, false, true, Map.of("x-max-length", 10));
+        channel.queueDeclare("args.limited", false, false, true, Map.of("x-max-length", 10L)); // same value
+        Channel fresh = connection.createChannel();
+        IOException error = assertThrows(IOException.class,
+                () -> fresh.queueDeclare("args.limited", false, false, true, Map.of("x-max-length", 11)));
+        assertTrue(error.getCause().getMessage().contains("inequivalent arg 'x-max-length'"));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.warren.amqp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import java.io.IOException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** x-expires: a queue unused for that long deletes itself; consumers, basic.get and (passive) redeclares are uses. */
+@Timeout(60)
+class QueueExpiryIT extends LifecycleITBase {
+
+    private boolean exists(String queue) throws Exception {
+        Channel probe = connection.createChannel();
+        try {
+            probe.queueDeclarePassive(queue);
+            probe.close();
+            return true;
+        } catch (IOException notFound) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits for the queue to go, looking at most once a second: a look (a passive declare) is a use too,
+     * as in RabbitMQ, so looking more often than the expiry would keep it alive.
+     */
+    private void awaitGone(String queue) throws Exception {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        do {
+            pause(1_000);
+            if (!exists(queue)) {
+                return;
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError(queue + " did not expire");
+    }
+
+    private static void pause(long millis) throws InterruptedException {
+        long until = System.nanoTime() + millis * 1_000_000;
+        BrokerFixture.await(millis + " ms to pass", millis + 5_000, () -> System.nanoTime() > until);
+    }
+
+    @Test
+    void anUnusedQueueIsDeletedOnceItsExpiryHasPassedMessagesAndAll() throws Exception {
+        declare("exp.unused", Map.of("x-expires", 300));
+        Queues.publish(channel, "exp.unused", "with it");
+        awaitGone("exp.unused");
+    }
+
+    @Test
+    void aQueueWithAConsumerDoesNotExpireAndItsClockStartsWhenTheLastConsumerLeaves() throws Exception {
+        declare("exp.consumed", Map.of("x-expires", 300));
+        String tag = channel.basicConsume("exp.consumed", true, new DefaultConsumer(channel));
+        pause(800);
+        assertTrue(exists("exp.consumed"), "a consumer keeps it");
+        channel.basicCancel(tag);
+        awaitGone("exp.consumed");
+    }
+
+    @Test
+    void basicGetAndRedeclaringAreUsesThatRestartTheClock() throws Exception {
+        declare("exp.touched", Map.of("x-expires", 600));
+        for (int i = 0; i < 6; i++) {
+            pause(300);
+            switch (i % 3) {
+                case 0 -> channel.basicGet("exp.touched", true);
+                case 1 -> channel.queueDeclare("exp.touched", false, false, false, Map.of("x-expires", 600));
+                default -> channel.queueDeclarePassive("exp.touched");
+            }
+        }
+        assertTrue(exists("exp.touched"), "used every 300 ms: still there after 1.8 s");
+        awaitGone("exp.touched");
+        assertEquals(true, channel.isOpen());
+    }
+}
