@@ -1,0 +1,212 @@
+package dev.warren.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The message lifecycle across a restart: TTLs stay absolute, dead letters stay moved, limits and order hold. */
+@Timeout(120)
+class LifecycleDurabilityIT {
+    private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+
+    @TempDir
+    Path dataDir;
+    private WarrenServer server;
+    private final List<Connection> connections = new ArrayList<>();
+
+    private ServerConfig config() {
+        return ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir);
+    }
+
+    private Channel open() throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(server.amqpPort());
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setConnectionTimeout(5_000);
+        factory.setChannelRpcTimeout(5_000);
+        Connection connection = factory.newConnection();
+        connections.add(connection);
+        return connection.createChannel();
+    }
+
+    private void restart() throws Exception {
+        closeConnections();
+        server.close();
+        server = WarrenServer.start(config());
+    }
+
+    private void closeConnections() {
+        for (Connection c : connections) {
+            try {
+                c.abort(2000);
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+        }
+        connections.clear();
+    }
+
+    @AfterEach
+    void stop() {
+        closeConnections();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static void publishConfirmed(Channel ch, String queue, AMQP.BasicProperties props, String... bodies) throws Exception {
+        ch.confirmSelect();
+        for (String body : bodies) {
+            ch.basicPublish("", queue, props, body.getBytes(StandardCharsets.UTF_8));
+        }
+        ch.waitForConfirmsOrDie(10_000);
+    }
+
+    private static long count(Channel ch, String queue) {
+        try {
+            return ch.queueDeclarePassive(queue).getMessageCount();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<String> drain(Channel ch, String queue) throws IOException {
+        List<String> bodies = new ArrayList<>();
+        for (GetResponse r; (r = ch.basicGet(queue, true)) != null; ) {
+            bodies.add(new String(r.getBody(), StandardCharsets.UTF_8));
+        }
+        return bodies;
+    }
+
+    @Test
+    void aPersistentMessagesTtlCountsFromItsArrivalNotFromTheRestart() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("ttl.durable", true, false, false, Map.of("x-message-ttl", 4_000));
+        long published = System.nanoTime();
+        publishConfirmed(ch, "ttl.durable", PERSISTENT, "m");
+        await("2 s to pass", 10_000, () -> System.nanoTime() - published > 2_000_000_000L);
+
+        restart();
+        Channel after = open();
+        await("the message to expire", 20_000, () -> count(after, "ttl.durable") == 0);
+        long goneAfterMillis = (System.nanoTime() - published) / 1_000_000;
+        assertTrue(goneAfterMillis < 5_800, "expired " + goneAfterMillis + " ms after its publish: its TTL restarted "
+                + "with the broker (it would be gone at 6000+ ms) instead of holding across it (4000 ms)");
+    }
+
+    @Test
+    void aDeadLetteredPersistentMessageIsInTheTargetQueueAndNotTheSourceAfterARestart() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("dl.target", true, false, false, null);
+        ch.queueDeclare("dl.source", true, false, false,
+                Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", "dl.target"));
+        publishConfirmed(ch, "dl.source", PERSISTENT, "one", "two");
+        GetResponse first = ch.basicGet("dl.source", false);
+        ch.basicReject(first.getEnvelope().getDeliveryTag(), false);
+        await("the dead letter", 10_000, () -> count(ch, "dl.target") == 1);
+
+        restart();
+        Channel after = open();
+        assertEquals(1, count(after, "dl.source"));
+        GetResponse dead = after.basicGet("dl.target", true);
+        assertNotNull(dead);
+        assertEquals("one", new String(dead.getBody(), StandardCharsets.UTF_8));
+        assertTrue(dead.getProps().getHeaders().containsKey("x-death"));
+        assertNull(after.basicGet("dl.target", true));
+        assertEquals(List.of("two"), drain(after, "dl.source"));
+    }
+
+    @Test
+    void aPriorityQueueDeliversInPriorityOrderAfterARestart() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("prio.durable", true, false, false, Map.of("x-max-priority", 9));
+        ch.confirmSelect();
+        int[] priorities = {1, 9, 4, 9, 0};
+        for (int i = 0; i < priorities.length; i++) {
+            ch.basicPublish("", "prio.durable", new AMQP.BasicProperties.Builder().deliveryMode(2).priority(priorities[i]).build(),
+                    ("m" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        ch.waitForConfirmsOrDie(10_000);
+
+        restart();
+        Channel after = open();
+        await("the recovered messages", 10_000, () -> count(after, "prio.durable") == 5);
+        List<String> order = new ArrayList<>();
+        await("all five in order", 10_000, () -> {
+            try {
+                GetResponse r = after.basicGet("prio.durable", true);
+                if (r != null) {
+                    order.add(new String(r.getBody(), StandardCharsets.UTF_8));
+                }
+                return order.size() == 5;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(List.of("m1", "m3", "m2", "m0", "m4"), order);
+    }
+
+    @Test
+    void aLengthLimitStillHoldsAfterARestart() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("ml.durable", true, false, false, Map.of("x-max-length", 3));
+        publishConfirmed(ch, "ml.durable", PERSISTENT, "a", "b", "c", "d");
+        await("the limit", 10_000, () -> count(ch, "ml.durable") == 3);
+
+        restart();
+        Channel after = open();
+        publishConfirmed(after, "ml.durable", PERSISTENT, "e");
+        await("the limit after the restart", 10_000, () -> count(after, "ml.durable") == 3);
+        assertEquals(List.of("c", "d", "e"), drain(after, "ml.durable"));
+    }
+
+    @Test
+    void aDurableQueuesExpiryClockStartsAgainWhenTheBrokerStarts() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("exp.durable", true, false, false, Map.of("x-expires", 1_500));
+        closeConnections();
+        server.close();
+        long stopped = System.nanoTime();
+        await("longer than the expiry, broker down", 10_000, () -> System.nanoTime() - stopped > 2_000_000_000L);
+
+        server = WarrenServer.start(config());
+        long started = System.nanoTime();
+        assertTrue(server.broker().vhost("/").queue("exp.durable") != null, "still there: its clock restarted");
+        await("the queue to expire", 15_000, () -> server.broker().vhost("/").queue("exp.durable") == null);
+        assertTrue(System.nanoTime() - started >= 1_400_000_000L, "not before its expiry counted from the start");
+    }
+}
