@@ -1,0 +1,27 @@
+package dev.warren.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The message lifecycle as Python applications use it, with pika and kombu (Celery's transport) against
+ * an in-process Warren; each script passes against RabbitMQ 3.10 too.
+ */
+@Timeout(120)
+class PikaLifecycleIT extends PikaScriptIT {
+
+    @Test
+    void delayedRetryThroughADeadLetterWaitQueueReadsTheAttemptFromXDeath() throws Exception {
+        runScript("delayed_retry.py");
+    }
+
+    @Test
+    void aBoundedQueueKeepsTheNewestMessagesAndDeadLettersTheDroppedHeads() throws Exception {
+        runScript("bounded_queue.py");
+    }
+
+    @Test
+    void celeryStyleTaskPrioritiesThroughKombuComeHighestFirst() throws Exception {
+        runScript("task_priorities.py");
+    }
+}
