@@ -4,6 +4,9 @@
   amqp_probe.py count   --port P --queue Q              prints the queue's message count (passive declare)
   amqp_probe.py delete  --port P --queue Q              deletes the queue, prints the messages it held
   amqp_probe.py restart --port P --queue Q --expect N --timeout S
+  amqp_probe.py declare-ttl-dlx --port P --queue Q --dead D --ttl MS
+                                                       declares D, then Q with x-message-ttl MS dead-lettering
+                                                       into D through the default exchange (ttl-dlx-1m)
 
 `restart` is started just before a broker is (re)started on a data directory that holds a queue Q
 with N messages. It polls until, each printed as the wall-clock time (seconds since the epoch, with
@@ -57,6 +60,19 @@ def cmd_count(a):
     try:
         ok = conn.channel().queue_declare(queue=a.queue, passive=True)
         print(ok.method.message_count)
+    finally:
+        close_quietly(conn)
+    return 0
+
+
+def cmd_declare_ttl_dlx(a):
+    conn = connect(a.port)
+    try:
+        channel = conn.channel()
+        channel.queue_declare(queue=a.dead)
+        channel.queue_declare(queue=a.queue, arguments={
+            "x-message-ttl": a.ttl, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": a.dead})
+        print("declared")
     finally:
         close_quietly(conn)
     return 0
@@ -188,17 +204,19 @@ class Restart:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["count", "delete", "restart"])
+    p.add_argument("command", choices=["count", "delete", "restart", "declare-ttl-dlx"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--queue", required=True)
     p.add_argument("--expect", type=int, default=0)
     p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--dead", default="")
+    p.add_argument("--ttl", type=int, default=5000)
     a = p.parse_args()
     logging.getLogger("pika").setLevel(logging.CRITICAL)  # its connection-refused noise while polling
     if a.command == "restart":
         return Restart(a).run()
     try:
-        return {"count": cmd_count, "delete": cmd_delete}[a.command](a)
+        return {"count": cmd_count, "delete": cmd_delete, "declare-ttl-dlx": cmd_declare_ttl_dlx}[a.command](a)
     except Exception as e:
         print(f"amqp_probe: {a.command} {a.queue}: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

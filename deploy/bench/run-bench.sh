@@ -33,6 +33,20 @@
 #                         persistent 1 KiB messages on a durable (PerfTest: durable = -f persistent),
 #                         non-auto-delete queue, publisher confirms with 1000 in flight, consumer acks
 #                         each message, no prefetch limit; the queue is deleted after the run
+#
+# Message lifecycle (issue 13; not in the default SCENARIOS):
+#   priority-10           -x 1 -y 1 -s 16 --queue-args x-max-priority=10 --message-properties priority=5
+#                         --qos 1000 --multi-ack-every 100: a priority queue, manual acks as manual-ack-prefetch.
+#                         PerfTest sets one priority for all messages (it has no random priorities); the
+#                         mixed-priority order is tested in PriorityQueueIT / QueueLifecycleTest
+#   drop-head-1000        -x 1 -y 1 -s 16 --queue-args x-max-length=1000 --consumer-rate 1000 --autoack:
+#                         an unthrottled producer into a queue bounded at 1000 messages (drop-head), a consumer
+#                         at 1000 msg/s; the rate reported is the producer's, CPU per *published* message
+#   ttl-dlx-1m            per broker: a queue with x-message-ttl TTL_DLX_TTL_MS (5000) dead-lettering through
+#                         the default exchange into a second queue, no consumer; PerfTest publishes
+#                         TTL_DLX_MESSAGES (1,000,000) 16-byte messages (-x 1 -y 0 -C N -c 1000, predeclared);
+#                         reported: publish time, time from the first publish until all N are in the dead-letter
+#                         queue, broker RSS growth (peak sampled VmRSS - start) and broker CPU per message
 # Backlog scenario:
 #   backlog-10m           per broker: start it on an empty data dir; publish BACKLOG_MESSAGES persistent
 #                         16-byte messages into one durable queue with no consumer
@@ -134,12 +148,18 @@ done
 [[ $DURATION -ge 1 ]] || die "DURATION must be at least 1"
 [[ $BACKLOG_MESSAGES -ge 1 ]] || die "BACKLOG_MESSAGES must be at least 1"
 [[ $BACKLOG_CONFIRMS -ge 1 ]] || die "BACKLOG_CONFIRMS must be at least 1"
-THROUGHPUT_SCENARIOS=""   # SCENARIOS without backlog-10m, in order
+THROUGHPUT_SCENARIOS=""   # SCENARIOS without backlog-10m and ttl-dlx-1m, in order
 BACKLOG=0
+TTL_DLX=0
+TTL_DLX_MESSAGES=${TTL_DLX_MESSAGES:-1000000}
+TTL_DLX_TTL_MS=${TTL_DLX_TTL_MS:-5000}
+TTL_DLX_TIMEOUT=${TTL_DLX_TIMEOUT:-600}
 for s in $SCENARIOS; do
     case $s in
-        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k) THROUGHPUT_SCENARIOS+="${THROUGHPUT_SCENARIOS:+ }$s" ;;
+        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|drop-head-1000)
+            THROUGHPUT_SCENARIOS+="${THROUGHPUT_SCENARIOS:+ }$s" ;;
         backlog-10m) BACKLOG=1 ;;
+        ttl-dlx-1m) TTL_DLX=1 ;;
         *) die "unknown scenario '$s'" ;;
     esac
 done
@@ -154,6 +174,8 @@ scenario_flags() {
         manual-ack-prefetch) echo "--qos 1000 --multi-ack-every 100" ;;
         confirms-1000)       echo "--confirm 1000" ;;
         persistent-confirms-1k) echo "--flag persistent --confirm 1000 --auto-delete false" ;;
+        priority-10)         echo "--queue-args x-max-priority=10 --message-properties priority=5 --qos 1000 --multi-ack-every 100" ;;
+        drop-head-1000)      echo "--queue-args x-max-length=1000 --consumer-rate 1000 --autoack" ;;
         warmup)              echo "--autoack" ;;
     esac
 }
@@ -170,6 +192,9 @@ scenario_title() {
         confirms-1000)       echo "1 producer / 1 consumer, 16 B, publisher confirms (1000 in flight), consumer acks each" ;;
         persistent-confirms-1k) echo "1 producer / 1 consumer, 1 KiB persistent, durable queue, publisher confirms (1000 in flight), consumer acks each" ;;
         backlog-10m)         echo "$BACKLOG_MESSAGES persistent 16 B messages into one durable queue, no consumer (confirms, $BACKLOG_CONFIRMS in flight); then a restart" ;;
+        priority-10)         echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, priority 5), manual ack, prefetch 1000" ;;
+        drop-head-1000)      echo "unthrottled producer into x-max-length 1000 (drop-head), consumer at 1000 msg/s, 16 B; rate = published" ;;
+        ttl-dlx-1m)          echo "$TTL_DLX_MESSAGES 16 B messages, x-message-ttl ${TTL_DLX_TTL_MS} ms, dead-lettered into a second queue, no consumer" ;;
     esac
 }
 
@@ -185,6 +210,10 @@ COMMANDS_LOG="$LOG_DIR/commands.txt"
 RESULTS="$LOG_DIR/results.tsv"
 printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\n' >"$RESULTS"
 BACKLOG_RESULTS="$LOG_DIR/backlog.tsv"
+TTL_DLX_RESULTS="$LOG_DIR/ttl-dlx.tsv"
+if [[ $TTL_DLX == 1 ]]; then
+    printf 'broker\tstatus\tmessages\tpublish_s\tall_dead_lettered_s\trss_start_kb\trss_peak_kb\tcpu_us_per_msg\tnote\n' >"$TTL_DLX_RESULTS"
+fi
 if [[ $BACKLOG == 1 ]]; then
     printf '%s\t' broker status messages publish_wall_s publish_msg_s confirm_msg_s queue_count_after_publish \
         rss_start_kb rss_after_publish_kb rss_peak_kb rss_sampled_max_kb rss_growth_kb rss_peak_growth_kb \
@@ -639,9 +668,10 @@ record_run() {
     note=${note//$'\t'/ }
     # The broker's CPU (user + system, all threads) per received message over the run: steadier than
     # the rate on a shared machine.
-    local cpu=""
-    [[ -n ${R_CPU_TICKS:-} && -n $R_RECV && $R_RECV != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
-        -v r="$R_RECV" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
+    local cpu="" per=$R_RECV
+    [[ $scenario == drop-head-1000 ]] && per=$R_SEND # most messages are dropped, not received
+    [[ -n ${R_CPU_TICKS:-} && -n $per && $per != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
+        -v r="$per" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
         "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$R_CONF" \
         "$note" "$cpu" >>"$RESULTS"
@@ -1033,6 +1063,77 @@ print_backlog_table() {
     return 0
 }
 
+# ttl-dlx-1m on broker $1: its own start on an empty data dir; results appended to $TTL_DLX_RESULTS.
+run_ttl_dlx() {
+    local broker=$1 port pid rc=0 status=ok note=""
+    case $broker in
+        warren) port=$WARREN_PORT; start_warren || return 1 ;;
+        rabbitmq) port=$RABBIT_PORT; start_rabbit || return 1 ;;
+    esac
+    echo
+    info "[$broker] ttl-dlx-1m: $(scenario_title ttl-dlx-1m) (load average $(loadavg))"
+    local work="ttl-work-$broker" dead="ttl-dead-$broker"
+    show_cmd "$PYTHON" "$PROBE" declare-ttl-dlx --port "$port" --queue "$work" --dead "$dead" --ttl "$TTL_DLX_TTL_MS"
+    timeout 60 "$PYTHON" "$PROBE" declare-ttl-dlx --port "$port" --queue "$work" --dead "$dead" --ttl "$TTL_DLX_TTL_MS" >/dev/null \
+        || { warn "could not declare the ttl-dlx queues on $broker"; status=FAIL; }
+    pid=$(broker_os_pid "$broker")
+    local rss0 peak=0 cpu0 cpu1 t0 t_pub="" t_done="" count=0 rss
+    rss0=$(proc_kb "$pid" VmRSS)
+    cpu0=$(cpu_ticks "$pid")
+    t0=$(now)
+    if [[ $status == ok ]]; then
+        perftest_exec "$TTL_DLX_TIMEOUT" "ttl-dlx-1m-$broker" --uri "amqp://guest:guest@127.0.0.1:$port" \
+            --producers 1 --consumers 0 --size 16 --pmessages "$TTL_DLX_MESSAGES" --confirm 1000 \
+            --queue "$work" --predeclared --id "ttl-dlx-1m-$broker" &
+        local perf=$!
+        while true; do
+            rss=$(proc_kb "$pid" VmRSS)
+            [[ -n $rss && $rss -gt $peak ]] && peak=$rss
+            if [[ -z $t_pub ]] && ! kill -0 "$perf" 2>/dev/null; then
+                wait "$perf" || rc=$?
+                t_pub=$(now)
+                [[ $rc == 0 ]] || { status=FAIL; note="PerfTest exit status $rc"; break; }
+            fi
+            count=$(timeout 30 "$PYTHON" "$PROBE" count --port "$port" --queue "$dead" 2>/dev/null || echo 0)
+            if [[ $count -ge $TTL_DLX_MESSAGES ]]; then
+                t_done=$(now)
+                break
+            fi
+            if (( $(secs_between "$(now)" "$t0" | cut -d. -f1) > TTL_DLX_TIMEOUT )); then
+                status=FAIL; note="only $count of $TTL_DLX_MESSAGES dead-lettered after ${TTL_DLX_TIMEOUT}s"; break
+            fi
+            sleep 0.5
+        done
+        [[ -n $t_pub ]] || { wait "$perf" || true; t_pub=$(now); }
+    fi
+    cpu1=$(cpu_ticks "$pid")
+    local cpu_us=""
+    [[ -n $cpu0 && -n $cpu1 ]] && cpu_us=$(awk -v t="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$TTL_DLX_MESSAGES" \
+        'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$status" "$TTL_DLX_MESSAGES" "$(secs_between "$t_pub" "$t0")" \
+        "$(secs_between "${t_done:-NA}" "$t0")" "$rss0" "$peak" "$cpu_us" "$note" >>"$TTL_DLX_RESULTS"
+    echo "  -> $status: published in $(secs_between "$t_pub" "$t0") s, all dead-lettered after" \
+        "$(secs_between "${t_done:-NA}" "$t0") s, RSS $(kb_mib "$rss0") -> peak $(kb_mib "$peak") MiB, CPU ${cpu_us:-?} µs/msg${note:+; $note}"
+    case $broker in
+        warren) stop_warren ;;
+        rabbitmq) stop_rabbit ;;
+    esac
+    [[ $status == ok ]]
+}
+
+print_ttl_dlx_table() {
+    echo
+    echo "=== ttl-dlx-1m: $(scenario_title ttl-dlx-1m)"
+    printf '%-10s %6s %10s %12s %22s %14s %14s %14s %12s\n' broker status messages "publish s" "all dead-lettered s" \
+        "RSS start MiB" "RSS peak MiB" "growth MiB" "cpu us/msg"
+    local b st n pub done r0 pk cpu
+    while IFS=$'\t' read -r b st n pub done r0 pk cpu _; do
+        [[ $b == broker ]] && continue
+        printf '%-10s %6s %10s %12s %22s %14s %14s %14s %12s\n' "$b" "$st" "$n" "$pub" "$done" "$(kb_mib "$r0")" \
+            "$(kb_mib "$pk")" "$(kb_mib "$(minus "$pk" "$r0")")" "${cpu:--}"
+    done <"$TTL_DLX_RESULTS"
+}
+
 # The throughput scenarios on broker $1: start, warm up, run each, stop.
 run_throughput() {
     local broker=$1 port scenario rc log_from
@@ -1109,6 +1210,8 @@ main() {
         ensure_pika || die "backlog-10m needs pika for $PYTHON (Debian: apt-get install python3-pika; or set PYTHON)"
         command -v pgrep >/dev/null || die "backlog-10m needs pgrep (procps)"
         info "backlog-10m: BACKLOG_MESSAGES=$BACKLOG_MESSAGES; data under $DATA_ROOT: $(df -h --output=avail "$DATA_ROOT" | tail -n 1 | tr -d ' ') free"
+    elif [[ $TTL_DLX == 1 ]]; then
+        ensure_pika || die "ttl-dlx-1m needs pika for $PYTHON (Debian: apt-get install python3-pika; or set PYTHON)"
     elif [[ " $THROUGHPUT_SCENARIOS " == *" persistent-confirms-1k "* ]]; then
         ensure_pika || warn "no pika for $PYTHON: persistent-confirms-1k's durable queues will not be deleted after their runs"
     fi
@@ -1122,6 +1225,9 @@ main() {
         fi
         if [[ $BACKLOG == 1 ]]; then
             run_backlog "$broker" || FAILED=1
+        fi
+        if [[ $TTL_DLX == 1 ]]; then
+            run_ttl_dlx "$broker" || FAILED=1
         fi
     done
 
@@ -1138,6 +1244,7 @@ main() {
         print_scenario_table "$scenario"
     done
     [[ $BACKLOG == 1 ]] && print_backlog_table
+    [[ $TTL_DLX == 1 ]] && print_ttl_dlx_table
     if [[ -n $THROUGHPUT_SCENARIOS && " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
         echo
         echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"
