@@ -209,4 +209,25 @@ class LifecycleDurabilityIT {
         await("the queue to expire", 15_000, () -> server.broker().vhost("/").queue("exp.durable") == null);
         assertTrue(System.nanoTime() - started >= 1_400_000_000L, "not before its expiry counted from the start");
     }
+
+    @Test
+    void aDeliveryLimitedDurableQueueStillDeadLettersPastItsLimitAfterARestart() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("dl.limit-dead", true, false, false, null);
+        ch.queueDeclare("dl.limited", true, false, false, Map.of("x-delivery-limit", 1,
+                "x-dead-letter-exchange", "", "x-dead-letter-routing-key", "dl.limit-dead"));
+        publishConfirmed(ch, "dl.limited", PERSISTENT, "job");
+
+        restart();
+        Channel after = open();
+        await("the recovered job", 10_000, () -> count(after, "dl.limited") == 1);
+        for (int delivery = 0; delivery < 2; delivery++) {
+            GetResponse r = after.basicGet("dl.limited", false);
+            assertNotNull(r, "delivery " + delivery);
+            after.basicNack(r.getEnvelope().getDeliveryTag(), false, true);
+        }
+        await("the job past its limit to be dead-lettered", 10_000, () -> count(after, "dl.limit-dead") == 1);
+        assertEquals(0, count(after, "dl.limited"));
+    }
 }

@@ -152,4 +152,36 @@ class MetricsIT extends SharedManagementIT {
             api.delete("/api/queues/%2F/watched");
         }
     }
+
+    @Test
+    void expiredDeadLetteredAndDroppedMessagesAreCountedPerQueue() throws Exception {
+        api.put("/api/queues/%2F/lifecycle.dead", "{}");
+        api.put("/api/queues/%2F/lifecycle.src", "{\"arguments\":{\"x-message-ttl\":50,\"x-dead-letter-exchange\":\"\","
+                + "\"x-dead-letter-routing-key\":\"lifecycle.dead\"}}");
+        api.put("/api/queues/%2F/lifecycle.bounded", "{\"arguments\":{\"x-max-length\":1}}");
+        Connection connection = fixture.connectionFactory("guest", "guest").newConnection();
+        try {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            for (int i = 0; i < 3; i++) {
+                channel.basicPublish("", "lifecycle.src", null, ("m" + i).getBytes());
+                channel.basicPublish("", "lifecycle.bounded", null, ("m" + i).getBytes());
+            }
+            channel.waitForConfirmsOrDie(10_000);
+            PrometheusParser.Samples s = scrapeUntil(x ->
+                    Double.valueOf(3).equals(x.find("warren_queue_messages_dead_lettered", "vhost", "/", "queue", "lifecycle.src")));
+            assertEquals(3, s.value("warren_queue_messages_expired", "vhost", "/", "queue", "lifecycle.src"));
+            assertEquals(0, s.value("warren_queue_messages_dropped", "vhost", "/", "queue", "lifecycle.src"));
+            assertEquals(2, s.value("warren_queue_messages_dropped", "vhost", "/", "queue", "lifecycle.bounded"));
+            assertEquals(0, s.value("warren_queue_messages_expired", "vhost", "/", "queue", "lifecycle.bounded"));
+            assertEquals(3, api.get("/api/queues/%2F/lifecycle.src").json().path("messages_dead_lettered").asInt());
+            assertEquals(3, api.get("/api/queues/%2F/lifecycle.src").json().path("messages_expired").asInt());
+            assertEquals(2, api.get("/api/queues/%2F/lifecycle.bounded").json().path("messages_dropped").asInt());
+        } finally {
+            connection.abort();
+            for (String q : new String[] {"lifecycle.dead", "lifecycle.src", "lifecycle.bounded"}) {
+                api.delete("/api/queues/%2F/" + q);
+            }
+        }
+    }
 }
