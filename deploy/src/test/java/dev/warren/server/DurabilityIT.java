@@ -10,68 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What survives a restart of the broker on the same data directory, and what does not. */
 @Timeout(120)
-class DurabilityIT {
-    @TempDir
-    Path dataDir;
-    private WarrenServer server;
-    private final List<Connection> connections = new ArrayList<>();
-
-    private ServerConfig config() {
-        return ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir);
-    }
-
-    private Channel open() throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        factory.setPort(server.amqpPort());
-        factory.setAutomaticRecoveryEnabled(false);
-        Connection connection = factory.newConnection();
-        connections.add(connection);
-        return connection.createChannel();
-    }
-
-    private void restart() throws Exception {
-        closeConnections();
-        server.close();
-        server = WarrenServer.start(config());
-    }
-
-    private void closeConnections() {
-        for (Connection c : connections) {
-            try {
-                c.abort(2000);
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-        }
-        connections.clear();
-    }
-
-    @AfterEach
-    void stop() {
-        closeConnections();
-        if (server != null) {
-            server.close();
-        }
-    }
+class DurabilityIT extends RestartingServerTest {
 
     private static void publishConfirmed(Channel ch, String exchange, String key, AMQP.BasicProperties props, String... bodies)
             throws Exception {

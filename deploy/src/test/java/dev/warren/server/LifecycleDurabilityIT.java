@@ -7,71 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The message lifecycle across a restart: TTLs stay absolute, dead letters stay moved, limits and order hold. */
 @Timeout(120)
-class LifecycleDurabilityIT {
+class LifecycleDurabilityIT extends RestartingServerTest {
     private static final AMQP.BasicProperties PERSISTENT = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
-
-    @TempDir
-    Path dataDir;
-    private WarrenServer server;
-    private final List<Connection> connections = new ArrayList<>();
-
-    private ServerConfig config() {
-        return ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir);
-    }
-
-    private Channel open() throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        factory.setPort(server.amqpPort());
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setConnectionTimeout(5_000);
-        factory.setChannelRpcTimeout(5_000);
-        Connection connection = factory.newConnection();
-        connections.add(connection);
-        return connection.createChannel();
-    }
-
-    private void restart() throws Exception {
-        closeConnections();
-        server.close();
-        server = WarrenServer.start(config());
-    }
-
-    private void closeConnections() {
-        for (Connection c : connections) {
-            try {
-                c.abort(2000);
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-        }
-        connections.clear();
-    }
-
-    @AfterEach
-    void stop() {
-        closeConnections();
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static void publishConfirmed(Channel ch, String queue, AMQP.BasicProperties props, String... bodies) throws Exception {
         ch.confirmSelect();

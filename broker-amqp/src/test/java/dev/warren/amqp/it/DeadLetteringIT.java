@@ -13,52 +13,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Dead-lettering for each reason, with the exact x-death history RabbitMQ writes, its routing and its cycles. */
 @Timeout(60)
-class DeadLetteringIT {
-    private static BrokerFixture broker;
-    private Connection connection;
-    private Channel channel;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void open() throws Exception {
-        connection = broker.connect();
-        channel = connection.createChannel();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        connection.close();
-    }
-
-    private void declare(String queue, Map<String, Object> arguments) throws Exception {
-        channel.queueDelete(queue);
-        channel.queueDeclare(queue, false, false, false, arguments);
-    }
+class DeadLetteringIT extends LifecycleITBase {
 
     private static Map<String, Object> deadLetterTo(String queue, Object... more) {
         Map<String, Object> arguments = new HashMap<>(Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", queue));
@@ -169,16 +134,8 @@ class DeadLetteringIT {
     }
 
     private GetResponse rejectAndCollect(String queue, String deadQueue) throws Exception {
-        GetResponse[] got = new GetResponse[1];
-        BrokerFixture.await("a message in " + queue, 10_000, () -> {
-            try {
-                got[0] = channel.basicGet(queue, false);
-                return got[0] != null;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        channel.basicReject(got[0].getEnvelope().getDeliveryTag(), false);
+        GetResponse got = Queues.awaitGet(channel, queue, false);
+        channel.basicReject(got.getEnvelope().getDeliveryTag(), false);
         return awaitGet(channel, deadQueue);
     }
 

@@ -42,16 +42,7 @@ class DeliveryLimitIT extends LifecycleITBase {
     }
 
     private GetResponse next(String queue) throws Exception {
-        GetResponse[] got = new GetResponse[1];
-        BrokerFixture.await("a delivery from " + queue, 10_000, () -> {
-            try {
-                got[0] = channel.basicGet(queue, false);
-                return got[0] != null;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        return got[0];
+        return Queues.awaitGet(channel, queue, false);
     }
 
     @Test

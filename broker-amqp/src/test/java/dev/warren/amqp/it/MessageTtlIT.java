@@ -11,52 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Message TTL: the queue's x-message-ttl, the message's expiration, both, zero, and requeues. */
 @Timeout(60)
-class MessageTtlIT {
-    private static BrokerFixture broker;
-    private Connection connection;
-    private Channel channel;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void open() throws Exception {
-        connection = broker.connect();
-        channel = connection.createChannel();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        connection.close();
-    }
-
-    private void declare(String queue, Map<String, Object> arguments) throws Exception {
-        channel.queueDelete(queue); // a clean start, also on a long-running broker (-Dwarren.it.port)
-        channel.queueDeclare(queue, false, false, true, arguments);
-    }
+class MessageTtlIT extends LifecycleITBase {
 
     @Test
     void withAQueueTtlExpiredMessagesLeaveTheQueueWithNoConsumer() throws Exception {

@@ -39,10 +39,15 @@ final class Queues {
 
     /** Waits for the next message (auto-ack) and returns it. */
     static GetResponse awaitGet(Channel channel, String queue) throws InterruptedException {
+        return awaitGet(channel, queue, true);
+    }
+
+    /** Waits for the next message and returns it; with {@code autoAck} false it stays unacked. */
+    static GetResponse awaitGet(Channel channel, String queue, boolean autoAck) throws InterruptedException {
         GetResponse[] got = new GetResponse[1];
         BrokerFixture.await("a message in " + queue, 10_000, () -> {
             try {
-                got[0] = channel.basicGet(queue, true);
+                got[0] = channel.basicGet(queue, autoAck);
                 return got[0] != null;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -38,20 +38,11 @@ class SenderSelectedDistributionIT {
     }
 
     private static GetResponse await(Channel channel, String queue) throws Exception {
-        return await(channel, queue, true);
+        return Queues.awaitGet(channel, queue, true);
     }
 
     private static GetResponse await(Channel channel, String queue, boolean autoAck) throws Exception {
-        GetResponse[] got = new GetResponse[1];
-        BrokerFixture.await("a message in " + queue, 5_000, () -> {
-            try {
-                got[0] = channel.basicGet(queue, autoAck);
-                return got[0] != null;
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return got[0];
+        return Queues.awaitGet(channel, queue, autoAck);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.warren.core.routing;
 
+import dev.warren.core.message.FieldValues;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -270,36 +271,7 @@ public final class HeadersMatcher {
 
         /** RabbitMQ's name for the AMQP type a Java field value is sent as. */
         static String typeName(Object value) {
-            if (value == null) {
-                return "void";
-            } else if (value instanceof String) {
-                return "longstr";
-            } else if (value instanceof Integer) {
-                return "signedint";
-            } else if (value instanceof Long) {
-                return "long";
-            } else if (value instanceof Boolean) {
-                return "bool";
-            } else if (value instanceof Byte) {
-                return "byte";
-            } else if (value instanceof Short) {
-                return "short";
-            } else if (value instanceof Float) {
-                return "float";
-            } else if (value instanceof Double) {
-                return "double";
-            } else if (value instanceof BigDecimal) {
-                return "decimal";
-            } else if (value instanceof byte[]) {
-                return "binary";
-            } else if (value instanceof Date) {
-                return "timestamp";
-            } else if (value instanceof Map<?, ?>) {
-                return "table";
-            } else if (value instanceof List<?>) {
-                return "array";
-            }
-            return value.getClass().getSimpleName();
+            return FieldValues.typeName(value);
         }
 
         /** Formats a field value the way Erlang prints the term RabbitMQ holds for it (roughly {@code ~tp}). */
