@@ -2,7 +2,9 @@ package dev.warren.amqp.it;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +15,7 @@ abstract class LifecycleITBase {
     static BrokerFixture broker;
     Connection connection;
     Channel channel;
+    private final Set<String> declared = new LinkedHashSet<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -30,9 +33,14 @@ abstract class LifecycleITBase {
         channel = connection.createChannel();
     }
 
+    /** Deletes what the test declared, so a run against a shared RabbitMQ (-Dwarren.it.port) leaves nothing behind. */
     @AfterEach
     void close() throws Exception {
         if (connection.isOpen()) {
+            Channel cleanup = connection.createChannel();
+            for (String queue : declared) {
+                cleanup.queueDelete(queue);
+            }
             connection.close();
         }
     }
@@ -41,5 +49,6 @@ abstract class LifecycleITBase {
     void declare(String queue, Map<String, Object> arguments) throws Exception {
         channel.queueDelete(queue);
         channel.queueDeclare(queue, false, false, false, arguments);
+        declared.add(queue);
     }
 }
