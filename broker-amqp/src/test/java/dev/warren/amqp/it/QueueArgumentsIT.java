@@ -66,4 +66,71 @@ class QueueArgumentsIT extends LifecycleITBase {
                 () -> fresh.queueDeclare("args.limited", false, false, true, Map.of("x-max-length", 11)));
         assertTrue(error.getCause().getMessage().contains("inequivalent arg 'x-max-length'"));
     }
+
+    @Test
+    void wrongTypesAndOutOfRangeValuesOfEachLifecycleArgumentAreRefusedWithRabbitMqsReason() throws Exception {
+        Map<String, String> reasons = new java.util.LinkedHashMap<>();
+        Object[][] cases = {
+            {"x-message-ttl", 1.5, "\"expected integer, got double\""},
+            {"x-expires", -5, "{value_negative,-5}"},
+            {"x-expires", "1000", "\"expected integer, got longstr\""},
+            {"x-max-length", "abc", "\"expected integer, got longstr\""},
+            {"x-max-length-bytes", -1, "{value_negative,-1}"},
+            {"x-overflow", 5, "{unacceptable_type,signedint}"},
+            {"x-max-priority", -1, "{value_negative,-1}"},
+            {"x-max-priority", "x", "\"expected integer, got longstr\""},
+            {"x-max-priority", 256, "{max_value_exceeded,256}"},
+            {"x-dead-letter-routing-key", 5, "{unacceptable_type,signedint}"},
+        };
+        for (Object[] bad : cases) {
+            String argument = (String) bad[0];
+            reasons.put(argument + "=" + bad[1], refusal(Map.of(argument, bad[1])));
+            assertEquals("PRECONDITION_FAILED - invalid arg '" + argument + "' for queue 'args.q' in vhost '/': " + bad[2],
+                    reasons.get(argument + "=" + bad[1]));
+        }
+    }
+
+    @Test
+    void whenSeveralArgumentsAreBadTheOneCheckedFirstIsReportedWhateverTheirOrderInTheTable() throws Exception {
+        // RabbitMQ 3.10's order, each with a bad value; every adjacent pair is sent both ways round
+        Object[][] inOrder = {
+            {"x-dead-letter-exchange", 5}, {"x-expires", 0}, {"x-message-ttl", -1}, {"x-dead-letter-routing-key", 5},
+            {"x-max-length", -1}, {"x-max-length-bytes", -1}, {"x-max-priority", -1}, {"x-overflow", "bogus"},
+        };
+        for (int i = 0; i + 1 < inOrder.length; i++) {
+            Object[] first = inOrder[i];
+            Object[] second = inOrder[i + 1];
+            for (boolean reversed : new boolean[] {false, true}) {
+                Map<String, Object> arguments = new java.util.LinkedHashMap<>(); // the client keeps this order on the wire
+                for (Object[] argument : reversed ? new Object[][] {second, first} : new Object[][] {first, second}) {
+                    arguments.put((String) argument[0], argument[1]);
+                }
+                String text = refusal(arguments);
+                assertTrue(text.contains(" arg '" + first[0] + "' "), arguments + " -> " + text);
+            }
+        }
+    }
+
+    @Test
+    void aMaxPriorityOfZeroOrOf255IsAccepted() throws Exception {
+        for (int priority : new int[] {0, 255}) {
+            channel.queueDeclare("ttlh-args-priority", false, false, false, Map.of("x-max-priority", priority));
+            channel.queueDelete("ttlh-args-priority");
+        }
+        assertTrue(channel.isOpen());
+    }
+
+    @Test
+    void moreMalformedExpirationsAreRefusedAtPublishEvenWhenTheMessageRoutesNowhere() throws Exception {
+        for (String[] bad : new String[][] {{"", "no_integer"}, {" 10", "no_integer"}, {"1.5", "{leftover_string,\".5\"}"}}) {
+            Channel fresh = connection.createChannel();
+            fresh.basicPublish("", "args.nowhere", new AMQP.BasicProperties.Builder().expiration(bad[0]).build(), new byte[0]);
+            assertEquals("PRECONDITION_FAILED - invalid expiration '" + bad[0] + "': " + bad[1], Queues.closeReplyText(fresh));
+            AMQP.Channel.Close close = (AMQP.Channel.Close) fresh.getCloseReason().getReason();
+            assertEquals(406, close.getReplyCode());
+            assertEquals(60, close.getClassId(), "refused as basic.publish");
+            assertEquals(40, close.getMethodId());
+        }
+        assertTrue(connection.isOpen());
+    }
 }
