@@ -133,4 +133,22 @@ class QueueArgumentsIT extends LifecycleITBase {
         }
         assertTrue(connection.isOpen());
     }
+
+    @Test
+    void aTtlOrExpiryLongerThanTenYearsIsRefusedAsTooLarge() throws Exception {
+        long tenYears = 315_360_000_000L; // 10 × 365 days in milliseconds, RabbitMQ's ceiling
+        for (String argument : new String[] {"x-message-ttl", "x-expires"}) {
+            assertEquals("PRECONDITION_FAILED - invalid arg '" + argument + "' for queue 'args.q' in vhost '/': {value_too_large,"
+                    + (tenYears + 1) + "}", refusal(Map.of(argument, tenYears + 1)));
+            channel.queueDeclare("ttlh-args-ten-years", false, false, false, Map.of(argument, tenYears));
+            channel.queueDelete("ttlh-args-ten-years");
+        }
+
+        Channel publisher = connection.createChannel();
+        publisher.basicPublish("", "args.nowhere", Queues.expiration(String.valueOf(tenYears)), new byte[0]);
+        publisher.basicPublish("", "args.nowhere", Queues.expiration(String.valueOf(tenYears + 1)), new byte[0]);
+        assertEquals("PRECONDITION_FAILED - invalid expiration '315360000001': {value_too_large,315360000001}",
+                Queues.closeReplyText(publisher), "only the second publish is refused");
+        assertTrue(connection.isOpen());
+    }
 }
