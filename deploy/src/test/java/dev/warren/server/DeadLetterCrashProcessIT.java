@@ -58,7 +58,9 @@ import org.junit.jupiter.api.Timeout;
  * confirms into both sources while a consumer rejects (requeue=false) what {@value #REJECTS} delivers, and
  * kills the broker at a random moment: while publishing, or after the publishers stopped while the last
  * messages still expire and get rejected. A message delivered to the rejecting consumer but not yet
- * rejected comes back in {@value #REJECTS}, flagged redelivered: that is no failure.
+ * rejected comes back in {@value #REJECTS}, flagged redelivered: that is no failure. About one restart in
+ * three is killed again within {@value #RESTART_KILL_DELAY_MS} ms, while the messages that expired during the
+ * downtime move to {@value #DEAD} in a burst, before it is verified.
  *
  * <p>Runs in the integration-test phase (maven-failsafe-plugin), after the jar is packaged. The TTLs, kill
  * delays, segment size, body sizes and the rejecting consumer's prefetch and style come from a seed that is
@@ -76,6 +78,8 @@ class DeadLetterCrashProcessIT {
     private static final int MAX_TTL_MS = 300;
     private static final int MIN_KILL_DELAY_MS = 150;
     private static final int MAX_KILL_DELAY_MS = 900;
+    /** Every third restart or so is killed again this soon, while what expired meanwhile is moving. */
+    private static final int RESTART_KILL_DELAY_MS = 300;
     /** Small segments roll over and are deleted often while messages move out of them. */
     private static final long[] SEGMENT_SIZES = {64 * 1024, 256 * 1024, 1024 * 1024};
     private static final int MAX_UNCONFIRMED_PER_PUBLISHER = 300;
@@ -125,7 +129,19 @@ class DeadLetterCrashProcessIT {
             for (int cycle = 0; cycle <= KILL_CYCLES; cycle++) {
                 long cycleStarted = System.nanoTime();
                 broker = BrokerProcess.start(dataDir, brokerLog, "cycle " + cycle, List.of("--config", configFile.toString()));
-                String verified = cycle == 0 ? "first start" : settleDrainAndVerify(broker, cycle);
+                String killedEarly = "";
+                if (cycle > 0 && random.nextInt(3) == 0) {
+                    // what expired while the broker was down moves right after the start: kill it in that burst too
+                    int delay = random.nextInt(RESTART_KILL_DELAY_MS + 1);
+                    Thread.sleep(delay); // the random moment of the kill
+                    killing.set(true);
+                    broker.kill();
+                    killedEarly = "killed again " + delay + " ms after the restart, ";
+                    broker = BrokerProcess.start(dataDir, brokerLog, "cycle " + cycle + ", again",
+                            List.of("--config", configFile.toString()));
+                    killing.set(false);
+                }
+                String verified = killedEarly + (cycle == 0 ? "first start" : settleDrainAndVerify(broker, cycle));
                 if (cycle == KILL_CYCLES) {
                     log(String.format("cycle %d: %s; %d messages confirmed in all, %d dead-lettered (%d expired, "
                                     + "%d rejected), %d left in %s; %.1f s", cycle, verified, ledger.confirmed.size(),
