@@ -214,16 +214,19 @@ class DeadLetteringIT extends LifecycleITBase {
         declare("ttlh-dl-orig-sink", null);
         declare("ttlh-dl-orig-rejects", deadLetterTo("ttlh-dl-orig-sink"));
         declare("ttlh-dl-orig-bounded", deadLetterTo("ttlh-dl-orig-sink", "x-max-length", 1));
+        declare("ttlh-dl-orig-full", deadLetterTo("ttlh-dl-orig-sink", "x-max-length", 1, "x-overflow", "reject-publish-dlx"));
         channel.confirmSelect();
         publish(channel, "ttlh-dl-orig-rejects", expiration("60000"), "rejected");
         publish(channel, "ttlh-dl-orig-bounded", expiration("60000"), "pushed-out");
         publish(channel, "ttlh-dl-orig-bounded", "newer");
-        channel.waitForConfirmsOrDie(5_000);
+        publish(channel, "ttlh-dl-orig-full", "first-in");
+        publish(channel, "ttlh-dl-orig-full", expiration("60000"), "refused");
+        assertFalse(channel.waitForConfirms(5_000), "the refused publish is nacked");
         GetResponse got = channel.basicGet("ttlh-dl-orig-rejects", false);
         channel.basicReject(got.getEnvelope().getDeliveryTag(), false);
 
         Map<String, String> reasons = new HashMap<>();
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             GetResponse dead = awaitGet(channel, "ttlh-dl-orig-sink");
             assertNull(dead.getProps().getExpiration(), body(dead));
             Map<String, Object> death = deaths(dead).get(0);
@@ -231,7 +234,7 @@ class DeadLetteringIT extends LifecycleITBase {
             assertEquals("60000", String.valueOf(death.get("original-expiration")));
             reasons.put(body(dead), String.valueOf(death.get("reason")));
         }
-        assertEquals(Map.of("rejected", "rejected", "pushed-out", "maxlen"), reasons);
+        assertEquals(Map.of("rejected", "rejected", "pushed-out", "maxlen", "refused", "maxlen"), reasons);
     }
 
     /** Source queue bound to a direct exchange; its dead-letter exchange routes by key to one queue per key. */
@@ -394,5 +397,21 @@ class DeadLetteringIT extends LifecycleITBase {
         assertEquals("m2", body(kept));
         assertNull(kept.getProps().getHeaders(), "the newer message never died");
         assertNull(channel.basicGet("ttlh-dl-len-watch", true), "m2 was not pushed out by m1 coming back");
+    }
+
+    @Test
+    void purgedMessagesAreNotDeadLettered() throws Exception {
+        declare("ttlh-dl-purge-sink", null);
+        declare("ttlh-dl-purged", deadLetterTo("ttlh-dl-purge-sink"));
+        channel.confirmSelect();
+        publish(channel, "ttlh-dl-purged", "purged-1");
+        publish(channel, "ttlh-dl-purged", "purged-2");
+        channel.waitForConfirmsOrDie(5_000);
+        assertEquals(2, channel.queuePurge("ttlh-dl-purged").getMessageCount());
+        publish(channel, "ttlh-dl-purged", "marker");
+        // dead letters of one queue arrive in order: had the purge dead-lettered, those would come first
+        GetResponse first = rejectAndCollect("ttlh-dl-purged", "ttlh-dl-purge-sink");
+        assertEquals("marker", body(first));
+        assertNull(channel.basicGet("ttlh-dl-purge-sink", true));
     }
 }
