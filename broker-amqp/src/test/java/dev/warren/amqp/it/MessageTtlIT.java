@@ -145,6 +145,7 @@ class MessageTtlIT extends LifecycleITBase {
         }
         channel.waitForConfirmsOrDie(5_000);
         awaitCount(channel, "ttlh-zero-dead", 4);
+        BrokerFixture.await("the one delivery to reach the consumer", 5_000, () -> !got.isEmpty());
         assertEquals(List.of("m0"), got);
         assertEquals(0, Queues.count(channel, "ttlh-zero-busy"));
         GetResponse dead = Queues.awaitGet(channel, "ttlh-zero-dead");
