@@ -180,13 +180,15 @@ final class AmqpChannel implements ChannelContext.Resumption {
         throw new AmqpException(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen");
     }
 
+    /**
+     * channel.flow from the client, as RabbitMQ answers it: being paused is not implemented (540, which
+     * closes the connection; clients' own test suites expect exactly that), active=true is acknowledged.
+     */
     private void channelFlow(Command c) {
-        boolean active = c.method().flag("active");
-        context.flow(active);
-        if (active) {
-            context.wakeAllConsumers();
+        if (!c.method().flag("active")) {
+            throw new AmqpException(ReplyCode.NOT_IMPLEMENTED, "active=false");
         }
-        context.send(Methods.CHANNEL_FLOW_OK.with(active));
+        context.send(Methods.CHANNEL_FLOW_OK.with(true));
     }
 
     private void channelClose(Command c) {

@@ -12,7 +12,6 @@ import dev.warren.amqp.protocol.ReplyText;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
-import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
@@ -137,6 +136,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             state = State.AWAITING_START_OK;
             send(0, handshake.start());
         } else if (msg instanceof FrameError error) {
+            if (state == State.AWAITING_START_OK || state == State.AWAITING_TUNE_OK) {
+                // before tune-ok, as RabbitMQ: a bad or oversized frame (over 4096 bytes) closes the socket
+                LOG.warn("Closing connection from {} during the handshake: {}", peer, error.error().replyText());
+                closeSocketNow();
+                return;
+            }
             closeWithError(error.error());
         } else if (msg instanceof Frame frame) {
             onFrame(frame);
@@ -267,7 +272,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private void onConnectionMethod(Method method) {
         switch (state) {
             case AWAITING_START_OK -> {
-                Method tune = handshake.startOk(expect(method, Methods.CONNECTION_START_OK));
+                Method tune;
+                try {
+                    tune = handshake.startOk(expect(method, Methods.CONNECTION_START_OK));
+                } catch (AmqpException e) {
+                    if (e.replyCode() == ReplyCode.ACCESS_REFUSED && !handshake.authenticationFailureClose()) {
+                        closeSocketNow(); // a client without the capability expects the socket closed, as RabbitMQ does
+                        return;
+                    }
+                    throw e;
+                }
                 state = State.AWAITING_TUNE_OK;
                 send(0, tune);
             }
@@ -430,6 +444,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         unregister();
         send(0, Methods.CONNECTION_CLOSE.with(error.replyCode().code(), ReplyText.fit(error.replyText()), error.classId(), error.methodId()));
         closeSocketLater();
+    }
+
+    /** Ends the connection without connection.close: for handshake failures the client cannot be told of. */
+    private void closeSocketNow() {
+        state = State.CLOSING; // channelInactive finishes the job
+        ctx.close();
     }
 
     private void closeSocketLater() {

@@ -116,7 +116,7 @@ public final class AmqpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        FrameDecoder decoder = new FrameDecoder(settings.frameMax());
+                        FrameDecoder decoder = new FrameDecoder(FrameDecoder.MIN_FRAME_SIZE); // until tune-ok
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("frames", decoder)

@@ -45,7 +45,6 @@ final class ChannelContext {
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final PrefetchLimiter prefetch = new PrefetchLimiter();
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
-    private volatile boolean flowActive = true;
     private Transaction transaction;
 
     ChannelContext(int id, ConnectionContext connection, Resumption resumption) {
@@ -95,14 +94,9 @@ final class ChannelContext {
         return resumption.isOpen();
     }
 
-    /** channel.flow from the client: while false, no deliveries. */
-    void flow(boolean active) {
-        flowActive = active;
-    }
-
-    /** Read on queue threads: false while the client paused us (channel.flow) or the socket is backed up. */
+    /** Read on queue threads: false while the socket is backed up. */
     boolean canDeliver() {
-        return flowActive && connection.isWritable();
+        return connection.isWritable();
     }
 
     void send(Method method) {

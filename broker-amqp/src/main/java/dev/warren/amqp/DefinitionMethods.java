@@ -29,7 +29,7 @@ final class DefinitionMethods {
 
     void exchangeDeclare(Command c) {
         Method m = c.method();
-        String name = m.string("exchange");
+        String name = Names.withoutLineBreaks(m.string("exchange"));
         VirtualHost vhost = connection.vhost();
         if (m.flag("passive")) {
             vhost.passiveExchange(name);
@@ -82,7 +82,7 @@ final class DefinitionMethods {
     void queueDeclare(Command c) {
         Method m = c.method();
         VirtualHost vhost = connection.vhost();
-        String name = m.string("queue");
+        String name = Names.withoutLineBreaks(m.string("queue"));
         MessageQueue queue;
         if (m.flag("passive")) {
             queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
@@ -116,17 +116,29 @@ final class DefinitionMethods {
         Method m = c.method();
         MessageQueue queue = queueToBind(m);
         VirtualHost vhost = connection.vhost();
-        vhost.bind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
+        String key = m.string("routing-key");
+        if (key.isEmpty() && m.string("queue").isEmpty()) {
+            key = queue.name(); // the spec: the last declared queue, and its name as the key
+        }
+        vhost.bind(vhost.requireExchange(m.string("exchange")), queue, key, m.table("arguments"));
         if (!m.flag("nowait")) {
             replyWhenDurable(Methods.QUEUE_BIND_OK.with());
         }
     }
 
+    /** Unbinding what is not there (binding, queue or exchange) succeeds, as in RabbitMQ. */
     void queueUnbind(Command c) {
         Method m = c.method();
-        MessageQueue queue = queueToBind(m);
+        String name = queueName(m);
+        connection.access().writeQueue(name);
+        connection.access().readExchange(m.string("exchange"));
         VirtualHost vhost = connection.vhost();
-        vhost.unbind(vhost.requireExchange(m.string("exchange")), queue, m.string("routing-key"), m.table("arguments"));
+        MessageQueue queue = vhost.queue(name);
+        Exchange exchange = vhost.exchange(m.string("exchange"));
+        if (queue != null && exchange != null) {
+            vhost.requireQueue(name, connection); // exclusive queues of others are locked
+            vhost.unbind(exchange, queue, m.string("routing-key"), m.table("arguments"));
+        }
         replyWhenDurable(Methods.QUEUE_UNBIND_OK.with());
     }
 

@@ -31,6 +31,7 @@ final class Handshake {
     private Map<String, Object> clientProperties = Map.of();
     private boolean consumerCancelNotify;
     private boolean blockedNotifications;
+    private boolean authenticationFailureClose;
     private int channelMax;
     private int frameMax;
     private int heartbeat;
@@ -40,6 +41,11 @@ final class Handshake {
         this.settings = settings;
         this.peer = peer;
         this.remote = remote;
+    }
+
+    /** Whether the client said it understands a 403 connection.close for a refused login. */
+    boolean authenticationFailureClose() {
+        return authenticationFailureClose;
     }
 
     Method start() {
@@ -52,6 +58,7 @@ final class Handshake {
         if (clientProperties.get("capabilities") instanceof Map<?, ?> capabilities) {
             consumerCancelNotify = Boolean.TRUE.equals(capabilities.get("consumer_cancel_notify"));
             blockedNotifications = Boolean.TRUE.equals(capabilities.get("connection.blocked"));
+            authenticationFailureClose = Boolean.TRUE.equals(capabilities.get("authentication_failure_close"));
         }
         mechanism = startOk.string("mechanism");
         SaslResponse credentials = SaslResponse.parse(mechanism, startOk.bytes("response"));

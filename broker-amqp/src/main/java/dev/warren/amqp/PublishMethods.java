@@ -8,6 +8,7 @@ import dev.warren.core.Exchange;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
+import dev.warren.core.auth.User;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
 import dev.warren.core.store.MessageStore;
@@ -79,11 +80,14 @@ final class PublishMethods {
         }
     }
 
-    /** As RabbitMQ: a user-id property, when set, must name the user who is publishing. */
+    /**
+     * As RabbitMQ: a user-id property, when set, must name the user who is publishing, unless that user has
+     * the {@code impersonator} tag.
+     */
     private void checkUserId(Message message) {
         String userId = message.userId();
         String user = connection().user().name();
-        if (userId != null && !userId.equals(user)) {
+        if (userId != null && !userId.equals(user) && !connection().user().hasTag(User.IMPERSONATOR)) {
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "user_id property set to '%s' but authenticated user was '%s'",
                     userId, user);
         }

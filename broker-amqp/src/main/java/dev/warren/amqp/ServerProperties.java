@@ -5,8 +5,14 @@ import java.util.Map;
 
 /** The server-properties table of connection.start, with the capabilities Warren really supports. */
 public final class ServerProperties {
-    /** Warren's version, as connection.start and the management API report it. */
+    /** Warren's own version, as the management API reports it and connection.start's warren_version. */
     public static final String VERSION = "0.1.0";
+    /**
+     * connection.start's {@code version}: clients parse it as RabbitMQ's to decide what the broker supports,
+     * so it names the RabbitMQ release whose client-visible features Warren offers (the product stays
+     * "Warren", and warren_version says which Warren it is).
+     */
+    public static final String COMPATIBLE_RABBITMQ_VERSION = "3.13.7";
 
     private ServerProperties() {
     }
@@ -22,7 +28,8 @@ public final class ServerProperties {
         capabilities.put("per_consumer_qos", true);
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("product", "Warren");
-        properties.put("version", VERSION);
+        properties.put("version", COMPATIBLE_RABBITMQ_VERSION);
+        properties.put("warren_version", VERSION);
         properties.put("platform", "Java " + Runtime.version().feature());
         properties.put("copyright", "The Warren authors");
         properties.put("information", "An AMQP 0-9-1 broker for RabbitMQ's clients");

@@ -27,4 +27,9 @@ public final class Names {
         RANDOM.nextBytes(bytes);
         return URL_SAFE.encodeToString(bytes);
     }
+
+    /** A declared name without line feeds and carriage returns, which RabbitMQ strips from it. */
+    public static String withoutLineBreaks(String name) {
+        return name.indexOf('\n') < 0 && name.indexOf('\r') < 0 ? name : name.replace("\n", "").replace("\r", "");
+    }
 }

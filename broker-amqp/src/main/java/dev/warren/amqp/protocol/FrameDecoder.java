@@ -26,6 +26,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     private enum State { PROTOCOL_HEADER, FRAMES, DISCARDING }
 
+    /** The spec's minimum frame-max: the largest frame a peer may send before tune-ok settles the real one. */
+    public static final int MIN_FRAME_SIZE = 4096;
+
     private State state = State.PROTOCOL_HEADER;
     private int maxPayload;
 

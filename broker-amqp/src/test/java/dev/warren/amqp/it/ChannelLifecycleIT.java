@@ -4,7 +4,6 @@ import static dev.warren.amqp.it.RawAssertions.assertReadableReplyText;
 import static dev.warren.amqp.it.RawAssertions.channelClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Command;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
@@ -23,15 +21,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Opening and closing channels, channel-max, channel errors, and channel.flow. */
+/** Opening and closing channels, channel-max and channel errors. */
 @Timeout(60)
 class ChannelLifecycleIT {
     private static BrokerFixture broker;
@@ -208,46 +203,7 @@ class ChannelLifecycleIT {
         }
     }
 
-    // ---- channel.flow ----
-
-    @Test
-    void channelFlowFalseStopsDeliveriesAndFlowTrueResumesThem() throws Exception {
-        try (Connection consumerConnection = broker.connect(); Connection producerConnection = broker.connect()) {
-            Channel consumer = consumerConnection.createChannel();
-            Channel producer = producerConnection.createChannel();
-            String queue = producer.queueDeclare("flow-" + System.nanoTime(), false, false, true, null).getQueue();
-            BlockingQueue<String> received = new LinkedBlockingQueue<>();
-            consumer.basicConsume(queue, true, (tag, d) -> received.add(new String(d.getBody(), StandardCharsets.UTF_8)), tag -> { });
-
-            producer.basicPublish("", queue, null, "before".getBytes(StandardCharsets.UTF_8));
-            assertEquals("before", received.poll(5, TimeUnit.SECONDS));
-
-            Command paused = consumer.rpc(new AMQP.Channel.Flow.Builder().active(false).build());
-            AMQP.Channel.FlowOk pausedOk = assertInstanceOf(AMQP.Channel.FlowOk.class, paused.getMethod());
-            assertFalse(pausedOk.getActive());
-
-            for (int i = 0; i < 5; i++) {
-                producer.basicPublish("", queue, null, ("paused-" + i).getBytes(StandardCharsets.UTF_8));
-            }
-            // All five sit in the queue instead of going to the paused consumer.
-            BrokerFixture.await("five messages ready in the queue while flow is off", 5_000,
-                    () -> messageCount(producer, queue) == 5);
-            assertTrue(received.isEmpty(), "delivered while flow was off: " + received);
-
-            Command resumed = consumer.rpc(new AMQP.Channel.Flow.Builder().active(true).build());
-            AMQP.Channel.FlowOk resumedOk = assertInstanceOf(AMQP.Channel.FlowOk.class, resumed.getMethod());
-            assertTrue(resumedOk.getActive());
-            List<String> after = new ArrayList<>();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (after.size() < 5 && System.nanoTime() < deadline) {
-                String next = received.poll(100, TimeUnit.MILLISECONDS);
-                if (next != null) {
-                    after.add(next);
-                }
-            }
-            assertEquals(List.of("paused-0", "paused-1", "paused-2", "paused-3", "paused-4"), after);
-        }
-    }
+    // channel.flow from the client is ClientSuiteConformanceIT's: RabbitMQ refuses active=false (540).
 
     // ---- helpers ----
 

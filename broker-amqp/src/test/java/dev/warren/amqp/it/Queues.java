@@ -81,4 +81,14 @@ final class Queues {
     static List<Map<String, Object>> deaths(GetResponse r) {
         return (List<Map<String, Object>>) r.getProps().getHeaders().get("x-death");
     }
+
+    /**
+     * The reply text of the channel.close a publish provoked: the broker closes the channel asynchronously,
+     * so this waits for the close instead of racing it with another request.
+     */
+    static String closeReplyText(Channel channel) throws InterruptedException {
+        BrokerFixture.await("the channel to be closed", 10_000, () -> !channel.isOpen());
+        Object reason = channel.getCloseReason().getReason();
+        return reason instanceof AMQP.Channel.Close close ? close.getReplyText() : String.valueOf(reason);
+    }
 }

@@ -8,6 +8,8 @@ public record User(String name, String passwordHash, Set<String> tags) {
     public static final String MONITORING = "monitoring";
     public static final String POLICYMAKER = "policymaker";
     public static final String MANAGEMENT = "management";
+    /** May publish messages whose user-id names another user (RabbitMQ's tag of that name). */
+    public static final String IMPERSONATOR = "impersonator";
 
     public User {
         tags = Set.copyOf(tags);
