@@ -323,6 +323,34 @@ class LifecycleDurabilityIT extends RestartingServerTest {
         assertNull(after.basicGet("prio.paged", true));
     }
 
+    @Test
+    void messagesRequeuedOrUnackedAtARestartComeBackRedeliveredInTheirPlaceInAPriorityQueue() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("prio.requeued", true, false, false, Map.of("x-max-priority", 9));
+        ch.confirmSelect();
+        int[] priorities = {1, 9, 4, 9, 0};
+        for (int i = 0; i < priorities.length; i++) {
+            ch.basicPublish("", "prio.requeued", new AMQP.BasicProperties.Builder().deliveryMode(2).priority(priorities[i]).build(),
+                    ("m" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        ch.waitForConfirmsOrDie(10_000);
+        GetResponse held = ch.basicGet("prio.requeued", false);
+        GetResponse nacked = ch.basicGet("prio.requeued", false);
+        assertEquals("m1", new String(held.getBody(), StandardCharsets.UTF_8));
+        assertEquals("m3", new String(nacked.getBody(), StandardCharsets.UTF_8));
+        ch.basicNack(nacked.getEnvelope().getDeliveryTag(), false, true);
+
+        restart(); // m1 still unacked
+        Channel after = open();
+        await("the recovered messages", 10_000, () -> count(after, "prio.requeued") == 5);
+        List<String> order = new ArrayList<>();
+        for (GetResponse r; (r = after.basicGet("prio.requeued", true)) != null; ) {
+            order.add(new String(r.getBody(), StandardCharsets.UTF_8) + (r.getEnvelope().isRedeliver() ? "*" : ""));
+        }
+        assertEquals(List.of("m1*", "m3*", "m2", "m0", "m4"), order);
+    }
+
     /** basic.get (auto-ack) until {@code n} message ids are taken; a get may come back empty while pages are read. */
     private static void takeInOrder(Channel ch, String queue, List<String> into, int n) throws InterruptedException {
         int target = into.size() + n;
