@@ -161,4 +161,5 @@ def test():
     check(not server.is_alive(), "the rpc server did not close its connection within %d s" % WAIT_SECONDS)
 
 
-run("rpc", test)
+if __name__ == "__main__":
+    run("rpc", test)

@@ -47,6 +47,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final Broker broker;
     private final AmqpSettings settings;
     private final FrameDecoder decoder;
+    private final DirectReplyTo replies;
     private final TaskBatcher batcher = new TaskBatcher();
     private AmqpChannel[] channels;
     private ChannelHandlerContext ctx;
@@ -63,7 +64,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private volatile int openChannels;
     private String peer = "?";
 
-    AmqpConnection(Broker broker, AmqpSettings settings, FrameDecoder decoder) {
+    AmqpConnection(Broker broker, AmqpSettings settings, FrameDecoder decoder, DirectReplyTo replies) {
+        this.replies = replies;
         this.broker = broker;
         this.settings = settings;
         this.decoder = decoder;
@@ -321,7 +323,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         DeliveryWindow window = new DeliveryWindow(DeliveryWindow.DEFAULT_LIMIT, terms.vhost().storage().memory(),
                 () -> outbox.post(this::wakeAllConsumers));
         context = new ConnectionContext(ctx, terms, new ResourceAccess(broker.users(), terms.user().name(), terms.vhost().name()),
-                broker.stats(), settings, batcher, outbox, publisherGate, window, this::closeWithError, this::channelClosed);
+                broker.stats(), settings, batcher, outbox, publisherGate, window, replies, this::closeWithError, this::channelClosed);
         state = State.OPEN;
         handshakeTimeout.cancel(false);
         register(terms);

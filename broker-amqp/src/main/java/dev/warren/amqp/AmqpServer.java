@@ -44,6 +44,8 @@ public final class AmqpServer implements AutoCloseable {
 
     private final Broker broker;
     private final AmqpSettings settings;
+    /** Direct reply-to consumers of every connection of this server. */
+    private final DirectReplyTo replies = new DirectReplyTo();
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final int eventLoops;
@@ -120,7 +122,7 @@ public final class AmqpServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("frames", decoder)
-                                .addLast("amqp", new AmqpConnection(broker, settings, decoder));
+                                .addLast("amqp", new AmqpConnection(broker, settings, decoder, replies));
                     }
                 });
         List<InetSocketAddress> bound = new ArrayList<>();

@@ -45,6 +45,8 @@ final class ChannelContext {
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final PrefetchLimiter prefetch = new PrefetchLimiter();
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
+    /** This channel's direct reply-to consumer, or null. */
+    private DirectReplyTo.ReplyConsumer replyConsumer;
     private Transaction transaction;
 
     ChannelContext(int id, ConnectionContext connection, Resumption resumption) {
@@ -71,6 +73,14 @@ final class ChannelContext {
 
     PrefetchLimiter prefetch() {
         return prefetch;
+    }
+
+    DirectReplyTo.ReplyConsumer replyConsumer() {
+        return replyConsumer;
+    }
+
+    void replyConsumer(DirectReplyTo.ReplyConsumer consumer) {
+        replyConsumer = consumer;
     }
 
     Map<String, ChannelConsumer> consumers() {

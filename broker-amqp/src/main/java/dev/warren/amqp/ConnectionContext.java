@@ -33,6 +33,7 @@ final class ConnectionContext {
     private final Outbox outbox;
     private final PublisherGate publisherGate;
     private final DeliveryWindow deliveryWindow;
+    private final DirectReplyTo replies;
     private final Consumer<AmqpException> connectionError;
     private final IntConsumer channelClosed;
     private final List<PublishMethods> confirmsDue = new ArrayList<>();
@@ -40,8 +41,9 @@ final class ConnectionContext {
 
     ConnectionContext(ChannelHandlerContext ctx, NegotiatedTerms terms, ResourceAccess access,
                       MessageStats stats, AmqpSettings settings, TaskBatcher batcher, Outbox outbox,
-                      PublisherGate publisherGate, DeliveryWindow deliveryWindow,
+                      PublisherGate publisherGate, DeliveryWindow deliveryWindow, DirectReplyTo replies,
                       Consumer<AmqpException> connectionError, IntConsumer channelClosed) {
+        this.replies = replies;
         this.ctx = ctx;
         this.terms = terms;
         this.access = access;
@@ -53,6 +55,11 @@ final class ConnectionContext {
         this.deliveryWindow = deliveryWindow;
         this.connectionError = connectionError;
         this.channelClosed = channelClosed;
+    }
+
+    /** The server's direct reply-to consumers. */
+    DirectReplyTo replies() {
+        return replies;
     }
 
     ChannelHandlerContext ctx() {

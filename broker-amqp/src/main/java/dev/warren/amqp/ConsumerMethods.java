@@ -41,13 +41,17 @@ final class ConsumerMethods {
 
     void basicConsume(Command c) {
         Method m = c.method();
-        MessageQueue queue = definitions.queueToRead(m);
         String tag = m.string("consumer-tag");
         if (tag.isEmpty()) {
             tag = Names.consumerTag();
         } else if (channel.consumers().containsKey(tag)) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "attempt to reuse consumer tag '%s'", tag);
         }
+        if (m.string("queue").equals(DirectReplyTo.PSEUDO_QUEUE)) {
+            consumeReplies(tag, m);
+            return;
+        }
+        MessageQueue queue = definitions.queueToRead(m);
         ChannelConsumer consumer = new ChannelConsumer(this, channel, tag, queue, m.flag("no-ack"), m.flag("exclusive"),
                 channel.prefetch().consumerLimit());
         channel.consumers().put(tag, consumer);
@@ -65,10 +69,53 @@ final class ConsumerMethods {
         });
     }
 
+    /** basic.consume from the direct reply-to pseudo-queue: no queue, just this channel's token. */
+    private void consumeReplies(String tag, Method m) {
+        if (!m.flag("no-ack")) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "reply consumer cannot acknowledge");
+        }
+        if (channel.replyConsumer() != null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "reply consumer already set");
+        }
+        channel.replyConsumer(channel.connection().replies().register(tag, channel, this));
+        if (!m.flag("nowait")) {
+            channel.send(Methods.BASIC_CONSUME_OK.with(tag));
+        }
+    }
+
+    /** A reply for this channel's reply consumer (channel thread): delivered no-ack, as RabbitMQ does. */
+    void deliverReply(DirectReplyTo.ReplyConsumer consumer, Message message) {
+        try {
+            if (!channel.isOpen() || channel.replyConsumer() != consumer) {
+                return; // the requester went away: the reply is dropped
+            }
+            channel.writeContent(Methods.BASIC_DELIVER.with(consumer.tag(), nextDeliveryTag++, false, message.exchange(),
+                    message.routingKey()), message);
+            channel.connection().stats().deliverNoAck.increment();
+        } finally {
+            message.release();
+        }
+    }
+
+    private void stopReplies() {
+        DirectReplyTo.ReplyConsumer consumer = channel.replyConsumer();
+        if (consumer != null) {
+            channel.connection().replies().unregister(consumer);
+            channel.replyConsumer(null);
+        }
+    }
+
     void basicCancel(Command c) {
         Method m = c.method();
         String tag = m.string("consumer-tag");
         boolean nowait = m.flag("nowait");
+        if (channel.replyConsumer() != null && channel.replyConsumer().tag().equals(tag)) {
+            stopReplies();
+            if (!nowait) {
+                channel.send(Methods.BASIC_CANCEL_OK.with(tag));
+            }
+            return;
+        }
         ChannelConsumer consumer = channel.consumers().remove(tag);
         if (consumer == null) {
             if (!nowait) {
@@ -183,6 +230,7 @@ final class ConsumerMethods {
 
     /** The channel closes: its consumers leave their queues, in the same batch as its requeues. */
     void release() {
+        stopReplies();
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));

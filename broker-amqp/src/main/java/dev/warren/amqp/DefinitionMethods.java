@@ -84,6 +84,10 @@ final class DefinitionMethods {
         VirtualHost vhost = connection.vhost();
         String name = Names.withoutLineBreaks(m.string("queue"));
         MessageQueue queue;
+        if (m.flag("passive") && (name.equals(DirectReplyTo.PSEUDO_QUEUE) || DirectReplyTo.isReplyName(name))) {
+            passiveReplyTo(name, m.flag("nowait"));
+            return;
+        }
         if (m.flag("passive")) {
             queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
             queue.redeclared();
@@ -110,6 +114,19 @@ final class DefinitionMethods {
         // Counted on the queue's thread, after this channel's earlier publishes have reached it.
         channel.callQueueNow(queue, q -> new long[] {queue.messageCount(), queue.consumerCount()},
                 counts -> replyWhenDurable(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
+    }
+
+    /**
+     * A passive declare of the direct reply-to pseudo-queue (clients such as Spring's RabbitTemplate ask it
+     * to learn whether the broker has the feature) or of a reply name (whether its requester is still there).
+     */
+    private void passiveReplyTo(String name, boolean nowait) {
+        if (!name.equals(DirectReplyTo.PSEUDO_QUEUE) && connection.replies().find(name) == null) {
+            throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", name, connection.vhost().name());
+        }
+        if (!nowait) {
+            channel.send(Methods.QUEUE_DECLARE_OK.with(name, 0L, 1L));
+        }
     }
 
     void queueBind(Command c) {

@@ -69,6 +69,11 @@ final class PublishMethods {
             }
             checkUserId(message);
             message.expiration(); // a malformed expiration is refused here, as RabbitMQ does, not at a queue
+            if (DirectReplyTo.PSEUDO_QUEUE.equals(message.replyTo())) {
+                Message request = withReplyToken(message);
+                message.release();
+                message = request;
+            }
             Transaction tx = channel.transaction();
             if (tx != null) {
                 tx.publish(message.retain(), m.flag("mandatory"));
@@ -78,6 +83,15 @@ final class PublishMethods {
         } finally {
             message.release();
         }
+    }
+
+    /** A request whose replies go to this channel's direct reply-to consumer: reply_to becomes its name. */
+    private Message withReplyToken(Message request) {
+        DirectReplyTo.ReplyConsumer consumer = channel.replyConsumer();
+        if (consumer == null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "fast reply consumer does not exist");
+        }
+        return request.withReplyTo(consumer.replyTo());
     }
 
     /**
@@ -100,6 +114,10 @@ final class PublishMethods {
      */
     boolean route(Exchange exchange, Message published, boolean mandatory, Set<EventExecutor> touched) {
         ConnectionContext connection = connection();
+        if (exchange.isDefault() && DirectReplyTo.isReplyName(published.routingKey())) {
+            reply(published, mandatory);
+            return false;
+        }
         Destinations queues = routed;
         connection.vhost().route(exchange, published, queues);
         if (!SenderSelected.hasBcc(published)) {
@@ -110,6 +128,30 @@ final class PublishMethods {
             return deliverRouted(message, mandatory, touched);
         } finally {
             message.release();
+        }
+    }
+
+    /**
+     * A reply to a direct reply-to name goes straight to the requesting channel's consumer, on its
+     * connection's thread; a reply nobody waits for any more is dropped (returned when mandatory).
+     * Confirmed at once, as it needs no queue and no store.
+     */
+    private void reply(Message message, boolean mandatory) {
+        ConnectionContext connection = connection();
+        DirectReplyTo.ReplyConsumer consumer = connection.replies().find(message.routingKey());
+        if (consumer != null) {
+            Message copy = message.retain();
+            consumer.channel().connection().outbox().post(() -> consumer.methods().deliverReply(consumer, copy));
+        } else if (mandatory) {
+            connection.stats().returnUnroutable.increment();
+            channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
+                    message.routingKey()), message);
+        } else {
+            connection.stats().dropUnroutable.increment();
+        }
+        if (confirms != null) {
+            confirms.register(0);
+            connection.confirmsDue(this);
         }
     }
 

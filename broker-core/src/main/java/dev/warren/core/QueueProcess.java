@@ -463,7 +463,7 @@ public final class QueueProcess {
             if (consumer == null) {
                 break;
             }
-            consumer.deliver(queue, delivering(takeReady(lane)));
+            consumer.deliver(queue, delivering(takeReady(lane), false));
         }
         loadLowLanes();
         updateCounts();
@@ -711,7 +711,7 @@ public final class QueueProcess {
                 remove(head, Reason.EXPIRED);
                 continue;
             }
-            QueueEntry delivered = delivering(head);
+            QueueEntry delivered = delivering(head, true);
             loadLowLanes();
             updateCounts();
             answer.got(delivered, messageCount);
@@ -864,10 +864,11 @@ public final class QueueProcess {
     }
 
     /** The entry goes out to a client; remembered so a clean stop can say what was delivered. */
-    private QueueEntry delivering(QueueEntry entry) {
+    private QueueEntry delivering(QueueEntry entry, boolean toGet) {
         unacknowledged++;
-        if (args.deliveryLimit() != QueueArguments.NONE) {
-            // as quorum queues do: every delivery says how many times the message came back before
+        if (args.deliveryLimit() != QueueArguments.NONE && (toGet || entry.returns() > 0)) {
+            // as quorum queues do: a redelivery says how many times the message came back before, and
+            // basic.get says it every time (0 the first); a consumer's first delivery goes out untouched
             entry = new QueueEntry(DeliveryCount.stamp(entry.message(), entry.returns()), entry.sequence(),
                     entry.redelivered(), entry.expiresAt(), entry.returns());
         }

@@ -146,6 +146,11 @@ public record BasicProperties(
                 && isPresent(propertyBytes.getUnsignedShort(propertyBytes.readerIndex()), EXPIRATION);
     }
 
+    public BasicProperties withReplyTo(String newReplyTo) {
+        return new BasicProperties(contentType, contentEncoding, headers, deliveryMode, priority, correlationId,
+                newReplyTo, expiration, messageId, timestamp, type, userId, appId, clusterId);
+    }
+
     /** These properties with other headers and expiration (null removes either). */
     public BasicProperties withHeadersAndExpiration(Map<String, Object> newHeaders, String newExpiration) {
         return new BasicProperties(contentType, contentEncoding, newHeaders, deliveryMode, priority, correlationId,

@@ -1,6 +1,7 @@
 package dev.warren.core.message;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.Map;
 public final class Message extends AbstractReferenceCounted {
     /** Property-flags bit of user-id, the 11th of the 14 basic properties (bit 15 is the first). */
     private static final int USER_ID_FLAG = 1 << 4;
+    /** Property-flags bit of reply-to, the seventh property. */
+    private static final int REPLY_TO_FLAG = 1 << 9;
     /** Property-flags bit of headers, the third property. */
     private static final int HEADERS_FLAG = 1 << 13;
     /** {@link #expiration()} when the message has no expiration property. */
@@ -128,6 +131,27 @@ public final class Message extends AbstractReferenceCounted {
 
     public void storedAt(long storeLocation) {
         this.location = storeLocation;
+    }
+
+    /** The reply-to property, or null; decodes only when the flag says it is there. */
+    public String replyTo() {
+        if (properties.readableBytes() < 2 || (properties.getUnsignedShort(properties.readerIndex()) & REPLY_TO_FLAG) == 0) {
+            return null;
+        }
+        return BasicProperties.decode(properties.duplicate()).replyTo();
+    }
+
+    /** The same message (body shared) with another reply-to; the caller keeps its reference to this one. */
+    public Message withReplyTo(String replyTo) {
+        BasicProperties decoded = BasicProperties.decode(properties.duplicate());
+        ByteBuf encoded = ByteBufAllocator.DEFAULT.heapBuffer();
+        try {
+            decoded.withReplyTo(replyTo).encode(encoded);
+        } catch (RuntimeException e) {
+            encoded.release();
+            throw e;
+        }
+        return withProperties(exchange, routingKey, encoded, arrivedAt);
     }
 
     /** Whether the properties carry a headers table (a look at the flags only). */
