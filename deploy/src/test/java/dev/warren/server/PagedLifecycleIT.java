@@ -178,6 +178,37 @@ class PagedLifecycleIT extends RestartingServerTest {
         assertEquals(expected, ids(ch, "paged.priority", max));
     }
 
+    @Test
+    void aConsumerOfAPriorityQueueGetsThePagedOutHigherPrioritiesBeforeTheLowerOnesHeldInMemory() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.queueDeclare("paged.priority-consumed", true, false, false, Map.of("x-max-priority", 3));
+        ch.confirmSelect();
+        int each = 2_000;
+        for (int i = 0; i < 2 * each; i++) { // the low ones first, so they fill memory and the high ones page out
+            int priority = i < each ? 0 : 3;
+            ch.basicPublish("", "paged.priority-consumed", new AMQP.BasicProperties.Builder().deliveryMode(2)
+                    .priority(priority).messageId(Integer.toString(i)).build(), BODY);
+        }
+        ch.waitForConfirmsOrDie(60_000);
+
+        List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        Channel consumer = open();
+        consumer.basicQos(50);
+        consumer.basicConsume("paged.priority-consumed", false, new com.rabbitmq.client.DefaultConsumer(consumer) {
+            @Override
+            public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope, AMQP.BasicProperties properties,
+                                       byte[] body) throws IOException {
+                got.add(properties.getMessageId());
+                consumer.basicAck(envelope.getDeliveryTag(), false);
+            }
+        });
+        await("every message", 60_000, () -> got.size() == 2 * each);
+        List<String> expected = new ArrayList<>(range(each, 2 * each));
+        expected.addAll(range(0, each));
+        assertEquals(expected, new ArrayList<>(got));
+    }
+
     /** Removes what an ack or nack settles and says how many that was. */
     private static int settle(NavigableSet<Long> unsettled, long tag, boolean multiple) {
         if (!multiple) {

@@ -282,4 +282,26 @@ class MaxLengthIT extends LifecycleITBase {
         assertEquals("b-p5", body(awaitGet(channel, "ml.dead")));
         assertEquals(List.of("c-p3", "a-p1"), drain(channel, "ml.priority"));
     }
+
+    @Test
+    void dropHeadConfirmsEveryMessageIncludingTheOnesItDrops() throws Exception {
+        declare("ml.drop-confirmed", Map.of("x-max-length", 1));
+        channel.confirmSelect();
+        for (String b : List.of("d0", "d1", "d2")) {
+            publish(channel, "ml.drop-confirmed", b);
+        }
+        assertTrue(channel.waitForConfirms(5_000), "basic.ack for all three");
+        assertEquals(List.of("d2"), drain(channel, "ml.drop-confirmed"));
+    }
+
+    @Test
+    void rejectPublishDlxWithoutADeadLetterExchangeOnlyNacks() throws Exception {
+        declare("ml.reject-dlx-nowhere", Map.of("x-max-length", 1, "x-overflow", "reject-publish-dlx"));
+        channel.confirmSelect();
+        publish(channel, "ml.reject-dlx-nowhere", "in");
+        publish(channel, "ml.reject-dlx-nowhere", "out");
+        assertFalse(channel.waitForConfirms(5_000));
+        assertTrue(channel.isOpen());
+        assertEquals(List.of("in"), drain(channel, "ml.reject-dlx-nowhere"));
+    }
 }

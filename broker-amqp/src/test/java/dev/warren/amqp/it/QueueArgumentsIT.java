@@ -104,4 +104,30 @@ class QueueArgumentsIT extends LifecycleITBase {
         String text = refusal(Map.of("x-delivery-limit", -1));
         assertTrue(text.startsWith("PRECONDITION_FAILED - invalid arg 'x-delivery-limit' for queue 'args.q' in vhost '/'"), text);
     }
+
+    private String inequivalence(Map<String, Object> declared, Map<String, Object> redeclared) throws Exception {
+        channel.queueDelete("args.eq");
+        channel.queueDeclare("args.eq", false, false, false, declared);
+        Channel fresh = connection.createChannel();
+        IOException error = assertThrows(IOException.class, () -> fresh.queueDeclare("args.eq", false, false, false, redeclared));
+        AMQP.Channel.Close close = (AMQP.Channel.Close) ((ShutdownSignalException) error.getCause()).getReason();
+        assertEquals(406, close.getReplyCode());
+        channel.queueDelete("args.eq");
+        return close.getReplyText();
+    }
+
+    @Test
+    void anArgumentAddedOrLeftOutOnRedeclareIsInequivalentEvenAtItsDefaultNamingValueAndType() throws Exception {
+        String prefix = "PRECONDITION_FAILED - inequivalent arg ";
+        assertEquals(prefix + "'x-overflow' for queue 'args.eq' in vhost '/': received the value 'drop-head' of type 'longstr' "
+                + "but current is none", inequivalence(Map.of("x-max-length", 1), Map.of("x-max-length", 1, "x-overflow", "drop-head")));
+        assertEquals(prefix + "'x-overflow' for queue 'args.eq' in vhost '/': received none but current is the value 'drop-head' "
+                + "of type 'longstr'", inequivalence(Map.of("x-max-length", 1, "x-overflow", "drop-head"), Map.of("x-max-length", 1)));
+        assertEquals(prefix + "'x-max-priority' for queue 'args.eq' in vhost '/': received the value '5' of type 'signedint' "
+                + "but current is none", inequivalence(Map.of(), Map.of("x-max-priority", 5)));
+        assertEquals(prefix + "'x-overflow' for queue 'args.eq' in vhost '/': received 'reject-publish' but current is 'drop-head'",
+                inequivalence(Map.of("x-overflow", "drop-head"), Map.of("x-overflow", "reject-publish")));
+        assertEquals(prefix + "'x-expires' for queue 'args.eq' in vhost '/': received '200000' but current is '100000'",
+                inequivalence(Map.of("x-expires", 100_000), Map.of("x-expires", 200_000)));
+    }
 }
