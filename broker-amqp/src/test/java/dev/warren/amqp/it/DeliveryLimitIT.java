@@ -176,6 +176,28 @@ class DeliveryLimitIT extends LifecycleITBase {
     }
 
     @Test
+    void basicRecoverWithRequeueAndAMultipleNackCountAReturnForEveryMessageTheyGiveBack() throws Exception {
+        declareDead();
+        declare("dl.recovered", limited(1, true));
+        publish(channel, "dl.recovered", "a");
+        publish(channel, "dl.recovered", "b");
+        awaitCount(channel, "dl.recovered", 2);
+        Channel worker = connection.createChannel();
+        for (long count = 0; count <= 1; count++) {
+            GetResponse a = Queues.awaitGet(worker, "dl.recovered", false);
+            GetResponse b = Queues.awaitGet(worker, "dl.recovered", false);
+            assertEquals(List.of(count, count), List.of(asLong(deliveryCount(a.getProps())), asLong(deliveryCount(b.getProps()))));
+            if (count == 0) {
+                worker.basicRecover(true);
+            } else {
+                worker.basicNack(b.getEnvelope().getDeliveryTag(), true, true);
+            }
+        }
+        awaitCount(channel, "dl.dead", 2);
+        assertEquals(0, Queues.count(channel, "dl.recovered"));
+    }
+
+    @Test
     void aConsumersFirstDeliveryGoesOutUntouchedAndRedeliveriesCarryTheCount() throws Exception {
         declare("dl.consumed", limited(5, false));
         channel.basicPublish("", "dl.consumed", new com.rabbitmq.client.AMQP.BasicProperties.Builder()
