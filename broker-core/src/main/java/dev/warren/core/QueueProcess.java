@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * the ready messages, the consumers, the count of deliveries awaiting ack, and the message lifecycle the
  * queue's arguments ask for.
  *
- * <p>Dispatch: ready messages go round-robin to the consumers that can take one now ({@link Consumer#ready()}).
+ * <p>Dispatch: ready messages go round-robin to the consumers that can take one now ({@link Consumer#ready()}),
+ * the highest consumer priority first ({@link ConsumerRing}).
  * It runs after every change that can let a message go out: an enqueue, a requeue, a new consumer, a batch
  * read back from the store, or a consumer's credit coming back ({@link #resumeDispatch()}).
  *
@@ -68,9 +69,8 @@ public final class QueueProcess {
     private final PagedBacklog unsorted;
     private final DeadLetters deadLetters;
     private final boolean countsBytes;
-    private final List<Consumer> consumers = new ArrayList<>();
+    private final ConsumerRing consumers;
     private final ArrayDeque<GetCallback> waitingGets = new ArrayDeque<>();
-    private int nextConsumer;
     private long nextSequence;
     private boolean hadConsumers;
     private long deliveredThrough = -1;
@@ -88,6 +88,8 @@ public final class QueueProcess {
     private volatile QueueLifecycle lifecycle = QueueLifecycle.RUNNING;
     private volatile int messageCount;
     private volatile int consumerCount;
+    /** The tag of the single active consumer, or null. */
+    private volatile String activeConsumerTag;
     private volatile int unacknowledgedCount;
     /** Bytes (by the memory budget's weight) of the ready messages held on the heap. */
     private volatile long memoryHeld;
@@ -102,6 +104,7 @@ public final class QueueProcess {
         this.storeId = queue.storeId();
         this.args = queue.settings();
         this.countsBytes = args.maxLengthBytes() != QueueArguments.NONE;
+        this.consumers = new ConsumerRing(args.singleActiveConsumer());
         this.lanes = new Lane[args.maxPriority() + 1];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(new PagedBacklog(store, storeId, queue.executor(), queue.describe(), countsBytes,
@@ -161,6 +164,10 @@ public final class QueueProcess {
 
     int consumerCount() {
         return consumerCount;
+    }
+
+    String activeConsumerTag() {
+        return activeConsumerTag;
     }
 
     int unacknowledgedCount() {
@@ -404,7 +411,8 @@ public final class QueueProcess {
         if (!lifecycle.running()) {
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queue.name(), queue.vhost().name());
         }
-        if (!consumers.isEmpty() && (consumer.exclusive() || consumers.get(0).exclusive())) {
+        if ((!consumers.isEmpty() && (consumer.exclusive() || consumers.first().exclusive()))
+                || (consumer.exclusive() && args.singleActiveConsumer())) {
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "%s in exclusive use", queue.describe());
         }
         consumers.add(consumer);
@@ -418,16 +426,8 @@ public final class QueueProcess {
 
     /** Removes a consumer; an auto-delete queue goes away with its last consumer. */
     public void removeConsumer(Consumer consumer) {
-        int index = consumers.indexOf(consumer);
-        if (index < 0) {
+        if (!consumers.remove(consumer)) {
             return;
-        }
-        consumers.remove(index);
-        if (index < nextConsumer) {
-            nextConsumer--;
-        }
-        if (nextConsumer >= consumers.size()) {
-            nextConsumer = 0; // the round-robin pointer was on the last consumer, which just left
         }
         if (queue.autoDelete() && hadConsumers && consumers.isEmpty() && lifecycle.running()) {
             delete();
@@ -459,7 +459,7 @@ public final class QueueProcess {
                     continue;
                 }
             }
-            Consumer consumer = nextReadyConsumer();
+            Consumer consumer = consumers.nextReady();
             if (consumer == null) {
                 break;
             }
@@ -467,18 +467,6 @@ public final class QueueProcess {
         }
         loadLowLanes();
         updateCounts();
-    }
-
-    private Consumer nextReadyConsumer() {
-        int size = consumers.size();
-        for (int tried = 0; tried < size; tried++) {
-            Consumer candidate = consumers.get(nextConsumer);
-            nextConsumer = (nextConsumer + 1) % size;
-            if (candidate.ready()) {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     /**
@@ -762,8 +750,8 @@ public final class QueueProcess {
             store.deleteQueue(storeId); // forgets every stored entry at once; nothing to ack one by one
         }
         dropAll(false);
-        List<Consumer> cancelled = new ArrayList<>(consumers);
-        consumers.clear();
+        List<Consumer> cancelled = consumers.snapshot();
+        cancelled.forEach(consumers::remove);
         updateCounts();
         cancelled.forEach(c -> c.cancelledByQueue(queue));
         queue.vhost().queueDeleted(queue);
@@ -908,6 +896,8 @@ public final class QueueProcess {
     private void updateCounts() {
         messageCount = (int) Math.min(readyCount(), Integer.MAX_VALUE);
         consumerCount = consumers.size();
+        Consumer active = consumers.active();
+        activeConsumerTag = active == null ? null : active.tag();
         unacknowledgedCount = Math.max(0, unacknowledged);
     }
 }
