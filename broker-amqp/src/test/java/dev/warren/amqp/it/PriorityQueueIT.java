@@ -86,4 +86,64 @@ class PriorityQueueIT extends LifecycleITBase {
         assertTrue(error.getCause().getMessage().contains(
                 "PRECONDITION_FAILED - invalid arg 'x-max-priority' for queue 'prio.bad' in vhost '/': {max_value_exceeded,256}"));
     }
+
+    @Test
+    void aNackedMessageGoesBackWithinItsOwnPriorityAheadOfThatPrioritysLaterMessages() throws Exception {
+        declare("prio.nack", Map.of("x-max-priority", 5));
+        publishAll("prio.nack", 5, 5, 1, 5, 3);
+        Channel consumer = connection.createChannel();
+        List<GetResponse> taken = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            taken.add(consumer.basicGet("prio.nack", false));
+        }
+        assertEquals(List.of("m0-p5", "m1-p5", "m3-p5", "m4-p3"), taken.stream().map(Queues::body).toList());
+        consumer.basicNack(taken.get(3).getEnvelope().getDeliveryTag(), false, true);
+        consumer.basicNack(taken.get(1).getEnvelope().getDeliveryTag(), false, true);
+        awaitCount(channel, "prio.nack", 3);
+        assertEquals(List.of("m1-p5", "m4-p3", "m2-p1"), drain(channel, "prio.nack"));
+    }
+
+    @Test
+    void messagesReturnedByAClosedChannelGoBackInTheirOriginalOrderAheadOfNewerOnesOfTheirPriority() throws Exception {
+        declare("prio.closed", Map.of("x-max-priority", 5));
+        publishAll("prio.closed", 5, 5, 1, 5, 3);
+        Channel consumer = connection.createChannel();
+        for (int i = 0; i < 3; i++) {
+            consumer.basicGet("prio.closed", false);
+        }
+        publish(channel, "prio.closed", priority(5), "m5-p5");
+        channel.waitForConfirmsOrDie(5_000);
+        consumer.close();
+        awaitCount(channel, "prio.closed", 6);
+        List<String> order = new ArrayList<>();
+        for (GetResponse r; (r = channel.basicGet("prio.closed", true)) != null; ) {
+            order.add(body(r) + (r.getEnvelope().isRedeliver() ? "*" : ""));
+        }
+        assertEquals(List.of("m0-p5*", "m1-p5*", "m3-p5*", "m5-p5", "m4-p3", "m2-p1"), order);
+    }
+
+    @Test
+    void thePriorityPropertyIsDeliveredAsPublishedEvenAboveTheMaximum() throws Exception {
+        declare("prio.property", Map.of("x-max-priority", 3));
+        publishAll("prio.property", 200, 3, -1);
+        List<Integer> priorities = new ArrayList<>();
+        for (GetResponse r; (r = channel.basicGet("prio.property", true)) != null; ) {
+            priorities.add(r.getProps().getPriority());
+        }
+        assertEquals(java.util.Arrays.asList(200, 3, null), priorities);
+    }
+
+    @Test
+    void aMaximumPriorityOfZeroIsAcceptedAndKeepsPublishOrder() throws Exception {
+        declare("prio.zero", Map.of("x-max-priority", 0));
+        publishAll("prio.zero", 3, -1, 9);
+        assertEquals(List.of("m0-p3", "m1-none", "m2-p9"), drain(channel, "prio.zero"));
+    }
+
+    @Test
+    void aQueueWithoutAMaximumPriorityIgnoresPriorities() throws Exception {
+        declare("prio.none", null);
+        publishAll("prio.none", 1, 9, 0);
+        assertEquals(List.of("m0-p1", "m1-p9", "m2-p0"), drain(channel, "prio.none"));
+    }
 }

@@ -77,4 +77,30 @@ class QueueExpiryIT extends LifecycleITBase {
         awaitGone("exp.touched");
         assertEquals(true, channel.isOpen());
     }
+
+    @Test
+    void publishingToAQueueIsNotAUse() throws Exception {
+        declare("exp.published", Map.of("x-expires", 1_000));
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        do {
+            // ~1.5 s of publishing between looks: the looks (passive declares, which are uses) come too seldom
+            for (int i = 0; i < 5; i++) {
+                pause(300);
+                Queues.publish(channel, "exp.published", "still publishing");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("published to every 300 ms, it never expired");
+            }
+        } while (exists("exp.published"));
+    }
+
+    @Test
+    void anUnacknowledgedMessageFromBasicGetDoesNotKeepTheQueue() throws Exception {
+        declare("exp.held", Map.of("x-expires", 500));
+        Queues.publish(channel, "exp.held", "held");
+        Channel holder = connection.createChannel();
+        Queues.awaitGet(holder, "exp.held", false);
+        awaitGone("exp.held");
+        assertTrue(holder.isOpen(), "the holder's channel is not closed by the queue going");
+    }
 }
