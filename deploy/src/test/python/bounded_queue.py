@@ -3,10 +3,10 @@
 Twenty messages are published with publisher confirms into a queue that holds five; the queue keeps
 the newest five, and the fifteen oldest arrive in the dead-letter queue, in order, with reason maxlen.
 """
-from tutorial_support import check, close_all, connect, run, wait_until
+from tutorial_support import check, close_all, connect, named, run, wait_until
 
-BOUNDED = "bounded.q"
-DEAD = "bounded.dead"
+BOUNDED = named("bounded.q")
+DEAD = named("bounded.dead")
 LIMIT = 5
 PUBLISHED = 20
 

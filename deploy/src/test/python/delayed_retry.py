@@ -6,10 +6,10 @@ reading the attempt number from the x-death header each time, as such consumers 
 """
 import pika
 
-from tutorial_support import TutorialFailure, check, close_all, connect, run, wait_until
+from tutorial_support import check, close_all, connect, named, run, wait_until
 
-WORK = "retry.work"
-WAIT = "retry.wait"
+WORK = named("retry.work")
+WAIT = named("retry.wait")
 RETRY_DELAY_MS = 300
 
 
