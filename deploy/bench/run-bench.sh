@@ -39,9 +39,14 @@
 #                         --qos 1000 --multi-ack-every 100: a priority queue, manual acks as manual-ack-prefetch.
 #                         PerfTest sets one priority for all messages (it has no random priorities); the
 #                         mixed-priority order is tested in PriorityQueueIT / QueueLifecycleTest
+#   priority-random       the same queue and consumer settings with a random priority 0-10 per message, run by
+#                         deploy/bench/PriorityLoad.java (the RabbitMQ Java client from PerfTest's class path,
+#                         launched as a single-file program) instead of PerfTest; rates only, no latency
 #   drop-head-1000        -x 1 -y 1 -s 16 --queue-args x-max-length=1000 --consumer-rate 1000 --autoack:
 #                         an unthrottled producer into a queue bounded at 1000 messages (drop-head), a consumer
 #                         at 1000 msg/s; the rate reported is the producer's, CPU per *published* message
+#                         (every throughput scenario also reports the broker's RSS growth: peak VmRSS sampled
+#                         each second during the run minus VmRSS just before it)
 #   ttl-dlx-1m            per broker: a queue with x-message-ttl TTL_DLX_TTL_MS (5000) dead-lettering through
 #                         the default exchange into a second queue, no consumer; PerfTest publishes
 #                         TTL_DLX_MESSAGES (1,000,000) 16-byte messages (-x 1 -y 0 -C N -c 1000, predeclared);
@@ -156,7 +161,7 @@ TTL_DLX_TTL_MS=${TTL_DLX_TTL_MS:-5000}
 TTL_DLX_TIMEOUT=${TTL_DLX_TIMEOUT:-600}
 for s in $SCENARIOS; do
     case $s in
-        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|drop-head-1000)
+        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|priority-random|drop-head-1000)
             THROUGHPUT_SCENARIOS+="${THROUGHPUT_SCENARIOS:+ }$s" ;;
         backlog-10m) BACKLOG=1 ;;
         ttl-dlx-1m) TTL_DLX=1 ;;
@@ -193,6 +198,7 @@ scenario_title() {
         persistent-confirms-1k) echo "1 producer / 1 consumer, 1 KiB persistent, durable queue, publisher confirms (1000 in flight), consumer acks each" ;;
         backlog-10m)         echo "$BACKLOG_MESSAGES persistent 16 B messages into one durable queue, no consumer (confirms, $BACKLOG_CONFIRMS in flight); then a restart" ;;
         priority-10)         echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, priority 5), manual ack, prefetch 1000" ;;
+        priority-random)     echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, random priority 0-10), manual ack, prefetch 1000 (PriorityLoad.java)" ;;
         drop-head-1000)      echo "unthrottled producer into x-max-length 1000 (drop-head), consumer at 1000 msg/s, 16 B; rate = published" ;;
         ttl-dlx-1m)          echo "$TTL_DLX_MESSAGES 16 B messages, x-message-ttl ${TTL_DLX_TTL_MS} ms, dead-lettered into a second queue, no consumer" ;;
     esac
@@ -208,7 +214,7 @@ ln -sfn "$STAMP" "$CACHE_DIR/logs/latest"
 DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-bench.XXXXXX")
 COMMANDS_LOG="$LOG_DIR/commands.txt"
 RESULTS="$LOG_DIR/results.tsv"
-printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\n' >"$RESULTS"
+printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\trss_start_kb\trss_peak_kb\n' >"$RESULTS"
 BACKLOG_RESULTS="$LOG_DIR/backlog.tsv"
 TTL_DLX_RESULTS="$LOG_DIR/ttl-dlx.tsv"
 if [[ $TTL_DLX == 1 ]]; then
@@ -361,6 +367,26 @@ run_perftest() {
         --queue "q-$scenario-$broker" --id "$scenario-$broker" \
         --output-file "$LOG_DIR/$base.csv" \
         "${flags[@]}"
+}
+
+# priority-random: PriorityLoad.java instead of PerfTest (PerfTest has no random priorities); $1 broker,
+# $2 port, $3 seconds, $4 output base name. It prints PerfTest's "sending/receiving rate avg" lines.
+run_priority_load() {
+    local broker=$1 port=$2 seconds=$3 base=$4
+    local -a jopts=()
+    [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
+    # The single-file launch compiles the source first: a few seconds, before the measured interval.
+    local cmd=(timeout -k 10 "$((seconds + 90))" "$JAVA" ${jopts[@]+"${jopts[@]}"}
+        -Dlogback.configurationFile=logback-perf-test.xml -cp "$PERFTEST_LIB/*" "$SCRIPT_DIR/PriorityLoad.java"
+        --uri "amqp://guest:guest@127.0.0.1:$port" --queue "q-priority-random-$broker" --seconds "$seconds"
+        --max-priority 10 --size 16 --qos 1000 --multi-ack 100)
+    show_cmd "${cmd[@]}"
+    local rc=0
+    "${cmd[@]}" >"$LOG_DIR/$base.log" 2>&1 </dev/null &
+    PERFTEST_PID=$!
+    wait "$PERFTEST_PID" || rc=$?
+    PERFTEST_PID=""
+    return "$rc"
 }
 
 # Runs PerfTest with arguments $3... , killed after $1 seconds; output in $LOG_DIR/$2.log.
@@ -672,9 +698,9 @@ record_run() {
     [[ $scenario == drop-head-1000 ]] && per=$R_SEND # most messages are dropped, not received
     [[ -n ${R_CPU_TICKS:-} && -n $per && $per != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
         -v r="$per" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
         "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$R_CONF" \
-        "$note" "$cpu" >>"$RESULTS"
+        "$note" "$cpu" "${R_RSS0:-}" "${R_RSS_PEAK:-}" >>"$RESULTS"
     [[ $status != FAIL ]]
 }
 
@@ -696,9 +722,9 @@ print_scenario_table() {
     local s=$1 b
     echo
     echo "=== $s: $(scenario_title "$s"), ${DURATION}s per broker"
-    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s\n' \
+    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s %9s\n' \
         broker status "send msg/s" "conf msg/s" "recv msg/s" recv/sent "~sent total" "~recv total" "p50 ms" "p95 ms" \
-        "p99 ms" "confirm p50/p99" stalls "cpu us/msg"
+        "p99 ms" "confirm p50/p99" stalls "cpu us/msg" "RSS +MiB"
     for b in $BROKERS; do
         local st send recv conf crate
         st=$(result "$s" "$b" 3)
@@ -706,10 +732,11 @@ print_scenario_table() {
         send=$(result "$s" "$b" 4); recv=$(result "$s" "$b" 5); crate=$(result "$s" "$b" 14)
         conf="-"
         [[ -n $(result "$s" "$b" 11) ]] && conf="$(ms "$(result "$s" "$b" 11)")/$(ms "$(result "$s" "$b" 12)")"
-        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s\n' \
+        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s %9s\n' \
             "$b" "$st" "${send:--}" "${crate:--}" "${recv:--}" "$(pct "$recv" "$send")" "$(approx_total "$send")" \
             "$(approx_total "$recv")" "$(ms "$(result "$s" "$b" 7)")" "$(ms "$(result "$s" "$b" 9)")" \
-            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)" "$(result "$s" "$b" 16)"
+            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)" "$(result "$s" "$b" 16)" \
+            "$(kb_mib "$(minus "$(result "$s" "$b" 18)" "$(result "$s" "$b" 17)")")"
     done
     local wr rr ws rs wc rc
     wr=$(result "$s" warren 5); rr=$(result "$s" rabbitmq 5)
@@ -1159,9 +1186,17 @@ run_throughput() {
         rc=0
         local os_pid cpu0 cpu1
         os_pid=$(broker_os_pid "$broker")
+        R_RSS0=$(proc_kb "$os_pid" VmRSS)
+        start_sampler "$os_pid" "$LOG_DIR/$scenario-$broker-rss.csv"
         cpu0=$(cpu_ticks "$os_pid")
-        run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        if [[ $scenario == priority-random ]]; then
+            run_priority_load "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        else
+            run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        fi
         cpu1=$(cpu_ticks "$os_pid")
+        stop_sampler
+        R_RSS_PEAK=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { if (m) print m }' "$LOG_DIR/$scenario-$broker-rss.csv")
         R_CPU_TICKS=""
         [[ -n $cpu0 && -n $cpu1 ]] && R_CPU_TICKS=$((cpu1 - cpu0))
         record_run "$scenario" "$broker" "$rc" "$scenario-$broker" "$log_from" || FAILED=1
