@@ -23,6 +23,7 @@ final class ChannelConsumer implements Consumer {
     private final boolean noAck;
     private final boolean exclusive;
     private final int prefetch;
+    private final int priority;
     private final AtomicInteger unacked = new AtomicInteger();
     private volatile boolean active = true;
     // channel thread only: deliveries that arrived before consume-ok went out
@@ -30,7 +31,8 @@ final class ChannelConsumer implements Consumer {
     private List<QueueEntry> early;
 
     ChannelConsumer(ConsumerMethods channel, ChannelContext context, String tag, MessageQueue queue, boolean noAck,
-                    boolean exclusive, int prefetch) {
+                    boolean exclusive, int prefetch, int priority) {
+        this.priority = priority;
         this.channel = channel;
         this.context = context;
         this.tag = tag;
@@ -48,6 +50,11 @@ final class ChannelConsumer implements Consumer {
     @Override
     public boolean exclusive() {
         return exclusive;
+    }
+
+    @Override
+    public int priority() {
+        return priority;
     }
 
     MessageQueue queue() {

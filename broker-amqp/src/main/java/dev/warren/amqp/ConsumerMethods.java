@@ -53,7 +53,7 @@ final class ConsumerMethods {
         }
         MessageQueue queue = definitions.queueToRead(m);
         ChannelConsumer consumer = new ChannelConsumer(this, channel, tag, queue, m.flag("no-ack"), m.flag("exclusive"),
-                channel.prefetch().consumerLimit());
+                channel.prefetch().consumerLimit(), consumerPriority(m, queue));
         channel.consumers().put(tag, consumer);
         boolean nowait = m.flag("nowait");
         channel.callQueue(queue, (q, answer) -> {
@@ -67,6 +67,20 @@ final class ConsumerMethods {
                 deliver(consumer, early);
             }
         });
+    }
+
+    /** The consume argument x-priority (RabbitMQ's consumer priorities), 0 when absent. */
+    private static int consumerPriority(Method m, MessageQueue queue) {
+        Object priority = m.table("arguments").get("x-priority");
+        if (priority == null) {
+            return 0;
+        }
+        if (!(priority instanceof Byte || priority instanceof Short || priority instanceof Integer || priority instanceof Long)) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "invalid arg 'x-priority' for %s: \"expected integer, got %s\"",
+                    queue.describe(), dev.warren.core.message.FieldValues.typeName(priority));
+        }
+        long value = ((Number) priority).longValue();
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
     }
 
     /** basic.consume from the direct reply-to pseudo-queue: no queue, just this channel's token. */

@@ -27,6 +27,7 @@ public final class ServerProperties {
         capabilities.put("authentication_failure_close", true);
         capabilities.put("per_consumer_qos", true);
         capabilities.put("direct_reply_to", true);
+        capabilities.put("consumer_priorities", true);
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("product", "Warren");
         properties.put("version", COMPATIBLE_RABBITMQ_VERSION);

@@ -9,6 +9,11 @@ public interface Consumer {
 
     boolean exclusive();
 
+    /** The consumer's x-priority: higher ones get messages first while they have credit. */
+    default int priority() {
+        return 0;
+    }
+
     /**
      * True when the consumer can take another delivery now; the queue then delivers to it at once, so an
      * implementation may reserve credit here. Called on the queue's thread.

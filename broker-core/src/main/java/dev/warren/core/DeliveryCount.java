@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The {@code x-delivery-count} header of a queue with a delivery limit: how many times the message came
- * back from consumers before this delivery (0 on the first), as RabbitMQ's quorum queues report it.
+ * back from consumers before this delivery, as RabbitMQ's quorum queues report it (on every redelivery,
+ * and on every basic.get, 0 the first time).
  * Stamped on the copy that goes out; the stored message is not changed (after a restart the count starts
  * again).
  */

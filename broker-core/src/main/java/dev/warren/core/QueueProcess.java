@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * the ready messages, the consumers, the count of deliveries awaiting ack, and the message lifecycle the
  * queue's arguments ask for.
  *
- * <p>Dispatch: ready messages go round-robin to the consumers that can take one now ({@link Consumer#ready()}).
+ * <p>Dispatch: ready messages go round-robin to the consumers that can take one now ({@link Consumer#ready()}),
+ * the highest consumer priority first ({@link ConsumerRing}).
  * It runs after every change that can let a message go out: an enqueue, a requeue, a new consumer, a batch
  * read back from the store, or a consumer's credit coming back ({@link #resumeDispatch()}).
  *
@@ -68,9 +69,8 @@ public final class QueueProcess {
     private final PagedBacklog unsorted;
     private final DeadLetters deadLetters;
     private final boolean countsBytes;
-    private final List<Consumer> consumers = new ArrayList<>();
+    private final ConsumerRing consumers = new ConsumerRing();
     private final ArrayDeque<GetCallback> waitingGets = new ArrayDeque<>();
-    private int nextConsumer;
     private long nextSequence;
     private boolean hadConsumers;
     private long deliveredThrough = -1;
@@ -404,7 +404,7 @@ public final class QueueProcess {
         if (!lifecycle.running()) {
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queue.name(), queue.vhost().name());
         }
-        if (!consumers.isEmpty() && (consumer.exclusive() || consumers.get(0).exclusive())) {
+        if (!consumers.isEmpty() && (consumer.exclusive() || consumers.first().exclusive())) {
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "%s in exclusive use", queue.describe());
         }
         consumers.add(consumer);
@@ -418,16 +418,8 @@ public final class QueueProcess {
 
     /** Removes a consumer; an auto-delete queue goes away with its last consumer. */
     public void removeConsumer(Consumer consumer) {
-        int index = consumers.indexOf(consumer);
-        if (index < 0) {
+        if (!consumers.remove(consumer)) {
             return;
-        }
-        consumers.remove(index);
-        if (index < nextConsumer) {
-            nextConsumer--;
-        }
-        if (nextConsumer >= consumers.size()) {
-            nextConsumer = 0; // the round-robin pointer was on the last consumer, which just left
         }
         if (queue.autoDelete() && hadConsumers && consumers.isEmpty() && lifecycle.running()) {
             delete();
@@ -459,26 +451,14 @@ public final class QueueProcess {
                     continue;
                 }
             }
-            Consumer consumer = nextReadyConsumer();
+            Consumer consumer = consumers.nextReady();
             if (consumer == null) {
                 break;
             }
-            consumer.deliver(queue, delivering(takeReady(lane)));
+            consumer.deliver(queue, delivering(takeReady(lane), false));
         }
         loadLowLanes();
         updateCounts();
-    }
-
-    private Consumer nextReadyConsumer() {
-        int size = consumers.size();
-        for (int tried = 0; tried < size; tried++) {
-            Consumer candidate = consumers.get(nextConsumer);
-            nextConsumer = (nextConsumer + 1) % size;
-            if (candidate.ready()) {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     /**
@@ -711,7 +691,7 @@ public final class QueueProcess {
                 remove(head, Reason.EXPIRED);
                 continue;
             }
-            QueueEntry delivered = delivering(head);
+            QueueEntry delivered = delivering(head, true);
             loadLowLanes();
             updateCounts();
             answer.got(delivered, messageCount);
@@ -762,8 +742,8 @@ public final class QueueProcess {
             store.deleteQueue(storeId); // forgets every stored entry at once; nothing to ack one by one
         }
         dropAll(false);
-        List<Consumer> cancelled = new ArrayList<>(consumers);
-        consumers.clear();
+        List<Consumer> cancelled = consumers.snapshot();
+        cancelled.forEach(consumers::remove);
         updateCounts();
         cancelled.forEach(c -> c.cancelledByQueue(queue));
         queue.vhost().queueDeleted(queue);
@@ -864,10 +844,11 @@ public final class QueueProcess {
     }
 
     /** The entry goes out to a client; remembered so a clean stop can say what was delivered. */
-    private QueueEntry delivering(QueueEntry entry) {
+    private QueueEntry delivering(QueueEntry entry, boolean toGet) {
         unacknowledged++;
-        if (args.deliveryLimit() != QueueArguments.NONE) {
-            // as quorum queues do: every delivery says how many times the message came back before
+        if (args.deliveryLimit() != QueueArguments.NONE && (toGet || entry.returns() > 0)) {
+            // as quorum queues do: a redelivery says how many times the message came back before, and
+            // basic.get says it every time (0 the first); a consumer's first delivery goes out untouched
             entry = new QueueEntry(DeliveryCount.stamp(entry.message(), entry.returns()), entry.sequence(),
                     entry.redelivered(), entry.expiresAt(), entry.returns());
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * x-delivery-limit on a classic queue (beyond RabbitMQ, which has it on quorum queues; the semantics are
- * theirs: x-delivery-count on every delivery, returns counted whether by nack, reject or a closed channel,
+ * theirs: x-delivery-count on every basic.get and every redelivery, returns counted whether by nack, reject or a closed channel,
  * dead-lettered with delivery_limit once returned more times than the limit).
  */
 @Timeout(60)
@@ -81,5 +81,31 @@ class DeliveryLimitIT extends LifecycleITBase {
         }
         awaitCount(channel, "dl.drop", 0);
         assertFalse(channel.basicGet("dl.drop", true) != null);
+    }
+
+    @Test
+    void aConsumersFirstDeliveryGoesOutUntouchedAndRedeliveriesCarryTheCount() throws Exception {
+        declare("dl.consumed", limited(5, false));
+        channel.basicPublish("", "dl.consumed", new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+                .headers(Map.of("x-delivery-count", 7)).build(), "job".getBytes());
+        java.util.concurrent.BlockingQueue<Object> counts = new java.util.concurrent.LinkedBlockingQueue<>();
+        Channel consumer = connection.createChannel();
+        consumer.basicConsume("dl.consumed", false, new com.rabbitmq.client.DefaultConsumer(consumer) {
+            @Override
+            public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
+                                       com.rabbitmq.client.AMQP.BasicProperties properties, byte[] body) throws java.io.IOException {
+                counts.add(String.valueOf(properties.getHeaders().get("x-delivery-count")));
+                if (counts.size() < 3) {
+                    consumer.basicNack(envelope.getDeliveryTag(), false, true);
+                } else {
+                    consumer.basicAck(envelope.getDeliveryTag(), false);
+                }
+            }
+        });
+        java.util.List<Object> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            seen.add(counts.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals(java.util.List.of("7", "1", "2"), seen, "the publisher's own header first, then the broker's count");
     }
 }

@@ -75,10 +75,10 @@ class HandshakeIT {
             assertInstanceOf(Map.class, capabilities, "capabilities is not a table: " + properties);
             Map<?, ?> table = (Map<?, ?>) capabilities;
 
-            // each is exercised by its own IT (direct_reply_to: DirectReplyToIT)
+            // each is exercised by its own IT (direct_reply_to: DirectReplyToIT; consumer_priorities: ConsumerPriorityIT)
             Set<String> expected = new java.util.HashSet<>(Set.of("exchange_exchange_bindings", "basic.nack",
                     "consumer_cancel_notify", "authentication_failure_close", "per_consumer_qos", "connection.blocked",
-                    "direct_reply_to"));
+                    "direct_reply_to", "consumer_priorities"));
             if (confirmsWork()) {
                 expected.add("publisher_confirms");
             }
