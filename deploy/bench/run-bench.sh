@@ -89,6 +89,9 @@
 #   BACKLOG_RESTART_TIMEOUT [600]    seconds after the restart's launch before each restart measurement
 #                                    (port, first delivery, count = N) is given up and reported as NA
 #   BACKLOG_SETTLE [5]               seconds of idle after start before the baseline memory reading
+#   TTL_DLX_MESSAGES [1000000]       messages published by ttl-dlx-1m
+#   TTL_DLX_TTL_MS [5000]            its queue's x-message-ttl
+#   TTL_DLX_TIMEOUT [600]            seconds from PerfTest's launch before ttl-dlx-1m gives up (counts as failed)
 #   PYTHON [/usr/bin/python3]        python with pika (Debian: python3-pika), for amqp_probe.py
 #
 # Output: the tables on stdout; raw PerfTest output (+ per-second CSV), broker logs, the commands run
@@ -161,6 +164,9 @@ TTL_DLX=0
 TTL_DLX_MESSAGES=${TTL_DLX_MESSAGES:-1000000}
 TTL_DLX_TTL_MS=${TTL_DLX_TTL_MS:-5000}
 TTL_DLX_TIMEOUT=${TTL_DLX_TIMEOUT:-600}
+for v in TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT; do
+    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
+done
 for s in $SCENARIOS; do
     case $s in
         auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|priority-random|drop-head-1000)
