@@ -17,6 +17,11 @@ class PikaLifecycleIT extends PikaScriptIT {
     }
 
     @Test
+    void exponentialBackOffRepublishingWithPerMessageTtlCountsUpTheXDeathTheClientSentBack() throws Exception {
+        runScript("backoff_retry.py");
+    }
+
+    @Test
     void aBoundedQueueKeepsTheNewestMessagesAndDeadLettersTheDroppedHeads() throws Exception {
         runScript("bounded_queue.py");
     }
