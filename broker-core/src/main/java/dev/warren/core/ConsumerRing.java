@@ -8,15 +8,28 @@ import java.util.List;
  * now, and, with consumer priorities ({@code x-priority}), the highest priority first — a lower one gets a
  * message only while every higher one is out of credit, as in RabbitMQ. Consumers are kept sorted by
  * priority, in subscription order within one; with a single priority (the usual case) a pointer goes round,
- * with several the consumer served moves behind the others of its priority. Owner thread only.
+ * with several the consumer served moves behind the others of its priority.
+ *
+ * <p>With a single active consumer ({@code x-single-active-consumer}) only the first subscriber gets
+ * messages; the next in subscription order takes over when it leaves. Owner thread only.
  */
 final class ConsumerRing {
     private final List<Consumer> consumers = new ArrayList<>();
+    private final boolean singleActive;
     private int next;
     private boolean mixedPriorities;
 
+    ConsumerRing(boolean singleActive) {
+        this.singleActive = singleActive;
+    }
+
     boolean isEmpty() {
         return consumers.isEmpty();
+    }
+
+    /** The consumer that receives, with a single active consumer; else null. */
+    Consumer active() {
+        return singleActive && !consumers.isEmpty() ? consumers.get(0) : null;
     }
 
     int size() {
@@ -34,7 +47,7 @@ final class ConsumerRing {
     /** Adds a consumer behind those of its priority and above. */
     void add(Consumer consumer) {
         int at = consumers.size();
-        while (at > 0 && consumers.get(at - 1).priority() < consumer.priority()) {
+        while (!singleActive && at > 0 && consumers.get(at - 1).priority() < consumer.priority()) {
             at--;
         }
         consumers.add(at, consumer);
@@ -64,6 +77,9 @@ final class ConsumerRing {
 
     /** The consumer that gets the next message, or null when none can take one now. */
     Consumer nextReady() {
+        if (singleActive) {
+            return !consumers.isEmpty() && consumers.get(0).ready() ? consumers.get(0) : null;
+        }
         return mixedPriorities ? nextByPriority() : nextRoundRobin();
     }
 

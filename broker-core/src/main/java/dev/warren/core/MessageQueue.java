@@ -175,6 +175,11 @@ public final class MessageQueue implements BindingDestination {
         return process.memoryHeld();
     }
 
+    /** The consumer that receives, for a queue with a single active consumer, else null; any thread. */
+    public String singleActiveConsumerTag() {
+        return process.activeConsumerTag();
+    }
+
     /** Consumers, as last published by the owner thread; any thread. */
     public int consumerCount() {
         return process.consumerCount();

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The queue arguments that change how a queue treats its messages, read and checked once when the queue is
- * declared: TTL, dead-lettering, length limits, expiry, priorities and the delivery limit. A bad value is a
+ * declared: TTL, dead-lettering, length limits, expiry, priorities, the delivery limit and single active
+ * consumer. A bad value is a
  * 406 naming the argument, the queue and the value, in RabbitMQ's words (its error terms included, since
  * clients and operators search for them). Arguments not listed here are kept but change nothing.
  */
@@ -18,12 +19,13 @@ public record QueueArguments(
         String deadLetterExchange,
         String deadLetterRoutingKey,
         int maxPriority,
-        long deliveryLimit) {
+        long deliveryLimit,
+        boolean singleActiveConsumer) {
 
     /** Unset numeric limits. */
     public static final long NONE = -1;
     public static final QueueArguments DEFAULTS =
-            new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE);
+            new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE, false);
     static final int MAX_PRIORITY = 255;
 
     /** What a full queue does with one more message. */
@@ -61,8 +63,9 @@ public record QueueArguments(
         }
         int maxPriority = (int) r.integer("x-max-priority", 0, MAX_PRIORITY);
         long deliveryLimit = r.integer("x-delivery-limit", 0, Long.MAX_VALUE);
+        boolean singleActiveConsumer = r.bool("x-single-active-consumer");
         return new QueueArguments(messageTtl, expires, maxLength, maxLengthBytes, overflow, dlx, dlrk,
-                Math.max(maxPriority, 0), deliveryLimit);
+                Math.max(maxPriority, 0), deliveryLimit, singleActiveConsumer);
     }
 
     public boolean hasTtl() {
@@ -98,6 +101,17 @@ public record QueueArguments(
                 throw invalid(key, "{max_value_exceeded," + v + "}");
             }
             return v;
+        }
+
+        boolean bool(String key) {
+            if (!arguments.containsKey(key)) {
+                return false;
+            }
+            Object value = arguments.get(key);
+            if (!(value instanceof Boolean b)) {
+                throw invalid(key, "{unacceptable_type," + FieldValues.typeName(value) + "}");
+            }
+            return b;
         }
 
         String string(String key) {

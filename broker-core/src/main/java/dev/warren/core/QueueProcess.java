@@ -69,7 +69,7 @@ public final class QueueProcess {
     private final PagedBacklog unsorted;
     private final DeadLetters deadLetters;
     private final boolean countsBytes;
-    private final ConsumerRing consumers = new ConsumerRing();
+    private final ConsumerRing consumers;
     private final ArrayDeque<GetCallback> waitingGets = new ArrayDeque<>();
     private long nextSequence;
     private boolean hadConsumers;
@@ -88,6 +88,8 @@ public final class QueueProcess {
     private volatile QueueLifecycle lifecycle = QueueLifecycle.RUNNING;
     private volatile int messageCount;
     private volatile int consumerCount;
+    /** The tag of the single active consumer, or null. */
+    private volatile String activeConsumerTag;
     private volatile int unacknowledgedCount;
     /** Bytes (by the memory budget's weight) of the ready messages held on the heap. */
     private volatile long memoryHeld;
@@ -102,6 +104,7 @@ public final class QueueProcess {
         this.storeId = queue.storeId();
         this.args = queue.settings();
         this.countsBytes = args.maxLengthBytes() != QueueArguments.NONE;
+        this.consumers = new ConsumerRing(args.singleActiveConsumer());
         this.lanes = new Lane[args.maxPriority() + 1];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(new PagedBacklog(store, storeId, queue.executor(), queue.describe(), countsBytes,
@@ -161,6 +164,10 @@ public final class QueueProcess {
 
     int consumerCount() {
         return consumerCount;
+    }
+
+    String activeConsumerTag() {
+        return activeConsumerTag;
     }
 
     int unacknowledgedCount() {
@@ -404,7 +411,8 @@ public final class QueueProcess {
         if (!lifecycle.running()) {
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queue.name(), queue.vhost().name());
         }
-        if (!consumers.isEmpty() && (consumer.exclusive() || consumers.first().exclusive())) {
+        if ((!consumers.isEmpty() && (consumer.exclusive() || consumers.first().exclusive()))
+                || (consumer.exclusive() && args.singleActiveConsumer())) {
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "%s in exclusive use", queue.describe());
         }
         consumers.add(consumer);
@@ -888,6 +896,8 @@ public final class QueueProcess {
     private void updateCounts() {
         messageCount = (int) Math.min(readyCount(), Integer.MAX_VALUE);
         consumerCount = consumers.size();
+        Consumer active = consumers.active();
+        activeConsumerTag = active == null ? null : active.tag();
         unacknowledgedCount = Math.max(0, unacknowledged);
     }
 }

@@ -58,7 +58,7 @@ class ConsumerRingTest {
 
     @Test
     void oneOrMoreConsumersOfOnePriorityGoRoundRobinAndARemovedOneIsSkipped() {
-        ConsumerRing ring = new ConsumerRing();
+        ConsumerRing ring = new ConsumerRing(false);
         Stub a = new Stub("a", 0);
         Stub b = new Stub("b", 0);
         Stub c = new Stub("c", 0);
@@ -72,7 +72,7 @@ class ConsumerRingTest {
 
     @Test
     void theHighestPriorityThatIsReadyIsServedAndEqualOnesTakeTurns() {
-        ConsumerRing ring = new ConsumerRing();
+        ConsumerRing ring = new ConsumerRing(false);
         Stub low = new Stub("low", 1);
         Stub high1 = new Stub("high1", 9);
         Stub high2 = new Stub("high2", 9);

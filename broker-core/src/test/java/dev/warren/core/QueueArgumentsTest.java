@@ -21,7 +21,7 @@ class QueueArgumentsTest {
                 "x-max-length", 10, "x-max-length-bytes", 100L, "x-overflow", "reject-publish-dlx",
                 "x-dead-letter-exchange", "dlx", "x-dead-letter-routing-key", "dead", "x-max-priority", 10,
                 "x-delivery-limit", 3), Q);
-        assertEquals(new QueueArguments(5, 1000, 10, 100, QueueArguments.Overflow.REJECT_PUBLISH_DLX, "dlx", "dead", 10, 3), a);
+        assertEquals(new QueueArguments(5, 1000, 10, 100, QueueArguments.Overflow.REJECT_PUBLISH_DLX, "dlx", "dead", 10, 3, false), a);
     }
 
     @Test

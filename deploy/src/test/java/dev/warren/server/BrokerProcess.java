@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +41,11 @@ final class BrokerProcess {
     }
 
     static BrokerProcess start(Path dataDir, Path log, String label) throws Exception {
+        return start(dataDir, log, label, List.of());
+    }
+
+    /** As {@link #start(Path, Path, String)}, with more command-line flags (e.g. {@code --config FILE}). */
+    static BrokerProcess start(Path dataDir, Path log, String label, List<String> moreFlags) throws Exception {
         Path jar = Path.of(System.getProperty("warren.server.jar",
                 Path.of("target", "warren-server.jar").toAbsolutePath().toString()));
         Path lib = Path.of(System.getProperty("warren.server.lib",
@@ -48,9 +54,10 @@ final class BrokerProcess {
                 + lib + " is missing; this test runs in the integration-test phase (mvn verify), after package");
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", jar + ":" + lib + "/*", "dev.warren.server.WarrenServer",
-                "--amqp-port", "0", "--mgmt-port", "0", "--data-dir", dataDir.toString());
+                "--amqp-port", "0", "--mgmt-port", "0", "--data-dir", dataDir.toString()));
+        command.addAll(moreFlags);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("WARREN_")); // only the flags count
         builder.environment().put("WARREN_LOG_FILE", "false"); // the console output above is the log

@@ -39,6 +39,9 @@ final class Views {
                 .put("messages_dropped", q.droppedCount());
         n.putNull("policy");
         n.putNull("exclusive_consumer_tag");
+        if (q.settings().singleActiveConsumer()) {
+            n.put("single_active_consumer_tag", q.singleActiveConsumerTag());
+        }
         return n;
     }
 

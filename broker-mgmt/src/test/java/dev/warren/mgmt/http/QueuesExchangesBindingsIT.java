@@ -216,4 +216,21 @@ class QueuesExchangesBindingsIT extends SharedManagementIT {
         it.forEachRemaining(out::add);
         return out;
     }
+
+    @Test
+    void aSingleActiveConsumerQueueShowsWhichConsumerIsActive() throws Exception {
+        api.put("/api/queues/%2F/sac", "{\"durable\":false,\"arguments\":{\"x-single-active-consumer\":true}}");
+        try (Connection connection = fixture.connectionFactory("guest", "guest").newConnection()) {
+            Channel channel = connection.createChannel();
+            String first = channel.basicConsume("sac", true, "first", new DefaultConsumer(channel));
+            channel.basicConsume("sac", true, "second", new DefaultConsumer(channel));
+            JsonNode q = await("/api/queues/%2F/sac", n -> n.path("consumers").asInt() == 2);
+            assertEquals(first, q.path("single_active_consumer_tag").asText());
+            channel.basicCancel(first);
+            q = await("/api/queues/%2F/sac", n -> n.path("consumers").asInt() == 1);
+            assertEquals("second", q.path("single_active_consumer_tag").asText());
+        } finally {
+            api.delete("/api/queues/%2F/sac");
+        }
+    }
 }
