@@ -35,4 +35,9 @@ class PikaLifecycleIT extends PikaScriptIT {
     void celeryStyleTaskPrioritiesThroughKombuComeHighestFirst() throws Exception {
         runScript("task_priorities.py");
     }
+
+    @Test
+    void ttlsUpToTenYearsAreAcceptedAndLongerOnesRefusedAsRabbitMqRefusesThem() throws Exception {
+        runScript("ttl_limits.py");
+    }
 }
