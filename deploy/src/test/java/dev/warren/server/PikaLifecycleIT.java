@@ -37,7 +37,7 @@ class PikaLifecycleIT extends PikaScriptIT {
     }
 
     @Test
-    void ttlsUpToTenYearsAreAcceptedAndLongerOnesRefusedAsRabbitMqRefusesThem() throws Exception {
-        runScript("ttl_limits.py");
+    void expirationStringsAndTtlsUpToTenYearsAreTakenAndRefusedAsRabbitMqDoes() throws Exception {
+        runScript("ttl_values.py");
     }
 }
