@@ -39,14 +39,21 @@
 #                         --qos 1000 --multi-ack-every 100: a priority queue, manual acks as manual-ack-prefetch.
 #                         PerfTest sets one priority for all messages (it has no random priorities); the
 #                         mixed-priority order is tested in PriorityQueueIT / QueueLifecycleTest
+#   priority-random       the same queue and consumer settings with a random priority 0-10 per message, run by
+#                         deploy/bench/PriorityLoad.java (the RabbitMQ Java client from PerfTest's class path,
+#                         launched as a single-file program) instead of PerfTest; rates only, no latency
 #   drop-head-1000        -x 1 -y 1 -s 16 --queue-args x-max-length=1000 --consumer-rate 1000 --autoack:
 #                         an unthrottled producer into a queue bounded at 1000 messages (drop-head), a consumer
 #                         at 1000 msg/s; the rate reported is the producer's, CPU per *published* message
+#                         (every throughput scenario also reports the broker's RSS growth: peak VmRSS sampled
+#                         each second during the run minus VmRSS just before it)
 #   ttl-dlx-1m            per broker: a queue with x-message-ttl TTL_DLX_TTL_MS (5000) dead-lettering through
 #                         the default exchange into a second queue, no consumer; PerfTest publishes
 #                         TTL_DLX_MESSAGES (1,000,000) 16-byte messages (-x 1 -y 0 -C N -c 1000, predeclared);
-#                         reported: publish time, time from the first publish until all N are in the dead-letter
-#                         queue, broker RSS growth (peak sampled VmRSS - start) and broker CPU per message
+#                         reported: publish time, time until all N are in the dead-letter queue (both from
+#                         PerfTest's launch; and the latter from the first publish: when PerfTest logs that its
+#                         producer's channel starts), broker RSS growth (peak sampled VmRSS - start) and broker
+#                         CPU per message
 # Backlog scenario:
 #   backlog-10m           per broker: start it on an empty data dir; publish BACKLOG_MESSAGES persistent
 #                         16-byte messages into one durable queue with no consumer
@@ -82,6 +89,9 @@
 #   BACKLOG_RESTART_TIMEOUT [600]    seconds after the restart's launch before each restart measurement
 #                                    (port, first delivery, count = N) is given up and reported as NA
 #   BACKLOG_SETTLE [5]               seconds of idle after start before the baseline memory reading
+#   TTL_DLX_MESSAGES [1000000]       messages published by ttl-dlx-1m
+#   TTL_DLX_TTL_MS [5000]            its queue's x-message-ttl
+#   TTL_DLX_TIMEOUT [600]            seconds from PerfTest's launch before ttl-dlx-1m gives up (counts as failed)
 #   PYTHON [/usr/bin/python3]        python with pika (Debian: python3-pika), for amqp_probe.py
 #
 # Output: the tables on stdout; raw PerfTest output (+ per-second CSV), broker logs, the commands run
@@ -154,9 +164,12 @@ TTL_DLX=0
 TTL_DLX_MESSAGES=${TTL_DLX_MESSAGES:-1000000}
 TTL_DLX_TTL_MS=${TTL_DLX_TTL_MS:-5000}
 TTL_DLX_TIMEOUT=${TTL_DLX_TIMEOUT:-600}
+for v in TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT; do
+    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
+done
 for s in $SCENARIOS; do
     case $s in
-        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|drop-head-1000)
+        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|priority-random|drop-head-1000)
             THROUGHPUT_SCENARIOS+="${THROUGHPUT_SCENARIOS:+ }$s" ;;
         backlog-10m) BACKLOG=1 ;;
         ttl-dlx-1m) TTL_DLX=1 ;;
@@ -193,6 +206,7 @@ scenario_title() {
         persistent-confirms-1k) echo "1 producer / 1 consumer, 1 KiB persistent, durable queue, publisher confirms (1000 in flight), consumer acks each" ;;
         backlog-10m)         echo "$BACKLOG_MESSAGES persistent 16 B messages into one durable queue, no consumer (confirms, $BACKLOG_CONFIRMS in flight); then a restart" ;;
         priority-10)         echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, priority 5), manual ack, prefetch 1000" ;;
+        priority-random)     echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, random priority 0-10), manual ack, prefetch 1000 (PriorityLoad.java)" ;;
         drop-head-1000)      echo "unthrottled producer into x-max-length 1000 (drop-head), consumer at 1000 msg/s, 16 B; rate = published" ;;
         ttl-dlx-1m)          echo "$TTL_DLX_MESSAGES 16 B messages, x-message-ttl ${TTL_DLX_TTL_MS} ms, dead-lettered into a second queue, no consumer" ;;
     esac
@@ -208,11 +222,11 @@ ln -sfn "$STAMP" "$CACHE_DIR/logs/latest"
 DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-bench.XXXXXX")
 COMMANDS_LOG="$LOG_DIR/commands.txt"
 RESULTS="$LOG_DIR/results.tsv"
-printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\n' >"$RESULTS"
+printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\trss_start_kb\trss_peak_kb\n' >"$RESULTS"
 BACKLOG_RESULTS="$LOG_DIR/backlog.tsv"
 TTL_DLX_RESULTS="$LOG_DIR/ttl-dlx.tsv"
 if [[ $TTL_DLX == 1 ]]; then
-    printf 'broker\tstatus\tmessages\tpublish_s\tall_dead_lettered_s\trss_start_kb\trss_peak_kb\tcpu_us_per_msg\tnote\n' >"$TTL_DLX_RESULTS"
+    printf 'broker\tstatus\tmessages\tpublish_s\tall_dead_lettered_s\trss_start_kb\trss_peak_kb\tcpu_us_per_msg\tfirst_publish_s\tnote\n' >"$TTL_DLX_RESULTS"
 fi
 if [[ $BACKLOG == 1 ]]; then
     printf '%s\t' broker status messages publish_wall_s publish_msg_s confirm_msg_s queue_count_after_publish \
@@ -361,6 +375,26 @@ run_perftest() {
         --queue "q-$scenario-$broker" --id "$scenario-$broker" \
         --output-file "$LOG_DIR/$base.csv" \
         "${flags[@]}"
+}
+
+# priority-random: PriorityLoad.java instead of PerfTest (PerfTest has no random priorities); $1 broker,
+# $2 port, $3 seconds, $4 output base name. It prints PerfTest's "sending/receiving rate avg" lines.
+run_priority_load() {
+    local broker=$1 port=$2 seconds=$3 base=$4
+    local -a jopts=()
+    [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
+    # The single-file launch compiles the source first: a few seconds, before the measured interval.
+    local cmd=(timeout -k 10 "$((seconds + 90))" "$JAVA" ${jopts[@]+"${jopts[@]}"}
+        -Dlogback.configurationFile=logback-perf-test.xml -cp "$PERFTEST_LIB/*" "$SCRIPT_DIR/PriorityLoad.java"
+        --uri "amqp://guest:guest@127.0.0.1:$port" --queue "q-priority-random-$broker" --seconds "$seconds"
+        --max-priority 10 --size 16 --qos 1000 --multi-ack 100)
+    show_cmd "${cmd[@]}"
+    local rc=0
+    "${cmd[@]}" >"$LOG_DIR/$base.log" 2>&1 </dev/null &
+    PERFTEST_PID=$!
+    wait "$PERFTEST_PID" || rc=$?
+    PERFTEST_PID=""
+    return "$rc"
 }
 
 # Runs PerfTest with arguments $3... , killed after $1 seconds; output in $LOG_DIR/$2.log.
@@ -672,9 +706,9 @@ record_run() {
     [[ $scenario == drop-head-1000 ]] && per=$R_SEND # most messages are dropped, not received
     [[ -n ${R_CPU_TICKS:-} && -n $per && $per != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
         -v r="$per" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
         "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$R_CONF" \
-        "$note" "$cpu" >>"$RESULTS"
+        "$note" "$cpu" "${R_RSS0:-}" "${R_RSS_PEAK:-}" >>"$RESULTS"
     [[ $status != FAIL ]]
 }
 
@@ -696,9 +730,9 @@ print_scenario_table() {
     local s=$1 b
     echo
     echo "=== $s: $(scenario_title "$s"), ${DURATION}s per broker"
-    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s\n' \
+    printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s %9s\n' \
         broker status "send msg/s" "conf msg/s" "recv msg/s" recv/sent "~sent total" "~recv total" "p50 ms" "p95 ms" \
-        "p99 ms" "confirm p50/p99" stalls "cpu us/msg"
+        "p99 ms" "confirm p50/p99" stalls "cpu us/msg" "RSS +MiB"
     for b in $BROKERS; do
         local st send recv conf crate
         st=$(result "$s" "$b" 3)
@@ -706,10 +740,11 @@ print_scenario_table() {
         send=$(result "$s" "$b" 4); recv=$(result "$s" "$b" 5); crate=$(result "$s" "$b" 14)
         conf="-"
         [[ -n $(result "$s" "$b" 11) ]] && conf="$(ms "$(result "$s" "$b" 11)")/$(ms "$(result "$s" "$b" 12)")"
-        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s\n' \
+        printf '%-9s %-5s %11s %11s %11s %9s %12s %12s %9s %9s %9s %15s %6s %10s %9s\n' \
             "$b" "$st" "${send:--}" "${crate:--}" "${recv:--}" "$(pct "$recv" "$send")" "$(approx_total "$send")" \
             "$(approx_total "$recv")" "$(ms "$(result "$s" "$b" 7)")" "$(ms "$(result "$s" "$b" 9)")" \
-            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)" "$(result "$s" "$b" 16)"
+            "$(ms "$(result "$s" "$b" 10)")" "$conf" "$(result "$s" "$b" 13)" "$(result "$s" "$b" 16)" \
+            "$(kb_mib "$(minus "$(result "$s" "$b" 18)" "$(result "$s" "$b" 17)")")"
     done
     local wr rr ws rs wc rc
     wr=$(result "$s" warren 5); rr=$(result "$s" rabbitmq 5)
@@ -1077,7 +1112,7 @@ run_ttl_dlx() {
     timeout 60 "$PYTHON" "$PROBE" declare-ttl-dlx --port "$port" --queue "$work" --dead "$dead" --ttl "$TTL_DLX_TTL_MS" >/dev/null \
         || { warn "could not declare the ttl-dlx queues on $broker"; status=FAIL; }
     pid=$(broker_os_pid "$broker")
-    local rss0 peak=0 cpu0 cpu1 t0 t_pub="" t_done="" count=0 rss
+    local rss0 peak=0 cpu0 cpu1 t0 t_pub="" t_done="" t_first="" count=0 rss
     rss0=$(proc_kb "$pid" VmRSS)
     cpu0=$(cpu_ticks "$pid")
     t0=$(now)
@@ -1086,6 +1121,19 @@ run_ttl_dlx() {
             --producers 1 --consumers 0 --size 16 --pmessages "$TTL_DLX_MESSAGES" --confirm 1000 \
             --queue "$work" --predeclared --id "ttl-dlx-1m-$broker" &
         local perf=$!
+        # The first publish follows PerfTest's "starting producer #0, channel #0" at once; a watcher notes
+        # when that line appears (PerfTest's JVM start is ~1 s of the launch-based times).
+        local first_file="$LOG_DIR/ttl-dlx-1m-$broker.first-publish"
+        (
+            trap - EXIT INT TERM
+            set +e
+            until grep -q 'starting producer #0, channel' "$LOG_DIR/ttl-dlx-1m-$broker.log" 2>/dev/null; do
+                kill -0 "$perf" 2>/dev/null || exit 0
+                sleep 0.02
+            done
+            date +%s.%N >"$first_file"
+        ) &
+        local watcher=$!
         while true; do
             rss=$(proc_kb "$pid" VmRSS)
             [[ -n $rss && $rss -gt $peak ]] && peak=$rss
@@ -1105,15 +1153,19 @@ run_ttl_dlx() {
             sleep 0.5
         done
         [[ -n $t_pub ]] || { wait "$perf" || true; t_pub=$(now); }
+        kill "$watcher" 2>/dev/null || true
+        wait "$watcher" 2>/dev/null || true
+        [[ -s $first_file ]] && t_first=$(cat "$first_file")
     fi
     cpu1=$(cpu_ticks "$pid")
     local cpu_us=""
     [[ -n $cpu0 && -n $cpu1 ]] && cpu_us=$(awk -v t="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$TTL_DLX_MESSAGES" \
         'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$status" "$TTL_DLX_MESSAGES" "$(secs_between "$t_pub" "$t0")" \
-        "$(secs_between "${t_done:-NA}" "$t0")" "$rss0" "$peak" "$cpu_us" "$note" >>"$TTL_DLX_RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$status" "$TTL_DLX_MESSAGES" "$(secs_between "$t_pub" "$t0")" \
+        "$(secs_between "${t_done:-NA}" "$t0")" "$rss0" "$peak" "${cpu_us:-NA}" "$(secs_between "${t_first:-NA}" "$t0")" \
+        "$note" >>"$TTL_DLX_RESULTS"
     echo "  -> $status: published in $(secs_between "$t_pub" "$t0") s, all dead-lettered after" \
-        "$(secs_between "${t_done:-NA}" "$t0") s, RSS $(kb_mib "$rss0") -> peak $(kb_mib "$peak") MiB, CPU ${cpu_us:-?} µs/msg${note:+; $note}"
+        "$(secs_between "${t_done:-NA}" "$t0") s (first publish at $(secs_between "${t_first:-NA}" "$t0") s), RSS $(kb_mib "$rss0") -> peak $(kb_mib "$peak") MiB, CPU ${cpu_us:-?} µs/msg${note:+; $note}"
     case $broker in
         warren) stop_warren ;;
         rabbitmq) stop_rabbit ;;
@@ -1124,13 +1176,14 @@ run_ttl_dlx() {
 print_ttl_dlx_table() {
     echo
     echo "=== ttl-dlx-1m: $(scenario_title ttl-dlx-1m)"
-    printf '%-10s %6s %10s %12s %22s %14s %14s %14s %12s\n' broker status messages "publish s" "all dead-lettered s" \
-        "RSS start MiB" "RSS peak MiB" "growth MiB" "cpu us/msg"
-    local b st n pub done r0 pk cpu
-    while IFS=$'\t' read -r b st n pub done r0 pk cpu _; do
+    echo "(publish s and all dead-lettered s from PerfTest's launch; the last column from its first publish)"
+    printf '%-10s %6s %10s %12s %22s %14s %14s %14s %12s %24s\n' broker status messages "publish s" "all dead-lettered s" \
+        "RSS start MiB" "RSS peak MiB" "growth MiB" "cpu us/msg" "dead-lettered after 1st"
+    local b st n pub done r0 pk cpu first
+    while IFS=$'\t' read -r b st n pub done r0 pk cpu first _; do
         [[ $b == broker ]] && continue
-        printf '%-10s %6s %10s %12s %22s %14s %14s %14s %12s\n' "$b" "$st" "$n" "$pub" "$done" "$(kb_mib "$r0")" \
-            "$(kb_mib "$pk")" "$(kb_mib "$(minus "$pk" "$r0")")" "${cpu:--}"
+        printf '%-10s %6s %10s %12s %22s %14s %14s %14s %12s %24s\n' "$b" "$st" "$n" "$pub" "$done" "$(kb_mib "$r0")" \
+            "$(kb_mib "$pk")" "$(kb_mib "$(minus "$pk" "$r0")")" "${cpu:--}" "$(secs_between "$done" "$first")"
     done <"$TTL_DLX_RESULTS"
 }
 
@@ -1159,9 +1212,17 @@ run_throughput() {
         rc=0
         local os_pid cpu0 cpu1
         os_pid=$(broker_os_pid "$broker")
+        R_RSS0=$(proc_kb "$os_pid" VmRSS)
+        start_sampler "$os_pid" "$LOG_DIR/$scenario-$broker-rss.csv"
         cpu0=$(cpu_ticks "$os_pid")
-        run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        if [[ $scenario == priority-random ]]; then
+            run_priority_load "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        else
+            run_perftest "$scenario" "$broker" "$port" "$DURATION" "$scenario-$broker" || rc=$?
+        fi
         cpu1=$(cpu_ticks "$os_pid")
+        stop_sampler
+        R_RSS_PEAK=$(awk -F, 'NR > 1 && $2 > m { m = $2 } END { if (m) print m }' "$LOG_DIR/$scenario-$broker-rss.csv")
         R_CPU_TICKS=""
         [[ -n $cpu0 && -n $cpu1 ]] && R_CPU_TICKS=$((cpu1 - cpu0))
         record_run "$scenario" "$broker" "$rc" "$scenario-$broker" "$log_from" || FAILED=1

@@ -3,10 +3,10 @@
 Twenty messages are published with publisher confirms into a queue that holds five; the queue keeps
 the newest five, and the fifteen oldest arrive in the dead-letter queue, in order, with reason maxlen.
 """
-from tutorial_support import check, close_all, connect, run, wait_until
+from tutorial_support import check, close_all, connect, named, run, wait_until
 
-BOUNDED = "bounded.q"
-DEAD = "bounded.dead"
+BOUNDED = named("bounded.q")
+DEAD = named("bounded.dead")
 LIMIT = 5
 PUBLISHED = 20
 
@@ -42,9 +42,12 @@ def test():
     check([b for b, _ in dead] == ["m%d" % i for i in range(PUBLISHED - LIMIT)],
           "dead-lettered %r" % [b for b, _ in dead])
     for body, properties in dead:
-        death = properties.headers["x-death"][0]
-        check(death["reason"] == "maxlen" and death["queue"] == BOUNDED and death["count"] == 1,
-              "x-death of %s was %r" % (body, death))
+        headers = properties.headers or {}
+        deaths = [(d.get("queue"), d.get("reason"), d.get("count"), d.get("exchange"), list(d.get("routing-keys") or []))
+                  for d in headers.get("x-death") or []]
+        check(deaths == [(BOUNDED, "maxlen", 1, "", [BOUNDED])], "x-death of %s was %r" % (body, deaths))
+        first = (headers.get("x-first-death-queue"), headers.get("x-first-death-reason"))
+        check(first == (BOUNDED, "maxlen"), "x-first-death queue/reason of %s were %r" % (body, first))
     for queue in (BOUNDED, DEAD):
         channel.queue_delete(queue=queue)
     close_all([connection])

@@ -2,15 +2,22 @@
 
 A work queue dead-letters what its consumer rejects to a wait queue; the wait queue's TTL dead-letters
 it back to the work queue. The consumer rejects a job twice and accepts it on its third delivery,
-reading the attempt number from the x-death header each time, as such consumers do.
+reading the attempt number from the x-death header each time, as such consumers do. Each delivery's
+whole x-death (entries newest first, their counts, exchanges and routing keys) must be RabbitMQ 3.10's.
 """
 import pika
 
-from tutorial_support import TutorialFailure, check, close_all, connect, run, wait_until
+from tutorial_support import check, close_all, connect, named, run, wait_until
 
-WORK = "retry.work"
-WAIT = "retry.wait"
+WORK = named("retry.work")
+WAIT = named("retry.wait")
 RETRY_DELAY_MS = 300
+
+
+def summary(deaths):
+    """x-death as (queue, reason, count, exchange, routing-keys), in the broker's order (newest first)."""
+    return [(d.get("queue"), d.get("reason"), d.get("count"), d.get("exchange"), list(d.get("routing-keys") or []))
+            for d in deaths or []]
 
 
 def count_of(deaths, queue, reason):
@@ -34,12 +41,15 @@ def test():
                           properties=pika.BasicProperties(message_id="job-1"))
 
     attempts = []
+    histories = []
 
     def on_message(ch, method, properties, body):
         deaths = (properties.headers or {}).get("x-death")
         rejected = count_of(deaths, WORK, "rejected")
         waited = count_of(deaths, WAIT, "expired")
         attempts.append((body.decode(), properties.message_id, rejected, waited))
+        histories.append(summary(deaths))
+        check(not method.redelivered, "a dead-lettered job came back flagged redelivered (attempt %d)" % len(attempts))
         if rejected < 2:
             ch.basic_reject(delivery_tag=method.delivery_tag, requeue=False)
         else:
@@ -53,6 +63,13 @@ def test():
     expected = [("job-1", "job-1", 0, 0), ("job-1", "job-1", 1, 1), ("job-1", "job-1", 2, 2)]
     check(attempts == expected, "attempts (body, message-id, rejections, waits) were %r, expected %r"
           % (attempts, expected))
+    # One entry per (queue, reason), counting up, the newest death first: here always the wait queue's
+    # expiry. The entry keeps the exchange and routing keys the message had when it died there.
+    for attempt, history in enumerate(histories):
+        expected_history = [] if attempt == 0 else [
+            (WAIT, "expired", attempt, "", [WAIT]), (WORK, "rejected", attempt, "", [WORK])]
+        check(history == expected_history, "x-death on attempt %d was %r, expected %r"
+              % (attempt + 1, history, expected_history))
     # nothing comes back after the ack
     connection.process_data_events(time_limit=RETRY_DELAY_MS / 1000.0 * 2)
     check(len(attempts) == 3, "the accepted job came back: %r" % attempts)

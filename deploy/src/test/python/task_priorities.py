@@ -3,10 +3,7 @@
 Tasks are published with priorities into a queue declared with x-max-priority 10 while no worker runs;
 a worker started afterwards gets them highest priority first, and in publish order within a priority.
 """
-import os
-import sys
-
-from tutorial_support import check, run
+from tutorial_support import broker_address, check, named, run
 
 import kombu
 
@@ -14,11 +11,10 @@ PRIORITIES = [3, 0, 9, 3, 10, 5, 0, 9]
 
 
 def test():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("WARREN_AMQP_PORT", "5672"))
-    host = os.environ.get("WARREN_AMQP_HOST", "127.0.0.1")
+    host, port = broker_address()
     url = "amqp://guest:guest@%s:%d//" % (host, port)
-    exchange = kombu.Exchange("celery.tasks", type="direct", durable=False)
-    queue = kombu.Queue("celery.prio", exchange, routing_key="celery.prio", durable=False,
+    exchange = kombu.Exchange(named("celery.tasks"), type="direct", durable=False)
+    queue = kombu.Queue(named("celery.prio"), exchange, routing_key="celery.prio", durable=False,
                         queue_arguments={"x-max-priority": 10})
     with kombu.Connection(url, connect_timeout=5, transport_options={"confirm_publish": True}) as connection:
         channel = connection.channel()
@@ -40,6 +36,7 @@ def test():
         check(received == expected, "tasks came in order %r (priorities %r), expected %r"
               % (received, [PRIORITIES[i] for i in received], expected))
         queue(connection.channel()).delete()
+        exchange(connection.channel()).delete()
 
 
 if __name__ == "__main__":

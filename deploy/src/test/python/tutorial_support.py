@@ -1,7 +1,9 @@
 """Shared helpers for the RabbitMQ-tutorial interop scripts run against Warren with pika.
 
 Every script takes the broker's AMQP port as its first argument (or $WARREN_AMQP_PORT, default 5672)
-and the host from $WARREN_AMQP_HOST (default 127.0.0.1). Nothing can hang: connections have socket
+and the host from $WARREN_AMQP_HOST (default 127.0.0.1). Scripts that use named() put
+$WARREN_NAME_PREFIX (default empty) before their queue and exchange names, so they can run on a broker
+others share (e.g. WARREN_NAME_PREFIX=pyh- against a RabbitMQ for reference). Nothing can hang: connections have socket
 timeouts, every wait has a deadline, and an alarm ends the script if a broker reply never comes.
 It exits 0 on success and 1 with a message on stderr on failure.
 """
@@ -42,9 +44,19 @@ def run(name, test):
     print("OK %s" % name)
 
 
-def connect():
+def broker_address():
+    """(host, port) of the broker under test, from the first argument and the environment."""
     port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("WARREN_AMQP_PORT", "5672"))
-    host = os.environ.get("WARREN_AMQP_HOST", "127.0.0.1")
+    return os.environ.get("WARREN_AMQP_HOST", "127.0.0.1"), port
+
+
+def named(name):
+    """A queue or exchange name with $WARREN_NAME_PREFIX before it."""
+    return os.environ.get("WARREN_NAME_PREFIX", "") + name
+
+
+def connect():
+    host, port = broker_address()
     params = pika.ConnectionParameters(
         host=host, port=port, credentials=pika.PlainCredentials("guest", "guest"),
         connection_attempts=1, socket_timeout=5, stack_timeout=10, blocked_connection_timeout=10)
