@@ -110,6 +110,11 @@ final class DeadLetters {
                 encoded, System.currentTimeMillis());
         try {
             queue.vhost().route(exchange, dead, routed);
+            if (routingKey == null) {
+                for (String bcc : message.bccKeys()) { // as RabbitMQ: the BCC keys route the dead copy too
+                    queue.vhost().routeAlso(exchange, dead, bcc, routed);
+                }
+            }
             for (int i = 0; i < routed.size(); i++) {
                 MessageQueue target = routed.queue(i);
                 if (reason == Reason.REJECTED || !DeathHistory.isCycle(headers, target.name())) {

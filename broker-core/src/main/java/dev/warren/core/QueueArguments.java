@@ -27,6 +27,8 @@ public record QueueArguments(
     public static final QueueArguments DEFAULTS =
             new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE, false);
     static final int MAX_PRIORITY = 255;
+    /** RabbitMQ's ceiling on TTLs and expiry: ten 365-day years in milliseconds. */
+    public static final long MAX_TTL = 315_360_000_000L;
 
     /** What a full queue does with one more message. */
     public enum Overflow {
@@ -51,17 +53,18 @@ public record QueueArguments(
             return DEFAULTS;
         }
         Reader r = new Reader(arguments, queueDescription);
-        long messageTtl = r.integer("x-message-ttl", 0, Long.MAX_VALUE);
-        long expires = r.integer("x-expires", 1, Long.MAX_VALUE);
-        long maxLength = r.integer("x-max-length", 0, Long.MAX_VALUE);
-        long maxLengthBytes = r.integer("x-max-length-bytes", 0, Long.MAX_VALUE);
-        Overflow overflow = r.overflow();
+        // checked in RabbitMQ 3.10's order, so the same bad argument is named when several are bad
         String dlx = r.exchangeName("x-dead-letter-exchange");
+        long expires = r.integer("x-expires", 1, MAX_TTL);
+        long messageTtl = r.integer("x-message-ttl", 0, MAX_TTL);
         String dlrk = r.string("x-dead-letter-routing-key");
         if (dlrk != null && dlx == null) {
             throw r.invalid("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined");
         }
+        long maxLength = r.integer("x-max-length", 0, Long.MAX_VALUE);
+        long maxLengthBytes = r.integer("x-max-length-bytes", 0, Long.MAX_VALUE);
         int maxPriority = (int) r.integer("x-max-priority", 0, MAX_PRIORITY);
+        Overflow overflow = r.overflow();
         long deliveryLimit = r.integer("x-delivery-limit", 0, Long.MAX_VALUE);
         boolean singleActiveConsumer = r.bool("x-single-active-consumer");
         return new QueueArguments(messageTtl, expires, maxLength, maxLengthBytes, overflow, dlx, dlrk,
@@ -98,7 +101,7 @@ public record QueueArguments(
                 throw invalid(key, "{value_zero," + v + "}");
             }
             if (v > max) {
-                throw invalid(key, "{max_value_exceeded," + v + "}");
+                throw invalid(key, max == MAX_PRIORITY ? "{max_value_exceeded," + v + "}" : "{value_too_large," + v + "}");
             }
             return v;
         }

@@ -542,7 +542,8 @@ public final class QueueProcess {
             return;
         }
         long now = System.currentTimeMillis();
-        for (Lane lane : lanes) {
+        for (int p = lanes.length - 1; p >= 0; p--) { // the highest priority first, as RabbitMQ expires them
+            Lane lane = lanes[p];
             while (true) {
                 QueueEntry head = lane.ready.peek();
                 if (head != null) {

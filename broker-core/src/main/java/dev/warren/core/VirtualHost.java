@@ -395,6 +395,12 @@ public final class VirtualHost {
         }
     }
 
+    /** Adds to {@code into} the queues the message reaches from {@code exchange} with one more routing key. */
+    public void routeAlso(Exchange exchange, Message message, String key, Destinations into) {
+        into.clearExchanges();
+        routeWithKey(exchange, message, key, into);
+    }
+
     private void routeWithKey(Exchange exchange, Message message, String key, Destinations into) {
         if (exchange.isDefault()) {
             MessageQueue queue = queues.get(key);
@@ -465,9 +471,17 @@ public final class VirtualHost {
 
     private static void assertEquivalent(String what, String field, Object received, Object current) {
         if (!FieldValues.equivalent(received, current)) {
+            boolean oneSided = received == null || current == null;
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED,
-                    "inequivalent arg '%s' for %s: received %s but current is %s",
-                    field, what, FieldValues.show(received), FieldValues.show(current));
+                    "inequivalent arg '%s' for %s: received %s but current is %s", field, what,
+                    oneSided ? showTyped(received) : FieldValues.show(received),
+                    oneSided ? showTyped(current) : FieldValues.show(current));
         }
     }
+
+    /** RabbitMQ's wording when an argument is on one side only: "the value 'x' of type 'longstr'", or "none". */
+    private static String showTyped(Object value) {
+        return value == null ? "none" : "the value " + FieldValues.show(value) + " of type '" + FieldValues.typeName(value) + "'";
+    }
+
 }

@@ -151,6 +151,7 @@ class QueueArgumentsIT extends LifecycleITBase {
         assertTrue(connection.isOpen());
     }
 
+    @Test
     void badLimitExpiryAndPriorityValuesAreRefusedInRabbitMqsWords() throws Exception {
         String prefix = "PRECONDITION_FAILED - invalid arg ";
         assertEquals(prefix + "'x-max-length' for queue 'args.q' in vhost '/': \"expected integer, got longstr\"",
@@ -171,6 +172,7 @@ class QueueArgumentsIT extends LifecycleITBase {
                 refusal(Map.of("x-max-priority", "abc")));
     }
 
+    @Test
     void theEdgesOfThePriorityRangeAreAccepted() throws Exception {
         for (int max : new int[] {0, 255}) {
             channel.queueDeclare("args.prio-" + max, false, false, true, Map.of("x-max-priority", max));
@@ -179,6 +181,7 @@ class QueueArgumentsIT extends LifecycleITBase {
         assertTrue(channel.isOpen());
     }
 
+    @Test
     void aNegativeDeliveryLimitIsRefusedNamingTheArgumentAndTheQueue() throws Exception {
         // RabbitMQ 3.10 refuses x-delivery-limit on classic queues whatever its value (and checks nothing on quorum
         // queues), so only the start of the text is its own; Warren takes it on every queue and refuses a negative one
@@ -197,6 +200,7 @@ class QueueArgumentsIT extends LifecycleITBase {
         return close.getReplyText();
     }
 
+    @Test
     void anArgumentAddedOrLeftOutOnRedeclareIsInequivalentEvenAtItsDefaultNamingValueAndType() throws Exception {
         String prefix = "PRECONDITION_FAILED - inequivalent arg ";
         assertEquals(prefix + "'x-overflow' for queue 'args.eq' in vhost '/': received the value 'drop-head' of type 'longstr' "

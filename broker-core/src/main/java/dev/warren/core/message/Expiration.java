@@ -8,8 +8,8 @@ import dev.warren.core.ReplyCode;
  * non-negative decimal integer is refused at publish with a 406 saying what is wrong with it.
  */
 final class Expiration {
-    /** Beyond any TTL that matters (about 3,000 years); longer values are taken as this. */
-    private static final long MAX = 100_000_000_000_000L;
+    /** RabbitMQ's ceiling: ten 365-day years in milliseconds. */
+    private static final long MAX = 315_360_000_000L;
 
     private Expiration() {
     }
@@ -23,15 +23,15 @@ final class Expiration {
         }
         int digitsStart = i;
         long v = 0;
-        while (i < value.length() && Character.isDigit(value.charAt(i)) && v <= MAX) {
+        while (i < value.length() && isAsciiDigit(value.charAt(i)) && v <= MAX) {
             v = v * 10 + (value.charAt(i) - '0');
             i++;
         }
         if (i == digitsStart) {
             throw invalid(value, "no_integer");
         }
-        while (i < value.length() && Character.isDigit(value.charAt(i))) {
-            i++; // digits past MAX: the value is MAX
+        while (i < value.length() && isAsciiDigit(value.charAt(i))) {
+            i++; // digits past the ceiling: refused below
         }
         if (i < value.length()) {
             throw invalid(value, "{leftover_string,\"" + value.substring(i) + "\"}");
@@ -39,7 +39,14 @@ final class Expiration {
         if (negative && v != 0) {
             throw invalid(value, "{value_negative,-" + v + "}");
         }
-        return Math.min(v, MAX);
+        if (v > MAX) {
+            throw invalid(value, "{value_too_large," + value.substring(digitsStart) + "}");
+        }
+        return v;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static AmqpException invalid(String value, String error) {

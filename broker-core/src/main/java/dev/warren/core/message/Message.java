@@ -31,6 +31,8 @@ public final class Message extends AbstractReferenceCounted {
     private byte deliveryMode = -1;
     private short priority = -1;
     private long expiration = UNREAD;
+    /** The BCC keys taken out of the headers at publish: a dead-lettered copy is routed with them too. */
+    private java.util.List<String> bccKeys = java.util.List.of();
     /** When the broker received the message (ms since the epoch): TTLs count from here, across restarts. */
     private final long arrivedAt;
     /**
@@ -59,6 +61,15 @@ public final class Message extends AbstractReferenceCounted {
      */
     public Message withProperties(String newExchange, String newRoutingKey, ByteBuf newProperties, long newArrivedAt) {
         return new Message(newExchange, newRoutingKey, newProperties, body.retainedDuplicate(), newArrivedAt);
+    }
+
+    /** The BCC keys it was published with (kept in memory only), or none. */
+    public java.util.List<String> bccKeys() {
+        return bccKeys;
+    }
+
+    void bccKeys(java.util.List<String> keys) {
+        this.bccKeys = java.util.List.copyOf(keys);
     }
 
     public long arrivedAt() {

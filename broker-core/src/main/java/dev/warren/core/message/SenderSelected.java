@@ -67,6 +67,10 @@ public final class SenderSelected {
             encoded.release();
             throw e;
         }
-        return message.withProperties(message.exchange(), message.routingKey(), encoded, message.arrivedAt());
+        Message stripped = message.withProperties(message.exchange(), message.routingKey(), encoded, message.arrivedAt());
+        java.util.List<String> bcc = new java.util.ArrayList<>();
+        addStrings(properties.headers(), BCC, bcc);
+        stripped.bccKeys(bcc);
+        return stripped;
     }
 }
