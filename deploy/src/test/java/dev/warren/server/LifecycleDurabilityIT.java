@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,24 +27,6 @@ class LifecycleDurabilityIT extends RestartingServerTest {
             ch.basicPublish("", queue, props, body.getBytes(StandardCharsets.UTF_8));
         }
         ch.waitForConfirmsOrDie(10_000);
-    }
-
-    private static long count(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getMessageCount();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private static List<String> drain(Channel ch, String queue) throws IOException {

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,24 +38,6 @@ class PagedLifecycleIT extends RestartingServerTest {
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().deliveryMode(persistent ? 2 : 1)
                     .messageId(Integer.toString(i)).build();
             ch.basicPublish("", queue, props, BODY);
-        }
-    }
-
-    private static long count(Channel ch, String queue) {
-        try {
-            return ch.queueDeclarePassive(queue).getMessageCount();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
         }
     }
 

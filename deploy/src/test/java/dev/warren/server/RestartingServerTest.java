@@ -52,6 +52,26 @@ abstract class RestartingServerTest {
         connections.clear();
     }
 
+    /** A queue's ready messages, by passive declare. */
+    static long count(Channel ch, String queue) {
+        try {
+            return ch.queueDeclarePassive(queue).getMessageCount();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the condition holds, failing after the deadline instead of sleeping a fixed time. */
+    static void await(String what, long timeoutMillis, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @AfterEach
     void stopServer() {
         closeConnections();
