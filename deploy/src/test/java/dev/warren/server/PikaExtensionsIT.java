@@ -11,4 +11,9 @@ class PikaExtensionsIT extends PikaScriptIT {
     void theRpcTutorialWithDirectReplyToGetsEveryReplyWithoutACallbackQueue() throws Exception {
         runScript("rpc_direct_reply_to.py");
     }
+
+    @Test
+    void singleActiveConsumerFailsOverToTheNextWorkerWithTheUnackedMessagesFirst() throws Exception {
+        runScript("single_active_consumer.py");
+    }
 }
