@@ -79,7 +79,10 @@ class ClientSuiteConformanceIT extends LifecycleITBase {
         java.util.Map<String, Object> properties = new java.util.HashMap<>(factory.getClientProperties());
         properties.put("huge", "x".repeat(10_000)); // start-ok far over the spec's 4096-byte frame minimum
         factory.setClientProperties(properties);
-        assertSocketClosedDuringHandshake(assertThrows(Exception.class, factory::newConnection));
+        Exception refused = assertThrows(Exception.class, factory::newConnection);
+        if (!(refused instanceof java.net.SocketException)) { // a broken pipe when the close beats the client's write
+            assertSocketClosedDuringHandshake(refused);
+        }
         assertTrue(connection.isOpen(), "other connections are unaffected");
     }
 
