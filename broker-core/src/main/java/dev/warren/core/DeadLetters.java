@@ -7,7 +7,6 @@ import dev.warren.core.message.SenderSelected;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.StoreFailedException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -97,11 +96,10 @@ final class DeadLetters {
         if (routingKey != null) {
             headers.remove(SenderSelected.CC); // routed with the dead-letter key alone, as RabbitMQ does
         }
-        ByteBuf encoded = ByteBufAllocator.DEFAULT.heapBuffer();
+        ByteBuf encoded;
         try {
-            properties.withHeadersAndExpiration(headers, null).encode(encoded);
+            encoded = properties.withHeadersAndExpiration(headers, null).encoded();
         } catch (RuntimeException e) {
-            encoded.release();
             LOG.warn("Could not dead-letter a message of {}: {}", LogSafe.escape(queue.describe()), e.toString());
             return Outcome.DROPPED;
         }

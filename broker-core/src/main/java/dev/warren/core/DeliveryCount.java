@@ -3,7 +3,6 @@ package dev.warren.core;
 import dev.warren.core.message.BasicProperties;
 import dev.warren.core.message.Message;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,11 +25,10 @@ final class DeliveryCount {
         Map<String, Object> headers = properties.headers() == null
                 ? new LinkedHashMap<>() : new LinkedHashMap<>(properties.headers());
         headers.put(HEADER, (long) count);
-        ByteBuf encoded = ByteBufAllocator.DEFAULT.heapBuffer();
+        ByteBuf encoded;
         try {
-            properties.withHeadersAndExpiration(headers, properties.expiration()).encode(encoded);
+            encoded = properties.withHeadersAndExpiration(headers, properties.expiration()).encoded();
         } catch (RuntimeException e) {
-            encoded.release();
             return message; // headers that cannot be written back: delivered without the count
         }
         Message stamped = message.withProperties(message.exchange(), message.routingKey(), encoded, message.arrivedAt());

@@ -238,7 +238,6 @@ public final class QueueProcess {
             lanes[0].backlog.restore(entries, expiry);
             lanes[0].backlog.loadIfLow(lanes[0].ready.size(), false);
         }
-        armIdleTimer();
         afterExpiringChange();
         updateCounts();
     }
@@ -794,7 +793,7 @@ public final class QueueProcess {
     // ---- x-expires ----
 
     /** The queue was used (a get, a redeclare, its last consumer left): its idle time starts again. */
-    public void used() {
+    void used() {
         lastUsed = System.currentTimeMillis();
         armIdleTimer();
     }

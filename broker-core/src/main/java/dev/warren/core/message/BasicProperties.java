@@ -108,6 +108,23 @@ public record BasicProperties(
     }
 
     /**
+     * These properties encoded into a new heap buffer (the caller owns it), for a message whose properties
+     * the broker rewrites (dead-lettering, reply-to, BCC, delivery count).
+     *
+     * @throws IllegalArgumentException as {@link #encode} does; nothing is left allocated then
+     */
+    public io.netty.buffer.ByteBuf encoded() {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.ByteBufAllocator.DEFAULT.heapBuffer();
+        try {
+            encode(out);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /**
      * The delivery mode in encoded properties (1 transient, 2 persistent), or 0 when absent. Reads from the
      * buffer's reader index without moving it, and without decoding the headers.
      */

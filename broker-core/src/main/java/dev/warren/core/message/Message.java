@@ -1,7 +1,6 @@
 package dev.warren.core.message;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import java.util.Map;
@@ -154,14 +153,7 @@ public final class Message extends AbstractReferenceCounted {
 
     /** The same message (body shared) with another reply-to; the caller keeps its reference to this one. */
     public Message withReplyTo(String replyTo) {
-        BasicProperties decoded = BasicProperties.decode(properties.duplicate());
-        ByteBuf encoded = ByteBufAllocator.DEFAULT.heapBuffer();
-        try {
-            decoded.withReplyTo(replyTo).encode(encoded);
-        } catch (RuntimeException e) {
-            encoded.release();
-            throw e;
-        }
+        ByteBuf encoded = BasicProperties.decode(properties.duplicate()).withReplyTo(replyTo).encoded();
         return withProperties(exchange, routingKey, encoded, arrivedAt);
     }
 

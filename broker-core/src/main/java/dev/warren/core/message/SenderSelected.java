@@ -3,7 +3,6 @@ package dev.warren.core.message;
 import dev.warren.core.AmqpException;
 import dev.warren.core.ReplyCode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,13 +59,7 @@ public final class SenderSelected {
         BasicProperties properties = BasicProperties.decode(message.properties().duplicate());
         Map<String, Object> headers = new LinkedHashMap<>(properties.headers());
         headers.remove(BCC);
-        ByteBuf encoded = ByteBufAllocator.DEFAULT.heapBuffer();
-        try {
-            properties.withHeadersAndExpiration(headers, properties.expiration()).encode(encoded);
-        } catch (RuntimeException e) {
-            encoded.release();
-            throw e;
-        }
+        ByteBuf encoded = properties.withHeadersAndExpiration(headers, properties.expiration()).encoded();
         Message stripped = message.withProperties(message.exchange(), message.routingKey(), encoded, message.arrivedAt());
         java.util.List<String> bcc = new java.util.ArrayList<>();
         addStrings(properties.headers(), BCC, bcc);
