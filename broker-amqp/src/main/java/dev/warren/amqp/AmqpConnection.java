@@ -11,6 +11,7 @@ import dev.warren.amqp.protocol.Methods;
 import dev.warren.amqp.protocol.ReplyText;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
+import dev.warren.core.LogSafe;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.auth.ResourceAccess;
@@ -342,15 +343,27 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             // a socket the client is still writing to (acks sent before it saw close-ok).
             closeSocketLater();
         } else if (method.is(Methods.CONNECTION_UPDATE_SECRET)) {
-            User user = context.user();
-            String secret = method.string("new-secret");
-            if (broker.users().authenticate(user.name(), secret, remoteAddress()).isEmpty()) {
-                throw new AmqpException(ReplyCode.NOT_ALLOWED, "the new secret does not authenticate user '" + user.name() + "'");
-            }
-            send(0, Methods.CONNECTION_UPDATE_SECRET_OK.with());
+            updateSecret(method);
         } else {
             throw new AmqpException(ReplyCode.COMMAND_INVALID, "unexpected " + method.spec().name() + " on an open connection");
         }
+    }
+
+    /**
+     * A client replacing its credentials on a live connection (OAuth-style token refresh). Unlike RabbitMQ's
+     * internal user store, which accepts any new secret, Warren checks it as a login; a refusal is RabbitMQ's
+     * 530 with its text, so clients that match it keep working.
+     */
+    private void updateSecret(Method method) {
+        String userName = context.user().name();
+        if (broker.users().authenticate(userName, method.string("new-secret"), remoteAddress()).isEmpty()) {
+            LOG.warn("Connection from {}: new secret refused for user '{}'", peer, userName);
+            throw new AmqpException(ReplyCode.NOT_ALLOWED,
+                    "New secret was refused by one of the backends: it does not authenticate user '" + userName + "'");
+        }
+        LOG.info("Connection from {}: user '{}' updated its secret (reason: {})", peer, userName,
+                LogSafe.escape(method.string("reason")));
+        send(0, Methods.CONNECTION_UPDATE_SECRET_OK.with());
     }
 
     private void onChannelFrame(Frame frame) {

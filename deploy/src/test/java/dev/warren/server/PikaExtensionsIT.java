@@ -16,4 +16,9 @@ class PikaExtensionsIT extends PikaScriptIT {
     void singleActiveConsumerFailsOverToTheNextWorkerWithTheUnackedMessagesFirst() throws Exception {
         runScript("single_active_consumer.py");
     }
+
+    @Test
+    void updateSecretOnABlockingConnectionKeepsItWorkingAndAWrongSecretClosesIt() throws Exception {
+        runScript("update_secret.py");
+    }
 }
