@@ -7,7 +7,9 @@ import dev.warren.core.stats.LatencyRecorder;
  * queue it was routed to (and the store, for a persistent message) has accepted it, or until one of them
  * failed to, which makes it a nack. Confirms go out for each contiguous run of completed numbers with the
  * same outcome as one basic.ack (or basic.nack) with {@code multiple} set when it covers several, so a burst
- * costs one frame and no tag is ever confirmed twice.
+ * costs one frame and no tag is ever confirmed twice. A publish confirmed while it is handled (unroutable)
+ * is acked alone at once instead, as RabbitMQ does; clients that count ack callbacks rely on it. Runs stop
+ * at such a tag and skip it, so a later multiple ack covers only tags still outstanding.
  *
  * <p>The outstanding numbers are contiguous, so their remaining acceptance counts (negative once failed)
  * and the time each publish arrived, for the confirm latency histogram, live in rings indexed by sequence
@@ -19,6 +21,8 @@ final class ConfirmTracker {
     }
 
     private static final int FAILED = -1;
+    /** Acked on its own when registered; {@link #due} skips it. */
+    private static final int ACKED_ALONE = -2;
 
     private int[] remaining = new int[64];
     private long[] registeredAt = new long[64];
@@ -33,6 +37,13 @@ final class ConfirmTracker {
         long sequence = nextSequence++;
         remaining[slot(sequence)] = acceptances;
         registeredAt[slot(sequence)] = System.nanoTime();
+        return sequence;
+    }
+
+    /** Numbers a publish that is complete as it is handled and acked alone, now; the caller sends the ack. */
+    long registerAckedAlone(LatencyRecorder latency) {
+        long sequence = register(ACKED_ALONE);
+        latency.record(0);
         return sequence;
     }
 
@@ -59,6 +70,9 @@ final class ConfirmTracker {
      * run of acks may be followed by nacks. Each publish it covers is timed.
      */
     Confirm due(LatencyRecorder latency) {
+        while (confirmedThrough + 1 < nextSequence && remaining[slot(confirmedThrough + 1)] == ACKED_ALONE) {
+            confirmedThrough++;
+        }
         long first = confirmedThrough + 1;
         if (first >= nextSequence || remaining[slot(first)] > 0) {
             return null;

@@ -149,9 +149,20 @@ final class PublishMethods {
         } else {
             connection.stats().dropUnroutable.increment();
         }
+        ackAlone();
+    }
+
+    /**
+     * Confirms a publish that is complete as it is handled (unroutable, or a direct reply) with its own
+     * basic.ack, after its basic.return, as RabbitMQ does: clients that count ack callbacks rely on it.
+     * Confirms already due go first, so acks leave in order.
+     */
+    private void ackAlone() {
         if (confirms != null) {
-            confirms.register(0);
-            connection.confirmsDue(this);
+            sendDueConfirms();
+            long tag = confirms.registerAckedAlone(connection().stats().confirmLatency());
+            connection().stats().confirm.add(1);
+            channel.send(Methods.BASIC_ACK.with(tag, false));
         }
     }
 
@@ -167,13 +178,12 @@ final class PublishMethods {
             } else {
                 connection.stats().dropUnroutable.increment();
             }
+            ackAlone();
+            return false;
         }
         int durable = message.persistent() ? collectDurableIds(queues) : 0;
         // a stored message is confirmed once its queues took it and the store has it on disk
         long sequence = confirms == null ? 0 : confirms.register(queues.size() + (durable > 0 ? 1 : 0));
-        if (sequence != 0 && queues.isEmpty()) {
-            connection.confirmsDue(this);
-        }
         if (durable > 0 && !store(message, durable, sequence)) {
             queues.clear();
             return false;

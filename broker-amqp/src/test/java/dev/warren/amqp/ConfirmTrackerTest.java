@@ -35,6 +35,25 @@ class ConfirmTrackerTest {
     }
 
     @Test
+    void aPublishAckedAloneIsNeverCoveredAgainByALaterMultipleAck() {
+        ConfirmTracker tracker = new ConfirmTracker();
+        long first = tracker.register(1);
+        long second = tracker.register(1);
+        long unroutable = tracker.registerAckedAlone(LatencyRecorder.NONE);
+        long fourth = tracker.register(1);
+        long fifth = tracker.register(1);
+        assertNull(tracker.due(LatencyRecorder.NONE), "an ack sent alone is not due again");
+        for (long s : new long[] {first, second, fourth, fifth}) {
+            tracker.accepted(s);
+        }
+        assertEquals(new ConfirmTracker.Confirm(second, true, 2, true), tracker.due(LatencyRecorder.NONE));
+        assertEquals(new ConfirmTracker.Confirm(fifth, true, 2, true), tracker.due(LatencyRecorder.NONE),
+                "the run after the tag acked alone starts after it");
+        assertNull(tracker.due(LatencyRecorder.NONE));
+        assertEquals(3, unroutable);
+    }
+
+    @Test
     void keepsCountsAcrossGrowthWhenManyPublishesAreOutstanding() {
         ConfirmTracker tracker = new ConfirmTracker();
         int count = 10_000;
