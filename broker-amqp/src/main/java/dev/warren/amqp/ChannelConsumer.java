@@ -86,7 +86,7 @@ final class ChannelConsumer implements Consumer {
         if (!active || !context.canDeliver() || !context.connection().deliveryWindow().isOpen()) {
             return false;
         }
-        return noAck || context.prefetch().tryTake(this);
+        return noAck ? context.prefetch().noAckMaySend() : context.prefetch().tryTake(this);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.warren.amqp;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A channel's prefetch credit (basic.qos): each consumer's own limit and the channel-wide one
  * ({@code global=true}), and which consumers ran out of credit and must be woken when some comes back.
+ *
+ * <p>The channel-wide limit has RabbitMQ 3.x's semantics (its channel limiter; 4.3 changed them): only
+ * deliveries that need an ack count against it, but a no-ack consumer on the channel also waits while the
+ * limit is reached; and when credit comes back, the channel's consumers are woken in turn, starting one
+ * further each time, so each gets an equal chance at the freed credit (RabbitMQ picks a random first queue).
  *
  * <p>Threading: {@link #tryTake} runs on the threads of the queues the consumers read from (several loops
  * may share the channel-wide limit, hence the atomics); everything else on the channel's loop.
@@ -21,6 +27,7 @@ final class PrefetchLimiter {
     // channel thread: who ran dry and waits for credit
     private final Set<ChannelConsumer> starved = new LinkedHashSet<>();
     private boolean globalStarved;
+    private int wakeRotation;
 
     /** basic.qos: the channel-wide limit, or the limit of consumers started from now on. */
     void qos(int count, boolean global) {
@@ -59,6 +66,12 @@ final class PrefetchLimiter {
         }
     }
 
+    /** Whether a no-ack consumer may be sent a message: it takes no credit, but waits while the channel's limit is reached. */
+    boolean noAckMaySend() {
+        int limit = globalLimit;
+        return limit == 0 || globalUnacked.get() < limit;
+    }
+
     /** A delivery to the consumer is done with (acked, rejected, requeued or never written). */
     void released(ChannelConsumer consumer) {
         if (consumer.released(1)) {
@@ -70,12 +83,20 @@ final class PrefetchLimiter {
         }
     }
 
-    /** The consumers to wake now that credit came back: the starved ones, or all when the channel's limit was reached. */
+    /**
+     * The consumers to wake now that credit came back: the starved ones, or all when the channel's limit was
+     * reached — then starting one further round each time, for fairness.
+     */
     Collection<ChannelConsumer> takeWoken(Collection<ChannelConsumer> all) {
         if (globalStarved) {
             globalStarved = false;
             starved.clear();
-            return all;
+            if (all.size() < 2) {
+                return all;
+            }
+            List<ChannelConsumer> rotated = new ArrayList<>(all);
+            Collections.rotate(rotated, -(wakeRotation++ % rotated.size()));
+            return rotated;
         }
         if (starved.isEmpty()) {
             return List.of();
