@@ -3,12 +3,14 @@ package dev.warren.amqp;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.AmqpException;
+import dev.warren.core.DelayedMessages;
 import dev.warren.core.Destinations;
 import dev.warren.core.Exchange;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.auth.User;
+import dev.warren.core.message.Delay;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
 import dev.warren.core.store.MessageStore;
@@ -118,6 +120,13 @@ final class PublishMethods {
             reply(published, mandatory);
             return false;
         }
+        DelayedMessages delayed = exchange.delayed();
+        if (delayed != null && published.hasHeaders()) {
+            long delay = Delay.of(published.headers());
+            if (delay > 0) {
+                return holdDelayed(delayed, published, delay);
+            }
+        }
         Destinations queues = routed;
         connection.vhost().route(exchange, published, queues);
         if (!SenderSelected.hasBcc(published)) {
@@ -163,6 +172,42 @@ final class PublishMethods {
             long tag = confirms.registerAckedAlone(connection().stats().confirmLatency());
             connection().stats().confirm.add(1);
             channel.send(Methods.BASIC_ACK.with(tag, false));
+        }
+    }
+
+    /**
+     * Hands a message with an {@code x-delay} to its x-delayed-message exchange, which routes it when the
+     * delay is over. Confirmed once the exchange holds it safely (on disk for a durable exchange); never
+     * returned as unroutable — RabbitMQ's plugin returns every delayed mandatory message, which clients have
+     * to ignore. Returns whether the store took it.
+     */
+    private boolean holdDelayed(DelayedMessages delayed, Message message, long delay) {
+        ConnectionContext connection = connection();
+        if (!delayed.storesDurably()) {
+            delayed.hold(message, delay, failure -> { });
+            ackAlone();
+            return false;
+        }
+        long sequence = confirms == null ? 0 : confirms.register(1);
+        long bytes = message.bodySize() + message.properties().readableBytes();
+        PublisherFlow journal = connection.publisherGate().toJournal();
+        Outbox outbox = connection.outbox();
+        try {
+            journal.add(bytes);
+            delayed.hold(message, delay, failure -> {
+                journal.remove(bytes);
+                if (sequence != 0) {
+                    outbox.post(() -> completed(sequence, failure));
+                }
+            });
+            return true;
+        } catch (StoreFailedException e) {
+            journal.remove(bytes);
+            if (sequence != 0) {
+                completed(sequence, e);
+                return false;
+            }
+            throw storeFailed(e);
         }
     }
 

@@ -51,7 +51,7 @@ public final class Broker {
         this.users = users;
         this.storage = storage;
         this.defaultVhost = defaultVhost;
-        vhosts.put(defaultVhost, new VirtualHost(defaultVhost, storage));
+        vhosts.put(defaultVhost, new VirtualHost(defaultVhost, storage, this::queueExecutor));
         // user changes come from management and start-up threads: they return once durable, as before
         users.onChange(() -> storage.definitions().saveSecurity(users.list(), users.permissions()).join());
     }
@@ -104,9 +104,12 @@ public final class Broker {
                 vhosts.remove(defaultVhost); // deleted by an operator in an earlier run
             }
         }
-        definitions.forEach((name, d) -> vhosts.computeIfAbsent(name, n -> new VirtualHost(n, storage)).restore(d, executors));
+        definitions.forEach((name, d) -> vhosts.computeIfAbsent(name, n -> new VirtualHost(n, storage, this::queueExecutor)).restore(d, executors));
         for (RecoveredQueue r : recovered) {
             VirtualHost vhost = vhosts.get(r.vhost());
+            if (vhost != null && vhost.restoreDelayed(r)) {
+                continue;
+            }
             MessageQueue queue = vhost == null ? null : vhost.queue(r.name());
             if (queue == null || queue.storeId() != r.queueId()) {
                 LOG.warn("Dropping {} stored messages of queue '{}' in vhost '{}': the queue is no longer defined",
@@ -163,7 +166,7 @@ public final class Broker {
         if (vhosts.containsKey(name)) {
             return false;
         }
-        VirtualHost vhost = new VirtualHost(name, storage);
+        VirtualHost vhost = new VirtualHost(name, storage, this::queueExecutor);
         storage.definitions().save(name, vhost.definitions()).join();
         vhosts.put(name, vhost);
         LOG.info("Virtual host '{}' created", name);

@@ -24,6 +24,8 @@ public final class Exchange implements BindingDestination {
     /** The alternate exchange's name (argument {@code alternate-exchange}), or null. */
     private final String alternateExchange;
     private final Set<Binding> bindings = ConcurrentHashMap.newKeySet();
+    /** What an x-delayed-message exchange holds until due; null for other types. */
+    private DelayedMessages delayed;
 
     Exchange(String name, ExchangeType type, boolean durable, boolean autoDelete, boolean internal,
              Map<String, Object> arguments) {
@@ -34,7 +36,7 @@ public final class Exchange implements BindingDestination {
         this.internal = internal;
         // not Map.copyOf: an argument may be void (null)
         this.arguments = arguments == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
-        this.router = type.newRouter();
+        this.router = type == ExchangeType.DELAYED_MESSAGE ? delayedType(this.arguments).newRouter() : type.newRouter();
         this.alternateExchange = this.arguments.get("alternate-exchange") instanceof String ae ? ae : null;
     }
 
@@ -71,6 +73,29 @@ public final class Exchange implements BindingDestination {
     /** Where messages this exchange cannot route go instead (RabbitMQ's alternate exchange), or null. */
     public String alternateExchange() {
         return alternateExchange;
+    }
+
+    /**
+     * The type an {@code x-delayed-message} exchange routes as: its {@code x-delayed-type} argument, which
+     * must name another type (406 in RabbitMQ's words; an unknown name is 503 as for exchange.declare).
+     */
+    static ExchangeType delayedType(Map<String, Object> arguments) {
+        if (arguments.get("x-delayed-type") instanceof String name) {
+            ExchangeType type = ExchangeType.named(name);
+            if (type != ExchangeType.DELAYED_MESSAGE) {
+                return type;
+            }
+        }
+        throw new AmqpException(ReplyCode.PRECONDITION_FAILED, "Invalid argument, 'x-delayed-type' must be an existing exchange type");
+    }
+
+    /** The messages an x-delayed-message exchange holds until their delay is over, or null for other types. */
+    public DelayedMessages delayed() {
+        return delayed;
+    }
+
+    void delayed(DelayedMessages messages) {
+        this.delayed = messages;
     }
 
     /** The default exchange, which routes to the queue named by the routing key. */

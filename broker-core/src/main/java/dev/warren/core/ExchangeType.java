@@ -12,7 +12,9 @@ public enum ExchangeType {
     DIRECT("direct", DirectRouter::new),
     FANOUT("fanout", FanoutRouter::new),
     TOPIC("topic", TopicRouter::new),
-    HEADERS("headers", HeadersRouter::new);
+    HEADERS("headers", HeadersRouter::new),
+    /** RabbitMQ's delayed-message plugin type: routes as its {@code x-delayed-type} once a delay is over. */
+    DELAYED_MESSAGE("x-delayed-message", null);
 
     private final String typeName;
     private final Supplier<ExchangeRouter> routerFactory;
@@ -27,6 +29,9 @@ public enum ExchangeType {
     }
 
     ExchangeRouter newRouter() {
+        if (routerFactory == null) {
+            throw new IllegalStateException(typeName + " routes as another type");
+        }
         return routerFactory.get();
     }
 

@@ -8,6 +8,7 @@ import dev.warren.core.store.Definitions;
 import dev.warren.core.store.Definitions.BindingDefinition;
 import dev.warren.core.store.Definitions.ExchangeDefinition;
 import dev.warren.core.store.Definitions.QueueDefinition;
+import dev.warren.core.store.RecoveredQueue;
 import dev.warren.core.store.Storage;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
@@ -54,9 +55,19 @@ public final class VirtualHost {
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
 
+    /** Event loops for the work a virtual host owns outside any queue (delayed messages). */
+    private final Supplier<EventExecutor> executors;
+
     VirtualHost(String name, Storage storage) {
+        this(name, storage, () -> {
+            throw new IllegalStateException("no event loops for delayed messages");
+        });
+    }
+
+    VirtualHost(String name, Storage storage, Supplier<EventExecutor> executors) {
         this.name = name;
         this.storage = storage;
+        this.executors = executors;
         exchanges.put("", new Exchange("", ExchangeType.DIRECT, true, false, false, Map.of()));
         for (String[] standard : STANDARD_EXCHANGES) {
             exchanges.put(standard[0], new Exchange(standard[0], ExchangeType.named(standard[1]), true, false, false, Map.of()));
@@ -118,7 +129,7 @@ public final class VirtualHost {
                 throw AmqpException.of(ReplyCode.ACCESS_REFUSED,
                         "exchange name '%s' contains reserved prefix 'amq.*'", exchangeName);
             }
-            Exchange created = new Exchange(exchangeName, type, durable, autoDelete, internal, arguments);
+            Exchange created = newExchange(exchangeName, type, durable, autoDelete, internal, arguments);
             exchanges.put(exchangeName, created);
             definitionsChanged |= durable;
             saveDefinitions();
@@ -132,6 +143,31 @@ public final class VirtualHost {
         assertEquivalent(what, "alternate-exchange", argument(arguments, "alternate-exchange"),
                 argument(existing.arguments(), "alternate-exchange"));
         return existing;
+    }
+
+    private Exchange newExchange(String exchangeName, ExchangeType type, boolean durable, boolean autoDelete, boolean internal,
+                                 Map<String, Object> arguments) {
+        Exchange exchange = new Exchange(exchangeName, type, durable, autoDelete, internal, arguments);
+        if (type == ExchangeType.DELAYED_MESSAGE) {
+            exchange.delayed(new DelayedMessages(this, exchange, executors));
+        }
+        return exchange;
+    }
+
+    /**
+     * Hands stored messages to the durable delayed exchange whose store queue they are; false when they are
+     * not a delayed exchange's (or it is gone: then they are dropped like an undefined queue's).
+     */
+    boolean restoreDelayed(RecoveredQueue recovered) {
+        if (!recovered.name().startsWith(DelayedMessages.STORE_QUEUE_PREFIX)) {
+            return false;
+        }
+        Exchange exchange = exchanges.get(recovered.name().substring(DelayedMessages.STORE_QUEUE_PREFIX.length()));
+        if (exchange == null || exchange.delayed() == null || !exchange.delayed().storesDurably()) {
+            return false;
+        }
+        exchange.delayed().restore(recovered.queueId(), recovered.entries());
+        return true;
     }
 
     /** A passive exchange.declare: the exchange must exist. */
@@ -159,6 +195,9 @@ public final class VirtualHost {
 
     private void removeExchange(Exchange exchange) {
         exchanges.remove(exchange.name(), exchange);
+        if (exchange.delayed() != null) {
+            exchange.delayed().discard();
+        }
         definitionsChanged |= exchange.durable();
         for (Binding binding : exchange.bindings()) {
             exchange.removeBinding(binding);
@@ -331,7 +370,7 @@ public final class VirtualHost {
      */
     public synchronized void restore(Definitions definitions, Supplier<EventExecutor> executors) {
         for (ExchangeDefinition e : definitions.exchanges()) {
-            exchanges.putIfAbsent(e.name(), new Exchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
+            exchanges.putIfAbsent(e.name(), newExchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
                     e.internal(), e.arguments()));
         }
         for (QueueDefinition q : definitions.queues()) {

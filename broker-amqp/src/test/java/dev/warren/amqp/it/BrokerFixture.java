@@ -8,6 +8,9 @@ import dev.warren.core.Broker;
 import dev.warren.core.auth.Users;
 import dev.warren.core.store.Storage;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,6 +25,8 @@ public final class BrokerFixture implements AutoCloseable {
     private BrokerFixture(AmqpSettings settings, Storage storage, int eventLoops) throws InterruptedException {
         this.broker = new Broker(Users.withDefaultUser("guest", "guest"), storage);
         this.server = new AmqpServer(broker, settings, eventLoops);
+        // as the server does on start: nothing stored to bring back, and the loops for work outside connections
+        broker.restore(Map.of(), Optional.empty(), List.of(), server::nextLoop);
         InetSocketAddress bound = server.start("127.0.0.1", 0).get(0);
         this.port = bound.getPort();
     }
