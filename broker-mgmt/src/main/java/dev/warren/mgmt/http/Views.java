@@ -54,6 +54,9 @@ final class Views {
                 .put("auto_delete", e.autoDelete())
                 .put("internal", e.internal());
         n.set("arguments", Json.table(e.arguments()));
+        if (e.delayed() != null) {
+            n.put("messages_delayed", e.delayed().pending()); // as RabbitMQ's delayed-message plugin shows it
+        }
         n.put("user_who_performed_action", "");
         return n;
     }

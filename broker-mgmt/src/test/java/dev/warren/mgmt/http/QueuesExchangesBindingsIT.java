@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -122,6 +124,24 @@ class QueuesExchangesBindingsIT extends SharedManagementIT {
         assertEquals(204, api.delete("/api/exchanges/%2F/events").status());
         assertEquals(404, api.get("/api/exchanges/%2F/events").status());
         assertEquals(404, api.delete("/api/exchanges/%2F/events").status());
+    }
+
+    @Test
+    void aDelayedMessageExchangeShowsHowManyMessagesItHolds() throws Exception {
+        assertEquals(201, api.put("/api/exchanges/%2F/later",
+                "{\"type\":\"x-delayed-message\",\"durable\":false,\"arguments\":{\"x-delayed-type\":\"direct\"}}").status());
+        assertEquals(0, api.get("/api/exchanges/%2F/later").json().path("messages_delayed").asInt(-1));
+        try (Connection connection = fixture.connectionFactory("guest", "guest").newConnection()) {
+            Channel channel = connection.createChannel();
+            channel.confirmSelect();
+            AMQP.BasicProperties delayed = new AMQP.BasicProperties.Builder().headers(Map.of("x-delay", 60_000)).build();
+            channel.basicPublish("later", "k", delayed, new byte[1]);
+            channel.basicPublish("later", "k", delayed, new byte[1]);
+            channel.waitForConfirmsOrDie(5_000);
+            await("/api/exchanges/%2F/later", e -> e.path("messages_delayed").asInt() == 2);
+        }
+        assertFalse(api.get("/api/exchanges/%2F/amq.direct").json().has("messages_delayed"));
+        assertEquals(204, api.delete("/api/exchanges/%2F/later").status());
     }
 
     @Test
