@@ -280,8 +280,9 @@ public final class DelayedMessages {
     }
 
     private void routeOrThrow(Message held, long location) {
-        Message message = held.withProperties(held.exchange(), held.routingKey(), held.properties().retainedDuplicate(),
-                held.arrivedAt());
+        // copies: a message read back shares the store's read window, which a queue must not keep alive;
+        // it arrives now, as the plugin publishes it now, so a queue's TTL counts from here
+        Message message = new Message(held.exchange(), held.routingKey(), held.properties().copy(), held.body().copy());
         try {
             vhost.route(exchange, message, routed);
             for (int i = 0; i < routed.size(); i++) {

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
 final class SegmentReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentReader.class);
     private static final int WINDOW = 256 * 1024;
+    /**
+     * The window for a read that does not continue the last one (a delayed message, a priority lane):
+     * reading 256 KiB for one small record would cost more than the record.
+     */
+    private static final int RANDOM_WINDOW = 8 * 1024;
 
     private final StoreFiles files;
     private final Path directory;
@@ -27,6 +32,9 @@ final class SegmentReader implements AutoCloseable {
     private ByteBuf window;
     private long windowSegment = -1;
     private long windowStart;
+    /** Where the last record read ends: a read starting a little after it is a scan and gets the full window. */
+    private long lastEnd = -1;
+    private long lastSegment = -1;
 
     SegmentReader(StoreFiles files, Path directory) {
         this.files = files;
@@ -60,6 +68,8 @@ final class SegmentReader implements AutoCloseable {
                     return corrupt(location, "record cut short");
                 }
             }
+            lastSegment = segment;
+            lastEnd = offset + MessageRecord.HEADER + length;
             Message message = MessageRecord.read(window, at + MessageRecord.HEADER, length, crc);
             return message != null ? message : corrupt(location, "checksum mismatch");
         } catch (NoSuchFileException e) {
@@ -91,7 +101,9 @@ final class SegmentReader implements AutoCloseable {
         if (window != null) {
             window.release(); // messages read from it keep their own slices
         }
-        int capacity = Math.max(WINDOW, atLeast);
+        // forward and near the last record (a queue's records interleave with others'): a scan
+        boolean sequential = segment == lastSegment && offset >= lastEnd && offset - lastEnd < WINDOW;
+        int capacity = Math.max(sequential ? WINDOW : RANDOM_WINDOW, atLeast);
         window = PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
         windowSegment = segment;
         windowStart = offset;

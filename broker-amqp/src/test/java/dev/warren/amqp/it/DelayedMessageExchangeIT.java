@@ -140,6 +140,16 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
     }
 
     @Test
+    void aQueuesMessageTtlCountsFromWhenTheDelayedMessageIsRouted() throws Exception {
+        delayedExchange("delayed.ttl", "direct");
+        declare("delayed.ttl.q", Map.of("x-message-ttl", 1_500));
+        channel.queueBind("delayed.ttl.q", "delayed.ttl", "k");
+        publish("delayed.ttl", "k", delay(2_000), "fresh when routed");
+        assertEquals("fresh when routed", Queues.body(Queues.awaitGet(channel, "delayed.ttl.q")),
+                "the message expired at once: its TTL counted from the publish, not from the end of its delay");
+    }
+
+    @Test
     void aMandatoryDelayedPublishIsConfirmedAndNotReturned() throws Exception {
         delayedExchange("delayed.mandatory", "direct");
         declare("delayed.mandatory.q", Map.of());
