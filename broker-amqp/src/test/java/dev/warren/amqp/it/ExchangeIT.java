@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Exchange declaration, deletion, exchange-to-exchange bindings and their errors, checked against RabbitMQ's behaviour. */
+/** Exchange declaration, deletion, exchange-to-exchange bindings and their errors, checked against RabbitMQ's behaviour (internal and auto-delete exchanges: InternalExchangeIT, AutoDeleteExchangeIT). */
 @Timeout(60)
 class ExchangeIT extends SharedBrokerIT {
 
@@ -201,59 +201,6 @@ class ExchangeIT extends SharedBrokerIT {
         assertEquals(List.of(), drainUntilFence(ch, queue));
     }
 
-    // ---- auto-delete ----
-
-    @Test
-    void autoDeleteExchangeIsDeletedWhenItsLastBindingIsRemoved() throws Exception {
-        Channel ch = channel();
-        String queue = ch.queueDeclare().getQueue();
-        ch.exchangeDeclare("auto-delete-x", "direct", false, true, null);
-        ch.exchangeDeclarePassive("auto-delete-x"); // it never had a binding: still there
-        ch.queueBind(queue, "auto-delete-x", "a");
-        ch.queueBind(queue, "auto-delete-x", "b");
-        ch.queueUnbind(queue, "auto-delete-x", "a");
-        ch.exchangeDeclarePassive("auto-delete-x"); // one binding left
-        ch.queueUnbind(queue, "auto-delete-x", "b");
-        ShutdownSignalException e = shutdownOf(() -> ch.exchangeDeclarePassive("auto-delete-x"));
-        assertChannelClosed(e, 404, "auto-delete-x");
-    }
-
-    @Test
-    void autoDeleteExchangeIsDeletedWhenItsLastBoundQueueIsDeleted() throws Exception {
-        Channel ch = channel();
-        String queue = ch.queueDeclare("bound-to-auto-delete-x", false, false, false, null).getQueue();
-        ch.exchangeDeclare("auto-delete-x-queue-gone", "fanout", false, true, null);
-        ch.queueBind(queue, "auto-delete-x-queue-gone", "");
-        ch.queueDelete(queue);
-        Connection observer = connect();
-        BrokerFixture.await("auto-delete exchange to be deleted", WAIT_MILLIS,
-                () -> passiveExchangeReplyCode(observer, "auto-delete-x-queue-gone") == 404);
-    }
-
-    // ---- internal exchanges ----
-
-    @Test
-    void publishingToInternalExchangeIsAccessRefused() throws Exception {
-        Channel ch = channel();
-        ch.exchangeDeclare("internal-x", "fanout", false, false, true, null);
-        ShutdownSignalException e = closedAfter(ch, () -> ch.basicPublish("internal-x", "", null, bytes("nope")));
-        assertChannelClosed(e, 403, "internal-x");
-    }
-
-    @Test
-    void messagesReachQueuesThroughInternalExchangeViaExchangeToExchangeBinding() throws Exception {
-        Channel ch = channel();
-        ch.exchangeDeclare("internal-target", "fanout", false, false, true, null);
-        ch.exchangeDeclare("public-entry", "direct");
-        ch.exchangeBind("internal-target", "public-entry", "go");
-        String queue = ch.queueDeclare().getQueue();
-        ch.queueBind(queue, "internal-target", "");
-        ch.basicPublish("public-entry", "go", null, bytes("through-internal"));
-        ch.basicPublish("public-entry", "stop", null, bytes("not-bound"));
-        ch.basicPublish("", queue, null, bytes("fence"));
-        assertEquals(List.of("through-internal"), drainUntilFence(ch, queue));
-    }
-
     // ---- exchange-to-exchange bindings ----
 
     @Test
@@ -339,23 +286,6 @@ class ExchangeIT extends SharedBrokerIT {
                 return bodies;
             }
             bodies.add(body);
-        }
-    }
-
-    /** Passive-declares on a fresh channel: 200 when the exchange is there, else the channel close reply code. */
-    private static int passiveExchangeReplyCode(Connection connection, String exchange) {
-        try {
-            Channel ch = connection.createChannel();
-            ch.exchangeDeclarePassive(exchange);
-            ch.close();
-            return 200;
-        } catch (IOException e) {
-            if (e.getCause() instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close close) {
-                return close.getReplyCode();
-            }
-            throw new AssertionError("unexpected error", e);
-        } catch (Exception e) {
-            throw new AssertionError("unexpected error", e);
         }
     }
 
