@@ -182,33 +182,13 @@ final class PublishMethods {
      * to ignore. Returns whether the store took it.
      */
     private boolean holdDelayed(DelayedMessages delayed, Message message, long delay) {
-        ConnectionContext connection = connection();
         if (!delayed.storesDurably()) {
             delayed.hold(message, delay, failure -> { });
             ackAlone();
             return false;
         }
         long sequence = confirms == null ? 0 : confirms.register(1);
-        long bytes = message.bodySize() + message.properties().readableBytes();
-        PublisherFlow journal = connection.publisherGate().toJournal();
-        Outbox outbox = connection.outbox();
-        try {
-            journal.add(bytes);
-            delayed.hold(message, delay, failure -> {
-                journal.remove(bytes);
-                if (sequence != 0) {
-                    outbox.post(() -> completed(sequence, failure));
-                }
-            });
-            return true;
-        } catch (StoreFailedException e) {
-            journal.remove(bytes);
-            if (sequence != 0) {
-                completed(sequence, e);
-                return false;
-            }
-            throw storeFailed(e);
-        }
+        return journaled(message, sequence, onDurable -> delayed.hold(message, delay, onDurable));
     }
 
     /** Hands a routed message ({@link #routed}) to its queues, or returns it when unroutable and mandatory. */
@@ -249,26 +229,35 @@ final class PublishMethods {
         return durable > 0;
     }
 
-    /**
-     * Appends a persistent message for its durable queues; the bytes count against the journal backlog
-     * until written. Returns false when the store has failed: the publish is nacked, or without confirms
-     * the connection closes.
-     */
+    /** Appends a persistent message for its durable queues (see {@link #journaled}). */
     private boolean store(Message message, int durable, long sequence) {
+        MessageStore store = connection().vhost().storage().messages();
+        return journaled(message, sequence, onDurable -> store.append(message, durableIds, durable, onDurable));
+    }
+
+    /** A write of a publish's message to the store, handing it the callback for when it is on disk. */
+    private interface StoreWrite {
+        void write(WriteCallback onDurable);
+    }
+
+    /**
+     * Writes a publish's message to the store; its bytes count against the journal backlog until written,
+     * and publish {@code sequence} (0 without confirms) completes when it is on disk. Returns false when the
+     * store has failed: the publish is nacked, or without confirms the connection closes.
+     */
+    private boolean journaled(Message message, long sequence, StoreWrite write) {
         ConnectionContext connection = connection();
-        MessageStore store = connection.vhost().storage().messages();
         Outbox outbox = connection.outbox();
         long bytes = message.bodySize() + message.properties().readableBytes();
         PublisherFlow journal = connection.publisherGate().toJournal();
-        WriteCallback onDurable = failure -> {
-            journal.remove(bytes);
-            if (sequence != 0) {
-                outbox.post(() -> completed(sequence, failure));
-            }
-        };
         try {
             journal.add(bytes);
-            store.append(message, durableIds, durable, onDurable);
+            write.write(failure -> {
+                journal.remove(bytes);
+                if (sequence != 0) {
+                    outbox.post(() -> completed(sequence, failure));
+                }
+            });
             return true;
         } catch (StoreFailedException e) {
             journal.remove(bytes);

@@ -63,7 +63,7 @@ final class DeadLetters {
 
     private final Destinations routed = new Destinations();
     private final List<MessageQueue> targets = new ArrayList<>();
-    private int[] durableIds = new int[4];
+    private final DurableIds durableIds = new DurableIds();
     private boolean missingExchangeLogged;
 
     DeadLetters(MessageQueue queue, MessageStore store, QueueArguments arguments) {
@@ -146,24 +146,16 @@ final class DeadLetters {
      * it is stored here (not -1). DROPPED when the store has failed (the copy is lost, the original stays).
      */
     private Outcome storeFor(Message dead, long replacing) {
-        int count = 0;
-        for (MessageQueue target : targets) {
-            if (target.storeId() >= 0) {
-                if (count == durableIds.length) {
-                    durableIds = java.util.Arrays.copyOf(durableIds, count * 2);
-                }
-                durableIds[count++] = target.storeId();
-            }
-        }
+        int count = durableIds.collect(targets);
         if (count == 0) {
             return Outcome.DEAD_LETTERED;
         }
         try {
             if (replacing >= 0) {
-                store.appendReplacing(dead, durableIds, count, queue.storeId(), replacing, null);
+                store.appendReplacing(dead, durableIds.ids(), count, queue.storeId(), replacing, null);
                 return Outcome.MOVED;
             }
-            store.append(dead, durableIds, count, null);
+            store.append(dead, durableIds.ids(), count, null);
             return Outcome.DEAD_LETTERED;
         } catch (StoreFailedException e) {
             LOG.error("Could not store a dead-lettered message of {}: {}", LogSafe.escape(queue.describe()), e.getMessage());

@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -53,7 +52,7 @@ public final class DelayedMessages {
     private boolean discarded;
     private final Destinations routed = new Destinations();
     private final List<MessageQueue> targets = new ArrayList<>();
-    private int[] durableIds = new int[4];
+    private final DurableIds durableIds = new DurableIds();
 
     DelayedMessages(VirtualHost vhost, Exchange exchange, Supplier<EventExecutor> executors) {
         this.vhost = vhost;
@@ -313,24 +312,16 @@ public final class DelayedMessages {
      * queue, the store moves it there in one change. Returns whether that move settled {@code location}.
      */
     private boolean storeFor(Message message, long location) {
-        int count = 0;
-        for (MessageQueue target : targets) {
-            if (target.storeId() >= 0) {
-                if (count == durableIds.length) {
-                    durableIds = Arrays.copyOf(durableIds, count * 2);
-                }
-                durableIds[count++] = target.storeId();
-            }
-        }
+        int count = durableIds.collect(targets);
         if (count == 0) {
             return false;
         }
         try {
             if (location >= 0 && storesDurably()) {
-                store.appendReplacing(message, durableIds, count, storeId, location, null);
+                store.appendReplacing(message, durableIds.ids(), count, storeId, location, null);
                 return true;
             }
-            store.append(message, durableIds, count, null);
+            store.append(message, durableIds.ids(), count, null);
             return false;
         } catch (StoreFailedException e) {
             LOG.error("Delayed exchange '{}': could not store a due message for its queues: {}", LogSafe.escape(exchange.name()),

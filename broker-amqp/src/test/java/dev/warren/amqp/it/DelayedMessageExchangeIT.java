@@ -47,6 +47,14 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
         exchanges.add(name);
     }
 
+    /** A delayed exchange of the type and a queue bound to it with the key. */
+    private void delayedExchangeTo(String exchange, String type, String queue, String key, Map<String, Object> queueArguments)
+            throws Exception {
+        delayedExchange(exchange, type);
+        declare(queue, queueArguments);
+        channel.queueBind(queue, exchange, key);
+    }
+
     private static AMQP.BasicProperties delay(Object millis) {
         Map<String, Object> headers = new HashMap<>();
         headers.put("x-delay", millis);
@@ -59,9 +67,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void aDelayedMessageReachesItsQueueOnlyOnceItsDelayIsOver() throws Exception {
-        delayedExchange("delayed.x", "direct");
-        declare("delayed.q", Map.of());
-        channel.queueBind("delayed.q", "delayed.x", "k");
+        delayedExchangeTo("delayed.x", "direct", "delayed.q", "k", Map.of());
         channel.confirmSelect();
         long published = System.currentTimeMillis();
         publish("delayed.x", "k", delay(400), "later");
@@ -77,9 +83,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void messagesComeOutInTheOrderTheirDelaysEndNotThePublishOrder() throws Exception {
-        delayedExchange("delayed.order", "fanout");
-        declare("delayed.order.q", Map.of());
-        channel.queueBind("delayed.order.q", "delayed.order", "");
+        delayedExchangeTo("delayed.order", "fanout", "delayed.order.q", "", Map.of());
         List<String> received = new CopyOnWriteArrayList<>();
         Channel consumer = connection.createChannel();
         consumer.basicConsume("delayed.order.q", true, (tag, d) -> received.add(new String(d.getBody(), StandardCharsets.UTF_8)),
@@ -94,9 +98,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void withoutAPositiveDelayAMessageIsRoutedAtOnce() throws Exception {
-        delayedExchange("delayed.now", "direct");
-        declare("delayed.now.q", Map.of());
-        channel.queueBind("delayed.now.q", "delayed.now", "k");
+        delayedExchangeTo("delayed.now", "direct", "delayed.now.q", "k", Map.of());
         channel.confirmSelect();
         publish("delayed.now", "k", new AMQP.BasicProperties(), "no headers");
         publish("delayed.now", "k", delay(0), "zero");
@@ -109,9 +111,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void aDelayMayComeAsAStringOrAFloatAsThePluginAcceptsIt() throws Exception {
-        delayedExchange("delayed.types", "direct");
-        declare("delayed.types.q", Map.of());
-        channel.queueBind("delayed.types.q", "delayed.types", "k");
+        delayedExchangeTo("delayed.types", "direct", "delayed.types.q", "k", Map.of());
         channel.confirmSelect();
         long published = System.currentTimeMillis();
         publish("delayed.types", "k", delay("300"), "string");
@@ -141,9 +141,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void aQueuesMessageTtlCountsFromWhenTheDelayedMessageIsRouted() throws Exception {
-        delayedExchange("delayed.ttl", "direct");
-        declare("delayed.ttl.q", Map.of("x-message-ttl", 1_500));
-        channel.queueBind("delayed.ttl.q", "delayed.ttl", "k");
+        delayedExchangeTo("delayed.ttl", "direct", "delayed.ttl.q", "k", Map.of("x-message-ttl", 1_500));
         publish("delayed.ttl", "k", delay(2_000), "fresh when routed");
         assertEquals("fresh when routed", Queues.body(Queues.awaitGet(channel, "delayed.ttl.q")),
                 "the message expired at once: its TTL counted from the publish, not from the end of its delay");
@@ -151,9 +149,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void aMandatoryDelayedPublishIsConfirmedAndNotReturned() throws Exception {
-        delayedExchange("delayed.mandatory", "direct");
-        declare("delayed.mandatory.q", Map.of());
-        channel.queueBind("delayed.mandatory.q", "delayed.mandatory", "k");
+        delayedExchangeTo("delayed.mandatory", "direct", "delayed.mandatory.q", "k", Map.of());
         List<Integer> returns = new CopyOnWriteArrayList<>();
         channel.addReturnListener(r -> returns.add(r.getReplyCode()));
         channel.confirmSelect();
@@ -165,9 +161,7 @@ class DelayedMessageExchangeIT extends LifecycleITBase {
 
     @Test
     void deletingTheExchangeDropsWhatItHolds() throws Exception {
-        delayedExchange("delayed.gone", "fanout");
-        declare("delayed.gone.q", Map.of());
-        channel.queueBind("delayed.gone.q", "delayed.gone", "");
+        delayedExchangeTo("delayed.gone", "fanout", "delayed.gone.q", "", Map.of());
         channel.confirmSelect();
         publish("delayed.gone", "", delay(300), "dropped");
         channel.waitForConfirmsOrDie(5_000);

@@ -17,9 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,18 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * internal user store accepts any secret, so that half is Warren's own and runs only against Warren).
  */
 @Timeout(60)
-class UpdateSecretIT {
-    private static BrokerFixture broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = BrokerFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class UpdateSecretIT extends SharedBrokerIT {
 
     /** A token source whose password the test sets, and the refresh callback the connection registered. */
     private static final class RefreshableCredentials implements CredentialsProvider, CredentialsRefreshService {
