@@ -4,6 +4,7 @@ import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Exchange;
+import dev.warren.core.ExchangeType;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.Names;
 import dev.warren.core.ReplyCode;
@@ -62,7 +63,9 @@ final class DefinitionMethods {
         checkExchangeBinding(m);
         VirtualHost vhost = connection.vhost();
         Exchange destination = vhost.requireExchange(m.string("destination"));
-        vhost.bind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
+        Exchange source = vhost.requireExchange(m.string("source"));
+        checkTopicRead(source, m.string("routing-key"));
+        vhost.bind(source, destination, m.string("routing-key"), m.table("arguments"));
         if (!m.flag("nowait")) {
             replyWhenDurable(Methods.EXCHANGE_BIND_OK.with());
         }
@@ -73,7 +76,9 @@ final class DefinitionMethods {
         checkExchangeBinding(m);
         VirtualHost vhost = connection.vhost();
         Exchange destination = vhost.requireExchange(m.string("destination"));
-        vhost.unbind(vhost.requireExchange(m.string("source")), destination, m.string("routing-key"), m.table("arguments"));
+        Exchange source = vhost.requireExchange(m.string("source"));
+        checkTopicRead(source, m.string("routing-key"));
+        vhost.unbind(source, destination, m.string("routing-key"), m.table("arguments"));
         if (!m.flag("nowait")) {
             replyWhenDurable(Methods.EXCHANGE_UNBIND_OK.with());
         }
@@ -137,7 +142,9 @@ final class DefinitionMethods {
         if (key.isEmpty() && m.string("queue").isEmpty()) {
             key = queue.name(); // the spec: the last declared queue, and its name as the key
         }
-        vhost.bind(vhost.requireExchange(m.string("exchange")), queue, key, m.table("arguments"));
+        Exchange exchange = vhost.requireExchange(m.string("exchange"));
+        checkTopicRead(exchange, key);
+        vhost.bind(exchange, queue, key, m.table("arguments"));
         if (!m.flag("nowait")) {
             replyWhenDurable(Methods.QUEUE_BIND_OK.with());
         }
@@ -152,6 +159,9 @@ final class DefinitionMethods {
         VirtualHost vhost = connection.vhost();
         MessageQueue queue = vhost.queue(name);
         Exchange exchange = vhost.exchange(m.string("exchange"));
+        if (exchange != null) {
+            checkTopicRead(exchange, m.string("routing-key"));
+        }
         if (queue != null && exchange != null) {
             vhost.requireQueue(name, connection); // exclusive queues of others are locked
             vhost.unbind(exchange, queue, m.string("routing-key"), m.table("arguments"));
@@ -216,6 +226,13 @@ final class DefinitionMethods {
     private void checkExchangeBinding(Method m) {
         connection.access().writeExchange(m.string("destination"));
         connection.access().readExchange(m.string("source"));
+    }
+
+    /** RabbitMQ's topic authorisation of a binding from a topic exchange: its key against the user's read pattern. */
+    private void checkTopicRead(Exchange source, String key) {
+        if (source.type() == ExchangeType.TOPIC) {
+            connection.access().readTopic(source.name(), key);
+        }
     }
 
     /** The queue to bind or unbind, once the user may: write on the queue, read on the exchange. */

@@ -6,6 +6,7 @@ import dev.warren.core.AmqpException;
 import dev.warren.core.DelayedMessages;
 import dev.warren.core.Destinations;
 import dev.warren.core.Exchange;
+import dev.warren.core.ExchangeType;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
@@ -68,6 +69,9 @@ final class PublishMethods {
             if (exchange.internal()) {
                 throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "cannot publish to internal exchange '%s' in vhost '%s'",
                         exchange.name(), connection.vhost().name());
+            }
+            if (exchange.type() == ExchangeType.TOPIC) {
+                connection.access().writeTopic(exchange.name(), message.routingKey());
             }
             checkUserId(message);
             message.expiration(); // a malformed expiration is refused here, as RabbitMQ does, not at a queue

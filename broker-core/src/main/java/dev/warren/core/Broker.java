@@ -53,7 +53,7 @@ public final class Broker {
         this.defaultVhost = defaultVhost;
         vhosts.put(defaultVhost, new VirtualHost(defaultVhost, storage, this::queueExecutor));
         // user changes come from management and start-up threads: they return once durable, as before
-        users.onChange(() -> storage.definitions().saveSecurity(users.list(), users.permissions()).join());
+        users.onChange(() -> storage.definitions().saveSecurity(users.definitions()).join());
     }
 
     public Storage storage() {
@@ -95,11 +95,11 @@ public final class Broker {
                         List<RecoveredQueue> recovered, Supplier<EventExecutor> executors) {
         queueExecutors = executors;
         if (security.isEmpty()) {
-            storage.definitions().saveSecurity(users.list(), users.permissions()).join();
+            storage.definitions().saveSecurity(users.definitions()).join();
             VirtualHost first = vhosts.get(defaultVhost);
             storage.definitions().save(defaultVhost, first.definitions()).join();
         } else {
-            users.replaceAll(security.get().users(), security.get().permissions());
+            users.replaceAll(security.get());
             if (!definitions.containsKey(defaultVhost)) {
                 vhosts.remove(defaultVhost); // deleted by an operator in an earlier run
             }
@@ -136,7 +136,7 @@ public final class Broker {
         for (VirtualHost vhost : vhosts()) {
             byVhost.put(vhost.name(), vhost.definitions());
         }
-        return new BrokerDefinitions(byVhost, Optional.of(new SecurityDefinitions(users.list(), users.permissions())));
+        return new BrokerDefinitions(byVhost, Optional.of(users.definitions()));
     }
 
     /**
@@ -152,6 +152,7 @@ public final class Broker {
             addVirtualHost(p.vhost());
             users.setPermission(p.user(), p.vhost(), p.permission());
         }));
+        definitions.security().ifPresent(s -> s.topicPermissions().forEach(users::setTopicPermission));
         definitions.vhosts().forEach((name, d) -> vhosts.get(name).importDefinitions(d, this::queueExecutor));
     }
 

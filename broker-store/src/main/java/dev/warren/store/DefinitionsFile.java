@@ -123,8 +123,8 @@ public final class DefinitionsFile implements DefinitionStore, AutoCloseable {
     }
 
     @Override
-    public synchronized CompletableFuture<Void> saveSecurity(List<User> users, List<UserPermission> permissions) {
-        security = new SecurityDefinitions(List.copyOf(users), List.copyOf(permissions));
+    public synchronized CompletableFuture<Void> saveSecurity(SecurityDefinitions security) {
+        this.security = security;
         return nextWrite();
     }
 

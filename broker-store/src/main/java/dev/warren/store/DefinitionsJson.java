@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.auth.Permission;
+import dev.warren.core.auth.TopicPermission;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
 import dev.warren.core.store.BrokerDefinitions;
@@ -39,6 +40,7 @@ public final class DefinitionsJson {
         ArrayNode users = root.putArray("users");
         ArrayNode vhosts = root.putArray("vhosts");
         ArrayNode permissions = root.putArray("permissions");
+        ArrayNode topicPermissions = root.putArray("topic_permissions");
         ArrayNode exchanges = root.putArray("exchanges");
         ArrayNode queues = root.putArray("queues");
         ArrayNode bindings = root.putArray("bindings");
@@ -54,6 +56,10 @@ public final class DefinitionsJson {
                 permissions.addObject().put("user", p.user()).put("vhost", p.vhost())
                         .put("configure", p.permission().configure()).put("write", p.permission().write())
                         .put("read", p.permission().read());
+            }
+            for (TopicPermission t : s.topicPermissions()) {
+                topicPermissions.addObject().put("user", t.user()).put("vhost", t.vhost()).put("exchange", t.exchange())
+                        .put("write", t.write()).put("read", t.read());
             }
         });
         definitions.vhosts().forEach((vhost, d) -> {
@@ -134,7 +140,12 @@ public final class DefinitionsJson {
             permissions.add(new UserPermission(p.path("user").asText(), p.path("vhost").asText(),
                     new Permission(p.path("configure").asText(), p.path("write").asText(), p.path("read").asText())));
         }
-        return new SecurityDefinitions(users, permissions);
+        List<TopicPermission> topicPermissions = new ArrayList<>();
+        for (JsonNode t : root.path("topic_permissions")) {
+            topicPermissions.add(TopicPermission.of(t.path("user").asText(), t.path("vhost").asText(),
+                    t.path("exchange").asText(), t.path("write").asText(), t.path("read").asText()));
+        }
+        return new SecurityDefinitions(users, permissions, topicPermissions);
     }
 
     /** Tags as a list (RabbitMQ 3.10+) or a comma-separated string (older exports). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warren.core.auth.PasswordHash;
 import dev.warren.core.auth.Permission;
+import dev.warren.core.auth.TopicPermission;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
 import dev.warren.core.store.BrokerDefinitions;
@@ -83,7 +84,8 @@ class DefinitionsJsonTest {
                 List.of(new Definitions.QueueDefinition("q", false, Map.of())),
                 List.of(new Definitions.BindingDefinition("x", "q", "queue", "", Map.of())));
         BrokerDefinitions written = new BrokerDefinitions(Map.of("/", slash),
-                Optional.of(new SecurityDefinitions(List.of(user), List.of(permission))));
+                Optional.of(new SecurityDefinitions(List.of(user), List.of(permission),
+                        List.of(TopicPermission.of("alex", "/", "amq.topic", "^{username}\\.", "^public\\.")))));
         assertEquals(written, DefinitionsJson.read(DefinitionsJson.write(written)));
     }
 
@@ -93,7 +95,7 @@ class DefinitionsJsonTest {
         assertFalse(file.loadSecurity().isPresent(), "a new file means a first start");
         file.save("/", Definitions.EMPTY);
         file.save("gone", Definitions.EMPTY);
-        file.saveSecurity(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of());
+        file.saveSecurity(new SecurityDefinitions(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of()));
         file.deleteVhost("gone").get(10, java.util.concurrent.TimeUnit.SECONDS); // covers the changes before it
         DefinitionsFile reopened = DefinitionsFile.open(dir);
         assertEquals(Set.of("/"), reopened.load().keySet());
@@ -103,7 +105,7 @@ class DefinitionsJsonTest {
     @Test
     void theDefinitionsFileIsReadableByItsOwnerOnly(@TempDir Path dir) throws Exception {
         DefinitionsFile file = DefinitionsFile.open(dir);
-        file.saveSecurity(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of())
+        file.saveSecurity(new SecurityDefinitions(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of()))
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve(DefinitionsFile.FILE_NAME))), "it holds password hashes");

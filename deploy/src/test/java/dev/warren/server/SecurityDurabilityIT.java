@@ -11,6 +11,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.warren.core.Broker;
 import dev.warren.core.auth.Permission;
+import dev.warren.core.auth.TopicPermission;
 import dev.warren.core.auth.User;
 import java.nio.file.Path;
 import java.util.Set;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Users, tags, permissions and virtual hosts are durable: a restart on the same data directory keeps them. */
+/** Users, tags, permissions, topic permissions and virtual hosts are durable: a restart on the same data directory keeps them. */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SecurityDurabilityIT {
     @TempDir
@@ -62,6 +63,7 @@ class SecurityDurabilityIT {
         broker.users().setTags("alex", Set.of("administrator", "monitoring"));
         assertTrue(broker.createVirtualHost("orders"));
         broker.users().setPermission("alex", "orders", new Permission("^alex-", ".*", "^alex-"));
+        broker.users().setTopicPermission(TopicPermission.of("alex", "orders", "amq.topic", "^{username}\\.", "^public\\."));
         broker.users().changePassword("guest", "changed");
 
         restart();
@@ -70,6 +72,8 @@ class SecurityDurabilityIT {
         User alex = after.users().user("alex").orElseThrow();
         assertEquals(Set.of("administrator", "monitoring"), alex.tags());
         assertEquals(new Permission("^alex-", ".*", "^alex-"), after.users().permission("alex", "orders").orElseThrow());
+        assertEquals(TopicPermission.of("alex", "orders", "amq.topic", "^{username}\\.", "^public\\."),
+                after.users().topicPermission("alex", "orders", "amq.topic").orElseThrow());
         assertTrue(after.vhost("orders") != null);
         try (Connection c = connect("alex", "123", "orders")) {
             assertTrue(c.isOpen());

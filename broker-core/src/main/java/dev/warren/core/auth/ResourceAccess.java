@@ -7,7 +7,8 @@ import dev.warren.core.ReplyCode;
  * One connection's access checks: RabbitMQ's access-control table applied to a user in a virtual host.
  * A refusal is a 403 ACCESS_REFUSED channel error with RabbitMQ's reply text. The last write check is
  * remembered so that a publisher sending to one exchange does not run a regular expression per message;
- * any change to users or permissions invalidates it, so revoking a permission takes effect at once.
+ * any change to users or permissions invalidates it, so revoking a permission takes effect at once. Topic
+ * permissions (RabbitMQ's topic authorisation) restrict routing and binding keys on topic exchanges.
  * Used from the connection's thread only.
  */
 public final class ResourceAccess {
@@ -58,6 +59,24 @@ public final class ResourceAccess {
         check(Access.WRITE, "exchange", exchangeResource(name));
         lastWritten = name;
         lastWrittenVersion = version;
+    }
+
+    /** Publishing to a topic exchange: the routing key must match the user's topic permission there, if any. */
+    public void writeTopic(String exchange, String routingKey) {
+        checkTopic(Access.WRITE, exchange, routingKey);
+    }
+
+    /** Binding from a topic exchange: the binding key must match the user's topic permission there, if any. */
+    public void readTopic(String exchange, String routingKey) {
+        checkTopic(Access.READ, exchange, routingKey);
+    }
+
+    private void checkTopic(Access access, String exchange, String routingKey) {
+        TopicPermission permission = users.topicPermission(user, vhost, exchange).orElse(null);
+        if (permission != null && !permission.allows(access, routingKey)) {
+            throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "access to topic '%s' in exchange '%s' in vhost '%s' refused for user '%s'",
+                    routingKey, exchange, vhost, user);
+        }
     }
 
     private static String exchangeResource(String name) {

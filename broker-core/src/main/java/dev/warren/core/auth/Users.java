@@ -1,5 +1,6 @@
 package dev.warren.core.auth;
 
+import dev.warren.core.store.SecurityDefinitions;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,11 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Users {
     private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Permission> permissions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TopicKey, TopicPermission> topicPermissions = new ConcurrentHashMap<>();
     private final Set<String> loopbackUsers;
     private volatile long version;
     private volatile Runnable changeListener = () -> { };
 
     private record Key(String user, String vhost) {
+    }
+
+    private record TopicKey(String user, String vhost, String exchange) {
     }
 
     public Users(Set<String> loopbackUsers) {
@@ -82,6 +87,7 @@ public final class Users {
             return false;
         }
         permissions.keySet().removeIf(k -> k.user().equals(name));
+        topicPermissions.keySet().removeIf(k -> k.user().equals(name));
         changed();
         return true;
     }
@@ -152,20 +158,63 @@ public final class Users {
 
     /** Forgets every permission in a virtual host that is being deleted. */
     public synchronized void removeVhost(String vhost) {
-        if (permissions.keySet().removeIf(k -> k.vhost().equals(vhost))) {
+        boolean removed = permissions.keySet().removeIf(k -> k.vhost().equals(vhost));
+        removed |= topicPermissions.keySet().removeIf(k -> k.vhost().equals(vhost));
+        if (removed) {
             changed();
         }
     }
 
+    // ---- topic permissions ----
+
+    /** Sets a user's topic permission on an exchange in a virtual host; false when there is no such user. */
+    public synchronized boolean setTopicPermission(TopicPermission permission) {
+        if (!users.containsKey(permission.user())) {
+            return false;
+        }
+        topicPermissions.put(new TopicKey(permission.user(), permission.vhost(), permission.exchange()), permission);
+        return changed();
+    }
+
+    /** Removes a user's topic permission on one exchange, or on every exchange when {@code exchange} is null. */
+    public synchronized boolean clearTopicPermissions(String user, String vhost, String exchange) {
+        boolean removed = topicPermissions.keySet().removeIf(k -> k.user().equals(user) && k.vhost().equals(vhost)
+                && (exchange == null || k.exchange().equals(exchange)));
+        return removed && changed();
+    }
+
+    /** The user's topic permission on the exchange; absent means no restriction, as in RabbitMQ. */
+    public Optional<TopicPermission> topicPermission(String user, String vhost, String exchange) {
+        return topicPermissions.isEmpty() ? Optional.empty()
+                : Optional.ofNullable(topicPermissions.get(new TopicKey(user, vhost, exchange)));
+    }
+
+    /** Every topic permission row, ordered by vhost, user, then exchange. */
+    public List<TopicPermission> topicPermissions() {
+        List<TopicPermission> rows = new ArrayList<>(topicPermissions.values());
+        rows.sort(Comparator.comparing(TopicPermission::vhost).thenComparing(TopicPermission::user)
+                .thenComparing(TopicPermission::exchange));
+        return rows;
+    }
+
+    /** What is stored of users and every kind of permission. */
+    public SecurityDefinitions definitions() {
+        return new SecurityDefinitions(list(), permissions(), topicPermissions());
+    }
+
     /** Replaces every user and permission with stored ones (on start). */
-    public synchronized void replaceAll(List<User> storedUsers, List<UserPermission> storedPermissions) {
+    public synchronized void replaceAll(SecurityDefinitions stored) {
         users.clear();
         permissions.clear();
-        for (User u : storedUsers) {
+        topicPermissions.clear();
+        for (User u : stored.users()) {
             users.put(u.name(), u);
         }
-        for (UserPermission p : storedPermissions) {
+        for (UserPermission p : stored.permissions()) {
             permissions.put(new Key(p.user(), p.vhost()), p.permission());
+        }
+        for (TopicPermission t : stored.topicPermissions()) {
+            topicPermissions.put(new TopicKey(t.user(), t.vhost(), t.exchange()), t);
         }
         version++;
     }

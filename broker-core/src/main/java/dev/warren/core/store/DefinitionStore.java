@@ -1,8 +1,5 @@
 package dev.warren.core.store;
 
-import dev.warren.core.auth.User;
-import dev.warren.core.auth.UserPermission;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,7 +20,7 @@ public interface DefinitionStore {
     }
 
     /** Replaces the stored users and permissions. Called under the user table's lock. */
-    default CompletableFuture<Void> saveSecurity(List<User> users, List<UserPermission> permissions) {
+    default CompletableFuture<Void> saveSecurity(SecurityDefinitions security) {
         return CompletableFuture.completedFuture(null);
     }
 }

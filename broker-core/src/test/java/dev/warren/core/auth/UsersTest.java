@@ -78,7 +78,7 @@ class UsersTest {
     @Test
     void storedUsersKeepTheirHashes() {
         User stored = new User("alex", PasswordHash.hash("123"), Set.of("administrator"));
-        users.replaceAll(List.of(stored), List.of(new UserPermission("alex", "/", Permission.ALL)));
+        users.replaceAll(new dev.warren.core.store.SecurityDefinitions(List.of(stored), List.of(new UserPermission("alex", "/", Permission.ALL))));
         assertTrue(users.authenticate("alex", "123", InetAddress.getLoopbackAddress()).isPresent());
         assertTrue(users.permission("alex", "/").isPresent());
     }

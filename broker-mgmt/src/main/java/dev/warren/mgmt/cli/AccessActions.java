@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Map;
 
-/** Virtual hosts and permissions: add_vhost, delete_vhost, set_permissions, clear_permissions and their listings. */
+/**
+ * Virtual hosts and permissions: add_vhost, delete_vhost, set_permissions, clear_permissions,
+ * set_topic_permissions, clear_topic_permissions and their listings.
+ */
 final class AccessActions {
     private AccessActions() {
     }
@@ -70,6 +73,52 @@ final class AccessActions {
         String path = "/api/users/" + NodeClient.segment(user) + "/permissions";
         ApiResponse response = NodeClient.require(call.node().get(path), () -> Failures.noSuchUser(user));
         return Listing.rows(call, response.body());
+    }
+
+    static Result setTopicPermissions(Call call) {
+        String user = call.arg(0);
+        NodeClient node = call.node();
+        Failures.requireUser(node, user);
+        Failures.requireVhost(node, call.vhost());
+        ObjectNode body = NodeClient.JSON.createObjectNode()
+                .put("exchange", call.arg(1))
+                .put("write", call.arg(2))
+                .put("read", call.arg(3));
+        NodeClient.require(node.put(topicPermissionPath(call.vhost(), user), body));
+        return Result.done();
+    }
+
+    /** Removes the user's topic permissions (on one exchange, or all); none to remove is fine, as in rabbitmqctl. */
+    static Result clearTopicPermissions(Call call) {
+        String user = call.arg(0);
+        NodeClient node = call.node();
+        String only = call.args().size() > 1 ? "?exchange=" + NodeClient.segment(call.arg(1)) : "";
+        ApiResponse response = node.delete(topicPermissionPath(call.vhost(), user) + only, Map.of());
+        if (response.status() == 404) {
+            Failures.requireUser(node, user);
+            Failures.requireVhost(node, call.vhost());
+            return Result.done();
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
+    static Result listTopicPermissions(Call call) {
+        ApiResponse response = NodeClient.require(call.node().get(vhostPath(call.vhost()) + "/topic-permissions"),
+                () -> Failures.noSuchVhost(call.vhost()));
+        return Listing.rows(call, response.body());
+    }
+
+    static Result listUserTopicPermissions(Call call) {
+        String user = call.arg(0);
+        NodeClient node = call.node();
+        Failures.requireUser(node, user);
+        ApiResponse response = NodeClient.require(node.get("/api/users/" + NodeClient.segment(user) + "/topic-permissions"));
+        return Listing.rows(call, response.body());
+    }
+
+    private static String topicPermissionPath(String vhost, String user) {
+        return "/api/topic-permissions/" + NodeClient.segment(vhost) + "/" + NodeClient.segment(user);
     }
 
     private static String vhostPath(String vhost) {

@@ -115,6 +115,34 @@ final class Commands {
                         .fixed("vhost", "configure", "write", "read"),
                 c -> "Listing permissions for user \"" + c.arg(0) + "\" ...", AccessActions::listUserPermissions));
 
+        // topic permissions
+        list.add(new Command("set_topic_permissions",
+                "set_topic_permissions [-p <vhost>] <username> <exchange> <write> <read>",
+                "Sets the regular expressions a user's routing keys (write) and binding keys (read) must match on a topic "
+                        + "exchange; {username} and {vhost} in them stand for the user's and virtual host's names.",
+                4, 4, NONE, null,
+                c -> "Setting topic permissions on \"" + c.arg(1) + "\" for user \"" + c.arg(0) + "\" in vhost \""
+                        + c.vhost() + "\" ...",
+                AccessActions::setTopicPermissions));
+        list.add(new Command("clear_topic_permissions", "clear_topic_permissions [-p <vhost>] <username> [<exchange>]",
+                "Removes a user's topic permissions in a virtual host: on one exchange, or on all.",
+                1, 2, NONE, null,
+                c -> "Clearing topic permissions " + (c.args().size() > 1 ? "on \"" + c.arg(1) + "\" " : "") + "for user \""
+                        + c.arg(0) + "\" in vhost \"" + c.vhost() + "\" ...",
+                AccessActions::clearTopicPermissions));
+        list.add(new Command("list_topic_permissions", "list_topic_permissions [-p <vhost>] [--no-table-headers]",
+                "Lists the users' topic permissions in a virtual host.",
+                0, 0, TABLE, Columns.builder()
+                        .field("user").field("exchange").field("write").field("read")
+                        .fixed("user", "exchange", "write", "read"),
+                c -> "Listing topic permissions for vhost \"" + c.vhost() + "\" ...", AccessActions::listTopicPermissions));
+        list.add(new Command("list_user_topic_permissions", "list_user_topic_permissions [--no-table-headers] <username>",
+                "Lists a user's topic permissions in every virtual host.",
+                1, 1, TABLE, Columns.builder()
+                        .field("vhost").field("exchange").field("write").field("read")
+                        .fixed("vhost", "exchange", "write", "read"),
+                c -> "Listing topic permissions for user \"" + c.arg(0) + "\" ...", AccessActions::listUserTopicPermissions));
+
         // queues, exchanges, bindings
         list.add(new Command("list_queues", "list_queues [-p <vhost>] [--no-table-headers] [<column> ...]",
                 "Lists the queues of a virtual host.",

@@ -27,7 +27,7 @@ final class DefinitionHandlers {
         ObjectNode document = DefinitionsJson.write(scope.broker().exportDefinitions());
         document.put("product_version", productVersion);
         // sections Warren has no equivalent of, present and empty so that tools reading them find them
-        for (String empty : new String[] {"topic_permissions", "parameters", "global_parameters", "policies"}) {
+        for (String empty : new String[] {"parameters", "global_parameters", "policies"}) {
             if (!document.has(empty)) {
                 document.putArray(empty);
             }

@@ -229,6 +229,39 @@ class WarrenctlAgainstNodeTest {
         fails(ExitCodes.DATAERR, "list_permissions", "-p", "no-such-vh");
     }
 
+    @Test
+    void topicPermissionsAreSetListedAndClearedPerExchange() throws Exception {
+        ok("add_vhost", "topic-vh");
+        ok("add_user", "topic-user", "pw");
+        assertEquals("Setting topic permissions on \"amq.topic\" for user \"topic-user\" in vhost \"topic-vh\" ...\n",
+                ok("set_topic_permissions", "-p", "topic-vh", "topic-user", "amq.topic", "^{username}\\.", "^public\\.").out());
+        ok("set_topic_permissions", "-p", "topic-vh", "topic-user", "events", ".*", "");
+        CliRun listed = ok("list_topic_permissions", "-p", "topic-vh");
+        assertEquals("Listing topic permissions for vhost \"topic-vh\" ...\nuser\texchange\twrite\tread\n"
+                + "topic-user\tamq.topic\t^{username}\\.\t^public\\.\ntopic-user\tevents\t.*\t\n", listed.out());
+        CliRun forUser = ok("-q", "list_user_topic_permissions", "topic-user");
+        assertEquals("vhost\texchange\twrite\tread\ntopic-vh\tamq.topic\t^{username}\\.\t^public\\.\n"
+                + "topic-vh\tevents\t.*\t\n", forUser.out());
+        JsonNode asJson = json(ok("list_topic_permissions", "-p", "topic-vh", "--formatter", "json"));
+        assertEquals(2, asJson.size(), asJson.toString());
+        assertEquals("amq.topic", asJson.get(0).path("exchange").asText());
+
+        assertEquals("Clearing topic permissions on \"events\" for user \"topic-user\" in vhost \"topic-vh\" ...\n",
+                ok("clear_topic_permissions", "-p", "topic-vh", "topic-user", "events").out());
+        assertEquals("user\texchange\twrite\tread\ntopic-user\tamq.topic\t^{username}\\.\t^public\\.\n",
+                ok("-q", "list_topic_permissions", "-p", "topic-vh").out());
+        assertEquals("Clearing topic permissions for user \"topic-user\" in vhost \"topic-vh\" ...\n",
+                ok("clear_topic_permissions", "-p", "topic-vh", "topic-user").out());
+        assertEquals("", ok("-q", "list_topic_permissions", "-p", "topic-vh").out());
+        ok("clear_topic_permissions", "-p", "topic-vh", "topic-user"); // nothing left to clear is fine
+
+        fails(ExitCodes.NOUSER, "set_topic_permissions", "-p", "topic-vh", "no-such-user", "amq.topic", ".*", ".*");
+        fails(ExitCodes.DATAERR, "set_topic_permissions", "-p", "no-such-vh", "topic-user", "amq.topic", ".*", ".*");
+        CliRun badRegex = CliRun.run(env, "set_topic_permissions", "-p", "topic-vh", "topic-user", "amq.topic", "(", ".*");
+        assertTrue(badRegex.exit() != 0 && badRegex.err().contains("invalid regular expression '('"), badRegex.toString());
+        fails(ExitCodes.DATAERR, "list_topic_permissions", "-p", "no-such-vh");
+    }
+
     // ---- queues, exchanges, bindings ----
 
     @Test
@@ -445,7 +478,7 @@ class WarrenctlAgainstNodeTest {
                 listings.add(command.name());
             }
         }
-        assertEquals(9, listings.size(), listings.toString());
+        assertEquals(10, listings.size(), listings.toString());
         for (String listing : listings) {
             JsonNode answer = json(ok(listing, "--formatter", "json"));
             assertTrue(answer.isArray(), listing + ": " + answer);

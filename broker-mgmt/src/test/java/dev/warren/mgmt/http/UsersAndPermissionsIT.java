@@ -107,6 +107,37 @@ class UsersAndPermissionsIT extends SharedManagementIT {
     }
 
     @Test
+    void topicPermissionsArePutListedExportedAndCleared() {
+        api.put("/api/users/tess", "{\"password\":\"t\",\"tags\":\"\"}");
+        ApiClient.Response put = api.put("/api/topic-permissions/%2F/tess",
+                "{\"exchange\":\"amq.topic\",\"write\":\"^{username}\\\\.\",\"read\":\".*\"}");
+        assertEquals(201, put.status(), put.toString());
+        assertEquals(204, api.put("/api/topic-permissions/%2F/tess",
+                "{\"exchange\":\"amq.topic\",\"write\":\"^{username}\\\\.\",\"read\":\"^public\"}").status());
+        assertEquals(201, api.put("/api/topic-permissions/%2F/tess", "{\"exchange\":\"events\",\"write\":\".*\",\"read\":\"\"}").status());
+        JsonNode mine = api.get("/api/topic-permissions/%2F/tess").json();
+        assertEquals(List.of("amq.topic", "events"), names(mine, "exchange"));
+        assertEquals("^{username}\\.", mine.get(0).path("write").asText());
+        assertEquals("^public", mine.get(0).path("read").asText());
+        assertTrue(names(api.get("/api/topic-permissions").json(), "user").contains("tess"));
+        assertEquals(List.of("/", "/"), names(api.get("/api/users/tess/topic-permissions").json(), "vhost"));
+        assertTrue(names(api.get("/api/vhosts/%2F/topic-permissions").json(), "user").contains("tess"));
+        JsonNode exported = api.get("/api/definitions").json().path("topic_permissions");
+        assertTrue(names(exported, "exchange").containsAll(List.of("amq.topic", "events")), exported.toString());
+
+        ApiClient.Response bad = api.put("/api/topic-permissions/%2F/tess", "{\"exchange\":\"x\",\"write\":\"(\",\"read\":\".*\"}");
+        assertEquals(400, bad.status(), bad.toString());
+        assertEquals(400, api.put("/api/topic-permissions/%2F/tess", "{\"write\":\".*\",\"read\":\".*\"}").status());
+        assertEquals(404, api.put("/api/topic-permissions/%2F/no-such-user", "{\"exchange\":\"x\",\"write\":\"\",\"read\":\"\"}").status());
+
+        assertEquals(204, api.delete("/api/topic-permissions/%2F/tess?exchange=events").status());
+        assertEquals(List.of("amq.topic"), names(api.get("/api/topic-permissions/%2F/tess").json(), "exchange"));
+        assertEquals(204, api.delete("/api/topic-permissions/%2F/tess").status());
+        assertEquals(404, api.get("/api/topic-permissions/%2F/tess").status());
+        assertEquals(404, api.delete("/api/topic-permissions/%2F/tess").status());
+    }
+
+    @Test
     void aBadRegexOrMissingFieldIs400AndUnknownUserOrVhost404() {
         api.put("/api/users/carol", "{\"password\":\"c\",\"tags\":\"\"}");
         ApiClient.Response bad = api.put("/api/permissions/%2F/carol", "{\"configure\":\"(\",\"write\":\".*\",\"read\":\".*\"}");
