@@ -17,7 +17,9 @@ import dev.warren.core.ReplyCode;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
 import dev.warren.core.connection.ChannelInfo;
+import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.connection.ConnectionInfo;
+import dev.warren.core.limits.Limits;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleState;
@@ -402,9 +404,28 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             throw new AmqpException(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + frame.channel(),
                     method == null ? 0 : method.spec().classId(), method == null ? 0 : method.spec().methodId());
         }
+        checkUserChannelLimit();
         channels[frame.channel()] = new AmqpChannel(context, frame.channel());
         openChannels++;
         send(frame.channel(), Methods.CHANNEL_OPEN_OK.with(new byte[0]));
+    }
+
+    /** RabbitMQ's user max-channels, over all the user's connections (refused with 530, closing the connection). */
+    private void checkUserChannelLimit() {
+        String user = context.user().name();
+        Limits limits = broker.users().limits(user);
+        if (limits.of(Limits.MAX_CHANNELS) < 0) {
+            return;
+        }
+        long open = 0;
+        for (ClientConnection c : broker.connections().list()) {
+            open += c.info().user().equals(user) ? c.channelCount() : 0;
+        }
+        if (limits.reached(Limits.MAX_CHANNELS, open)) {
+            throw AmqpException.of(ReplyCode.NOT_ALLOWED,
+                    "number of channels opened for user '%s' has reached the maximum allowed user limit of (%d)",
+                    user, limits.of(Limits.MAX_CHANNELS));
+        }
     }
 
     private void register(NegotiatedTerms terms) {

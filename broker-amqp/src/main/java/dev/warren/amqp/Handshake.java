@@ -8,6 +8,8 @@ import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
+import dev.warren.core.connection.ClientConnection;
+import dev.warren.core.limits.Limits;
 import java.net.InetAddress;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -109,8 +111,32 @@ final class Handshake {
             LOG.warn("Connection from {} refused: user '{}' has no access to vhost '{}'", peer, user.name(), vhostName);
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "access to vhost '%s' refused for user '%s'", vhostName, user.name());
         }
+        checkConnectionLimits(vhost);
         return new NegotiatedTerms(user, mechanism, clientProperties, vhost, channelMax, frameMax, heartbeat,
                 consumerCancelNotify, blockedNotifications);
+    }
+
+    /** RabbitMQ's vhost and user max-connections, counted over the connections open now (refused with 530). */
+    private void checkConnectionLimits(VirtualHost vhost) {
+        Limits vhostLimits = vhost.limits();
+        Limits userLimits = broker.users().limits(user.name());
+        if (vhostLimits.of(Limits.MAX_CONNECTIONS) < 0 && userLimits.of(Limits.MAX_CONNECTIONS) < 0) {
+            return;
+        }
+        long inVhost = 0;
+        long ofUser = 0;
+        for (ClientConnection c : broker.connections().list()) {
+            inVhost += c.info().vhost().equals(vhost.name()) ? 1 : 0;
+            ofUser += c.info().user().equals(user.name()) ? 1 : 0;
+        }
+        if (vhostLimits.reached(Limits.MAX_CONNECTIONS, inVhost)) {
+            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "access to vhost '%s' refused for user '%s': connection limit (%d) is reached",
+                    vhost.name(), user.name(), vhostLimits.of(Limits.MAX_CONNECTIONS));
+        }
+        if (userLimits.reached(Limits.MAX_CONNECTIONS, ofUser)) {
+            throw AmqpException.of(ReplyCode.NOT_ALLOWED, "connection refused for user '%s': user connection limit (%d) is reached",
+                    user.name(), userLimits.of(Limits.MAX_CONNECTIONS));
+        }
     }
 
     /** The user who logged in, or null before start-ok. */

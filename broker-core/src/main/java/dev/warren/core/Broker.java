@@ -153,6 +153,7 @@ public final class Broker {
             users.setPermission(p.user(), p.vhost(), p.permission());
         }));
         definitions.security().ifPresent(s -> s.topicPermissions().forEach(users::setTopicPermission));
+        definitions.security().ifPresent(s -> s.userLimits().forEach(users::setLimits));
         definitions.vhosts().forEach((name, d) -> vhosts.get(name).importDefinitions(d, this::queueExecutor));
     }
 

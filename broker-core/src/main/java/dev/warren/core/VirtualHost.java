@@ -1,5 +1,6 @@
 package dev.warren.core;
 
+import dev.warren.core.limits.Limits;
 import dev.warren.core.message.FieldValues;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
@@ -54,6 +55,8 @@ public final class VirtualHost {
     private boolean deleted;
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
+    /** max-connections and max-queues (RabbitMQ's vhost limits); durable with the definitions. */
+    private volatile Limits limits = Limits.NONE;
 
     /** Event loops for the work a virtual host owns outside any queue (delayed messages). */
     private final Supplier<EventExecutor> executors;
@@ -229,6 +232,10 @@ public final class VirtualHost {
         if (queueName.startsWith("amq.") && !queueName.startsWith(Names.GENERATED_QUEUE_PREFIX)) {
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "queue name '%s' contains reserved prefix 'amq.*'", queueName);
         }
+        if (limits.reached(Limits.MAX_QUEUES, queues.size())) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "cannot declare queue '%s': queue limit in vhost '%s' (%d) is reached",
+                    queueName, name, limits.of(Limits.MAX_QUEUES));
+        }
         boolean stored = durable && !exclusive; // exclusive queues never outlive their connection
         int storeId = stored ? storage.messages().registerQueue(name, queueName) : -1;
         MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments, settings,
@@ -337,6 +344,17 @@ public final class VirtualHost {
         }
     }
 
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Sets (an empty value clears) the limits and saves them; they apply to what comes next. */
+    public synchronized void limits(Limits newLimits) {
+        limits = newLimits;
+        definitionsChanged = true;
+        saveDefinitions();
+    }
+
     /** The durable definitions of this virtual host, as the definition store keeps them. */
     public synchronized Definitions definitions() {
         List<ExchangeDefinition> exchangeDefs = new ArrayList<>();
@@ -361,7 +379,7 @@ public final class VirtualHost {
                 queueDefs.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments()));
             }
         }
-        return new Definitions(exchangeDefs, queueDefs, bindingDefs);
+        return new Definitions(exchangeDefs, queueDefs, bindingDefs, limits);
     }
 
     /**
@@ -369,6 +387,7 @@ public final class VirtualHost {
      * message store and are owned by loops from {@code executors}.
      */
     public synchronized void restore(Definitions definitions, Supplier<EventExecutor> executors) {
+        limits = definitions.limits();
         for (ExchangeDefinition e : definitions.exchanges()) {
             exchanges.putIfAbsent(e.name(), newExchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
                     e.internal(), e.arguments()));
@@ -393,6 +412,9 @@ public final class VirtualHost {
      * equivalent. A binding whose source or destination is missing is skipped, as RabbitMQ skips it.
      */
     public void importDefinitions(Definitions definitions, Supplier<EventExecutor> executors) {
+        if (!definitions.limits().isEmpty()) {
+            limits(definitions.limits());
+        }
         for (ExchangeDefinition e : definitions.exchanges()) {
             declareExchange(e.name(), e.type(), true, e.autoDelete(), e.internal(), e.arguments());
         }

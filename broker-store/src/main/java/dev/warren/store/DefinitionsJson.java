@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.auth.Permission;
+import dev.warren.core.limits.Limits;
 import dev.warren.core.auth.TopicPermission;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
@@ -44,13 +45,15 @@ public final class DefinitionsJson {
         ArrayNode exchanges = root.putArray("exchanges");
         ArrayNode queues = root.putArray("queues");
         ArrayNode bindings = root.putArray("bindings");
+        ArrayNode parameters = root.putArray("parameters");
         definitions.security().ifPresent(s -> {
             for (User u : s.users()) {
                 ObjectNode n = users.addObject().put("name", u.name()).put("password_hash", u.passwordHash())
                         .put("hashing_algorithm", HASHING_ALGORITHM);
                 ArrayNode tags = n.putArray("tags");
                 u.tags().stream().sorted().forEach(tags::add);
-                n.putObject("limits");
+                ObjectNode limits = n.putObject("limits");
+                s.userLimits().getOrDefault(u.name(), Limits.NONE).values().forEach(limits::put);
             }
             for (UserPermission p : s.permissions()) {
                 permissions.addObject().put("user", p.user()).put("vhost", p.vhost())
@@ -64,6 +67,11 @@ public final class DefinitionsJson {
         });
         definitions.vhosts().forEach((vhost, d) -> {
             vhosts.addObject().put("name", vhost);
+            if (!d.limits().isEmpty()) { // RabbitMQ keeps vhost limits as a runtime parameter
+                ObjectNode value = parameters.addObject().put("component", "vhost-limits").put("name", "limits")
+                        .put("vhost", vhost).putObject("value");
+                d.limits().values().forEach(value::put);
+            }
             for (ExchangeDefinition e : d.exchanges()) {
                 ObjectNode n = exchanges.addObject().put("name", e.name()).put("vhost", vhost).put("type", e.type())
                         .put("durable", true).put("auto_delete", e.autoDelete()).put("internal", e.internal());
@@ -116,16 +124,24 @@ public final class DefinitionsJson {
                     b.path("source").asText(), b.path("destination").asText(), b.path("destination_type").asText("queue"),
                     b.path("routing_key").asText(), arguments(b)));
         }
+        Map<String, Limits> limits = new LinkedHashMap<>();
+        for (JsonNode p : root.path("parameters")) {
+            if (p.path("component").asText().equals("vhost-limits")) {
+                limits.put(vhostOf(p, names), limits(p.path("value"), Limits.VHOST_KEYS));
+            }
+        }
         Map<String, Definitions> byVhost = new LinkedHashMap<>();
         for (String vhost : names) {
             byVhost.put(vhost, new Definitions(exchanges.getOrDefault(vhost, List.of()),
-                    queues.getOrDefault(vhost, List.of()), bindings.getOrDefault(vhost, List.of())));
+                    queues.getOrDefault(vhost, List.of()), bindings.getOrDefault(vhost, List.of()),
+                    limits.getOrDefault(vhost, Limits.NONE)));
         }
         return new BrokerDefinitions(byVhost, root.has("users") ? Optional.of(security(root)) : Optional.empty());
     }
 
     private static SecurityDefinitions security(JsonNode root) {
         List<User> users = new ArrayList<>();
+        Map<String, Limits> userLimits = new LinkedHashMap<>();
         for (JsonNode u : root.path("users")) {
             String name = u.path("name").asText();
             String algorithm = u.path("hashing_algorithm").asText(HASHING_ALGORITHM);
@@ -134,6 +150,10 @@ public final class DefinitionsJson {
                         + "' is not supported (only " + HASHING_ALGORITHM + ")");
             }
             users.add(new User(name, u.path("password_hash").asText(), tags(u.path("tags"))));
+            Limits limits = limits(u.path("limits"), Limits.USER_KEYS);
+            if (!limits.isEmpty()) {
+                userLimits.put(name, limits);
+            }
         }
         List<UserPermission> permissions = new ArrayList<>();
         for (JsonNode p : root.path("permissions")) {
@@ -145,7 +165,16 @@ public final class DefinitionsJson {
             topicPermissions.add(TopicPermission.of(t.path("user").asText(), t.path("vhost").asText(),
                     t.path("exchange").asText(), t.path("write").asText(), t.path("read").asText()));
         }
-        return new SecurityDefinitions(users, permissions, topicPermissions);
+        return new SecurityDefinitions(users, permissions, topicPermissions, userLimits);
+    }
+
+    /** Limits from a JSON object, as set_vhost_limits / set_user_limits take them (an array or absent: none). */
+    private static Limits limits(JsonNode value, Set<String> allowed) {
+        if (!value.isObject()) {
+            return Limits.NONE;
+        }
+        return Limits.parse(JSON.convertValue(value, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }),
+                allowed);
     }
 
     /** Tags as a list (RabbitMQ 3.10+) or a comma-separated string (older exports). */

@@ -1,10 +1,12 @@
 package dev.warren.core.auth;
 
+import dev.warren.core.limits.Limits;
 import dev.warren.core.store.SecurityDefinitions;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,7 @@ public final class Users {
     private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Permission> permissions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TopicKey, TopicPermission> topicPermissions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Limits> limits = new ConcurrentHashMap<>();
     private final Set<String> loopbackUsers;
     private volatile long version;
     private volatile Runnable changeListener = () -> { };
@@ -88,6 +91,7 @@ public final class Users {
         }
         permissions.keySet().removeIf(k -> k.user().equals(name));
         topicPermissions.keySet().removeIf(k -> k.user().equals(name));
+        limits.remove(name);
         changed();
         return true;
     }
@@ -197,9 +201,29 @@ public final class Users {
         return rows;
     }
 
-    /** What is stored of users and every kind of permission. */
+    // ---- user limits ----
+
+    /** Sets a user's limits (max-connections, max-channels); false when there is no such user. */
+    public synchronized boolean setLimits(String user, Limits userLimits) {
+        if (!users.containsKey(user)) {
+            return false;
+        }
+        if (userLimits.isEmpty()) {
+            limits.remove(user);
+        } else {
+            limits.put(user, userLimits);
+        }
+        return changed();
+    }
+
+    /** The user's limits; none when unset. */
+    public Limits limits(String user) {
+        return limits.isEmpty() ? Limits.NONE : limits.getOrDefault(user, Limits.NONE);
+    }
+
+    /** What is stored of users, their limits and every kind of permission. */
     public SecurityDefinitions definitions() {
-        return new SecurityDefinitions(list(), permissions(), topicPermissions());
+        return new SecurityDefinitions(list(), permissions(), topicPermissions(), Map.copyOf(limits));
     }
 
     /** Replaces every user and permission with stored ones (on start). */
@@ -207,6 +231,8 @@ public final class Users {
         users.clear();
         permissions.clear();
         topicPermissions.clear();
+        limits.clear();
+        limits.putAll(stored.userLimits());
         for (User u : stored.users()) {
             users.put(u.name(), u);
         }

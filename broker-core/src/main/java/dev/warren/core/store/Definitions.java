@@ -1,12 +1,18 @@
 package dev.warren.core.store;
 
+import dev.warren.core.limits.Limits;
 import java.util.List;
 import java.util.Map;
 
-/** The durable exchanges, queues and bindings of one virtual host, as they are stored and restored. */
+/** The durable exchanges, queues and bindings of one virtual host, and its limits, as they are stored and restored. */
 public record Definitions(List<ExchangeDefinition> exchanges, List<QueueDefinition> queues,
-                          List<BindingDefinition> bindings) {
+                          List<BindingDefinition> bindings, Limits limits) {
     public static final Definitions EMPTY = new Definitions(List.of(), List.of(), List.of());
+
+    /** Exchanges, queues and bindings of a virtual host without limits. */
+    public Definitions(List<ExchangeDefinition> exchanges, List<QueueDefinition> queues, List<BindingDefinition> bindings) {
+        this(exchanges, queues, bindings, Limits.NONE);
+    }
 
     public record ExchangeDefinition(String name, String type, boolean autoDelete, boolean internal,
                                      Map<String, Object> arguments) {
