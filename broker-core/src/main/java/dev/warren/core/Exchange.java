@@ -36,7 +36,7 @@ public final class Exchange implements BindingDestination {
         this.internal = internal;
         // not Map.copyOf: an argument may be void (null)
         this.arguments = arguments == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
-        this.router = type == ExchangeType.DELAYED_MESSAGE ? delayedType(this.arguments).newRouter() : type.newRouter();
+        this.router = type.newRouter(this.arguments);
         this.alternateExchange = this.arguments.get("alternate-exchange") instanceof String ae ? ae : null;
     }
 

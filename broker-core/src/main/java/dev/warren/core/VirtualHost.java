@@ -4,7 +4,6 @@ import dev.warren.core.limits.Limits;
 import dev.warren.core.message.FieldValues;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
-import dev.warren.core.routing.HeadersMatcher;
 import dev.warren.core.store.Definitions;
 import dev.warren.core.store.Definitions.BindingDefinition;
 import dev.warren.core.store.Definitions.ExchangeDefinition;
@@ -131,6 +130,10 @@ public final class VirtualHost {
             if (exchangeName.startsWith("amq.")) {
                 throw AmqpException.of(ReplyCode.ACCESS_REFUSED,
                         "exchange name '%s' contains reserved prefix 'amq.*'", exchangeName);
+            }
+            String invalid = type.invalidArguments(arguments);
+            if (invalid != null) {
+                throw new AmqpException(ReplyCode.PRECONDITION_FAILED, invalid);
             }
             Exchange created = newExchange(exchangeName, type, durable, autoDelete, internal, arguments);
             exchanges.put(exchangeName, created);
@@ -265,11 +268,9 @@ public final class VirtualHost {
         }
         checkStillExists(source);
         checkStillExists(destination);
-        if (source.type() == ExchangeType.HEADERS) {
-            String invalid = HeadersMatcher.validate(arguments);
-            if (invalid != null) {
-                throw new AmqpException(ReplyCode.PRECONDITION_FAILED, invalid);
-            }
+        String invalid = source.type().invalidBinding(routingKey, arguments);
+        if (invalid != null) {
+            throw new AmqpException(ReplyCode.PRECONDITION_FAILED, invalid);
         }
         source.addBinding(new Binding(source, destination, routingKey, arguments));
         definitionsChanged |= source.durable() && isStoredDefinition(destination);

@@ -164,6 +164,42 @@ class RoutingTest {
         assertEquals(2, into.size(), "and they still route");
     }
 
+    @Test
+    void consistentHashRoutingAllocatesNothingOnceWarm() {
+        Exchange byKey = vhost.declareExchange("ch", "x-consistent-hash", false, false, false, Map.of());
+        Exchange byId = vhost.declareExchange("ch-id", "x-consistent-hash", false, false, false,
+                Map.of("hash-property", "message_id"));
+        for (int i = 0; i < 8; i++) {
+            MessageQueue q = queue("q" + i);
+            vhost.bind(byKey, q, String.valueOf(1 + i % 3), Map.of());
+            vhost.bind(byId, q, "2", Map.of());
+        }
+        Message plain = message("order-17");
+        ByteBuf properties = Unpooled.buffer();
+        new dev.warren.core.message.BasicProperties(null, null, null, null, null, null, null, null, "id-42", null,
+                null, null, null, null).encode(properties);
+        Message withId = new Message("ch-id", "k", properties, Unpooled.buffer(0));
+        messages.add(withId);
+        Runnable routes = () -> {
+            vhost.route(byKey, plain, into);
+            vhost.route(byId, withId, into);
+        };
+        for (int i = 0; i < 50_000; i++) {
+            routes.run();
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int rounds = 100_000;
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < rounds; i++) {
+            routes.run();
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertTrue(allocated < rounds, allocated + " bytes allocated by " + 2 * rounds + " routes");
+        assertEquals(1, route(byKey, plain).size(), "and each message still reaches one queue");
+        assertEquals(1, route(byId, withId).size());
+    }
+
     private Message headerMessage(String routingKey, Map<String, Object> headers) {
         ByteBuf properties = Unpooled.buffer();
         new dev.warren.core.message.BasicProperties(null, null, headers, null, null, null, null, null, null, null,

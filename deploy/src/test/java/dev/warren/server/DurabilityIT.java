@@ -99,6 +99,41 @@ class DurabilityIT extends RestartingServerTest {
     }
 
     @Test
+    void aConsistentHashExchangeSendsEachKeyToTheSameQueueAfterARestart() throws Exception {
+        server = WarrenServer.start(config());
+        Channel ch = open();
+        ch.exchangeDeclare("sharded", "x-consistent-hash", true, false, Map.of("hash-header", "shard-by"));
+        List<String> queues = List.of("shard.a", "shard.b", "shard.c");
+        for (String queue : queues) {
+            ch.queueDeclare(queue, true, false, false, null);
+            ch.queueBind(queue, "sharded", queue.equals("shard.c") ? "3" : "1");
+        }
+        Map<String, String> before = shardOfEachKey(ch, queues);
+
+        restart();
+        ch = open();
+        assertEquals(before, shardOfEachKey(ch, queues), "ring and hash-header restored as they were");
+    }
+
+    /** Publishes one message per key (in the hash-header) and tells which queue each reached. */
+    private static Map<String, String> shardOfEachKey(Channel ch, List<String> queues) throws Exception {
+        ch.confirmSelect();
+        for (int k = 0; k < 50; k++) {
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().headers(Map.of("shard-by", "key-" + k)).build();
+            ch.basicPublish("sharded", "ignored", props, ("key-" + k).getBytes(StandardCharsets.UTF_8));
+        }
+        ch.waitForConfirmsOrDie(10_000);
+        Map<String, String> shards = new java.util.TreeMap<>();
+        for (String queue : queues) {
+            for (GetResponse r; (r = ch.basicGet(queue, true)) != null; ) {
+                shards.put(text(r), queue);
+            }
+        }
+        assertEquals(50, shards.size());
+        return shards;
+    }
+
+    @Test
     void exclusiveQueuesNeverSurviveEvenWhenDurable() throws Exception {
         server = WarrenServer.start(config());
         Channel ch = open();

@@ -45,7 +45,10 @@ public record BasicProperties(
     private static final int DELIVERY_MODE = 3;
     private static final int PRIORITY = 4;
     private static final int EXPIRATION = 7;
-    private static final int TIMESTAMP = 9;
+    /** Positions of the properties the consistent-hash exchange may hash, for {@link #valueIndex}. */
+    public static final int CORRELATION_ID = 5;
+    public static final int MESSAGE_ID = 8;
+    public static final int TIMESTAMP = 9;
     private static final int COUNT = 14;
     private static final String[] NAMES = {
         "content-type", "content-encoding", "headers", "delivery-mode", "priority", "correlation-id",
@@ -155,6 +158,19 @@ public record BasicProperties(
         }
         int length = propertyBytes.getUnsignedByte(index);
         return propertyBytes.toString(index + 1, length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The absolute index of a property's value in encoded properties (for a short string, its length octet),
+     * or -1 when it is absent; {@code property} is its position, e.g. {@link #MESSAGE_ID}. Decodes nothing and
+     * does not move the buffer's reader index.
+     */
+    public static int valueIndex(ByteBuf propertyBytes, int property) {
+        int index = offsetOf(propertyBytes, property);
+        if (index >= 0) {
+            sizeAt(propertyBytes, index, property);
+        }
+        return index;
     }
 
     /** Whether encoded properties carry an expiration; looks at the flags only. */
