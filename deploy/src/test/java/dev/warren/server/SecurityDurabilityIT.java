@@ -12,15 +12,17 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.warren.core.Broker;
 import dev.warren.core.auth.Permission;
 import dev.warren.core.auth.TopicPermission;
+import dev.warren.core.limits.Limits;
 import dev.warren.core.auth.User;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Users, tags, permissions, topic permissions and virtual hosts are durable: a restart on the same data directory keeps them. */
+/** Users, tags, permissions, topic permissions, limits and virtual hosts are durable: a restart on the same data directory keeps them. */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SecurityDurabilityIT {
     @TempDir
@@ -64,6 +66,8 @@ class SecurityDurabilityIT {
         assertTrue(broker.createVirtualHost("orders"));
         broker.users().setPermission("alex", "orders", new Permission("^alex-", ".*", "^alex-"));
         broker.users().setTopicPermission(TopicPermission.of("alex", "orders", "amq.topic", "^{username}\\.", "^public\\."));
+        broker.users().setLimits("alex", new Limits(Map.of(Limits.MAX_CHANNELS, 50L)));
+        broker.vhost("orders").limits(new Limits(Map.of(Limits.MAX_QUEUES, 10L)));
         broker.users().changePassword("guest", "changed");
 
         restart();
@@ -74,6 +78,8 @@ class SecurityDurabilityIT {
         assertEquals(new Permission("^alex-", ".*", "^alex-"), after.users().permission("alex", "orders").orElseThrow());
         assertEquals(TopicPermission.of("alex", "orders", "amq.topic", "^{username}\\.", "^public\\."),
                 after.users().topicPermission("alex", "orders", "amq.topic").orElseThrow());
+        assertEquals(new Limits(Map.of(Limits.MAX_CHANNELS, 50L)), after.users().limits("alex"));
+        assertEquals(new Limits(Map.of(Limits.MAX_QUEUES, 10L)), after.vhost("orders").limits());
         assertTrue(after.vhost("orders") != null);
         try (Connection c = connect("alex", "123", "orders")) {
             assertTrue(c.isOpen());

@@ -36,7 +36,7 @@ public record Limits(Map<String, Long> values) {
                 continue;
             }
             if (!(e.getValue() instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-                throw new IllegalArgumentException("Validation failed\n\n<<\"" + e.getKey() + "\">> should be a number, actually was "
+                throw new IllegalArgumentException("Validation failed\n\n" + e.getKey() + " should be a number, actually was "
                         + (e.getValue() instanceof String s ? "<<\"" + s + "\">>" : String.valueOf(e.getValue())));
             }
             values.put(e.getKey(), n.longValue());

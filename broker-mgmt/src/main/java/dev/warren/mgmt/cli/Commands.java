@@ -143,6 +143,37 @@ final class Commands {
                         .fixed("vhost", "exchange", "write", "read"),
                 c -> "Listing topic permissions for user \"" + c.arg(0) + "\" ...", AccessActions::listUserTopicPermissions));
 
+        // limits
+        list.add(new Command("set_vhost_limits", "set_vhost_limits [-p <vhost>] <definition>",
+                "Sets a virtual host's limits from a JSON object, e.g. '{\"max-connections\": 100, \"max-queues\": 10}' "
+                        + "(a negative value means no limit); limits it leaves out are cleared.",
+                1, 1, NONE, null,
+                c -> "Setting vhost limits to \"" + c.arg(0) + "\" for vhost \"" + c.vhost() + "\" ...",
+                LimitActions::setVhostLimits));
+        list.add(new Command("clear_vhost_limits", "clear_vhost_limits [-p <vhost>]",
+                "Removes every limit of a virtual host.",
+                0, 0, NONE, null, c -> "Clearing vhost \"" + c.vhost() + "\" limits ...", LimitActions::clearVhostLimits));
+        list.add(new Command("list_vhost_limits", "list_vhost_limits [-p <vhost>] [--global]",
+                "Shows a virtual host's limits as JSON, or with --global every virtual host's.",
+                0, 0, EnumSet.of(Option.ALL_VHOSTS), null,
+                c -> c.has(Option.ALL_VHOSTS) ? "Listing limits for all vhosts ..." : "Listing limits for vhost \"" + c.vhost() + "\" ...",
+                LimitActions::listVhostLimits));
+        list.add(new Command("set_user_limits", "set_user_limits <username> <definition>",
+                "Sets a user's limits from a JSON object, e.g. '{\"max-connections\": 10, \"max-channels\": 100}' "
+                        + "(a negative value means no limit); limits it leaves out are cleared.",
+                2, 2, NONE, null,
+                c -> "Setting user limits to \"" + c.arg(1) + "\" for user \"" + c.arg(0) + "\" ...",
+                LimitActions::setUserLimits));
+        list.add(new Command("clear_user_limits", "clear_user_limits <username> <limit|all>",
+                "Removes one of a user's limits (max-connections, max-channels), or all of them.",
+                2, 2, NONE, null, LimitActions::clearUserLimitsBanner, LimitActions::clearUserLimits));
+        list.add(new Command("list_user_limits", "list_user_limits [--user <username>]",
+                "Shows a user's limits as JSON, or every user's.",
+                0, 0, EnumSet.of(Option.USER), null,
+                c -> c.has(Option.USER) ? "Listing limits for user \"" + c.option(Option.USER, "") + "\" ..."
+                        : "Listing limits for all users ...",
+                LimitActions::listUserLimits));
+
         // queues, exchanges, bindings
         list.add(new Command("list_queues", "list_queues [-p <vhost>] [--no-table-headers] [<column> ...]",
                 "Lists the queues of a virtual host.",

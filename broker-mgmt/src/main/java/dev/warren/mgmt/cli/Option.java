@@ -21,7 +21,9 @@ enum Option {
     IF_EMPTY(false, null, "delete the queue only if it is empty", "--if-empty", "--if_empty", "-e"),
     IF_UNUSED(false, null, "delete the queue only if it has no consumers", "--if-unused", "--if_unused", "-u"),
     DESCRIPTION(true, "<description>", "virtual host description", "--description", "-d"),
-    TAGS(true, "<tag1,tag2>", "comma-separated virtual host tags", "--tags");
+    TAGS(true, "<tag1,tag2>", "comma-separated virtual host tags", "--tags"),
+    ALL_VHOSTS(false, null, "list the limits of every virtual host", "--global"),
+    USER(true, "<username>", "the user whose limits to list (default: every user)", "--user");
 
     /** Accepted by every command. */
     static final Set<Option> GLOBAL = EnumSet.of(NODE, USERNAME, PASSWORD, DATA_DIR, VHOST, QUIET, SILENT,

@@ -262,6 +262,50 @@ class WarrenctlAgainstNodeTest {
         fails(ExitCodes.DATAERR, "list_topic_permissions", "-p", "no-such-vh");
     }
 
+    @Test
+    void vhostLimitsAreSetListedAndClearedAsRabbitmqctlDoes() throws Exception {
+        ok("add_vhost", "limits-vh");
+        assertEquals("Setting vhost limits to \"{\"max-connections\": 10, \"max-queues\": 5}\" for vhost \"limits-vh\" ...\n",
+                ok("set_vhost_limits", "-p", "limits-vh", "{\"max-connections\": 10, \"max-queues\": 5}").out());
+        assertEquals("Listing limits for vhost \"limits-vh\" ...\n{\"max-connections\":10,\"max-queues\":5}\n",
+                ok("list_vhost_limits", "-p", "limits-vh").out());
+        ok("set_vhost_limits", "-p", "limits-vh", "{\"max-queues\": 7}"); // replaces: max-connections goes
+        assertEquals("{\"max-queues\":7}\n", ok("-q", "list_vhost_limits", "-p", "limits-vh").out());
+        assertTrue(ok("-q", "list_vhost_limits", "--global").out().contains("limits-vh\t{\"max-queues\":7}\n"));
+        JsonNode asJson = json(ok("list_vhost_limits", "-p", "limits-vh", "--formatter", "json"));
+        assertEquals(7, asJson.path("max-queues").asInt(), asJson.toString());
+
+        CliRun unknown = CliRun.run(env, "set_vhost_limits", "-p", "limits-vh", "{\"foo\": 1}");
+        assertEquals(ExitCodes.UNAVAILABLE, unknown.exit(), unknown.toString());
+        assertTrue(unknown.err().contains("Unrecognised terms [{<<\"foo\">>,1}] in limits"), unknown.toString());
+        CliRun notNumber = CliRun.run(env, "set_vhost_limits", "-p", "limits-vh", "{\"max-queues\": \"a\"}");
+        assertTrue(notNumber.err().contains("max-queues should be a number, actually was <<\"a\">>"), notNumber.toString());
+        assertEquals(ExitCodes.UNAVAILABLE, CliRun.run(env, "set_vhost_limits", "-p", "limits-vh", "notjson").exit());
+        assertEquals("{\"max-queues\":7}\n", ok("-q", "list_vhost_limits", "-p", "limits-vh").out(), "a refused change changes nothing");
+
+        assertEquals("Clearing vhost \"limits-vh\" limits ...\n", ok("clear_vhost_limits", "-p", "limits-vh").out());
+        assertEquals("\n", ok("-q", "list_vhost_limits", "-p", "limits-vh").out());
+        fails(ExitCodes.DATAERR, "set_vhost_limits", "-p", "no-such-vh", "{\"max-queues\": 1}");
+    }
+
+    @Test
+    void userLimitsAreSetListedAndClearedAsRabbitmqctlDoes() throws Exception {
+        ok("add_user", "limits-user", "pw");
+        assertEquals("Setting user limits to \"{\"max-connections\": 2, \"max-channels\": 20}\" for user \"limits-user\" ...\n",
+                ok("set_user_limits", "limits-user", "{\"max-connections\": 2, \"max-channels\": 20}").out());
+        assertEquals("Listing limits for user \"limits-user\" ...\n{\"max-channels\":20,\"max-connections\":2}\n",
+                ok("list_user_limits", "--user", "limits-user").out());
+        assertTrue(ok("-q", "list_user_limits").out().contains("limits-user\t{\"max-channels\":20,\"max-connections\":2}\n"));
+        assertEquals("Clearing \"max-channels\" limit for user \"limits-user\" ...\n",
+                ok("clear_user_limits", "limits-user", "max-channels").out());
+        assertEquals("{\"max-connections\":2}\n", ok("-q", "list_user_limits", "--user", "limits-user").out());
+        assertEquals("Clearing all limits for user \"limits-user\" ...\n", ok("clear_user_limits", "limits-user", "all").out());
+        assertEquals("\n", ok("-q", "list_user_limits", "--user", "limits-user").out());
+        CliRun unknown = CliRun.run(env, "set_user_limits", "limits-user", "{\"max-queues\": 1}");
+        assertEquals(ExitCodes.UNAVAILABLE, unknown.exit(), unknown.toString());
+        fails(ExitCodes.NOUSER, "set_user_limits", "no-such-user", "{\"max-channels\": 1}");
+    }
+
     // ---- queues, exchanges, bindings ----
 
     @Test

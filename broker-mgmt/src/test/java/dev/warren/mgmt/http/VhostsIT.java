@@ -19,6 +19,44 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class VhostsIT extends SharedManagementIT {
     @Test
+    void vhostAndUserLimitsArePutListedExportedAndDeleted() {
+        api.put("/api/vhosts/capped", "{}");
+        api.put("/api/users/capped-user", "{\"password\":\"p\",\"tags\":\"\"}");
+        assertEquals(204, api.put("/api/vhost-limits/capped/max-queues", "{\"value\": 3}").status());
+        assertEquals(204, api.put("/api/vhost-limits/capped/max-connections", "{\"value\": 9}").status());
+        JsonNode limits = api.get("/api/vhost-limits/capped").json();
+        assertEquals("capped", limits.get(0).path("vhost").asText());
+        assertEquals(3, limits.get(0).path("value").path("max-queues").asInt());
+        assertEquals(9, limits.get(0).path("value").path("max-connections").asInt());
+        assertTrue(names(api.get("/api/vhost-limits").json(), "vhost").contains("capped"));
+        ApiClient.Response bad = api.put("/api/vhost-limits/capped/max-channels", "{\"value\": 3}");
+        assertEquals(400, bad.status(), bad.toString());
+        assertTrue(bad.json().path("reason").asText().contains("Unrecognised terms"), bad.toString());
+        assertEquals(400, api.put("/api/vhost-limits/capped/max-queues", "{\"value\": \"x\"}").status());
+        assertEquals(404, api.put("/api/vhost-limits/no-such-vhost/max-queues", "{\"value\": 3}").status());
+
+        assertEquals(204, api.put("/api/user-limits/capped-user/max-channels", "{\"value\": 4}").status());
+        assertEquals(4, api.get("/api/user-limits/capped-user").json().get(0).path("value").path("max-channels").asInt());
+        assertEquals(404, api.put("/api/user-limits/no-such-user/max-channels", "{\"value\": 4}").status());
+
+        JsonNode exported = api.get("/api/definitions").json();
+        assertTrue(exported.path("parameters").toString().contains("{\"component\":\"vhost-limits\",\"name\":\"limits\","
+                + "\"vhost\":\"capped\",\"value\":{\"max-connections\":9,\"max-queues\":3}}"), exported.path("parameters").toString());
+        for (JsonNode user : exported.path("users")) {
+            if (user.path("name").asText().equals("capped-user")) {
+                assertEquals(4, user.path("limits").path("max-channels").asInt(), user.toString());
+            }
+        }
+
+        assertEquals(204, api.delete("/api/vhost-limits/capped/max-queues").status());
+        assertEquals(1, api.get("/api/vhost-limits/capped").json().get(0).path("value").size());
+        assertEquals(204, api.delete("/api/vhost-limits/capped/max-connections").status());
+        assertEquals(0, api.get("/api/vhost-limits/capped").json().size());
+        assertEquals(204, api.delete("/api/user-limits/capped-user/max-channels").status());
+        assertEquals(0, api.get("/api/user-limits/capped-user").json().size());
+    }
+
+    @Test
     void putCreatesAVhostWith201ThenAgainWith204() {
         assertEquals(201, api.put("/api/vhosts/staging", "{\"description\":\"for tests\"}").status());
         assertEquals(204, api.put("/api/vhosts/staging", "").status());
