@@ -250,6 +250,15 @@ final class Commands {
                 2, 2, NONE, null, c -> "Closing connection " + c.arg(0) + ", reason: " + c.arg(1) + "...",
                 QueueActions::closeConnection));
 
+        list.add(new Command("close_all_connections",
+                "close_all_connections [-p <vhost> | --global] [--limit <n>] [--per-connection-delay <ms>] <explanation>",
+                "Closes every connection of a virtual host (or, with --global, of the node) with 320 CONNECTION_FORCED.",
+                1, 1, EnumSet.of(Option.ALL_VHOSTS, Option.LIMIT, Option.PER_CONNECTION_DELAY), null,
+                c -> c.has(Option.ALL_VHOSTS)
+                        ? "Closing all connections to node " + c.node().node() + " (across all vhosts), reason: " + c.arg(0) + "..."
+                        : "Closing all connections in vhost " + c.vhost() + ", reason: " + c.arg(0) + "...",
+                QueueActions::closeAllConnections));
+
         // node
         list.add(new Command("status", "status",
                 "Shows the node's version, object and message totals, and listeners.",

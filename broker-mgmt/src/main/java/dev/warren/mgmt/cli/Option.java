@@ -23,7 +23,9 @@ enum Option {
     DESCRIPTION(true, "<description>", "virtual host description", "--description", "-d"),
     TAGS(true, "<tag1,tag2>", "comma-separated virtual host tags", "--tags"),
     ALL_VHOSTS(false, null, "list the limits of every virtual host", "--global"),
-    USER(true, "<username>", "the user whose limits to list (default: every user)", "--user");
+    USER(true, "<username>", "the user whose limits to list (default: every user)", "--user"),
+    LIMIT(true, "<number>", "close up to this many connections", "--limit"),
+    PER_CONNECTION_DELAY(true, "<milliseconds>", "wait this long between closures", "--per-connection-delay");
 
     /** Accepted by every command. */
     static final Set<Option> GLOBAL = EnumSet.of(NODE, USERNAME, PASSWORD, DATA_DIR, VHOST, QUIET, SILENT,

@@ -77,6 +77,53 @@ final class QueueActions {
         return Result.done();
     }
 
+    /** Closes the vhost's (or, with --global, every) connection, up to --limit, pausing --per-connection-delay ms between. */
+    static Result closeAllConnections(Call call) {
+        boolean global = call.has(Option.ALL_VHOSTS);
+        if (!global) {
+            Failures.requireVhost(call.node(), call.vhost());
+        }
+        long limit = nonNegative(call.option(Option.LIMIT, String.valueOf(Long.MAX_VALUE)), "limit");
+        long delay = nonNegative(call.option(Option.PER_CONNECTION_DELAY, "0"), "per-connection-delay");
+        JsonNode connections = NodeClient.require(call.node().get("/api/connections")).body();
+        int closed = 0;
+        for (JsonNode c : connections) {
+            if (closed >= limit) {
+                break;
+            }
+            if (!global && !c.path("vhost").asText().equals(call.vhost())) {
+                continue;
+            }
+            if (closed > 0 && delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            ApiResponse response = call.node().delete("/api/connections/" + NodeClient.segment(c.path("name").asText()),
+                    Map.of("X-Reason", call.arg(0)));
+            if (response.status() != 404) { // one that went away meanwhile is not an error
+                NodeClient.require(response);
+                closed++;
+            }
+        }
+        return new Result.Text("Closed " + closed + " connections");
+    }
+
+    private static long nonNegative(String value, String option) {
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw Failures.badArgument("--" + option + " must be a non-negative integer, got '" + value + "'");
+    }
+
     private static CliException notFound() {
         return CliException.error(ExitCodes.USAGE, "Queue not found");
     }

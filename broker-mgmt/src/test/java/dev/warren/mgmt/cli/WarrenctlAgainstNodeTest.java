@@ -2,6 +2,8 @@ package dev.warren.mgmt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.MessageProperties;
@@ -304,6 +306,38 @@ class WarrenctlAgainstNodeTest {
         CliRun unknown = CliRun.run(env, "set_user_limits", "limits-user", "{\"max-queues\": 1}");
         assertEquals(ExitCodes.UNAVAILABLE, unknown.exit(), unknown.toString());
         fails(ExitCodes.NOUSER, "set_user_limits", "no-such-user", "{\"max-channels\": 1}");
+    }
+
+    @Test
+    void closeAllConnectionsClosesAVhostsConnectionsOrEveryOneWithGlobal() throws Exception {
+        ok("add_vhost", "closing-vh");
+        ok("set_permissions", "-p", "closing-vh", "guest", ".*", ".*", ".*");
+        ConnectionFactory inVhost = node.connectionFactory("guest", "guest");
+        inVhost.setVirtualHost("closing-vh");
+        Connection a = inVhost.newConnection();
+        Connection b = inVhost.newConnection();
+        Connection elsewhere = connect();
+        try {
+            Await.until(Duration.ofSeconds(10), () -> ok("-q", "list_connections", "vhost").out().split("closing-vh").length > 2,
+                    "both connections listed");
+            CliRun closed = ok("close_all_connections", "-p", "closing-vh", "--limit", "1", "maintenance");
+            assertEquals("Closing all connections in vhost closing-vh, reason: maintenance...\nClosed 1 connections\n", closed.out());
+            Await.until(Duration.ofSeconds(10), () -> !a.isOpen() || !b.isOpen(), "one connection closed");
+            assertEquals("Closed 1 connections\n", ok("-q", "close_all_connections", "-p", "closing-vh", "maintenance").out());
+            Await.until(Duration.ofSeconds(10), () -> !a.isOpen() && !b.isOpen(), "both closed");
+            AMQP.Connection.Close reason = (AMQP.Connection.Close) a.getCloseReason().getReason();
+            assertEquals(320, reason.getReplyCode());
+            assertTrue(reason.getReplyText().contains("maintenance"), reason.getReplyText());
+            assertTrue(elsewhere.isOpen(), "a connection to another vhost was closed");
+            assertEquals("Closed 0 connections\n", ok("-q", "close_all_connections", "-p", "closing-vh", "again").out());
+            fails(ExitCodes.DATAERR, "close_all_connections", "-p", "no-such-vh", "x");
+        } finally {
+            for (Connection c : List.of(a, b, elsewhere)) {
+                if (c.isOpen()) {
+                    c.abort();
+                }
+            }
+        }
     }
 
     // ---- queues, exchanges, bindings ----
