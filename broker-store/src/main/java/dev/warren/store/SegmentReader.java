@@ -4,6 +4,7 @@ import dev.warren.core.message.Message;
 import dev.warren.core.store.Locations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +33,8 @@ final class SegmentReader implements AutoCloseable {
     private ByteBuf window;
     private long windowSegment = -1;
     private long windowStart;
+    /** The buffer lone records are read into; never sliced, so it is reused. */
+    private ByteBuf scratch;
     /** Where the last record read ends: a read starting a little after it is a scan and gets the full window. */
     private long lastEnd = -1;
     private long lastSegment = -1;
@@ -70,7 +73,15 @@ final class SegmentReader implements AutoCloseable {
             }
             lastSegment = segment;
             lastEnd = offset + MessageRecord.HEADER + length;
-            Message message = MessageRecord.read(window, at + MessageRecord.HEADER, length, crc);
+            Message message;
+            if (window == scratch) { // messages must not hold slices of the reused buffer: a copy of the record
+                ByteBuf record = Unpooled.buffer(length, length);
+                record.writeBytes(window, at + MessageRecord.HEADER, length);
+                message = MessageRecord.read(record, 0, length, crc);
+                record.release(); // the message keeps its own slices of it
+            } else {
+                message = MessageRecord.read(window, at + MessageRecord.HEADER, length, crc);
+            }
             return message != null ? message : corrupt(location, "checksum mismatch");
         } catch (NoSuchFileException e) {
             return corrupt(location, "segment file missing");
@@ -98,16 +109,26 @@ final class SegmentReader implements AutoCloseable {
             channel = files.open(Segments.file(directory, segment), false);
             openSegment = segment;
         }
-        if (window != null) {
-            window.release(); // messages read from it keep their own slices
-        }
         // forward and near the last record (a queue's records interleave with others'): a scan
         boolean sequential = segment == lastSegment && offset >= lastEnd && offset - lastEnd < WINDOW;
-        int capacity = Math.max(sequential ? WINDOW : RANDOM_WINDOW, atLeast);
-        window = PooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
+        if (window != null && window != scratch) {
+            window.release(); // messages read from it keep their own slices
+        }
+        int length;
+        if (sequential || atLeast > RANDOM_WINDOW) {
+            length = Math.max(WINDOW, atLeast);
+            window = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+        } else {
+            // a lone record: read into the reused scratch buffer; read() copies the record out of it
+            if (scratch == null) {
+                scratch = PooledByteBufAllocator.DEFAULT.directBuffer(RANDOM_WINDOW, RANDOM_WINDOW);
+            }
+            length = RANDOM_WINDOW;
+            window = scratch.clear();
+        }
         windowSegment = segment;
         windowStart = offset;
-        long end = Math.min(channel.size(), offset + capacity);
+        long end = Math.min(channel.size(), offset + length);
         while (offset + window.readableBytes() < end) {
             int n = window.writeBytes(channel, offset + window.readableBytes(), (int) (end - offset - window.readableBytes()));
             if (n < 0) {
@@ -118,9 +139,13 @@ final class SegmentReader implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (window != null) {
+        if (window != null && window != scratch) {
             window.release();
-            window = null;
+        }
+        window = null;
+        if (scratch != null) {
+            scratch.release();
+            scratch = null;
         }
         if (channel != null) {
             channel.close();
