@@ -79,6 +79,7 @@ public final class Journal implements MessageStore, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        writer.onSegmentDeleted(segment -> readerThread.execute(() -> reader.forget(segment)));
     }
 
     /** Opens the store in its directory, recovering what a previous run left there. */

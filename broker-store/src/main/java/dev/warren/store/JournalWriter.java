@@ -47,6 +47,8 @@ final class JournalWriter implements Runnable {
     private long nextCompactCheck;
     private volatile Throwable failure;
     private volatile LatencyRecorder fsyncLatency = LatencyRecorder.NONE;
+    /** Told of each segment file deleted, so a reader holding it open lets it go (its space is freed on close). */
+    private volatile java.util.function.LongConsumer onSegmentDeleted = segment -> { };
 
     JournalWriter(StoreSettings settings, StoreFiles files, SegmentRefs refs, Set<Integer> knownQueues, long firstSegment,
                   DiskSpaceMonitor disk, Executor compactions) throws IOException {
@@ -223,10 +225,15 @@ final class JournalWriter implements Runnable {
         }
     }
 
+    void onSegmentDeleted(java.util.function.LongConsumer listener) {
+        this.onSegmentDeleted = listener;
+    }
+
     private void deleteUnreferencedSegments() {
         for (long dead; (dead = refs.takeUnreferencedBefore(segments.currentSegment())) >= 0; ) {
             try {
                 files.deleteIfExists(Segments.file(settings.directory(), dead));
+                onSegmentDeleted.accept(dead);
                 LOG.debug("Deleted segment {}: no queue needs it", dead);
             } catch (IOException e) {
                 LOG.warn("Could not delete unused segment {}: {}", dead, e.getMessage());

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +27,12 @@ final class SegmentReader implements AutoCloseable {
      * reading 256 KiB for one small record would cost more than the record.
      */
     private static final int RANDOM_WINDOW = 8 * 1024;
+    private static final int OPEN_SEGMENTS = 16;
 
     private final StoreFiles files;
     private final Path directory;
-    private long openSegment = -1;
+    /** Segment files kept open, most recently read last: random reads (delayed messages) jump between segments. */
+    private final LinkedHashMap<Long, FileChannel> channels = new LinkedHashMap<>(16, 0.75f, true);
     private FileChannel channel;
     private ByteBuf window;
     private long windowSegment = -1;
@@ -100,15 +104,7 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private void fill(long segment, long offset, int atLeast) throws IOException {
-        if (segment != openSegment) {
-            if (channel != null) {
-                channel.close();
-                channel = null;
-                openSegment = -1;
-            }
-            channel = files.open(Segments.file(directory, segment), false);
-            openSegment = segment;
-        }
+        channel = channelOf(segment);
         // forward and near the last record (a queue's records interleave with others'): a scan
         boolean sequential = segment == lastSegment && offset >= lastEnd && offset - lastEnd < WINDOW;
         if (window != null && window != scratch) {
@@ -137,6 +133,40 @@ final class SegmentReader implements AutoCloseable {
         }
     }
 
+    /** A deleted segment: closes its file if open here, so the disk space is freed. */
+    void forget(long segment) {
+        FileChannel open = channels.remove(segment);
+        if (open == null) {
+            return;
+        }
+        if (open == channel) {
+            channel = null;
+        }
+        if (windowSegment == segment) {
+            windowSegment = -1; // nothing of it may be read again
+        }
+        try {
+            open.close();
+        } catch (IOException e) {
+            LOG.debug("Closing deleted segment {}: {}", segment, e.toString());
+        }
+    }
+
+    private FileChannel channelOf(long segment) throws IOException {
+        FileChannel open = channels.get(segment);
+        if (open == null) {
+            open = files.open(Segments.file(directory, segment), false);
+            channels.put(segment, open);
+            if (channels.size() > OPEN_SEGMENTS) {
+                Iterator<FileChannel> eldest = channels.values().iterator();
+                FileChannel evicted = eldest.next();
+                eldest.remove();
+                evicted.close();
+            }
+        }
+        return open;
+    }
+
     @Override
     public void close() throws IOException {
         if (window != null && window != scratch) {
@@ -147,8 +177,10 @@ final class SegmentReader implements AutoCloseable {
             scratch.release();
             scratch = null;
         }
-        if (channel != null) {
-            channel.close();
+        for (FileChannel open : channels.values()) {
+            open.close();
         }
+        channels.clear();
+        channel = null;
     }
 }
