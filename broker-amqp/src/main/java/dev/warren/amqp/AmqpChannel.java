@@ -133,9 +133,18 @@ final class AmqpChannel implements ChannelContext.Resumption {
             connection.connectionError(attributed);
             return;
         }
-        LOG.info("Channel {} closed by the broker: {}", id, attributed.replyText());
-        connection.send(id, Methods.CHANNEL_CLOSE.with(attributed.replyCode().code(),
-                ReplyText.fit(attributed.replyText()), attributed.classId(), attributed.methodId()));
+        close(attributed);
+    }
+
+    /** Sends channel.close for the error and lets go of everything; close-ok is awaited in CLOSING. */
+    @Override
+    public void close(AmqpException error) {
+        if (state != State.OPEN) {
+            return;
+        }
+        LOG.info("Channel {} closed by the broker: {}", id, error.replyText());
+        connection.send(id, Methods.CHANNEL_CLOSE.with(error.replyCode().code(),
+                ReplyText.fit(error.replyText()), error.classId(), error.methodId()));
         release();
         state = State.CLOSING;
     }

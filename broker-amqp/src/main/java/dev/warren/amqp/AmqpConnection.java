@@ -326,7 +326,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         DeliveryWindow window = new DeliveryWindow(DeliveryWindow.DEFAULT_LIMIT, terms.vhost().storage().memory(),
                 () -> outbox.post(this::wakeAllConsumers));
         context = new ConnectionContext(ctx, terms, new ResourceAccess(broker.users(), terms.user().name(), terms.vhost().name()),
-                broker.stats(), settings, batcher, outbox, publisherGate, window, replies, this::closeWithError, this::channelClosed);
+                broker.stats(), settings, batcher, outbox, publisherGate, window, replies, new ConsumerTimeouts(ctx.executor()),
+                this::closeWithError, this::channelClosed);
         state = State.OPEN;
         handshakeTimeout.cancel(false);
         register(terms);
@@ -504,6 +505,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             openChannels = 0;
         }
         if (context != null) {
+            context.consumerTimeouts().stop();
             for (MessageQueue queue : context.takeExclusiveQueues()) {
                 batcher.submit(queue, q -> q.delete(false, false));
             }

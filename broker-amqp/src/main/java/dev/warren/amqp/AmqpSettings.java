@@ -9,9 +9,11 @@ package dev.warren.amqp;
  * @param maxMessageSize    largest message body accepted (RabbitMQ: 128 MiB)
  * @param handshakeTimeoutMillis time a client has to complete the handshake (RabbitMQ: 10 s)
  * @param closeTimeoutMillis     time the broker waits for connection.close-ok before closing the socket
+ * @param consumerTimeoutMillis  time a delivery may wait for its ack before its channel is closed, unless its
+ *                               queue's x-consumer-timeout says otherwise (RabbitMQ's consumer_timeout: 30 min)
  */
 public record AmqpSettings(int channelMax, int frameMax, int heartbeatSeconds, long maxMessageSize,
-                           long handshakeTimeoutMillis, long closeTimeoutMillis) {
+                           long handshakeTimeoutMillis, long closeTimeoutMillis, long consumerTimeoutMillis) {
     public static final int MIN_FRAME_MAX = 4096;
 
     public AmqpSettings {
@@ -27,21 +29,32 @@ public record AmqpSettings(int channelMax, int frameMax, int heartbeatSeconds, l
         if (maxMessageSize < 1) {
             throw new IllegalArgumentException("max_message_size must be positive, got " + maxMessageSize);
         }
+        if (consumerTimeoutMillis < 1) {
+            throw new IllegalArgumentException("consumer_timeout must be positive, got " + consumerTimeoutMillis);
+        }
     }
 
     public static AmqpSettings defaults() {
-        return new AmqpSettings(2047, 131072, 60, 128L * 1024 * 1024, 10_000, 1_000);
+        return new AmqpSettings(2047, 131072, 60, 128L * 1024 * 1024, 10_000, 1_000, 1_800_000);
     }
 
     public AmqpSettings withHeartbeat(int seconds) {
-        return new AmqpSettings(channelMax, frameMax, seconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis);
+        return new AmqpSettings(channelMax, frameMax, seconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis,
+                consumerTimeoutMillis);
     }
 
     public AmqpSettings withChannelMax(int max) {
-        return new AmqpSettings(max, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis);
+        return new AmqpSettings(max, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis,
+                consumerTimeoutMillis);
     }
 
     public AmqpSettings withFrameMax(int max) {
-        return new AmqpSettings(channelMax, max, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis);
+        return new AmqpSettings(channelMax, max, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis,
+                consumerTimeoutMillis);
+    }
+
+    public AmqpSettings withConsumerTimeout(long millis) {
+        return new AmqpSettings(channelMax, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis,
+                closeTimeoutMillis, millis);
     }
 }

@@ -1,33 +1,41 @@
 package dev.warren.amqp;
 
+import dev.warren.amqp.UnackedDeliveries.Unacked;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.core.AmqpException;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueArguments;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.message.Message;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a channel's method groups (consumers, acks, publishing, definitions) share: the channel's id and
- * connection, its consumers, unacked deliveries, prefetch credit and transaction, and the way to ask a
- * queue something and carry on with the answer ({@link #callQueue}), suspending the channel meanwhile.
- * Channel thread only.
+ * connection, its consumers, unacked deliveries (and their consumer timeout, see {@link ConsumerTimeouts}),
+ * prefetch credit and transaction, and the way to ask a queue something and carry on with the answer
+ * ({@link #callQueue}), suspending the channel meanwhile. Channel thread only.
  */
 final class ChannelContext {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelContext.class);
+
     /** An operation on a queue's thread that answers once, now or later (on that thread). */
     @FunctionalInterface
     interface QueueCall<R> {
         void call(QueueProcess queue, Consumer<R> answer);
     }
 
-    /** How the channel carries on once a suspending call is answered. */
+    /** How the channel carries on once a suspending call is answered, or closes itself meanwhile. */
     interface Resumption {
         /** Runs {@code reply} (or fails with {@code error}) as the answer to {@code cause}, then the parked frames. */
         <R> void resume(Method cause, R result, RuntimeException error, Consumer<R> reply);
@@ -36,6 +44,9 @@ final class ChannelContext {
         Method current();
 
         boolean isOpen();
+
+        /** Closes the channel for an error no method of the client caused (class and method id 0). */
+        void close(AmqpException error);
     }
 
     private final int id;
@@ -48,6 +59,8 @@ final class ChannelContext {
     /** This channel's direct reply-to consumer, or null. */
     private DirectReplyTo.ReplyConsumer replyConsumer;
     private Transaction transaction;
+    /** Whether the connection's {@link ConsumerTimeouts} has this channel on its list. */
+    private boolean watchedForAckTimeout;
 
     ChannelContext(int id, ConnectionContext connection, Resumption resumption) {
         this.id = id;
@@ -69,6 +82,66 @@ final class ChannelContext {
 
     UnackedDeliveries unacked() {
         return unacked;
+    }
+
+    /** A delivery now awaits its ack; the first one outstanding starts the consumer timeout's watch. */
+    void awaitAck(Unacked delivery) {
+        boolean first = unacked.isEmpty();
+        unacked.add(delivery);
+        if (first) {
+            connection.consumerTimeouts().watch(this, delivery.sentAt(), ackTimeoutNanos(delivery.queue()));
+        }
+    }
+
+    /** Deliveries whose acks a transaction took come back (rolled back), still timed from when they were sent. */
+    void restoreUnacked(List<Unacked> deliveries) {
+        unacked.restore(deliveries);
+        Unacked oldest = unacked.oldest();
+        if (oldest != null) {
+            connection.consumerTimeouts().watch(this, oldest.sentAt(), ackTimeoutNanos(oldest.queue()));
+        }
+    }
+
+    /**
+     * The consumer timeout's check of this channel at {@code now}: closes the channel if its oldest delivery
+     * has waited its timeout and returns {@link ConsumerTimeouts#NOTHING_DUE}, as for a channel with nothing
+     * outstanding; else the nanoseconds left.
+     */
+    long checkAckTimeout(long now) {
+        Unacked oldest = isOpen() ? unacked.oldest() : null;
+        if (oldest == null) {
+            return ConsumerTimeouts.NOTHING_DUE;
+        }
+        long timeout = ackTimeoutNanos(oldest.queue());
+        long waited = now - oldest.sentAt();
+        if (waited < timeout) {
+            return timeout - waited;
+        }
+        long timeoutMillis = ackTimeoutMillis(oldest.queue());
+        LOG.warn("Consumer timeout on channel {}: delivery tag {} ({}) was not acknowledged within {} ms", id,
+                oldest.tag(), oldest.consumer() == null ? "basic.get" : "consumer '" + oldest.consumer().tag() + "'",
+                timeoutMillis);
+        connection.stats().consumerTimeouts.increment();
+        resumption.close(ConsumerTimeouts.timedOut(id, oldest, timeoutMillis));
+        return ConsumerTimeouts.NOTHING_DUE;
+    }
+
+    /** A queue's x-consumer-timeout, else the server's consumer_timeout. */
+    private long ackTimeoutMillis(MessageQueue queue) {
+        QueueArguments settings = queue.settings();
+        return settings.hasConsumerTimeout() ? settings.consumerTimeout() : connection.settings().consumerTimeoutMillis();
+    }
+
+    private long ackTimeoutNanos(MessageQueue queue) {
+        return TimeUnit.MILLISECONDS.toNanos(ackTimeoutMillis(queue)); // saturates at Long.MAX_VALUE
+    }
+
+    boolean watchedForAckTimeout() {
+        return watchedForAckTimeout;
+    }
+
+    void watchedForAckTimeout(boolean watched) {
+        watchedForAckTimeout = watched;
     }
 
     PrefetchLimiter prefetch() {

@@ -34,6 +34,7 @@ final class ConnectionContext {
     private final PublisherGate publisherGate;
     private final DeliveryWindow deliveryWindow;
     private final DirectReplyTo replies;
+    private final ConsumerTimeouts consumerTimeouts;
     private final Consumer<AmqpException> connectionError;
     private final IntConsumer channelClosed;
     private final List<PublishMethods> confirmsDue = new ArrayList<>();
@@ -42,8 +43,10 @@ final class ConnectionContext {
     ConnectionContext(ChannelHandlerContext ctx, NegotiatedTerms terms, ResourceAccess access,
                       MessageStats stats, AmqpSettings settings, TaskBatcher batcher, Outbox outbox,
                       PublisherGate publisherGate, DeliveryWindow deliveryWindow, DirectReplyTo replies,
-                      Consumer<AmqpException> connectionError, IntConsumer channelClosed) {
+                      ConsumerTimeouts consumerTimeouts, Consumer<AmqpException> connectionError,
+                      IntConsumer channelClosed) {
         this.replies = replies;
+        this.consumerTimeouts = consumerTimeouts;
         this.ctx = ctx;
         this.terms = terms;
         this.access = access;
@@ -60,6 +63,11 @@ final class ConnectionContext {
     /** The server's direct reply-to consumers. */
     DirectReplyTo replies() {
         return replies;
+    }
+
+    /** Watches the channels' unacked deliveries for the consumer timeout. */
+    ConsumerTimeouts consumerTimeouts() {
+        return consumerTimeouts;
     }
 
     ChannelHandlerContext ctx() {

@@ -179,7 +179,7 @@ final class ConsumerMethods {
             settleNow(consumer.queue(), entry);
         } else {
             stats.deliver.increment();
-            channel.unacked().add(new Unacked(tag, consumer.queue(), entry, consumer));
+            channel.awaitAck(new Unacked(tag, consumer.queue(), entry, consumer, System.nanoTime()));
         }
     }
 
@@ -234,7 +234,7 @@ final class ConsumerMethods {
                 settleNow(queue, polled.entry());
             } else {
                 stats.get.increment();
-                channel.unacked().add(new Unacked(tag, queue, polled.entry(), null));
+                channel.awaitAck(new Unacked(tag, queue, polled.entry(), null, System.nanoTime()));
             }
         });
     }

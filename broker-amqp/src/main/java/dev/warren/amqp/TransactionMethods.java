@@ -89,7 +89,7 @@ final class TransactionMethods {
         channel.transaction(new Transaction());
         undone.publishes().forEach(p -> p.message().release());
         for (Transaction.Settlement settlement : undone.settlements()) {
-            channel.unacked().restore(settlement.deliveries());
+            channel.restoreUnacked(settlement.deliveries());
         }
         channel.send(Methods.TX_ROLLBACK_OK.with());
     }

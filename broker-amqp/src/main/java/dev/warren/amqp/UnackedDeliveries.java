@@ -15,8 +15,11 @@ import java.util.Map;
  * thread only.
  */
 final class UnackedDeliveries {
-    /** One delivery awaiting ack; consumer is null for basic.get. */
-    record Unacked(long tag, MessageQueue queue, QueueEntry entry, ChannelConsumer consumer) {
+    /**
+     * One delivery awaiting ack; consumer is null for basic.get. {@code sentAt} is {@link System#nanoTime()}
+     * when it was written, for the consumer timeout.
+     */
+    record Unacked(long tag, MessageQueue queue, QueueEntry entry, ChannelConsumer consumer, long sentAt) {
     }
 
     private final LinkedHashMap<Long, Unacked> byTag = new LinkedHashMap<>();
@@ -31,6 +34,11 @@ final class UnackedDeliveries {
 
     boolean isEmpty() {
         return byTag.isEmpty();
+    }
+
+    /** The delivery awaiting ack longest (the lowest tag), or null. */
+    Unacked oldest() {
+        return byTag.isEmpty() ? null : byTag.values().iterator().next();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.warren.amqp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class UnackedDeliveriesTest {
     private static Unacked delivery(long tag) {
-        return new Unacked(tag, null, null, null);
+        return new Unacked(tag, null, null, null, 0);
     }
 
     private static UnackedDeliveries withTags(long... tags) {
@@ -73,5 +74,17 @@ class UnackedDeliveriesTest {
         unacked.restore(taken);
         unacked.restore(first);
         assertEquals(List.of(1L, 2L, 3L, 4L), tags(unacked.takeAll()));
+    }
+
+    @Test
+    void theOldestIsTheLowestTagOutstanding() {
+        UnackedDeliveries unacked = withTags(1, 2, 3);
+        assertEquals(1L, unacked.oldest().tag());
+        unacked.take(1, false);
+        assertEquals(2L, unacked.oldest().tag());
+        List<Unacked> rest = unacked.takeAll();
+        assertNull(unacked.oldest());
+        unacked.restore(rest);
+        assertEquals(2L, unacked.oldest().tag());
     }
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The queue arguments that change how a queue treats its messages, read and checked once when the queue is
- * declared: TTL, dead-lettering, length limits, expiry, priorities, the delivery limit and single active
- * consumer. A bad value is a
+ * declared: TTL, dead-lettering, length limits, expiry, priorities, the delivery limit, single active
+ * consumer and the consumer acknowledgement timeout. A bad value is a
  * 406 naming the argument, the queue and the value, in RabbitMQ's words (its error terms included, since
  * clients and operators search for them). Arguments not listed here are kept but change nothing.
  */
@@ -20,12 +20,13 @@ public record QueueArguments(
         String deadLetterRoutingKey,
         int maxPriority,
         long deliveryLimit,
-        boolean singleActiveConsumer) {
+        boolean singleActiveConsumer,
+        long consumerTimeout) {
 
     /** Unset numeric limits. */
     public static final long NONE = -1;
     public static final QueueArguments DEFAULTS =
-            new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE, false);
+            new QueueArguments(NONE, NONE, NONE, NONE, Overflow.DROP_HEAD, null, null, 0, NONE, false, NONE);
     static final int MAX_PRIORITY = 255;
     /** RabbitMQ's ceiling on TTLs and expiry: ten 365-day years in milliseconds. */
     public static final long MAX_TTL = 315_360_000_000L;
@@ -67,8 +68,11 @@ public record QueueArguments(
         Overflow overflow = r.overflow();
         long deliveryLimit = r.integer("x-delivery-limit", 0, Long.MAX_VALUE);
         boolean singleActiveConsumer = r.bool("x-single-active-consumer");
+        // RabbitMQ 3.12+ reads it without checking it (a non-integer is ignored, 0 times out at once); here it
+        // is refused unless positive, in the words RabbitMQ uses for x-expires
+        long consumerTimeout = r.integer("x-consumer-timeout", 1, Long.MAX_VALUE);
         return new QueueArguments(messageTtl, expires, maxLength, maxLengthBytes, overflow, dlx, dlrk,
-                Math.max(maxPriority, 0), deliveryLimit, singleActiveConsumer);
+                Math.max(maxPriority, 0), deliveryLimit, singleActiveConsumer, consumerTimeout);
     }
 
     public boolean hasTtl() {
@@ -81,6 +85,11 @@ public record QueueArguments(
 
     public boolean deadLetters() {
         return deadLetterExchange != null;
+    }
+
+    /** True when x-consumer-timeout gives this queue's deliveries their own acknowledgement timeout. */
+    public boolean hasConsumerTimeout() {
+        return consumerTimeout != NONE;
     }
 
     /** Checks one argument at a time, in the order RabbitMQ checks them, and says what is wrong as it does. */

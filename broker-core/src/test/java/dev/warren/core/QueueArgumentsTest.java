@@ -20,8 +20,9 @@ class QueueArgumentsTest {
         QueueArguments a = QueueArguments.parse(Map.of("x-message-ttl", (byte) 5, "x-expires", (short) 1000,
                 "x-max-length", 10, "x-max-length-bytes", 100L, "x-overflow", "reject-publish-dlx",
                 "x-dead-letter-exchange", "dlx", "x-dead-letter-routing-key", "dead", "x-max-priority", 10,
-                "x-delivery-limit", 3), Q);
-        assertEquals(new QueueArguments(5, 1000, 10, 100, QueueArguments.Overflow.REJECT_PUBLISH_DLX, "dlx", "dead", 10, 3, false), a);
+                "x-delivery-limit", 3, "x-consumer-timeout", 60_000L), Q);
+        assertEquals(new QueueArguments(5, 1000, 10, 100, QueueArguments.Overflow.REJECT_PUBLISH_DLX, "dlx", "dead", 10, 3, false,
+                60_000), a);
     }
 
     @Test
@@ -40,5 +41,17 @@ class QueueArgumentsTest {
                 refusal(Map.of("x-dead-letter-exchange", 5)));
         assertEquals("invalid arg 'x-dead-letter-routing-key' for queue 'q' in vhost '/': routing_key_but_no_dlx_defined",
                 refusal(Map.of("x-dead-letter-routing-key", "k")));
+    }
+
+    @Test
+    void aConsumerTimeoutIsAPositiveIntegerOfMilliseconds() {
+        assertEquals(1, QueueArguments.parse(Map.of("x-consumer-timeout", (byte) 1), Q).consumerTimeout());
+        assertEquals(QueueArguments.NONE, QueueArguments.parse(Map.of("x-max-length", 1), Q).consumerTimeout());
+        assertEquals("invalid arg 'x-consumer-timeout' for queue 'q' in vhost '/': {value_zero,0}",
+                refusal(Map.of("x-consumer-timeout", 0)));
+        assertEquals("invalid arg 'x-consumer-timeout' for queue 'q' in vhost '/': {value_negative,-1000}",
+                refusal(Map.of("x-consumer-timeout", -1000L)));
+        assertEquals("invalid arg 'x-consumer-timeout' for queue 'q' in vhost '/': \"expected integer, got longstr\"",
+                refusal(Map.of("x-consumer-timeout", "30m")));
     }
 }

@@ -34,6 +34,19 @@ final class ConfigValues {
         return intIn(raw, 1, 65535, where, "a number between 1 and 65535");
     }
 
+    /** RabbitMQ's consumer_timeout: milliseconds, a positive integer as its schema requires. */
+    static long consumerTimeout(String raw, String where) throws ConfigException {
+        try {
+            long value = Long.parseLong(raw.trim());
+            if (value >= 1) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with what is allowed
+        }
+        throw invalid(raw, where, "milliseconds, a whole number of at least 1 (1800000 is 30 minutes)");
+    }
+
     /** A number of event loops, or "auto" (0): {@link dev.warren.amqp.AmqpServer#defaultEventLoops}. */
     static int eventLoops(String raw, String where) throws ConfigException {
         if (raw.trim().equals("auto")) {

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  * @param heartbeat      heartbeat interval offered to clients, in seconds (0 disables)
  * @param frameMax       largest frame offered to clients, in bytes
  * @param channelMax     channels per connection offered to clients
+ * @param consumerTimeout milliseconds a delivery may wait for its ack before its channel is closed (consumer_timeout)
  * @param storage        how messages are stored and paged
  * @param defaultVhost   the virtual host created at startup besides "/" (default_vhost)
  * @param loopbackUsers  users who may only log in from a loopback address (loopback_users)
@@ -25,7 +26,8 @@ import java.util.function.Consumer;
  * @param eventLoops     AMQP event loops (warren.event_loops); 0 picks {@link dev.warren.amqp.AmqpServer#defaultEventLoops}
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
-                           String defaultPass, int heartbeat, int frameMax, int channelMax, StorageConfig storage,
+                           String defaultPass, int heartbeat, int frameMax, int channelMax, long consumerTimeout,
+                           StorageConfig storage,
                            String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging,
                            int eventLoops) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
@@ -64,8 +66,8 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     /** RabbitMQ's defaults where RabbitMQ has the setting; the data and log directories are under ~/.warren. */
     static ServerConfig builtIn() {
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
-        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, StorageConfig.defaults(),
-                "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0);
+        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
+                StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0);
     }
 
     public ServerConfig withAmqpHost(String host) {
@@ -102,6 +104,10 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
 
     public ServerConfig withChannelMax(int max) {
         return with(b -> b.channelMax = max);
+    }
+
+    public ServerConfig withConsumerTimeout(long millis) {
+        return with(b -> b.consumerTimeout = millis);
     }
 
     public ServerConfig withStorage(StorageConfig settings) {
@@ -145,6 +151,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         int heartbeat;
         int frameMax;
         int channelMax;
+        long consumerTimeout;
         StorageConfig storage;
         String defaultVhost;
         Set<String> loopbackUsers;
@@ -162,6 +169,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
             heartbeat = c.heartbeat;
             frameMax = c.frameMax;
             channelMax = c.channelMax;
+            consumerTimeout = c.consumerTimeout;
             storage = c.storage;
             defaultVhost = c.defaultVhost;
             loopbackUsers = c.loopbackUsers;
@@ -172,7 +180,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
 
         ServerConfig build() {
             return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
-                    frameMax, channelMax, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops);
+                    frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops);
         }
     }
 
@@ -181,7 +189,8 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     public String toString() {
         return "ServerConfig[amqpHost=" + amqpHost + ", amqpPort=" + amqpPort + ", mgmtPort=" + mgmtPort
                 + ", dataDir=" + dataDir + ", defaultUser=" + defaultUser + ", heartbeat=" + heartbeat
-                + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", storage=" + storage
+                + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", consumerTimeout=" + consumerTimeout
+                + ", storage=" + storage
                 + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
                 + ", logging=" + logging + ", eventLoops=" + eventLoops + "]";
     }

@@ -70,6 +70,7 @@ final class Settings {
             key("heartbeat", (c, v, w) -> c.withHeartbeat(ConfigValues.heartbeat(v, w))),
             key("frame_max", (c, v, w) -> c.withFrameMax(ConfigValues.frameMax(v, w))),
             key("channel_max", (c, v, w) -> c.withChannelMax(ConfigValues.channelMax(v, w))),
+            key("consumer_timeout", (c, v, w) -> c.withConsumerTimeout(ConfigValues.consumerTimeout(v, w))),
             key("vm_memory_high_watermark.relative",
                     (c, v, w) -> c.withMemory(c.memory().withRelative(ConfigValues.fraction(v, w)))),
             key("vm_memory_high_watermark.absolute",

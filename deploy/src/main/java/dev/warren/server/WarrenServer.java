@@ -113,7 +113,8 @@ public final class WarrenServer implements AutoCloseable {
         AmqpSettings settings = AmqpSettings.defaults()
                 .withHeartbeat(config.heartbeat())
                 .withFrameMax(config.frameMax())
-                .withChannelMax(config.channelMax());
+                .withChannelMax(config.channelMax())
+                .withConsumerTimeout(config.consumerTimeout());
         AmqpServer amqp = new AmqpServer(broker, settings, config.eventLoops());
         broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));

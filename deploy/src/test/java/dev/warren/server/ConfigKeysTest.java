@@ -53,6 +53,7 @@ class ConfigKeysTest {
             new Sample("heartbeat", "30", 30, "0", 0, "often", ServerConfig::heartbeat),
             new Sample("frame_max", "8192", 8192, "4096", 4096, "1024", ServerConfig::frameMax),
             new Sample("channel_max", "100", 100, "65535", 65535, "0", ServerConfig::channelMax),
+            new Sample("consumer_timeout", "60000", 60_000L, "3600000", 3_600_000L, "0", ServerConfig::consumerTimeout),
             new Sample("vm_memory_high_watermark.relative", "0.4", new MemoryConfig(0.4, 0), "1",
                     new MemoryConfig(1, 0), "60%", ServerConfig::memory),
             new Sample("vm_memory_high_watermark.absolute", "2GiB", new MemoryConfig(0.6, 2L << 30), "512MB",
@@ -145,6 +146,20 @@ class ConfigKeysTest {
                 "WARREN_DISK_FREE_LIMIT_ABSOLUTE", "vm_memory_high_watermark.relative",
                 "WARREN_VM_MEMORY_HIGH_WATERMARK_RELATIVE", "management.tcp.port", "WARREN_MANAGEMENT_TCP_PORT");
         expected.forEach((key, env) -> assertEquals(env, Settings.forKey(key).orElseThrow().env()));
+    }
+
+    @Test
+    void theConsumerTimeoutIsRabbitMqsThirtyMinutesInMillisecondsAndMustBePositive() throws Exception {
+        assertEquals(1_800_000L, ServerConfig.builtIn().consumerTimeout(), "RabbitMQ's default");
+        assertEquals(1L, fromFile("consumer_timeout = 1\n", Map.of()).consumerTimeout());
+        assertEquals(86_400_000_000L, fromFile("consumer_timeout = 86400000000\n", Map.of()).consumerTimeout(),
+                "beyond an int, as a very long timeout may be");
+        for (String bad : List.of("0", "-1000", "30m", "1.5", "")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> fromFile("consumer_timeout = " + bad + "\n", Map.of()), bad);
+            assertTrue(e.getMessage().contains("consumer_timeout: invalid value '" + bad
+                    + "', expected milliseconds, a whole number of at least 1"), e.getMessage());
+        }
     }
 
     @Test

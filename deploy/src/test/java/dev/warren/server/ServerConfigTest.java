@@ -42,6 +42,7 @@ class ServerConfigTest {
         assertEquals(60, config.heartbeat());
         assertEquals(131072, config.frameMax());
         assertEquals(2047, config.channelMax());
+        assertEquals(1_800_000L, config.consumerTimeout());
         assertEquals(Path.of(System.getProperty("user.home"), ".warren", "data"), config.dataDir());
     }
 

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.auth.Users;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -173,6 +175,25 @@ class WarrenServerIT {
                 assertEquals(65536, connection.getFrameMax());
                 assertEquals(99, connection.getChannelMax());
             }
+        }
+    }
+
+    @Test
+    void theConfiguredConsumerTimeoutClosesTheChannelOfADeliveryNotAcked() throws Exception {
+        try (WarrenServer server = WarrenServer.start(config().withConsumerTimeout(300));
+             Connection connection = factory(server.amqpPort()).newConnection()) {
+            Channel channel = connection.createChannel();
+            String queue = channel.queueDeclare("", false, false, true, null).getQueue();
+            channel.basicPublish("", queue, null, new byte[] {1});
+            BlockingQueue<ShutdownSignalException> closed = new ArrayBlockingQueue<>(1);
+            channel.addShutdownListener(closed::add);
+            assertNotNull(channel.basicGet(queue, false), "the message"); // and never acked
+
+            ShutdownSignalException cause = closed.poll(10, TimeUnit.SECONDS);
+            assertNotNull(cause, "the channel was not closed within 10 s");
+            String text = ((AMQP.Channel.Close) cause.getReason()).getReplyText();
+            assertTrue(text.contains("Timeout value used: 300 ms"), text);
+            assertTrue(connection.isOpen(), "only the channel is closed");
         }
     }
 

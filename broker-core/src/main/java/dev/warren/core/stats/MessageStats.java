@@ -28,6 +28,8 @@ public final class MessageStats {
     public final LongAdder returnUnroutable = new LongAdder();
     /** Messages dropped because no queue took them and they were not mandatory. */
     public final LongAdder dropUnroutable = new LongAdder();
+    /** Channels closed because a delivery waited longer than its consumer timeout for its ack. */
+    public final LongAdder consumerTimeouts = new LongAdder();
 
     private volatile LatencyRecorder confirmLatency = LatencyRecorder.NONE;
     private volatile LatencyRecorder fsyncLatency = LatencyRecorder.NONE;

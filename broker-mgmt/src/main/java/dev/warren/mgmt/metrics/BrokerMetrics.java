@@ -89,6 +89,8 @@ public final class BrokerMetrics implements AutoCloseable {
         counter("warren.messages.redelivered", "Deliveries with the redelivered flag", x -> x.redeliver.sum());
         counter("warren.messages.returned", "Mandatory messages returned as unroutable", x -> x.returnUnroutable.sum());
         counter("warren.messages.unroutable.dropped", "Messages dropped as unroutable", x -> x.dropUnroutable.sum());
+        counter("warren.consumer.timeouts", "Channels closed because a delivery was not acknowledged within the consumer timeout",
+                x -> x.consumerTimeouts.sum());
 
         Timer confirms = latency("warren.confirm.latency", "From a publish arriving to its confirm being sent");
         Timer fsyncs = latency("warren.fsync.latency", "One fsync of the message store");

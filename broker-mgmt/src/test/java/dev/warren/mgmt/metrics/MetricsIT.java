@@ -54,7 +54,8 @@ class MetricsIT extends SharedManagementIT {
             assertEquals("gauge", s.typeOf(gauge), gauge);
         }
         for (String counter : List.of("warren_messages_published", "warren_messages_delivered", "warren_messages_acked",
-                "warren_messages_redelivered", "warren_messages_returned", "warren_messages_confirmed")) {
+                "warren_messages_redelivered", "warren_messages_returned", "warren_messages_confirmed",
+                "warren_consumer_timeouts")) {
             assertEquals("counter", s.typeOf(counter), counter);
         }
         assertEquals("histogram", s.typeOf("warren_confirm_latency_seconds"));
@@ -182,6 +183,23 @@ class MetricsIT extends SharedManagementIT {
             for (String q : new String[] {"lifecycle.dead", "lifecycle.src", "lifecycle.bounded"}) {
                 api.delete("/api/queues/%2F/" + q);
             }
+        }
+    }
+
+    @Test
+    void aConsumerTimeoutIsCounted() throws Exception {
+        double before = scrape().value("warren_consumer_timeouts_total");
+        api.put("/api/queues/%2F/slow", "{\"arguments\":{\"x-consumer-timeout\":100}}");
+        Connection connection = fixture.connectionFactory("guest", "guest").newConnection();
+        try {
+            Channel channel = connection.createChannel();
+            channel.basicPublish("", "slow", null, new byte[] {1});
+            channel.basicConsume("slow", false, new com.rabbitmq.client.DefaultConsumer(channel)); // never acks
+            PrometheusParser.Samples s = scrapeUntil(x -> Double.valueOf(before + 1).equals(x.find("warren_consumer_timeouts_total")));
+            assertEquals(before + 1, s.value("warren_consumer_timeouts_total"));
+        } finally {
+            connection.abort();
+            api.delete("/api/queues/%2F/slow");
         }
     }
 }
