@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -239,7 +240,20 @@ public final class DelayedMessages {
         reading = true;
         long[] due = locations;
         int n = count;
-        store.read(due, n, (messages, failure) -> ownerLoop().execute(() -> routeRead(due, n, messages, failure)));
+        // read in file order (the disk reads ahead, records near each other share a read), route in due order
+        long[] inFileOrder = Arrays.copyOf(due, n);
+        Arrays.sort(inFileOrder);
+        store.read(inFileOrder, n, (messages, failure) -> ownerLoop().execute(() -> routeRead(due, n, messages == null ? null
+                : inDueOrder(due, inFileOrder, messages, n), failure)));
+    }
+
+    /** The messages read in file order, rearranged to the due order of {@code due} (locations are unique). */
+    private static Message[] inDueOrder(long[] due, long[] inFileOrder, Message[] read, int count) {
+        Message[] ordered = new Message[count];
+        for (int i = 0; i < count; i++) {
+            ordered[i] = read[Arrays.binarySearch(inFileOrder, 0, count, due[i])];
+        }
+        return ordered;
     }
 
     private void routeRead(long[] locations, int count, Message[] messages, Throwable failure) {

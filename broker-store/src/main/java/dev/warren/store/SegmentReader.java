@@ -105,8 +105,9 @@ final class SegmentReader implements AutoCloseable {
 
     private void fill(long segment, long offset, int atLeast) throws IOException {
         channel = channelOf(segment);
-        // forward and near the last record (a queue's records interleave with others'): a scan
-        boolean sequential = segment == lastSegment && offset >= lastEnd && offset - lastEnd < WINDOW;
+        // forward and close after the last record (a queue's records interleave with a few of others'): a scan;
+        // records further apart are read alone, as a big window would mostly hold records nobody asked for
+        boolean sequential = segment == lastSegment && offset >= lastEnd && offset - lastEnd < RANDOM_WINDOW;
         if (window != null && window != scratch) {
             window.release(); // messages read from it keep their own slices
         }
