@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
-import com.rabbitmq.client.impl.AMQImpl;
-import com.rabbitmq.client.impl.ChannelN;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,21 +54,6 @@ class ClientSuiteConformanceIT extends LifecycleITBase {
         channel.queueUnbind("", "amq.direct", queue);
         channel.basicPublish("amq.direct", queue, null, "unrouted".getBytes());
         assertEquals(0, channel.queueDelete("").getMessageCount());
-    }
-
-    @Test
-    void channelFlowOffIsNotImplementedAndOnIsAcknowledged() throws Exception {
-        ChannelN raw = (ChannelN) channel;
-        AMQImpl.Channel.FlowOk ok = (AMQImpl.Channel.FlowOk) raw.exnWrappingRpc(
-                new AMQP.Channel.Flow.Builder().active(true).build()).getMethod();
-        assertTrue(ok.getActive());
-        Channel other = connection.createChannel();
-        IOException error = assertThrows(IOException.class,
-                () -> ((ChannelN) other).exnWrappingRpc(new AMQP.Channel.Flow.Builder().active(false).build()));
-        ShutdownSignalException cause = (ShutdownSignalException) error.getCause();
-        Object reason = cause.getReason();
-        int code = reason instanceof AMQP.Connection.Close c ? c.getReplyCode() : ((AMQP.Channel.Close) reason).getReplyCode();
-        assertEquals(540, code, String.valueOf(reason));
     }
 
     @Test
