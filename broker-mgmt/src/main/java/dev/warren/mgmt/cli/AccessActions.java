@@ -36,25 +36,32 @@ final class AccessActions {
     }
 
     static Result setPermissions(Call call) {
-        String user = call.arg(0);
-        NodeClient node = call.node();
-        Failures.requireUser(node, user);
-        Failures.requireVhost(node, call.vhost());
-        ObjectNode body = NodeClient.JSON.createObjectNode()
+        return putForUserInVhost(call, permissionPath(call.vhost(), call.arg(0)), NodeClient.JSON.createObjectNode()
                 .put("configure", call.arg(1))
                 .put("write", call.arg(2))
-                .put("read", call.arg(3));
-        NodeClient.require(node.put(permissionPath(call.vhost(), user), body));
-        return Result.done();
+                .put("read", call.arg(3)));
     }
 
     /** Removes the user's permissions in the virtual host; none to remove is fine, as in rabbitmqctl. */
     static Result clearPermissions(Call call) {
-        String user = call.arg(0);
+        return deleteForUserInVhost(call, permissionPath(call.vhost(), call.arg(0)));
+    }
+
+    /** PUTs a user's setting in the virtual host (the first argument names the user); 67/65 when either is missing. */
+    private static Result putForUserInVhost(Call call, String path, ObjectNode body) {
         NodeClient node = call.node();
-        ApiResponse response = node.delete(permissionPath(call.vhost(), user), Map.of());
+        Failures.requireUser(node, call.arg(0));
+        Failures.requireVhost(node, call.vhost());
+        NodeClient.require(node.put(path, body));
+        return Result.done();
+    }
+
+    /** DELETEs a user's setting in the virtual host; nothing to delete is fine when both exist, as in rabbitmqctl. */
+    private static Result deleteForUserInVhost(Call call, String path) {
+        NodeClient node = call.node();
+        ApiResponse response = node.delete(path, Map.of());
         if (response.status() == 404) {
-            Failures.requireUser(node, user);
+            Failures.requireUser(node, call.arg(0));
             Failures.requireVhost(node, call.vhost());
             return Result.done();
         }
@@ -76,31 +83,16 @@ final class AccessActions {
     }
 
     static Result setTopicPermissions(Call call) {
-        String user = call.arg(0);
-        NodeClient node = call.node();
-        Failures.requireUser(node, user);
-        Failures.requireVhost(node, call.vhost());
-        ObjectNode body = NodeClient.JSON.createObjectNode()
+        return putForUserInVhost(call, topicPermissionPath(call.vhost(), call.arg(0)), NodeClient.JSON.createObjectNode()
                 .put("exchange", call.arg(1))
                 .put("write", call.arg(2))
-                .put("read", call.arg(3));
-        NodeClient.require(node.put(topicPermissionPath(call.vhost(), user), body));
-        return Result.done();
+                .put("read", call.arg(3)));
     }
 
     /** Removes the user's topic permissions (on one exchange, or all); none to remove is fine, as in rabbitmqctl. */
     static Result clearTopicPermissions(Call call) {
-        String user = call.arg(0);
-        NodeClient node = call.node();
         String only = call.args().size() > 1 ? "?exchange=" + NodeClient.segment(call.arg(1)) : "";
-        ApiResponse response = node.delete(topicPermissionPath(call.vhost(), user) + only, Map.of());
-        if (response.status() == 404) {
-            Failures.requireUser(node, user);
-            Failures.requireVhost(node, call.vhost());
-            return Result.done();
-        }
-        NodeClient.require(response);
-        return Result.done();
+        return deleteForUserInVhost(call, topicPermissionPath(call.vhost(), call.arg(0)) + only);
     }
 
     static Result listTopicPermissions(Call call) {

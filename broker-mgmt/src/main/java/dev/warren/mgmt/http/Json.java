@@ -117,6 +117,15 @@ public final class Json {
     }
 
     /** A string member, or the default when it is missing or null; other types are a 400. */
+    /** A text field the request must have; 400 in RabbitMQ's words ({key_missing,field}) when absent. */
+    static String required(JsonNode body, String field) {
+        String value = text(body, field, null);
+        if (value == null) {
+            throw ApiException.badRequest("[{key_missing," + field + "}]");
+        }
+        return value;
+    }
+
     public static String text(JsonNode body, String field, String defaultValue) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

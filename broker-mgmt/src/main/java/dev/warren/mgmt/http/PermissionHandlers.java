@@ -47,7 +47,7 @@ final class PermissionHandlers {
         ObjectNode body = request.jsonObject();
         Permission permission;
         try {
-            permission = new Permission(required(body, "configure"), required(body, "write"), required(body, "read"));
+            permission = new Permission(Json.required(body, "configure"), Json.required(body, "write"), Json.required(body, "read"));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -56,14 +56,6 @@ final class PermissionHandlers {
             throw ApiException.notFound(); // the user was deleted meanwhile
         }
         return ApiResponse.createdOrUpdated(created);
-    }
-
-    private static String required(ObjectNode body, String field) {
-        String value = Json.text(body, field, null);
-        if (value == null) {
-            throw ApiException.badRequest("[{key_missing," + field + "}]");
-        }
-        return value;
     }
 
     private ApiResponse delete(ApiRequest request) {

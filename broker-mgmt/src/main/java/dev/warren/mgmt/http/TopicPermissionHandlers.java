@@ -74,7 +74,7 @@ final class TopicPermissionHandlers {
         ObjectNode body = request.jsonObject();
         TopicPermission permission;
         try {
-            permission = TopicPermission.of(user, vhost, required(body, "exchange"), required(body, "write"), required(body, "read"));
+            permission = TopicPermission.of(user, vhost, Json.required(body, "exchange"), Json.required(body, "write"), Json.required(body, "read"));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -83,14 +83,6 @@ final class TopicPermissionHandlers {
             throw ApiException.notFound(); // the user was deleted meanwhile
         }
         return ApiResponse.createdOrUpdated(created);
-    }
-
-    private static String required(ObjectNode body, String field) {
-        String value = Json.text(body, field, null);
-        if (value == null) {
-            throw ApiException.badRequest("[{key_missing," + field + "}]");
-        }
-        return value;
     }
 
     private ApiResponse delete(ApiRequest request) {
