@@ -6,6 +6,7 @@ import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
+import dev.warren.core.connection.ListenerControl;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * each connection living on one loop for its whole life. By default it listens on all interfaces, IPv6
  * and IPv4, as RabbitMQ does.
  */
-public final class AmqpServer implements AutoCloseable {
+public final class AmqpServer implements AutoCloseable, ListenerControl {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpServer.class);
 
     private final Broker broker;
@@ -50,8 +51,10 @@ public final class AmqpServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final int eventLoops;
     private final Class<? extends ServerChannel> channelType;
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ChannelGroup connections = new DefaultChannelGroup("amqp-connections", GlobalEventExecutor.INSTANCE);
+    /** Where start listened (its bound addresses), so start_app listens there again. */
+    private List<InetSocketAddress> boundAddresses = List.of();
 
     public AmqpServer(Broker broker, AmqpSettings settings) {
         this(broker, settings, 0);
@@ -105,7 +108,14 @@ public final class AmqpServer implements AutoCloseable {
      * machine has IPv6, else IPv4. Returns the bound addresses (port 0 picks a free port).
      */
     public List<InetSocketAddress> start(String host, int port) throws InterruptedException {
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        List<InetSocketAddress> bound = listen(bootstrapFor(), addresses(host, port));
+        boundAddresses = bound;
+        broker.listeners(this);
+        return bound;
+    }
+
+    private ServerBootstrap bootstrapFor() {
+        return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -125,8 +135,11 @@ public final class AmqpServer implements AutoCloseable {
                                 .addLast("amqp", new AmqpConnection(broker, settings, decoder, replies));
                     }
                 });
+    }
+
+    private List<InetSocketAddress> listen(ServerBootstrap bootstrap, List<InetSocketAddress> addresses) throws InterruptedException {
         List<InetSocketAddress> bound = new ArrayList<>();
-        for (InetSocketAddress address : addresses(host, port)) {
+        for (InetSocketAddress address : addresses) {
             Channel listener = bootstrap.bind(address).sync().channel();
             listeners.add(listener);
             bound.add((InetSocketAddress) listener.localAddress());
@@ -164,9 +177,43 @@ public final class AmqpServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        closeListenersAndConnections();
+        releaseQueuedMessages();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** stop_app: no new connections, every client connection closed with 320; queues and messages stay. */
+    @Override
+    public synchronized boolean stopListening() {
+        if (listeners.isEmpty()) {
+            return false;
+        }
+        closeListenersAndConnections();
+        LOG.info("AMQP listeners stopped (stop_app); definitions, queues and messages are kept");
+        return true;
+    }
+
+    /** start_app: listens again on the addresses bound at start (the same ports). */
+    @Override
+    public synchronized boolean startListening() throws InterruptedException {
+        if (!listeners.isEmpty()) {
+            return false;
+        }
+        listen(bootstrapFor(), boundAddresses);
+        return true;
+    }
+
+    @Override
+    public boolean listening() {
+        return !listeners.isEmpty();
+    }
+
+    private void closeListenersAndConnections() {
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }
+        listeners.clear();
         AmqpException shutdown = new AmqpException(ReplyCode.CONNECTION_FORCED, "broker forced connection closure with reason 'shutdown'");
         for (Channel connection : connections) {
             AmqpConnection amqp = connection.pipeline().get(AmqpConnection.class);
@@ -182,9 +229,6 @@ public final class AmqpServer implements AutoCloseable {
             }
         }
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        releaseQueuedMessages();
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.warren.core;
 
 import dev.warren.core.auth.Users;
 import dev.warren.core.connection.Connections;
+import dev.warren.core.connection.ListenerControl;
 import dev.warren.core.stats.MessageStats;
 import dev.warren.core.store.BrokerDefinitions;
 import dev.warren.core.store.Definitions;
@@ -36,6 +37,8 @@ public final class Broker {
     private final MessageStats stats = new MessageStats();
     /** Event loops that own queues declared outside a connection (management, import); set on restore. */
     private volatile Supplier<EventExecutor> queueExecutors;
+    /** The protocol server's listeners, for stop_app / start_app; registered when it starts. */
+    private volatile ListenerControl listeners = ListenerControl.NONE;
 
     /** A broker that keeps everything in memory. */
     public Broker(Users users) {
@@ -119,6 +122,14 @@ public final class Broker {
             }
             queue.executor().execute(() -> queue.process().restore(r.entries()));
         }
+    }
+
+    public ListenerControl listeners() {
+        return listeners;
+    }
+
+    public void listeners(ListenerControl control) {
+        this.listeners = control;
     }
 
     /** An event loop to own a queue declared outside any connection. */

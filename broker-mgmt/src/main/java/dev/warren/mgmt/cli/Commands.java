@@ -260,6 +260,13 @@ final class Commands {
                 QueueActions::closeAllConnections));
 
         // node
+        list.add(new Command("stop_app", "stop_app",
+                "Stops the AMQP listeners and closes every client connection (320), keeping definitions, queues and "
+                        + "messages; the management API stays up, so start_app can reach it.",
+                0, 0, NONE, null, c -> "Stopping Warren application on node " + c.node().node() + " ...", NodeActions::stopApp));
+        list.add(new Command("start_app", "start_app",
+                "Starts the AMQP listeners again, on the ports they had.",
+                0, 0, NONE, null, c -> "Starting node " + c.node().node() + " ...", NodeActions::startApp));
         list.add(new Command("status", "status",
                 "Shows the node's version, object and message totals, and listeners.",
                 0, 0, NONE, null, NodeActions::statusBanner, NodeActions::status));

@@ -20,6 +20,16 @@ final class NodeActions {
         return new Result.Document(StatusReport.text(overview), overview);
     }
 
+    static Result stopApp(Call call) {
+        NodeClient.require(call.node().post("/api/warren/stop_app", NodeClient.JSON.createObjectNode()));
+        return Result.done();
+    }
+
+    static Result startApp(Call call) {
+        NodeClient.require(call.node().post("/api/warren/start_app", NodeClient.JSON.createObjectNode()));
+        return Result.done();
+    }
+
     static String statusBanner(Call call) {
         return "Status of node " + call.node().node() + " ...";
     }

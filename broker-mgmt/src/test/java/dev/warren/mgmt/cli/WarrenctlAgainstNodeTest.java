@@ -340,6 +340,44 @@ class WarrenctlAgainstNodeTest {
         }
     }
 
+    @Test
+    void stopAppClosesClientsAndRefusesNewOnesUntilStartAppWithQueuesAndMessagesKept() throws Exception {
+        Connection client = connect();
+        Channel channel = client.createChannel();
+        channel.queueDeclare("app-kept", true, false, false, null);
+        channel.confirmSelect();
+        channel.basicPublish("", "app-kept", MessageProperties.PERSISTENT_TEXT_PLAIN, "kept".getBytes());
+        channel.waitForConfirmsOrDie(5_000);
+        try {
+            assertTrue(ok("stop_app").out().startsWith("Stopping Warren application on node "));
+            Await.until(Duration.ofSeconds(10), () -> !client.isOpen(), "the client connection closed");
+            AMQP.Connection.Close close = (AMQP.Connection.Close) client.getCloseReason().getReason();
+            assertEquals(320, close.getReplyCode());
+            assertTrue(CliRun.run(env, "-q", "list_queues").out().contains("app-kept\t1\n"), "the management side stays up");
+            assertThrowsConnect();
+            ok("stop_app"); // already stopped: nothing to do, as rabbitmqctl
+        } finally {
+            assertTrue(ok("start_app").out().startsWith("Starting node "));
+        }
+        try (Connection again = connect()) {
+            Channel after = again.createChannel();
+            assertEquals(1, after.queueDeclarePassive("app-kept").getMessageCount());
+            after.queueDelete("app-kept");
+        }
+        ok("start_app"); // already running
+    }
+
+    private static void assertThrowsConnect() {
+        try {
+            connect().close();
+            throw new AssertionError("a connection was accepted while the application was stopped");
+        } catch (java.io.IOException | java.util.concurrent.TimeoutException e) {
+            // refused: nothing listens
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     // ---- queues, exchanges, bindings ----
 
     @Test
