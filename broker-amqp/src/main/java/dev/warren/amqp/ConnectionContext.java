@@ -3,14 +3,17 @@ package dev.warren.amqp;
 import dev.warren.amqp.protocol.FrameWriter;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.core.AmqpException;
+import dev.warren.core.Firehose;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
+import dev.warren.core.connection.ConnectionInfo;
 import dev.warren.core.message.Message;
 import dev.warren.core.stats.MessageStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -39,6 +42,7 @@ final class ConnectionContext {
     private final IntConsumer channelClosed;
     private final List<PublishMethods> confirmsDue = new ArrayList<>();
     private final List<MessageQueue> exclusiveQueues = new ArrayList<>();
+    private String connectionName;
 
     ConnectionContext(ChannelHandlerContext ctx, NegotiatedTerms terms, ResourceAccess access,
                       MessageStats stats, AmqpSettings settings, TaskBatcher batcher, Outbox outbox,
@@ -72,6 +76,15 @@ final class ConnectionContext {
 
     ChannelHandlerContext ctx() {
         return ctx;
+    }
+
+    /** Where a traced message came from or went to (the firehose's connection, channel and user headers). */
+    Firehose.Origin traceOrigin(int channel) {
+        if (connectionName == null) {
+            connectionName = ConnectionInfo.nameOf((InetSocketAddress) ctx.channel().remoteAddress(),
+                    (InetSocketAddress) ctx.channel().localAddress());
+        }
+        return new Firehose.Origin(connectionName, channel, terms.user().name());
     }
 
     NegotiatedTerms terms() {

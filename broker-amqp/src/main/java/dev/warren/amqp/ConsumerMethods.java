@@ -4,6 +4,7 @@ import dev.warren.amqp.UnackedDeliveries.Unacked;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.AmqpException;
+import dev.warren.core.Firehose;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.Names;
 import dev.warren.core.QueueEntry;
@@ -157,6 +158,13 @@ final class ConsumerMethods {
     }
 
     /** Writes one delivery to the client (channel thread). */
+    private void traceDelivery(MessageQueue queue, Message message, boolean redelivered) {
+        ConnectionContext connection = channel.connection();
+        if (connection.vhost().tracing()) {
+            Firehose.delivered(connection.vhost(), queue.name(), message, redelivered, connection.traceOrigin(channel.id()));
+        }
+    }
+
     void deliver(ChannelConsumer consumer, QueueEntry entry) {
         if (!channel.isOpen() || !consumer.isActive()) {
             giveBack(consumer, entry);
@@ -170,6 +178,7 @@ final class ConsumerMethods {
         Message message = entry.message();
         Method deliver = Methods.BASIC_DELIVER.with(consumer.tag(), tag, entry.redelivered(), message.exchange(), message.routingKey());
         channel.writeContent(deliver, message);
+        traceDelivery(consumer.queue(), message, entry.redelivered());
         MessageStats stats = channel.connection().stats();
         if (entry.redelivered()) {
             stats.redeliver.increment();
@@ -225,6 +234,7 @@ final class ConsumerMethods {
             Message message = polled.entry().message();
             channel.writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
                     message.routingKey(), (long) polled.remaining()), message);
+            traceDelivery(queue, message, polled.entry().redelivered());
             MessageStats stats = channel.connection().stats();
             if (polled.entry().redelivered()) {
                 stats.redeliver.increment();

@@ -7,6 +7,7 @@ import dev.warren.core.DelayedMessages;
 import dev.warren.core.Destinations;
 import dev.warren.core.Exchange;
 import dev.warren.core.ExchangeType;
+import dev.warren.core.Firehose;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
@@ -74,6 +75,9 @@ final class PublishMethods {
                 connection.access().writeTopic(exchange.name(), message.routingKey());
             }
             checkUserId(message);
+            if (connection.vhost().tracing()) {
+                Firehose.published(connection.vhost(), message, connection.traceOrigin(channel.id()));
+            }
             message.expiration(); // a malformed expiration is refused here, as RabbitMQ does, not at a queue
             if (DirectReplyTo.PSEUDO_QUEUE.equals(message.replyTo())) {
                 Message request = withReplyToken(message);

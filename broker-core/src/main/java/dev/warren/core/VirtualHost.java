@@ -56,6 +56,7 @@ public final class VirtualHost {
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
     /** max-connections and max-queues (RabbitMQ's vhost limits); durable with the definitions. */
     private volatile Limits limits = Limits.NONE;
+    private volatile boolean tracing;
 
     /** Event loops for the work a virtual host owns outside any queue (delayed messages). */
     private final Supplier<EventExecutor> executors;
@@ -74,6 +75,8 @@ public final class VirtualHost {
         for (String[] standard : STANDARD_EXCHANGES) {
             exchanges.put(standard[0], new Exchange(standard[0], ExchangeType.named(standard[1]), true, false, false, Map.of()));
         }
+        // the firehose's exchange, as in RabbitMQ: internal, so only the broker publishes to it
+        exchanges.put(Firehose.EXCHANGE, new Exchange(Firehose.EXCHANGE, ExchangeType.TOPIC, true, false, true, Map.of()));
     }
 
     public String name() {
@@ -343,6 +346,15 @@ public final class VirtualHost {
         for (MessageQueue queue : queues.values()) {
             queue.executor().execute(() -> queue.process().delete(false, false));
         }
+    }
+
+    /** Whether the firehose copies this virtual host's publishes and deliveries (trace_on; in memory only). */
+    public boolean tracing() {
+        return tracing;
+    }
+
+    public void tracing(boolean on) {
+        tracing = on;
     }
 
     public Limits limits() {

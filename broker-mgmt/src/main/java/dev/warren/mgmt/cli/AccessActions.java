@@ -29,6 +29,20 @@ final class AccessActions {
         return Result.done();
     }
 
+    static Result traceOn(Call call) {
+        return tracing(call, true);
+    }
+
+    static Result traceOff(Call call) {
+        return tracing(call, false);
+    }
+
+    private static Result tracing(Call call, boolean on) {
+        Failures.requireVhost(call.node(), call.vhost());
+        NodeClient.require(call.node().put(vhostPath(call.vhost()), NodeClient.JSON.createObjectNode().put("tracing", on)));
+        return Result.done();
+    }
+
     static Result deleteVhost(Call call) {
         String vhost = call.arg(0);
         NodeClient.require(call.node().delete(vhostPath(vhost), Map.of()), () -> Failures.noSuchVhost(vhost));

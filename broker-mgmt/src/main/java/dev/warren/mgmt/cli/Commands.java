@@ -143,6 +143,14 @@ final class Commands {
                         .fixed("vhost", "exchange", "write", "read"),
                 c -> "Listing topic permissions for user \"" + c.arg(0) + "\" ...", AccessActions::listUserTopicPermissions));
 
+        // the firehose
+        list.add(new Command("trace_on", "trace_on [-p <vhost>]",
+                "Copies every publish and delivery in the virtual host to its amq.rabbitmq.trace exchange (the firehose).",
+                0, 0, NONE, null, c -> "Starting tracing for vhost \"" + c.vhost() + "\" ...", AccessActions::traceOn));
+        list.add(new Command("trace_off", "trace_off [-p <vhost>]",
+                "Stops the firehose of the virtual host.",
+                0, 0, NONE, null, c -> "Stopping tracing for vhost \"" + c.vhost() + "\" ...", AccessActions::traceOff));
+
         // limits
         list.add(new Command("set_vhost_limits", "set_vhost_limits [-p <vhost>] <definition>",
                 "Sets a virtual host's limits from a JSON object, e.g. '{\"max-connections\": 100, \"max-queues\": 10}' "

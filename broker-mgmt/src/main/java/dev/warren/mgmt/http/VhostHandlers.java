@@ -1,5 +1,6 @@
 package dev.warren.mgmt.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.UserPermission;
@@ -32,13 +33,18 @@ final class VhostHandlers {
         return ApiResponse.json(Views.vhost(scope.vhost(request.principal(), request.param("vhost"))));
     }
 
+    /** Creates the virtual host; "tracing" turns the firehose on or off, as RabbitMQ's API does. */
     private ApiResponse create(ApiRequest request) {
-        request.jsonObject(); // description, tags and default queue type are accepted and not kept
+        ObjectNode body = request.jsonObject(); // description, tags and default queue type are accepted and not kept
         String name = request.param("vhost");
         if (name.isEmpty()) {
             throw ApiException.badRequest("a virtual host name must not be empty");
         }
-        return ApiResponse.createdOrUpdated(scope.broker().createVirtualHost(name));
+        boolean created = scope.broker().createVirtualHost(name);
+        if (body.has("tracing")) {
+            scope.broker().vhost(name).tracing(Json.bool(body, "tracing", false));
+        }
+        return ApiResponse.createdOrUpdated(created);
     }
 
     private ApiResponse delete(ApiRequest request) {

@@ -70,7 +70,7 @@ final class Views {
         }
         ObjectNode n = Json.object().put("name", v.name()).put("description", "");
         n.putArray("tags");
-        n.put("default_queue_type", "classic").put("tracing", false);
+        n.put("default_queue_type", "classic").put("tracing", v.tracing());
         ObjectNode metadata = n.putObject("metadata").put("description", "");
         metadata.putArray("tags");
         n.put("messages", ready + unacked).put("messages_ready", ready).put("messages_unacknowledged", unacked);

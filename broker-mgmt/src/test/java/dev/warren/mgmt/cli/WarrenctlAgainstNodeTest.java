@@ -341,6 +341,16 @@ class WarrenctlAgainstNodeTest {
     }
 
     @Test
+    void traceOnAndOffSwitchAVirtualHostsFirehose() throws Exception {
+        ok("add_vhost", "traced-vh");
+        assertEquals("Starting tracing for vhost \"traced-vh\" ...\n", ok("trace_on", "-p", "traced-vh").out());
+        assertTrue(node.broker().vhost("traced-vh").tracing());
+        assertEquals("Stopping tracing for vhost \"traced-vh\" ...\n", ok("trace_off", "-p", "traced-vh").out());
+        assertFalse(node.broker().vhost("traced-vh").tracing());
+        fails(ExitCodes.DATAERR, "trace_on", "-p", "no-such-vh");
+    }
+
+    @Test
     void stopAppClosesClientsAndRefusesNewOnesUntilStartAppWithQueuesAndMessagesKept() throws Exception {
         Connection client = connect();
         Channel channel = client.createChannel();
