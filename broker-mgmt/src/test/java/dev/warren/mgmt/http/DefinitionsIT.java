@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,70 @@ class DefinitionsIT {
         } finally {
             fixture.close();
         }
+    }
+
+    /**
+     * A definitions file exported from RabbitMQ 3.10.8 (src/test/resources/rabbitmq-3.10-definitions.json, made
+     * with rabbitmqctl set_permissions, set_topic_permissions, set_vhost_limits, set_user_limits and
+     * export_definitions) imports with its password hash, permissions, topic permissions and limits, and
+     * exports back the same entries. Policies join it once Warren has them.
+     */
+    @Test
+    void aRabbitMq310ExportWithTopicPermissionsAndLimitsImportsAndExportsBackTheSame() throws Exception {
+        JsonNode rabbit;
+        try (InputStream in = DefinitionsIT.class.getResourceAsStream("/rabbitmq-3.10-definitions.json")) {
+            rabbit = Json.MAPPER.readTree(in);
+        }
+        try (ManagementFixture fixture = ManagementFixture.start()) {
+            ApiClient api = fixture.guestApi();
+            ApiClient.Response imported = api.post("/api/definitions", rabbit.toString());
+            assertEquals(204, imported.status(), imported.toString());
+            com.rabbitmq.client.ConnectionFactory asUser = fixture.connectionFactory("fixture-user", "fixture-pw");
+            asUser.setVirtualHost("fixture-vh");
+            asUser.newConnection().close(); // RabbitMQ's password hash logs the user in
+            assertEquals(50, api.get("/api/vhost-limits/fixture-vh").json().get(0).path("value").path("max-connections").asInt());
+            assertEquals(20, api.get("/api/vhost-limits/fixture-vh").json().get(0).path("value").path("max-queues").asInt());
+            assertEquals(5, api.get("/api/user-limits/fixture-user").json().get(0).path("value").path("max-connections").asInt());
+            assertEquals("^{username}\\.", api.get("/api/topic-permissions/fixture-vh/fixture-user").json().get(0).path("write").asText());
+
+            JsonNode exported = api.get("/api/definitions").json();
+            assertEquals(entries(rabbit, "topic_permissions", "fixture-user"), entries(exported, "topic_permissions", "fixture-user"));
+            assertEquals(entries(rabbit, "permissions", "fixture-user"), entries(exported, "permissions", "fixture-user"));
+            assertEquals(rabbit.path("parameters"), onlyVhost(exported.path("parameters"), "fixture-vh"));
+            JsonNode user = userNamed(exported, "fixture-user");
+            JsonNode rabbitUser = userNamed(rabbit, "fixture-user");
+            assertEquals(rabbitUser.path("password_hash"), user.path("password_hash"));
+            assertEquals(rabbitUser.path("limits"), user.path("limits"));
+        }
+    }
+
+    private static List<JsonNode> entries(JsonNode document, String section, String user) {
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        document.path(section).forEach(row -> {
+            if (row.path("user").asText().equals(user)) {
+                rows.add(row);
+            }
+        });
+        return rows;
+    }
+
+    private static JsonNode onlyVhost(JsonNode rows, String vhost) {
+        com.fasterxml.jackson.databind.node.ArrayNode kept = Json.array();
+        rows.forEach(row -> {
+            if (row.path("vhost").asText().equals(vhost)) {
+                kept.add(row);
+            }
+        });
+        return kept;
+    }
+
+    private static JsonNode userNamed(JsonNode document, String name) {
+        for (JsonNode user : document.path("users")) {
+            if (user.path("name").asText().equals(name)) {
+                return user;
+            }
+        }
+        throw new AssertionError("no user " + name + " in " + document.path("users"));
     }
 
     @Test
