@@ -418,11 +418,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         if (limits.of(Limits.MAX_CHANNELS) < 0) {
             return;
         }
-        long open = 0;
-        for (ClientConnection c : broker.connections().list()) {
-            open += c.info().user().equals(user) ? c.channelCount() : 0;
-        }
-        if (limits.reached(Limits.MAX_CHANNELS, open)) {
+        if (limits.reached(Limits.MAX_CHANNELS, broker.connections().channelsWhere(c -> c.user().equals(user)))) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED,
                     "number of channels opened for user '%s' has reached the maximum allowed user limit of (%d)",
                     user, limits.of(Limits.MAX_CHANNELS));

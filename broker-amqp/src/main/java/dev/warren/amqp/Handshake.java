@@ -8,7 +8,6 @@ import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
-import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.limits.Limits;
 import java.net.InetAddress;
 import java.util.Map;
@@ -123,17 +122,11 @@ final class Handshake {
         if (vhostLimits.of(Limits.MAX_CONNECTIONS) < 0 && userLimits.of(Limits.MAX_CONNECTIONS) < 0) {
             return;
         }
-        long inVhost = 0;
-        long ofUser = 0;
-        for (ClientConnection c : broker.connections().list()) {
-            inVhost += c.info().vhost().equals(vhost.name()) ? 1 : 0;
-            ofUser += c.info().user().equals(user.name()) ? 1 : 0;
-        }
-        if (vhostLimits.reached(Limits.MAX_CONNECTIONS, inVhost)) {
+        if (vhostLimits.reached(Limits.MAX_CONNECTIONS, broker.connections().countWhere(c -> c.vhost().equals(vhost.name())))) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "access to vhost '%s' refused for user '%s': connection limit (%d) is reached",
                     vhost.name(), user.name(), vhostLimits.of(Limits.MAX_CONNECTIONS));
         }
-        if (userLimits.reached(Limits.MAX_CONNECTIONS, ofUser)) {
+        if (userLimits.reached(Limits.MAX_CONNECTIONS, broker.connections().countWhere(c -> c.user().equals(user.name())))) {
             throw AmqpException.of(ReplyCode.NOT_ALLOWED, "connection refused for user '%s': user connection limit (%d) is reached",
                     user.name(), userLimits.of(Limits.MAX_CONNECTIONS));
         }

@@ -18,7 +18,6 @@ import java.util.Map;
  */
 public final class Firehose {
     public static final String EXCHANGE = "amq.rabbitmq.trace";
-    private static final String NODE = "warren@" + hostName();
 
     private Firehose() {
     }
@@ -53,7 +52,7 @@ public final class Firehose {
         keys.add(message.routingKey());
         headers.put("routing_keys", keys);
         headers.put("properties", properties(BasicProperties.decode(message.properties().duplicate())));
-        headers.put("node", NODE);
+        headers.put("node", NodeName.get());
         headers.put("vhost", vhost.name());
         headers.put("connection", origin.connection());
         headers.put("channel", origin.channel());
@@ -105,14 +104,6 @@ public final class Firehose {
             queues.clear();
         } finally {
             copy.release();
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
         }
     }
 }

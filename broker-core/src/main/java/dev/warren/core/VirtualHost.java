@@ -354,6 +354,7 @@ public final class VirtualHost {
     }
 
     public void tracing(boolean on) {
+        NodeName.get(); // looked up here, off the event loops that will write the trace copies' node header
         tracing = on;
     }
 

@@ -34,6 +34,24 @@ public final class Connections {
         return open.size();
     }
 
+    /** How many open connections match (unsorted, no copy: limits check it on every connection.open). */
+    public long countWhere(Predicate<ConnectionInfo> which) {
+        long n = 0;
+        for (ClientConnection c : open.values()) {
+            n += which.test(c.info()) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The channels open on the connections that match. */
+    public long channelsWhere(Predicate<ConnectionInfo> which) {
+        long n = 0;
+        for (ClientConnection c : open.values()) {
+            n += which.test(c.info()) ? c.channelCount() : 0;
+        }
+        return n;
+    }
+
     /** Force-closes every connection that matches; returns how many. */
     public int closeWhere(Predicate<ConnectionInfo> which, String reason) {
         int closed = 0;

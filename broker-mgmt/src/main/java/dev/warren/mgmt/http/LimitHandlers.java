@@ -38,19 +38,11 @@ final class LimitHandlers {
     }
 
     private VirtualHost vhost(ApiRequest request) {
-        VirtualHost vhost = scope.broker().vhost(request.param("vhost"));
-        if (vhost == null) {
-            throw ApiException.notFound();
-        }
-        return vhost;
+        return scope.vhost(request.principal(), request.param("vhost"));
     }
 
     private String user(ApiRequest request) {
-        String user = request.param("user");
-        if (users().user(user).isEmpty()) {
-            throw ApiException.notFound();
-        }
-        return user;
+        return scope.user(request.param("user"));
     }
 
     private ApiResponse vhostLimits(VirtualHost only) {

@@ -1,6 +1,7 @@
 package dev.warren.mgmt.http;
 
 import dev.warren.core.Broker;
+import dev.warren.core.NodeName;
 import dev.warren.mgmt.metrics.BrokerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -72,7 +73,7 @@ public final class ManagementServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ThreadPoolExecutor handlerPool = handlerPool();
         AtomicInteger boundPort = new AtomicInteger();
-        String node = "warren@" + hostName();
+        String node = NodeName.get();
         ServerIdentity identity = new ServerIdentity(node, settings.productVersion(), settings.amqpPort(), boundPort::get);
         DispatcherHolder holder = new DispatcherHolder();
         Channel listener;
@@ -178,15 +179,6 @@ public final class ManagementServer implements AutoCloseable {
         }
     }
 
-    private static String hostName() {
-        try {
-            String name = InetAddress.getLocalHost().getHostName();
-            int dot = name.indexOf('.');
-            return dot > 0 ? name.substring(0, dot) : name;
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
 
     /** Closes connections that sent nothing for a while (keep-alive clients that went away). */
     private static final class CloseIdle extends ChannelDuplexHandler {

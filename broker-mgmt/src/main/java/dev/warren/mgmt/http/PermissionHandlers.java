@@ -39,11 +39,8 @@ final class PermissionHandlers {
     }
 
     private ApiResponse put(ApiRequest request) {
-        String vhost = request.param("vhost");
-        String user = request.param("user");
-        if (scope.broker().vhost(vhost) == null || users().user(user).isEmpty()) {
-            throw ApiException.notFound();
-        }
+        String vhost = scope.vhost(request.principal(), request.param("vhost")).name();
+        String user = scope.user(request.param("user"));
         ObjectNode body = request.jsonObject();
         Permission permission;
         try {

@@ -54,6 +54,14 @@ final class Scope {
         return vhost;
     }
 
+    /** The name of an existing user; 404 when there is none. */
+    String user(String name) {
+        if (broker.users().user(name).isEmpty()) {
+            throw ApiException.notFound();
+        }
+        return name;
+    }
+
     /** The visible virtual host named by the request's {@code {vhost}}, or every visible one when there is none. */
     List<VirtualHost> vhostsOf(ApiRequest request) {
         if (request.pathParams().containsKey("vhost")) {

@@ -38,18 +38,12 @@ final class TopicPermissionHandlers {
     }
 
     private ApiResponse ofUser(ApiRequest request) {
-        String user = request.param("user");
-        if (users().user(user).isEmpty()) {
-            throw ApiException.notFound();
-        }
+        String user = scope.user(request.param("user"));
         return list(t -> t.user().equals(user));
     }
 
     private ApiResponse ofVhost(ApiRequest request) {
-        String vhost = request.param("vhost");
-        if (scope.broker().vhost(vhost) == null) {
-            throw ApiException.notFound();
-        }
+        String vhost = scope.vhost(request.principal(), request.param("vhost")).name();
         return list(t -> t.vhost().equals(vhost));
     }
 
@@ -66,11 +60,8 @@ final class TopicPermissionHandlers {
     }
 
     private ApiResponse put(ApiRequest request) {
-        String vhost = request.param("vhost");
-        String user = request.param("user");
-        if (scope.broker().vhost(vhost) == null || users().user(user).isEmpty()) {
-            throw ApiException.notFound();
-        }
+        String vhost = scope.vhost(request.principal(), request.param("vhost")).name();
+        String user = scope.user(request.param("user"));
         ObjectNode body = request.jsonObject();
         TopicPermission permission;
         try {
