@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.policy.Policy;
 import dev.warren.core.routing.ExchangeRouter;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,8 +22,12 @@ public final class Exchange implements BindingDestination {
     private final boolean internal;
     private final Map<String, Object> arguments;
     private final ExchangeRouter router;
-    /** The alternate exchange's name (argument {@code alternate-exchange}), or null. */
+    /** The alternate exchange's name from the argument {@code alternate-exchange}, or null. */
     private final String alternateExchange;
+    /** The policy this exchange takes, or null; set under the vhost's lock. */
+    private volatile Policy policy;
+    /** The alternate exchange the policy names, or null. */
+    private volatile String policyAlternateExchange;
     private final Set<Binding> bindings = ConcurrentHashMap.newKeySet();
     /** What an x-delayed-message exchange holds until due; null for other types. */
     private DelayedMessages delayed;
@@ -70,9 +75,22 @@ public final class Exchange implements BindingDestination {
         return arguments;
     }
 
-    /** Where messages this exchange cannot route go instead (RabbitMQ's alternate exchange), or null. */
+    /**
+     * Where messages this exchange cannot route go instead (RabbitMQ's alternate exchange), or null: the
+     * argument's, else the policy's, as RabbitMQ resolves the two.
+     */
     public String alternateExchange() {
-        return alternateExchange;
+        return alternateExchange != null ? alternateExchange : policyAlternateExchange;
+    }
+
+    /** The policy this exchange takes now, or null. */
+    public Policy policy() {
+        return policy;
+    }
+
+    void applyPolicy(Policy now) {
+        policy = now;
+        policyAlternateExchange = now != null && now.definition().get("alternate-exchange") instanceof String ae ? ae : null;
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Ready messages in memory, first in first out, with requeued entries back in their original places (by
@@ -35,6 +37,17 @@ final class FifoReadyList {
         merged.sort(BY_SEQUENCE);
         entries.clear();
         entries.addAll(merged);
+    }
+
+    /** Replaces each entry by what {@code change} makes of it, in place and in order. */
+    public void replaceAll(UnaryOperator<QueueEntry> change) {
+        for (int i = entries.size(); i > 0; i--) {
+            entries.addLast(change.apply(entries.pollFirst()));
+        }
+    }
+
+    public void forEach(Consumer<QueueEntry> action) {
+        entries.forEach(action);
     }
 
     public QueueEntry peek() {

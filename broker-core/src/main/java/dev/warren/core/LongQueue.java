@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * A first-in first-out queue of longs kept in fixed-size chunks: eight bytes per element and no copying
@@ -50,6 +51,13 @@ final class LongQueue {
             }
         }
         return value;
+    }
+
+    /** Sets every element to {@code value}. */
+    void fill(long value) {
+        for (long[] chunk : chunks) {
+            Arrays.fill(chunk, value);
+        }
     }
 
     void clear() {

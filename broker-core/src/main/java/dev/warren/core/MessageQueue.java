@@ -1,9 +1,11 @@
 package dev.warren.core;
 
+import dev.warren.core.policy.AppliedPolicies;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -23,7 +25,11 @@ public final class MessageQueue implements BindingDestination {
     private final boolean exclusive;
     private final boolean autoDelete;
     private final Map<String, Object> arguments;
-    private final QueueArguments settings;
+    /** What the arguments asked for, before policies. */
+    private final QueueArguments declared;
+    /** What the arguments and policies ask for together; replaced (under the vhost's lock) when policies change. */
+    private volatile QueueArguments settings;
+    private volatile AppliedPolicies policies;
     private final Object exclusiveOwner;
     private final EventExecutor executor;
     /** This queue's id in the store when it is durable there, else -1. */
@@ -31,8 +37,8 @@ public final class MessageQueue implements BindingDestination {
     private final QueueProcess process;
 
     MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
-                 Map<String, Object> arguments, QueueArguments settings, Object exclusiveOwner, EventExecutor executor,
-                 int storeId) {
+                 Map<String, Object> arguments, QueueArguments declared, AppliedPolicies policies, Object exclusiveOwner,
+                 EventExecutor executor, int storeId) {
         this.vhost = vhost;
         this.name = name;
         this.durable = durable;
@@ -40,13 +46,45 @@ public final class MessageQueue implements BindingDestination {
         this.autoDelete = autoDelete;
         // not Map.copyOf: an argument may be void (null)
         this.arguments = arguments == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
-        this.settings = settings;
+        this.declared = declared;
+        this.policies = policies;
+        this.settings = declared.withPolicy(policies.effective(), this.arguments);
         this.exclusiveOwner = exclusiveOwner;
         this.executor = executor;
         this.storeId = storeId;
         this.process = new QueueProcess(this, vhost.storage().messages(), vhost.storage().memory());
         if (settings.expires() != QueueArguments.NONE) {
             executor.execute(process::started);
+        }
+    }
+
+    /** The policies that apply to this queue now. */
+    public AppliedPolicies policies() {
+        return policies;
+    }
+
+    /**
+     * The queue takes these policies from now on (called under the virtual host's lock, in the order of
+     * changes); its thread applies what they change to the messages it holds. Completes once it has, so
+     * whoever changed the policy can answer only when publishes that follow meet the new settings.
+     */
+    CompletableFuture<Void> applyPolicies(AppliedPolicies now) {
+        if (now.equals(policies)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        policies = now;
+        QueueArguments next = declared.withPolicy(now.effective(), arguments);
+        if (next.equals(settings)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        settings = next;
+        try {
+            return call(p -> {
+                p.reconfigure(next);
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null); // the broker is stopping
         }
     }
 
@@ -80,7 +118,7 @@ public final class MessageQueue implements BindingDestination {
         return arguments;
     }
 
-    /** What the arguments ask of the queue's messages: TTL, dead-lettering, limits, priorities. */
+    /** What the arguments and policies ask of the queue's messages: TTL, dead-lettering, limits, priorities. */
     public QueueArguments settings() {
         return settings;
     }

@@ -59,7 +59,7 @@ final class PagedBacklog {
     /** Each paged entry's expiry (ms since the epoch), once any entry has one; else null. */
     private LongQueue expiries;
     /** Each paged entry's body size, when the queue is limited in bytes; else null. */
-    private final LongQueue sizes;
+    private LongQueue sizes;
     /** The entries being read back right now, or null; and their sizes when kept. */
     private long[] inFlight;
     private long[] inFlightSizes;
@@ -124,6 +124,42 @@ final class PagedBacklog {
         }
         if (sizes != null) {
             sizes.addLast(size);
+        }
+    }
+
+    /**
+     * The queue's TTL changed: every entry's expiry must be worked out again, so each becomes
+     * {@link #UNKNOWN} and is read to know when it reaches the head (as restored entries are).
+     */
+    void forgetExpiries() {
+        if (paged.isEmpty()) {
+            return;
+        }
+        if (expiries == null) {
+            expiries = new LongQueue();
+            for (long i = paged.size(); i > 0; i--) {
+                expiries.addLast(UNKNOWN);
+            }
+        } else {
+            expiries.fill(UNKNOWN);
+        }
+    }
+
+    /**
+     * The queue became limited in bytes: from now on sizes are kept. The sizes of the entries already here
+     * are unknown; each is counted once read back ({@link Listener#loaded} says so).
+     */
+    void keepSizes() {
+        if (sizes != null) {
+            return;
+        }
+        sizes = new LongQueue();
+        for (long i = paged.size(); i > 0; i--) {
+            sizes.addLast(SIZE_UNKNOWN);
+        }
+        if (inFlight != null) {
+            inFlightSizes = new long[inFlight.length];
+            java.util.Arrays.fill(inFlightSizes, SIZE_UNKNOWN);
         }
     }
 

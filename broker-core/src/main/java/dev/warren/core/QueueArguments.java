@@ -75,6 +75,45 @@ public record QueueArguments(
                 Math.max(maxPriority, 0), deliveryLimit, singleActiveConsumer, consumerTimeout);
     }
 
+    /**
+     * These settings, read from a queue's arguments, with the definition its policies give it (see
+     * {@link dev.warren.core.policy.Policies#effective}) applied as RabbitMQ resolves the two: for TTL, expiry,
+     * length limits, the delivery limit and the consumer timeout the lower value wins; for the dead-letter
+     * keys and overflow the argument does when the queue was declared with it.
+     */
+    public QueueArguments withPolicy(Map<String, Object> policy, Map<String, Object> arguments) {
+        if (policy.isEmpty()) {
+            return this;
+        }
+        Overflow policyOverflow = overflow;
+        if (policy.get("overflow") instanceof String value && (arguments == null || !arguments.containsKey("x-overflow"))) {
+            for (Overflow o : Overflow.values()) {
+                policyOverflow = o.value.equals(value) ? o : policyOverflow;
+            }
+        }
+        return new QueueArguments(
+                Math.min(lower(messageTtl, policy, "message-ttl"), MAX_TTL),
+                Math.min(lower(expires, policy, "expires"), MAX_TTL),
+                lower(maxLength, policy, "max-length"),
+                lower(maxLengthBytes, policy, "max-length-bytes"),
+                policyOverflow,
+                deadLetterExchange != null ? deadLetterExchange : policy.get("dead-letter-exchange") instanceof String s ? s : null,
+                deadLetterRoutingKey != null ? deadLetterRoutingKey
+                        : policy.get("dead-letter-routing-key") instanceof String s ? s : null,
+                maxPriority,
+                lower(deliveryLimit, policy, "delivery-limit"),
+                singleActiveConsumer,
+                lower(consumerTimeout, policy, "consumer-timeout"));
+    }
+
+    /** The lower of an argument's value and the policy's (either may be unset). */
+    private static long lower(long argument, Map<String, Object> policy, String key) {
+        if (!(policy.get(key) instanceof Number n)) {
+            return argument;
+        }
+        return argument == NONE ? n.longValue() : Math.min(argument, n.longValue());
+    }
+
     public boolean hasTtl() {
         return messageTtl != NONE;
     }

@@ -59,7 +59,8 @@ public final class QueueProcess {
     private final MessageStore store;
     private final MemoryBudget memory;
     private final int storeId;
-    private final QueueArguments args;
+    /** What the queue's arguments and policies ask for now; a policy change replaces it ({@link #reconfigure}). */
+    private QueueArguments args;
     /** Index = priority; one lane for a plain queue. */
     private final Lane[] lanes;
     /**
@@ -67,8 +68,9 @@ public final class QueueProcess {
      * known only once read, so everything here is read and sorted into the lanes before any delivery.
      */
     private final PagedBacklog unsorted;
-    private final DeadLetters deadLetters;
-    private final boolean countsBytes;
+    private DeadLetters deadLetters;
+    /** Ready bytes are counted: the queue is (or was once) limited in bytes. */
+    private boolean countsBytes;
     private final ConsumerRing consumers;
     private final ArrayDeque<GetCallback> waitingGets = new ArrayDeque<>();
     private long nextSequence;
@@ -193,6 +195,57 @@ public final class QueueProcess {
     /** The highest store location this queue has delivered, or -1; read once the owner thread is stopped. */
     long deliveredThrough() {
         return deliveredThrough;
+    }
+
+    // ---- policies ----
+
+    /**
+     * The queue's policies changed what it must do: applies the new settings to what it holds now. A new
+     * TTL is worked out again for every ready message from its arrival (so a shortened one expires what is
+     * now past it), a new limit trims, a new expiry re-arms the idle timer, a new dead-letter exchange takes
+     * the next dead message.
+     */
+    public void reconfigure(QueueArguments next) {
+        if (!lifecycle.running()) {
+            return;
+        }
+        QueueArguments previous = args;
+        args = next;
+        if (next.maxLengthBytes() != QueueArguments.NONE && !countsBytes) {
+            startCountingBytes();
+        }
+        if (!java.util.Objects.equals(previous.deadLetterExchange(), next.deadLetterExchange())
+                || !java.util.Objects.equals(previous.deadLetterRoutingKey(), next.deadLetterRoutingKey())) {
+            deadLetters = next.deadLetters() ? new DeadLetters(queue, store, next) : null;
+        }
+        if (previous.messageTtl() != next.messageTtl()) {
+            for (Lane lane : lanes) {
+                lane.ready.replaceAll(e -> new QueueEntry(e.message(), e.sequence(), e.redelivered(),
+                        expiryOf(e.message()), e.returns()));
+                lane.backlog.forgetExpiries();
+            }
+        }
+        if (previous.expires() != next.expires()) {
+            cancelIdleTimer();
+            armIdleTimer();
+        }
+        if (args.hasLengthLimit()) {
+            trimToLimit();
+        }
+        afterExpiringChange();
+        updateCounts();
+    }
+
+    private void startCountingBytes() {
+        countsBytes = true;
+        readyBytes = 0;
+        for (Lane lane : lanes) {
+            lane.ready.forEach(e -> readyBytes += e.message().bodySize());
+            lane.backlog.keepSizes();
+        }
+        if (unsorted != null) {
+            unsorted.keepSizes();
+        }
     }
 
     // ---- messages in ----
@@ -608,12 +661,12 @@ public final class QueueProcess {
     /** For reject-publish: taking the message would put the queue over a limit. */
     private boolean wouldOverflow(Message message) {
         return (args.maxLength() != QueueArguments.NONE && readyCount() >= args.maxLength())
-                || (countsBytes && readyBytes + message.bodySize() > args.maxLengthBytes());
+                || (args.maxLengthBytes() != QueueArguments.NONE && readyBytes + message.bodySize() > args.maxLengthBytes());
     }
 
     private boolean overLimit() {
         return (args.maxLength() != QueueArguments.NONE && readyCount() > args.maxLength())
-                || (countsBytes && readyBytes > args.maxLengthBytes());
+                || (args.maxLengthBytes() != QueueArguments.NONE && readyBytes > args.maxLengthBytes());
     }
 
     /** A full reject-publish queue refuses a message (dead-lettering it with reject-publish-dlx). */

@@ -4,6 +4,10 @@ import dev.warren.core.limits.Limits;
 import dev.warren.core.message.FieldValues;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
+import dev.warren.core.policy.AppliedPolicies;
+import dev.warren.core.policy.Policies;
+import dev.warren.core.policy.Policy;
+import dev.warren.core.policy.PolicyLayer;
 import dev.warren.core.store.Definitions;
 import dev.warren.core.store.Definitions.BindingDefinition;
 import dev.warren.core.store.Definitions.ExchangeDefinition;
@@ -57,6 +61,8 @@ public final class VirtualHost {
     /** max-connections and max-queues (RabbitMQ's vhost limits); durable with the definitions. */
     private volatile Limits limits = Limits.NONE;
     private volatile boolean tracing;
+    /** Policies and operator policies; durable with the definitions. */
+    private final Policies policies = new Policies();
 
     /** Event loops for the work a virtual host owns outside any queue (delayed messages). */
     private final Supplier<EventExecutor> executors;
@@ -157,6 +163,7 @@ public final class VirtualHost {
     private Exchange newExchange(String exchangeName, ExchangeType type, boolean durable, boolean autoDelete, boolean internal,
                                  Map<String, Object> arguments) {
         Exchange exchange = new Exchange(exchangeName, type, durable, autoDelete, internal, arguments);
+        exchange.applyPolicy(policies.match(PolicyLayer.POLICY, false, exchangeName));
         if (type == ExchangeType.DELAYED_MESSAGE) {
             exchange.delayed(new DelayedMessages(this, exchange, executors));
         }
@@ -245,7 +252,7 @@ public final class VirtualHost {
         boolean stored = durable && !exclusive; // exclusive queues never outlive their connection
         int storeId = stored ? storage.messages().registerQueue(name, queueName) : -1;
         MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments, settings,
-                exclusive ? owner : null, executor, storeId);
+                policies.applied(true, queueName), exclusive ? owner : null, executor, storeId);
         queues.put(queueName, queue);
         definitionsChanged |= stored;
         saveDefinitions();
@@ -362,6 +369,67 @@ public final class VirtualHost {
         return limits;
     }
 
+    // ---- policies ----
+
+    /** The policies and operator policies of this virtual host (read only: change them here). */
+    public Policies policies() {
+        return policies;
+    }
+
+    /**
+     * Adds or replaces a policy of the layer, saves it, and applies it at once: every queue and exchange
+     * it matches, or that took the policy of that name before, resolves its policies again. The result
+     * completes once every queue it changed has applied it on its own thread.
+     */
+    public synchronized CompletableFuture<Void> setPolicy(PolicyLayer layer, Policy policy) {
+        policies.put(layer, policy);
+        CompletableFuture<Void> applied = reapplyPolicies(layer, policy.name(), policy);
+        definitionsChanged = true;
+        saveDefinitions();
+        return applied;
+    }
+
+    /**
+     * Removes a policy of the layer; what took it resolves again. The result completes once the queues
+     * it changed have applied that, or is null when there was no policy of that name.
+     */
+    public synchronized CompletableFuture<Void> clearPolicy(PolicyLayer layer, String policyName) {
+        if (policies.remove(layer, policyName) == null) {
+            return null;
+        }
+        CompletableFuture<Void> applied = reapplyPolicies(layer, policyName, null);
+        definitionsChanged = true;
+        saveDefinitions();
+        return applied;
+    }
+
+    /**
+     * Resolves again only the objects a change of one policy can move: those that took it and those it
+     * matches now, so a change costs a scan of the names, not every object against every policy.
+     */
+    private CompletableFuture<Void> reapplyPolicies(PolicyLayer layer, String policyName, Policy changed) {
+        List<CompletableFuture<Void>> reconfigured = new ArrayList<>();
+        for (MessageQueue q : queues.values()) {
+            AppliedPolicies applied = q.policies();
+            Policy current = layer == PolicyLayer.POLICY ? applied.policy() : applied.operatorPolicy();
+            if ((current != null && current.name().equals(policyName)) || (changed != null && changed.matches(true, q.name()))) {
+                reconfigured.add(q.applyPolicies(policies.applied(true, q.name())));
+            }
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(reconfigured.toArray(CompletableFuture[]::new));
+        if (layer == PolicyLayer.OPERATOR) {
+            return all; // operator policies hold queue limits only
+        }
+        for (Exchange e : exchanges.values()) {
+            Policy current = e.policy();
+            if (!e.isDefault() && ((current != null && current.name().equals(policyName))
+                    || (changed != null && changed.matches(false, e.name())))) {
+                e.applyPolicy(policies.match(PolicyLayer.POLICY, false, e.name()));
+            }
+        }
+        return all;
+    }
+
     /** Sets (an empty value clears) the limits and saves them; they apply to what comes next. */
     public synchronized void limits(Limits newLimits) {
         limits = newLimits;
@@ -393,7 +461,8 @@ public final class VirtualHost {
                 queueDefs.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments()));
             }
         }
-        return new Definitions(exchangeDefs, queueDefs, bindingDefs, limits);
+        return new Definitions(exchangeDefs, queueDefs, bindingDefs, limits,
+                List.copyOf(policies.list(PolicyLayer.POLICY)), List.copyOf(policies.list(PolicyLayer.OPERATOR)));
     }
 
     /**
@@ -402,6 +471,13 @@ public final class VirtualHost {
      */
     public synchronized void restore(Definitions definitions, Supplier<EventExecutor> executors) {
         limits = definitions.limits();
+        definitions.policies().forEach(p -> policies.put(PolicyLayer.POLICY, p));
+        definitions.operatorPolicies().forEach(p -> policies.put(PolicyLayer.OPERATOR, p));
+        for (Exchange standard : exchanges.values()) {
+            if (!standard.isDefault()) {
+                standard.applyPolicy(policies.match(PolicyLayer.POLICY, false, standard.name()));
+            }
+        }
         for (ExchangeDefinition e : definitions.exchanges()) {
             exchanges.putIfAbsent(e.name(), newExchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
                     e.internal(), e.arguments()));
@@ -409,7 +485,7 @@ public final class VirtualHost {
         for (QueueDefinition q : definitions.queues()) {
             int storeId = storage.messages().registerQueue(name, q.name());
             queues.put(q.name(), new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(),
-                    restoredSettings(q), null, executors.get(), storeId));
+                    restoredSettings(q), policies.applied(true, q.name()), null, executors.get(), storeId));
         }
         for (BindingDefinition b : definitions.bindings()) {
             Exchange source = exchanges.get(b.source());
@@ -429,6 +505,8 @@ public final class VirtualHost {
         if (!definitions.limits().isEmpty()) {
             limits(definitions.limits());
         }
+        definitions.policies().forEach(p -> setPolicy(PolicyLayer.POLICY, p));
+        definitions.operatorPolicies().forEach(p -> setPolicy(PolicyLayer.OPERATOR, p));
         for (ExchangeDefinition e : definitions.exchanges()) {
             declareExchange(e.name(), e.type(), true, e.autoDelete(), e.internal(), e.arguments());
         }

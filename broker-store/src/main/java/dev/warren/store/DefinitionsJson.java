@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.auth.Permission;
 import dev.warren.core.limits.Limits;
+import dev.warren.core.policy.ApplyTo;
+import dev.warren.core.policy.Policy;
+import dev.warren.core.policy.PolicyLayer;
 import dev.warren.core.auth.TopicPermission;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
@@ -46,6 +49,7 @@ public final class DefinitionsJson {
         ArrayNode queues = root.putArray("queues");
         ArrayNode bindings = root.putArray("bindings");
         ArrayNode parameters = root.putArray("parameters");
+        ArrayNode policies = root.putArray("policies");
         definitions.security().ifPresent(s -> {
             for (User u : s.users()) {
                 ObjectNode n = users.addObject().put("name", u.name()).put("password_hash", u.passwordHash())
@@ -71,6 +75,14 @@ public final class DefinitionsJson {
                 ObjectNode value = parameters.addObject().put("component", "vhost-limits").put("name", "limits")
                         .put("vhost", vhost).putObject("value");
                 d.limits().values().forEach(value::put);
+            }
+            for (Policy p : d.policies()) {
+                policy(policies.addObject().put("vhost", vhost).put("name", p.name()), p);
+            }
+            for (Policy p : d.operatorPolicies()) { // RabbitMQ keeps operator policies as runtime parameters
+                ObjectNode n = parameters.addObject().put("vhost", vhost).put("component", PolicyLayer.OPERATOR.value())
+                        .put("name", p.name());
+                policy(n.putObject("value"), p);
             }
             for (ExchangeDefinition e : d.exchanges()) {
                 ObjectNode n = exchanges.addObject().put("name", e.name()).put("vhost", vhost).put("type", e.type())
@@ -125,16 +137,27 @@ public final class DefinitionsJson {
                     b.path("routing_key").asText(), arguments(b)));
         }
         Map<String, Limits> limits = new LinkedHashMap<>();
+        Map<String, List<Policy>> operatorPolicies = new LinkedHashMap<>();
         for (JsonNode p : root.path("parameters")) {
             if (p.path("component").asText().equals("vhost-limits")) {
                 limits.put(vhostOf(p, names), limits(p.path("value"), Limits.VHOST_KEYS));
+            } else if (p.path("component").asText().equals(PolicyLayer.OPERATOR.value())) {
+                String vhost = vhostOf(p, names);
+                operatorPolicies.computeIfAbsent(vhost, k -> new ArrayList<>())
+                        .add(policy(PolicyLayer.OPERATOR, vhost, p.path("name").asText(), p.path("value")));
             }
+        }
+        Map<String, List<Policy>> policies = new LinkedHashMap<>();
+        for (JsonNode p : root.path("policies")) {
+            String vhost = vhostOf(p, names);
+            policies.computeIfAbsent(vhost, k -> new ArrayList<>()).add(policy(PolicyLayer.POLICY, vhost, p.path("name").asText(), p));
         }
         Map<String, Definitions> byVhost = new LinkedHashMap<>();
         for (String vhost : names) {
             byVhost.put(vhost, new Definitions(exchanges.getOrDefault(vhost, List.of()),
                     queues.getOrDefault(vhost, List.of()), bindings.getOrDefault(vhost, List.of()),
-                    limits.getOrDefault(vhost, Limits.NONE)));
+                    limits.getOrDefault(vhost, Limits.NONE), policies.getOrDefault(vhost, List.of()),
+                    operatorPolicies.getOrDefault(vhost, List.of())));
         }
         return new BrokerDefinitions(byVhost, root.has("users") ? Optional.of(security(root)) : Optional.empty());
     }
@@ -166,6 +189,25 @@ public final class DefinitionsJson {
                     t.path("exchange").asText(), t.path("write").asText(), t.path("read").asText()));
         }
         return new SecurityDefinitions(users, permissions, topicPermissions, userLimits);
+    }
+
+    private static void policy(ObjectNode n, Policy p) {
+        n.put("pattern", p.pattern()).put("apply-to", p.applyTo().value());
+        n.set("definition", JSON.valueToTree(p.definition()));
+        n.put("priority", p.priority());
+    }
+
+    /** A policy as RabbitMQ exports it ({pattern, apply-to, definition, priority}), checked as when it is set. */
+    @SuppressWarnings("unchecked")
+    private static Policy policy(PolicyLayer layer, String vhost, String name, JsonNode n) {
+        try {
+            return Policy.of(layer, name, n.path("pattern").asText(), ApplyTo.named(n.path("apply-to").asText("all")),
+                    n.path("priority").asInt(0), n.path("definition").isObject()
+                            ? JSON.convertValue(n.path("definition"), Map.class) : Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(layer.value().replace('_', ' ') + " '" + name + "' in vhost '" + vhost
+                    + "': " + e.getMessage(), e);
+        }
     }
 
     /** Limits from a JSON object, as set_vhost_limits / set_user_limits take them (an array or absent: none). */

@@ -151,6 +151,38 @@ final class Commands {
                 "Stops the firehose of the virtual host.",
                 0, 0, NONE, null, c -> "Stopping tracing for vhost \"" + c.vhost() + "\" ...", AccessActions::traceOff));
 
+        // policies
+        for (boolean operator : new boolean[] {false, true}) {
+            String collection = operator ? PolicyActions.OPERATOR_POLICIES : PolicyActions.POLICIES;
+            String noun = operator ? "operator_policy" : "policy";
+            String what = operator ? "operator policy override" : "policy";
+            list.add(new Command("set_" + noun,
+                    "set_" + noun + " [-p <vhost>] [--priority <priority>] [--apply-to <apply-to>] <name> <pattern> <definition>",
+                    (operator ? "Sets an operator policy: limits (expires, message-ttl, max-length, max-length-bytes, "
+                            + "delivery-limit, consumer-timeout) that policies and queue arguments cannot raise. "
+                            : "Sets a policy: a JSON definition, e.g. '{\"message-ttl\": 60000}', for the queues and exchanges "
+                            + "whose names match the regular expression. ")
+                            + "Applies at once to existing ones.",
+                    3, 3, EnumSet.of(Option.PRIORITY, Option.APPLY_TO), null,
+                    c -> PolicyActions.setBanner(c, what), c -> PolicyActions.set(c, collection)));
+            list.add(new Command("clear_" + noun, "clear_" + noun + " [-p <vhost>] <name>",
+                    "Removes a" + (operator ? "n operator" : "") + " policy; what it applied to takes the next matching one.",
+                    1, 1, NONE, null,
+                    c -> "Clearing " + (operator ? "operator policy" : "policy") + " \"" + c.arg(0) + "\" on vhost \""
+                            + c.vhost() + "\" ...",
+                    c -> PolicyActions.clear(c, collection)));
+            list.add(new Command("list_" + (operator ? "operator_policies" : "policies"),
+                    "list_" + (operator ? "operator_policies" : "policies") + " [-p <vhost>] [--no-table-headers]",
+                    "Lists the " + (operator ? "operator " : "") + "policies of a virtual host.",
+                    0, 0, TABLE, Columns.builder()
+                            .field("vhost").field("name").field("pattern").field("apply-to")
+                            .computed("definition", o -> TextNode.valueOf(o.path("definition").toString()))
+                            .field("priority")
+                            .fixed("vhost", "name", "pattern", "apply-to", "definition", "priority"),
+                    c -> "Listing " + (operator ? "operator policy overrides" : "policies") + " for vhost \"" + c.vhost() + "\" ...",
+                    c -> PolicyActions.list(c, collection)));
+        }
+
         // limits
         list.add(new Command("set_vhost_limits", "set_vhost_limits [-p <vhost>] <definition>",
                 "Sets a virtual host's limits from a JSON object, e.g. '{\"max-connections\": 100, \"max-queues\": 10}' "

@@ -25,7 +25,10 @@ enum Option {
     ALL_VHOSTS(false, null, "list the limits of every virtual host", "--global"),
     USER(true, "<username>", "the user whose limits to list (default: every user)", "--user"),
     LIMIT(true, "<number>", "close up to this many connections", "--limit"),
-    PER_CONNECTION_DELAY(true, "<milliseconds>", "wait this long between closures", "--per-connection-delay");
+    PER_CONNECTION_DELAY(true, "<milliseconds>", "wait this long between closures", "--per-connection-delay"),
+    PRIORITY(true, "<priority>", "the policy's priority: of the policies matching an object, the highest applies (default 0)",
+            "--priority"),
+    APPLY_TO(true, "<queues|classic_queues|exchanges|all>", "what the policy applies to (default all)", "--apply-to");
 
     /** Accepted by every command. */
     static final Set<Option> GLOBAL = EnumSet.of(NODE, USERNAME, PASSWORD, DATA_DIR, VHOST, QUIET, SILENT,

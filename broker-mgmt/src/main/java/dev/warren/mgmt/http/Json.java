@@ -116,7 +116,6 @@ public final class Json {
         throw ApiException.badRequest(field + " must be true or false");
     }
 
-    /** A string member, or the default when it is missing or null; other types are a 400. */
     /** A text field the request must have; 400 in RabbitMQ's words ({key_missing,field}) when absent. */
     static String required(JsonNode body, String field) {
         String value = text(body, field, null);
@@ -126,6 +125,7 @@ public final class Json {
         return value;
     }
 
+    /** A string member, or the default when it is missing or null; other types are a 400. */
     public static String text(JsonNode body, String field, String defaultValue) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

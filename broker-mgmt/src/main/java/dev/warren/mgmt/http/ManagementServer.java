@@ -147,6 +147,7 @@ public final class ManagementServer implements AutoCloseable {
         new PermissionHandlers(scope).register(router);
         new TopicPermissionHandlers(scope).register(router);
         new LimitHandlers(scope).register(router);
+        new PolicyHandlers(scope).register(router);
         new AppHandlers(scope).register(router);
         new QueueHandlers(scope, new QueueThread(WAIT_MILLIS), identity.node()).register(router);
         new ExchangeHandlers(scope).register(router);

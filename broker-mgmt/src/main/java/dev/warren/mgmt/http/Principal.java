@@ -44,6 +44,7 @@ public record Principal(String name, Set<String> tags, boolean local) {
         return switch (requirement) {
             case NONE -> true;
             case MANAGEMENT -> isManagementUser();
+            case POLICYMAKER -> isAdministrator() || tags.contains(User.POLICYMAKER);
             case MONITORING -> isMonitor();
             case ADMINISTRATOR -> isAdministrator();
         };

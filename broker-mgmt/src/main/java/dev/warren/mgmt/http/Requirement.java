@@ -6,6 +6,8 @@ public enum Requirement {
     NONE("no login"),
     /** management, policymaker, monitoring or administrator. */
     MANAGEMENT("Not management user"),
+    /** policymaker or administrator (a tag beside the others, not above or below them). */
+    POLICYMAKER("Not policymaker user"),
     /** monitoring or administrator. */
     MONITORING("Not monitor user"),
     /** administrator. */

@@ -6,6 +6,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
+import dev.warren.core.policy.AppliedPolicies;
 import dev.warren.store.DefinitionsJson;
 
 /** Objects as RabbitMQ's HTTP API shows them, with its field names. */
@@ -37,7 +38,18 @@ final class Views {
                 .put("messages_expired", q.expiredCount())
                 .put("messages_dead_lettered", q.deadLetteredCount())
                 .put("messages_dropped", q.droppedCount());
-        n.putNull("policy");
+        AppliedPolicies policies = q.policies();
+        if (policies.policy() == null) {
+            n.putNull("policy");
+        } else {
+            n.put("policy", policies.policy().name());
+        }
+        if (policies.operatorPolicy() == null) {
+            n.putNull("operator_policy");
+        } else {
+            n.put("operator_policy", policies.operatorPolicy().name());
+        }
+        n.set("effective_policy_definition", Json.MAPPER.valueToTree(policies.effective()));
         n.putNull("exclusive_consumer_tag");
         if (q.settings().singleActiveConsumer()) {
             n.put("single_active_consumer_tag", q.singleActiveConsumerTag());
@@ -56,6 +68,9 @@ final class Views {
         n.set("arguments", Json.table(e.arguments()));
         if (e.delayed() != null) {
             n.put("messages_delayed", e.delayed().pending()); // as RabbitMQ's delayed-message plugin shows it
+        }
+        if (e.policy() != null) {
+            n.put("policy", e.policy().name()); // RabbitMQ shows the field only when a policy applies
         }
         n.put("user_who_performed_action", "");
         return n;
