@@ -221,7 +221,8 @@ final class Commands {
                         .field("name").field("vhost")
                         .computed("type", o -> TextNode.valueOf(o.path("type").asText("classic")))
                         .field("durable").field("auto_delete").field("exclusive").field("arguments")
-                        .field("policy").field("messages").field("messages_ready").field("messages_unacknowledged")
+                        .field("policy").field("operator_policy").field("effective_policy_definition")
+                        .field("messages").field("messages_ready").field("messages_unacknowledged")
                         .field("consumers").field("memory").field("state")
                         .defaults("name", "messages"),
                 c -> "Timeout: " + (double) c.timeout().toSeconds() + " seconds ...\n"

@@ -291,6 +291,64 @@ class WarrenctlAgainstNodeTest {
     }
 
     @Test
+    void policiesAreSetListedAndClearedAsRabbitmqctlDoes() throws Exception {
+        ok("add_vhost", "policies-vh");
+        assertEquals("Setting policy \"ttl\" for pattern \"^q\\.\" to \"{\"message-ttl\": 60000}\" with priority \"3\" "
+                        + "for vhost \"policies-vh\" ...\n",
+                ok("set_policy", "-p", "policies-vh", "--priority", "3", "--apply-to", "queues", "ttl", "^q\\.",
+                        "{\"message-ttl\": 60000}").out());
+        ok("set_policy", "-p", "policies-vh", "ae", "^x$", "{\"alternate-exchange\": \"ae\"}", "--apply-to", "exchanges");
+        assertEquals("Listing policies for vhost \"policies-vh\" ...\n"
+                        + "vhost\tname\tpattern\tapply-to\tdefinition\tpriority\n"
+                        + "policies-vh\tae\t^x$\texchanges\t{\"alternate-exchange\":\"ae\"}\t0\n"
+                        + "policies-vh\tttl\t^q\\.\tqueues\t{\"message-ttl\":60000}\t3\n",
+                ok("list_policies", "-p", "policies-vh").out());
+        JsonNode asJson = json(ok("list_policies", "-p", "policies-vh", "--formatter", "json"));
+        assertEquals("{\"vhost\":\"policies-vh\",\"name\":\"ttl\",\"pattern\":\"^q\\\\.\",\"apply-to\":\"queues\","
+                + "\"definition\":\"{\\\"message-ttl\\\":60000}\",\"priority\":3}", asJson.get(1).toString(),
+                "the definition as a JSON string, as rabbitmqctl's json formatter gives it");
+
+        CliRun badValue = CliRun.run(env, "set_policy", "-p", "policies-vh", "ttl", "^q", "{\"message-ttl\": \"x\"}");
+        assertEquals(ExitCodes.UNAVAILABLE, badValue.exit(), badValue.toString());
+        assertTrue(badValue.err().contains("Error:\nValidation failed\n\n<<\"x\">> is not a valid message TTL"), badValue.toString());
+        CliRun unknownKey = CliRun.run(env, "set_policy", "-p", "policies-vh", "ttl", "^q", "{\"foo\": 1}");
+        assertTrue(unknownKey.err().contains("[{<<\"foo\">>,1}] are not recognised policy settings"), unknownKey.toString());
+        assertEquals(ExitCodes.UNAVAILABLE, CliRun.run(env, "set_policy", "-p", "policies-vh", "ttl", "^q", "notjson").exit());
+        CliRun badPriority = CliRun.run(env, "set_policy", "-p", "policies-vh", "--priority", "x", "ttl", "^q", "{\"max-length\": 1}");
+        assertEquals(ExitCodes.USAGE, badPriority.exit(), badPriority.toString());
+        CliRun badApplyTo = CliRun.run(env, "set_policy", "-p", "policies-vh", "--apply-to", "bad", "ttl", "^q", "{\"max-length\": 1}");
+        assertTrue(badApplyTo.err().contains("apply-to 'bad' unrecognised"), badApplyTo.toString());
+        assertTrue(ok("-q", "list_policies", "-p", "policies-vh").out().contains("{\"message-ttl\":60000}\t3"),
+                "a refused change changes nothing");
+
+        assertEquals("Clearing policy \"ttl\" on vhost \"policies-vh\" ...\n", ok("clear_policy", "-p", "policies-vh", "ttl").out());
+        CliRun again = CliRun.run(env, "clear_policy", "-p", "policies-vh", "ttl");
+        assertEquals(ExitCodes.UNAVAILABLE, again.exit(), again.toString());
+        assertTrue(again.err().contains("Parameter does not exist"), again.toString());
+        assertEquals("vhost\tname\tpattern\tapply-to\tdefinition\tpriority\npolicies-vh\tae\t^x$\texchanges\t"
+                + "{\"alternate-exchange\":\"ae\"}\t0\n", ok("-q", "list_policies", "-p", "policies-vh").out());
+        fails(ExitCodes.DATAERR, "set_policy", "-p", "no-such-vh", "p", ".*", "{\"max-length\": 1}");
+        fails(ExitCodes.DATAERR, "list_policies", "-p", "no-such-vh");
+    }
+
+    @Test
+    void operatorPoliciesAreSetListedAndClearedAsRabbitmqctlDoes() throws Exception {
+        assertEquals("Setting operator policy override \"cap\" for pattern \".*\" to \"{\"max-length\": 1000}\" with priority "
+                        + "\"0\" for vhost \"/\" ...\n",
+                ok("set_operator_policy", "--apply-to", "queues", "cap", ".*", "{\"max-length\": 1000}").out());
+        assertEquals("Listing operator policy overrides for vhost \"/\" ...\n"
+                        + "vhost\tname\tpattern\tapply-to\tdefinition\tpriority\n/\tcap\t.*\tqueues\t{\"max-length\":1000}\t0\n",
+                ok("list_operator_policies").out());
+        CliRun notAllowed = CliRun.run(env, "set_operator_policy", "dlx", ".*", "{\"dead-letter-exchange\": \"x\"}");
+        assertEquals(ExitCodes.UNAVAILABLE, notAllowed.exit(), notAllowed.toString());
+        assertTrue(notAllowed.err().contains("[{<<\"dead-letter-exchange\">>,<<\"x\">>}] are not recognised policy settings"),
+                notAllowed.toString());
+        assertEquals("Clearing operator policy \"cap\" on vhost \"/\" ...\n", ok("clear_operator_policy", "cap").out());
+        assertEquals("", ok("-q", "list_operator_policies").out().strip(), "no rows: no table");
+        assertEquals(ExitCodes.UNAVAILABLE, CliRun.run(env, "clear_operator_policy", "cap").exit());
+    }
+
+    @Test
     void userLimitsAreSetListedAndClearedAsRabbitmqctlDoes() throws Exception {
         ok("add_user", "limits-user", "pw");
         assertEquals("Setting user limits to \"{\"max-connections\": 2, \"max-channels\": 20}\" for user \"limits-user\" ...\n",
