@@ -202,12 +202,29 @@ public final class DefinitionsJson {
     private static Policy policy(PolicyLayer layer, String vhost, String name, JsonNode n) {
         try {
             return Policy.of(layer, name, n.path("pattern").asText(), ApplyTo.named(n.path("apply-to").asText("all")),
-                    n.path("priority").asInt(0), n.path("definition").isObject()
-                            ? JSON.convertValue(n.path("definition"), Map.class) : Map.of());
+                    n.path("priority").asInt(0), definition(n.path("definition")));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(layer.value().replace('_', ' ') + " '" + name + "' in vhost '" + vhost
                     + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A policy definition: a JSON object, or the list of [key, value] pairs RabbitMQ 3.10 exports an operator
+     * policy's definition as.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> definition(JsonNode node) {
+        if (node.isObject()) {
+            return JSON.convertValue(node, Map.class);
+        }
+        Map<String, Object> pairs = new LinkedHashMap<>();
+        for (JsonNode pair : node) {
+            if (pair.isArray() && pair.size() == 2) {
+                pairs.put(pair.get(0).asText(), JSON.convertValue(pair.get(1), Object.class));
+            }
+        }
+        return pairs;
     }
 
     /** Limits from a JSON object, as set_vhost_limits / set_user_limits take them (an array or absent: none). */

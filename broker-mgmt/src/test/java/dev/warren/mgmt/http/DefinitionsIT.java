@@ -105,12 +105,14 @@ class DefinitionsIT {
 
     /**
      * A definitions file exported from RabbitMQ 3.10.8 (src/test/resources/rabbitmq-3.10-definitions.json, made
-     * with rabbitmqctl set_permissions, set_topic_permissions, set_vhost_limits, set_user_limits and
-     * export_definitions) imports with its password hash, permissions, topic permissions and limits, and
-     * exports back the same entries. Policies join it once Warren has them.
+     * with rabbitmqctl set_permissions, set_topic_permissions, set_vhost_limits, set_user_limits, set_policy,
+     * set_operator_policy, a durable queue and exchange declared through its API, and export_definitions, then
+     * cut down to the fixture's vhost and user) imports with its password hash, permissions, topic
+     * permissions, limits, policies and operator policies; the queue and exchange take the policies RabbitMQ
+     * gave them; and it exports back the same entries.
      */
     @Test
-    void aRabbitMq310ExportWithTopicPermissionsAndLimitsImportsAndExportsBackTheSame() throws Exception {
+    void aRabbitMq310ExportWithTopicPermissionsLimitsAndPoliciesImportsAndExportsBackTheSame() throws Exception {
         JsonNode rabbit;
         try (InputStream in = DefinitionsIT.class.getResourceAsStream("/rabbitmq-3.10-definitions.json")) {
             rabbit = Json.MAPPER.readTree(in);
@@ -130,7 +132,16 @@ class DefinitionsIT {
             JsonNode exported = api.get("/api/definitions").json();
             assertEquals(entries(rabbit, "topic_permissions", "fixture-user"), entries(exported, "topic_permissions", "fixture-user"));
             assertEquals(entries(rabbit, "permissions", "fixture-user"), entries(exported, "permissions", "fixture-user"));
-            assertEquals(rabbit.path("parameters"), onlyVhost(exported.path("parameters"), "fixture-vh"));
+            assertEquals(normalized(rabbit.path("parameters")), normalized(onlyVhost(exported.path("parameters"), "fixture-vh")));
+            assertEquals(normalized(rabbit.path("policies")), normalized(onlyVhost(exported.path("policies"), "fixture-vh")));
+
+            // what RabbitMQ 3.10.8 showed for them after the same policies (GET /api/queues/fixture-vh/fixture.q)
+            JsonNode queue = api.get("/api/queues/fixture-vh/fixture.q").json();
+            assertEquals("fixture-ttl", queue.path("policy").asText(), "priority 2 beats fixture-lazy's 0");
+            assertEquals("fixture-cap", queue.path("operator_policy").asText());
+            assertEquals("{\"dead-letter-exchange\":\"fixture.dlx\",\"max-length\":1000,\"message-ttl\":60000,"
+                    + "\"overflow\":\"reject-publish\"}", queue.path("effective_policy_definition").toString());
+            assertEquals("fixture-ae", api.get("/api/exchanges/fixture-vh/fixture.x").json().path("policy").asText());
             JsonNode user = userNamed(exported, "fixture-user");
             JsonNode rabbitUser = userNamed(rabbit, "fixture-user");
             assertEquals(rabbitUser.path("password_hash"), user.path("password_hash"));
@@ -156,6 +167,35 @@ class DefinitionsIT {
             }
         });
         return kept;
+    }
+
+    /**
+     * Rows sorted by component and name, each with its keys sorted, and a definition given as RabbitMQ 3.10
+     * exports an operator policy's ([[key, value], ...]) turned into the object it stands for.
+     */
+    private static List<String> normalized(JsonNode rows) {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode row : rows) {
+            out.add(sorted(row).toString());
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    private static JsonNode sorted(JsonNode node) {
+        if (node.isArray() && node.size() > 0 && node.get(0).isArray() && node.get(0).size() == 2) {
+            com.fasterxml.jackson.databind.node.ObjectNode pairs = Json.object();
+            node.forEach(pair -> pairs.set(pair.get(0).asText(), pair.get(1)));
+            return sorted(pairs);
+        }
+        if (!node.isObject()) {
+            return node;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode out = Json.object();
+        new java.util.TreeMap<String, JsonNode>(Json.MAPPER.convertValue(node,
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, JsonNode>>() { }))
+                .forEach((k, v) -> out.set(k, sorted(v)));
+        return out;
     }
 
     private static JsonNode userNamed(JsonNode document, String name) {
