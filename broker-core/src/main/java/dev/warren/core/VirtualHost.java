@@ -7,6 +7,7 @@ import dev.warren.core.message.SenderSelected;
 import dev.warren.core.policy.AppliedPolicies;
 import dev.warren.core.policy.Policies;
 import dev.warren.core.policy.Policy;
+import dev.warren.core.policy.PolicyDefinition;
 import dev.warren.core.policy.PolicyLayer;
 import dev.warren.core.store.Definitions;
 import dev.warren.core.store.Definitions.BindingDefinition;
@@ -382,6 +383,11 @@ public final class VirtualHost {
      * completes once every queue it changed has applied it on its own thread.
      */
     public synchronized CompletableFuture<Void> setPolicy(PolicyLayer layer, Policy policy) {
+        List<String> ignored = policy.definition().keySet().stream().filter(PolicyDefinition.IGNORED_KEYS::contains).toList();
+        if (!ignored.isEmpty()) {
+            LoggerFactory.getLogger(VirtualHost.class).info("Policy '{}' in vhost '{}': {} accepted but without effect "
+                    + "(Warren has one queue type and no mirroring)", LogSafe.escape(policy.name()), LogSafe.escape(name), ignored);
+        }
         policies.put(layer, policy);
         CompletableFuture<Void> applied = reapplyPolicies(layer, policy.name(), policy);
         definitionsChanged = true;

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.warren.core.policy.PolicyLayer;
 import java.io.IOException;
@@ -130,6 +131,36 @@ class PolicyIT extends LifecycleITBase {
         policies.clear("pol-ttl");
         publish(channel, "pol.ttl", "kept too");
         assertEquals(List.of("kept", "kept too"), drain(channel, "pol.ttl"));
+    }
+
+    /** A durable queue keeps 2048 stored messages per lane in memory; the rest are paged out, and a policy reaches them too. */
+    @Test
+    void aLengthInBytesPolicyAndAShortenedTtlReachTheMessagesPagedOutOfMemory() throws Exception {
+        channel.queueDelete("pol.paged");
+        channel.queueDeclare("pol.paged", true, false, false, null);
+        channel.confirmSelect();
+        for (int i = 0; i < 6000; i++) {
+            channel.basicPublish("", "pol.paged", MessageProperties.PERSISTENT_BASIC, String.format("%010d", i).getBytes());
+        }
+        channel.waitForConfirmsOrDie(30_000);
+        awaitCount(channel, "pol.paged", 6000);
+
+        policy("pol-paged", "^pol\\.paged$", Map.of("max-length-bytes", 100));
+        awaitCount(channel, "pol.paged", 10);
+        GetResponse head = awaitGet(channel, "pol.paged");
+        assertEquals(String.format("%010d", 5990), body(head), "the oldest went first, read back from the store to be counted");
+
+        if (BrokerFixture.againstWarren()) {
+            policies.clear("pol-paged");
+            for (int i = 0; i < 6000; i++) {
+                channel.basicPublish("", "pol.paged", MessageProperties.PERSISTENT_BASIC, "x".getBytes());
+            }
+            channel.waitForConfirmsOrDie(30_000);
+            awaitCount(channel, "pol.paged", 6009);
+            policy("pol-paged", "^pol\\.paged$", Map.of("message-ttl", 1));
+            awaitCount(channel, "pol.paged", 0);
+        }
+        channel.queueDelete("pol.paged");
     }
 
     @Test
