@@ -20,6 +20,9 @@ final class StatusReport {
         line(text, "Cluster name", overview.path("cluster_name"));
         line(text, "Runtime", overview.path("erlang_full_version"));
         line(text, "Uptime (seconds)", overview.path("uptime_seconds"));
+        if (!overview.path("app_running").asBoolean(true)) {
+            text.append("Application: stopped (stop_app); start_app starts the AMQP listeners again\n");
+        }
 
         JsonNode objects = overview.path("object_totals");
         if (objects.isObject()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.VirtualHost;
+import dev.warren.core.connection.ListenerControl;
 import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.stats.MessageStats;
 import dev.warren.core.store.ResourceAlarm;
@@ -37,8 +38,11 @@ final class OverviewHandlers {
                 .put("product_version", identity.productVersion())
                 .put("node", identity.node())
                 .put("cluster_name", identity.node());
+        ListenerControl control = scope.broker().listeners();
+        boolean stopped = control != ListenerControl.NONE && !control.listening();
+        n.put("app_running", !stopped); // false after stop_app, until start_app
         ArrayNode listeners = n.putArray("listeners");
-        if (identity.amqpPort() > 0) {
+        if (identity.amqpPort() > 0 && !stopped) {
             listeners.addObject().put("node", identity.node()).put("protocol", "amqp").put("ip_address", "::")
                     .put("port", identity.amqpPort());
         }

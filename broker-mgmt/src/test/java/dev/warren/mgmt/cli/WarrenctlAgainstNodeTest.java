@@ -423,6 +423,9 @@ class WarrenctlAgainstNodeTest {
             assertEquals(320, close.getReplyCode());
             assertTrue(CliRun.run(env, "-q", "list_queues").out().contains("app-kept\t1\n"), "the management side stays up");
             assertThrowsConnect();
+            String status = ok("status").out();
+            assertTrue(status.contains("Application: stopped (stop_app)"), status);
+            assertFalse(status.contains("protocol: amqp"), status);
             ok("stop_app"); // already stopped: nothing to do, as rabbitmqctl
         } finally {
             assertTrue(ok("start_app").out().startsWith("Starting node "));
