@@ -665,7 +665,7 @@ class WarrenctlAgainstNodeTest {
                 listings.add(command.name());
             }
         }
-        assertEquals(10, listings.size(), listings.toString());
+        assertEquals(12, listings.size(), listings.toString());
         for (String listing : listings) {
             JsonNode answer = json(ok(listing, "--formatter", "json"));
             assertTrue(answer.isArray(), listing + ": " + answer);
