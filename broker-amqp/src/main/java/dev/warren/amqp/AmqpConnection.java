@@ -2,6 +2,7 @@ package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.Frame;
 import dev.warren.amqp.protocol.FrameDecoder;
+import dev.warren.amqp.tls.TlsPeer;
 import dev.warren.amqp.protocol.FrameError;
 import dev.warren.amqp.protocol.FrameWriter;
 import dev.warren.amqp.protocol.Method;
@@ -57,6 +58,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private State state = State.AWAITING_PROTOCOL_HEADER;
     private ScheduledFuture<?> handshakeTimeout;
     private Handshake handshake;
+    /** The connection's TLS once its protocol header arrived, or null for plain AMQP. */
+    private TlsPeer tls;
     private Outbox outbox;
     private PublisherGate publisherGate;
     /** Set once the connection is open. */
@@ -139,7 +142,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg == FrameDecoder.PROTOCOL_HEADER_ACCEPTED) {
             state = State.AWAITING_START_OK;
-            send(0, handshake.start());
+            tls = TlsPeer.of(ctx.channel()); // data arrives only once a TLS handshake is done
+            send(0, handshake.start(tls));
         } else if (msg instanceof FrameError error) {
             if (state == State.AWAITING_START_OK || state == State.AWAITING_TUNE_OK) {
                 // before tune-ok, as RabbitMQ: a bad or oversized frame (over 4096 bytes) closes the socket
@@ -215,6 +219,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         // A socket error (reset by peer) is not ours to report to the client; anything else is a bug.
         if (cause instanceof java.io.IOException) {
             LOG.debug("I/O error on connection from {}: {}", peer, cause.toString());
+            ctx.close();
+            return;
+        }
+        if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+            // a client that cannot or may not talk TLS with us: its problem, said once, no stack trace
+            LOG.warn("TLS handshake with {} failed: {}", peer, tls.getMessage());
             ctx.close();
             return;
         }
@@ -430,7 +440,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         registered = new AmqpClientConnection(this, new ConnectionInfo(ConnectionInfo.nameOf(remote, local), terms.user().name(),
                 terms.vhost().name(), remote, local, System.currentTimeMillis(), terms.clientProperties(), terms.authMechanism(),
-                terms.frameMax(), terms.channelMax(), terms.heartbeat()));
+                terms.frameMax(), terms.channelMax(), terms.heartbeat(), tls == null ? null : tls.info()));
         broker.connections().add(registered);
     }
 

@@ -1,6 +1,7 @@
 package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.FrameDecoder;
+import dev.warren.amqp.tls.ServerTls;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
@@ -26,6 +27,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -53,8 +55,12 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
     private final Class<? extends ServerChannel> channelType;
     private final List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ChannelGroup connections = new DefaultChannelGroup("amqp-connections", GlobalEventExecutor.INSTANCE);
-    /** Where start listened (its bound addresses), so start_app listens there again. */
-    private List<InetSocketAddress> boundAddresses = List.of();
+    /** Where start and startTls listened (bound addresses, and the TLS of each), so start_app listens there again. */
+    private final List<Endpoint> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A listener's bound addresses and its TLS, or null for plain AMQP. */
+    private record Endpoint(List<InetSocketAddress> addresses, ServerTls tls) {
+    }
 
     public AmqpServer(Broker broker, AmqpSettings settings) {
         this(broker, settings, 0);
@@ -108,13 +114,24 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
      * machine has IPv6, else IPv4. Returns the bound addresses (port 0 picks a free port).
      */
     public List<InetSocketAddress> start(String host, int port) throws InterruptedException {
-        List<InetSocketAddress> bound = listen(bootstrapFor(), addresses(host, port));
-        boundAddresses = bound;
+        List<InetSocketAddress> bound = listen(bootstrapFor(null), addresses(host, port), null);
+        endpoints.add(new Endpoint(bound, null));
         broker.listeners(this);
         return bound;
     }
 
-    private ServerBootstrap bootstrapFor() {
+    /**
+     * Starts an AMQPS listener beside the plain one (RabbitMQ's listeners.ssl.default): the same connections,
+     * inside TLS with the context {@code tls} holds when each connects. Returns the bound addresses.
+     */
+    public List<InetSocketAddress> startTls(String host, int port, ServerTls tls) throws InterruptedException {
+        List<InetSocketAddress> bound = listen(bootstrapFor(tls), addresses(host, port), tls);
+        endpoints.add(new Endpoint(bound, tls));
+        broker.listeners(this);
+        return bound;
+    }
+
+    private ServerBootstrap bootstrapFor(ServerTls tls) {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
@@ -129,6 +146,11 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         FrameDecoder decoder = new FrameDecoder(FrameDecoder.MIN_FRAME_SIZE); // until tune-ok
+                        if (tls != null) {
+                            SslHandler ssl = tls.newHandler(ch.alloc());
+                            ssl.setHandshakeTimeoutMillis(settings.handshakeTimeoutMillis());
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("frames", decoder)
@@ -137,15 +159,16 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
                 });
     }
 
-    private List<InetSocketAddress> listen(ServerBootstrap bootstrap, List<InetSocketAddress> addresses) throws InterruptedException {
+    private List<InetSocketAddress> listen(ServerBootstrap bootstrap, List<InetSocketAddress> addresses, ServerTls tls)
+            throws InterruptedException {
         List<InetSocketAddress> bound = new ArrayList<>();
         for (InetSocketAddress address : addresses) {
             Channel listener = bootstrap.bind(address).sync().channel();
             listeners.add(listener);
             bound.add((InetSocketAddress) listener.localAddress());
         }
-        LOG.info("AMQP 0-9-1 listening on {} ({}, {} event loop{})", describe(bound), Epoll.isAvailable() ? "epoll" : "nio",
-                eventLoops, eventLoops == 1 ? "" : "s");
+        LOG.info("AMQP 0-9-1{} listening on {} ({}, {} event loop{})", tls == null ? "" : " over TLS (" + ServerTls.provider() + ")",
+                describe(bound), Epoll.isAvailable() ? "epoll" : "nio", eventLoops, eventLoops == 1 ? "" : "s");
         return bound;
     }
 
@@ -200,7 +223,9 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
         if (!listeners.isEmpty()) {
             return false;
         }
-        listen(bootstrapFor(), boundAddresses);
+        for (Endpoint endpoint : endpoints) {
+            listen(bootstrapFor(endpoint.tls()), endpoint.addresses(), endpoint.tls());
+        }
         return true;
     }
 

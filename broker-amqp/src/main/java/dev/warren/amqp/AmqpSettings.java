@@ -11,9 +11,16 @@ package dev.warren.amqp;
  * @param closeTimeoutMillis     time the broker waits for connection.close-ok before closing the socket
  * @param consumerTimeoutMillis  time a delivery may wait for its ack before its channel is closed, unless its
  *                               queue's x-consumer-timeout says otherwise (RabbitMQ's consumer_timeout: 30 min)
+ * @param authMechanisms    SASL mechanisms offered, in order (RabbitMQ's auth_mechanisms: PLAIN, AMQPLAIN); EXTERNAL
+ *                          is offered only on a TLS connection whose client sent a verified certificate
+ * @param certLoginFromCommonName  EXTERNAL takes the user name from the certificate's CN instead of its whole
+ *                          subject (RabbitMQ's ssl_cert_login_from = common_name | distinguished_name)
  */
 public record AmqpSettings(int channelMax, int frameMax, int heartbeatSeconds, long maxMessageSize,
-                           long handshakeTimeoutMillis, long closeTimeoutMillis, long consumerTimeoutMillis) {
+                           long handshakeTimeoutMillis, long closeTimeoutMillis, long consumerTimeoutMillis,
+                           java.util.List<String> authMechanisms, boolean certLoginFromCommonName) {
+    /** The mechanisms Warren knows. */
+    public static final java.util.List<String> KNOWN_MECHANISMS = java.util.List.of("PLAIN", "AMQPLAIN", "EXTERNAL");
     public static final int MIN_FRAME_MAX = 4096;
 
     public AmqpSettings {
@@ -32,29 +39,39 @@ public record AmqpSettings(int channelMax, int frameMax, int heartbeatSeconds, l
         if (consumerTimeoutMillis < 1) {
             throw new IllegalArgumentException("consumer_timeout must be positive, got " + consumerTimeoutMillis);
         }
+        authMechanisms = java.util.List.copyOf(authMechanisms);
+        if (authMechanisms.isEmpty() || !KNOWN_MECHANISMS.containsAll(authMechanisms)) {
+            throw new IllegalArgumentException("auth_mechanisms must be some of " + KNOWN_MECHANISMS + ", got " + authMechanisms);
+        }
     }
 
     public static AmqpSettings defaults() {
-        return new AmqpSettings(2047, 131072, 60, 128L * 1024 * 1024, 10_000, 1_000, 1_800_000);
+        return new AmqpSettings(2047, 131072, 60, 128L * 1024 * 1024, 10_000, 1_000, 1_800_000,
+                java.util.List.of("PLAIN", "AMQPLAIN"), false);
     }
 
     public AmqpSettings withHeartbeat(int seconds) {
         return new AmqpSettings(channelMax, frameMax, seconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis,
-                consumerTimeoutMillis);
+                consumerTimeoutMillis, authMechanisms, certLoginFromCommonName);
     }
 
     public AmqpSettings withChannelMax(int max) {
         return new AmqpSettings(max, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis,
-                consumerTimeoutMillis);
+                consumerTimeoutMillis, authMechanisms, certLoginFromCommonName);
     }
 
     public AmqpSettings withFrameMax(int max) {
         return new AmqpSettings(channelMax, max, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis, closeTimeoutMillis,
-                consumerTimeoutMillis);
+                consumerTimeoutMillis, authMechanisms, certLoginFromCommonName);
     }
 
     public AmqpSettings withConsumerTimeout(long millis) {
         return new AmqpSettings(channelMax, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis,
-                closeTimeoutMillis, millis);
+                closeTimeoutMillis, millis, authMechanisms, certLoginFromCommonName);
+    }
+
+    public AmqpSettings withAuthMechanisms(java.util.List<String> mechanisms, boolean loginFromCommonName) {
+        return new AmqpSettings(channelMax, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis,
+                closeTimeoutMillis, consumerTimeoutMillis, mechanisms, loginFromCommonName);
     }
 }

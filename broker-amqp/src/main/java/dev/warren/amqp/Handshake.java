@@ -2,6 +2,7 @@ package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.Method;
 import dev.warren.amqp.protocol.Methods;
+import dev.warren.amqp.tls.TlsPeer;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
 import dev.warren.core.ReplyCode;
@@ -29,6 +30,9 @@ final class Handshake {
     private final InetAddress remote;
     private User user;
     private String mechanism;
+    private TlsPeer tls;
+    /** The mechanisms connection.start offered. */
+    private java.util.List<String> offered = java.util.List.of();
     private Map<String, Object> clientProperties = Map.of();
     private boolean consumerCancelNotify;
     private boolean blockedNotifications;
@@ -49,8 +53,16 @@ final class Handshake {
         return authenticationFailureClose;
     }
 
-    Method start() {
-        return Methods.CONNECTION_START.with(0, 9, ServerProperties.table(), SaslResponse.MECHANISMS, "en_US");
+    /**
+     * The connection.start: the configured mechanisms, EXTERNAL only on a TLS connection whose client sent a
+     * verified certificate (as RabbitMQ's rabbitmq_auth_mechanism_ssl offers it).
+     */
+    Method start(TlsPeer tls) {
+        this.tls = tls;
+        offered = settings.authMechanisms().stream()
+                .filter(m -> !m.equals(SaslResponse.EXTERNAL) || (tls != null && tls.certificate() != null))
+                .toList();
+        return Methods.CONNECTION_START.with(0, 9, ServerProperties.table(), String.join(" ", offered), "en_US");
     }
 
     /** Authenticates the client; returns the tune to send. */
@@ -62,10 +74,23 @@ final class Handshake {
             authenticationFailureClose = Boolean.TRUE.equals(capabilities.get("authentication_failure_close"));
         }
         mechanism = startOk.string("mechanism");
-        SaslResponse credentials = SaslResponse.parse(mechanism, startOk.bytes("response"));
-        user = broker.users().authenticate(credentials.username(), credentials.password(), remote).orElse(null);
+        if (AmqpSettings.KNOWN_MECHANISMS.contains(mechanism) && !offered.contains(mechanism)) {
+            throw AmqpException.of(ReplyCode.COMMAND_INVALID, "invalid authentication mechanism '%s'", mechanism);
+        }
+        String username;
+        if (mechanism.equals(SaslResponse.EXTERNAL)) {
+            // the verified client certificate names the user; no password (RabbitMQ's EXTERNAL)
+            username = tls.loginName(settings.certLoginFromCommonName());
+            user = broker.users().user(username)
+                    .filter(u -> !broker.users().loopbackOnly(u.name()) || (remote != null && remote.isLoopbackAddress()))
+                    .orElse(null);
+        } else {
+            SaslResponse credentials = SaslResponse.parse(mechanism, startOk.bytes("response"));
+            username = credentials.username();
+            user = broker.users().authenticate(credentials.username(), credentials.password(), remote).orElse(null);
+        }
         if (user == null) {
-            LOG.warn("Login refused for user '{}' from {} (mechanism {})", credentials.username(), peer, mechanism);
+            LOG.warn("Login refused for user '{}' from {} (mechanism {})", username, peer, mechanism);
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED,
                     "Login was refused using authentication mechanism %s. For details see the broker logfile.", mechanism);
         }

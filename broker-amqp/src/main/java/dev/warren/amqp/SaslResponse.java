@@ -11,6 +11,8 @@ import java.util.Map;
 /** The user name and password of a connection.start-ok response, for the PLAIN and AMQPLAIN mechanisms. */
 record SaslResponse(String username, String password) {
     static final String MECHANISMS = "PLAIN AMQPLAIN";
+    /** The certificate names the user (RabbitMQ's rabbitmq_auth_mechanism_ssl); there is nothing to parse. */
+    static final String EXTERNAL = "EXTERNAL";
 
     static SaslResponse parse(String mechanism, byte[] response) {
         return switch (mechanism) {

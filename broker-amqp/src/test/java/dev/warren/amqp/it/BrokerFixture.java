@@ -57,6 +57,11 @@ public final class BrokerFixture implements AutoCloseable {
         return port;
     }
 
+    /** Starts an AMQPS listener on another ephemeral loopback port, beside the plain one; returns its port. */
+    public int startTls(dev.warren.amqp.tls.ServerTls tls) throws InterruptedException {
+        return server.startTls("127.0.0.1", 0, tls).get(0).getPort();
+    }
+
     /**
      * A connection factory for guest/guest on this broker, with short timeouts so no test can hang. With
      * {@code -Dwarren.it.port=5672} it points at another broker there instead (e.g. RabbitMQ), to check that

@@ -8,10 +8,11 @@ import java.util.Map;
  *
  * @param connectedAt  epoch milliseconds
  * @param heartbeat    negotiated heartbeat in seconds (0: none)
+ * @param tls          the connection's TLS, or null for plain AMQP
  */
 public record ConnectionInfo(String name, String user, String vhost, InetSocketAddress peer, InetSocketAddress local,
                              long connectedAt, Map<String, Object> clientProperties, String authMechanism,
-                             int frameMax, int channelMax, int heartbeat) {
+                             int frameMax, int channelMax, int heartbeat, TlsInfo tls) {
     public static String nameOf(InetSocketAddress peer, InetSocketAddress local) {
         return address(peer) + " -> " + address(local);
     }

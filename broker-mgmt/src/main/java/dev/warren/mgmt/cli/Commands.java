@@ -262,7 +262,8 @@ final class Commands {
                         .field("pid", "name").field("name").field("user").field("vhost")
                         .field("host").field("port").field("peer_host").field("peer_port").field("state")
                         .field("channels").field("protocol").field("auth_mechanism").field("ssl")
-                        .field("timeout").field("frame_max").field("channel_max").field("client_properties")
+                        .field("ssl_protocol").field("ssl_cipher").field("peer_cert_subject").field("peer_cert_issuer")
+                        .field("peer_cert_validity").field("timeout").field("frame_max").field("channel_max").field("client_properties")
                         .field("recv_oct").field("recv_cnt").field("send_oct").field("send_cnt")
                         .field("connected_at")
                         .defaults("user", "peer_host", "peer_port", "state"),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.connection.ChannelInfo;
 import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.connection.ConnectionInfo;
+import dev.warren.core.connection.TlsInfo;
 import dev.warren.core.connection.ConsumerInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +96,7 @@ final class ConnectionHandlers {
                 .put("state", "running")
                 .put("type", "network")
                 .put("protocol", "AMQP 0-9-1")
-                .put("ssl", false)
+                .put("ssl", info.tls() != null)
                 .put("peer_host", info.peer().getAddress().getHostAddress())
                 .put("peer_port", info.peer().getPort())
                 .put("host", info.local().getAddress().getHostAddress())
@@ -107,6 +108,15 @@ final class ConnectionHandlers {
                 .put("timeout", info.heartbeat())
                 .put("connected_at", info.connectedAt());
         n.set("client_properties", Json.table(info.clientProperties()));
+        TlsInfo tls = info.tls();
+        if (tls != null) { // RabbitMQ's fields; its cipher is split in parts, here the suite's name
+            n.put("ssl_protocol", tls.protocol()).put("ssl_cipher", tls.cipher())
+                    .put("peer_cert_subject", tls.peerCertSubject()).put("peer_cert_issuer", tls.peerCertIssuer())
+                    .put("peer_cert_validity", tls.peerCertValidity());
+        } else {
+            n.putNull("ssl_protocol").putNull("ssl_cipher").putNull("peer_cert_subject").putNull("peer_cert_issuer")
+                    .putNull("peer_cert_validity");
+        }
         return n;
     }
 
