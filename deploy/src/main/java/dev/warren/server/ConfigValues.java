@@ -238,6 +238,38 @@ final class ConfigValues {
         return users;
     }
 
+    /** The N of a numbered key (ssl_options.versions.N, auth_mechanisms.N): a positive integer. */
+    static int position(String member, String where) throws ConfigException {
+        return intIn(member, 1, 1000, where, "a key ending in a number from 1 to 1000");
+    }
+
+    /** ssl_options.verify: verify_peer asks clients for a certificate and checks it; verify_none does not ask. */
+    static boolean verify(String raw, String where) throws ConfigException {
+        return switch (raw.trim()) {
+            case "verify_peer" -> true;
+            case "verify_none" -> false;
+            default -> throw invalid(raw, where, "verify_peer or verify_none");
+        };
+    }
+
+    /** auth_mechanisms.N: one of the SASL mechanisms Warren has. */
+    static String mechanism(String raw, String where) throws ConfigException {
+        String value = raw.trim();
+        if (!dev.warren.amqp.AmqpSettings.KNOWN_MECHANISMS.contains(value)) {
+            throw invalid(raw, where, "PLAIN, AMQPLAIN or EXTERNAL");
+        }
+        return value;
+    }
+
+    /** ssl_cert_login_from: true for common_name, false for distinguished_name (RabbitMQ's default). */
+    static boolean certLoginFrom(String raw, String where) throws ConfigException {
+        return switch (raw.trim()) {
+            case "common_name" -> true;
+            case "distinguished_name" -> false;
+            default -> throw invalid(raw, where, "distinguished_name or common_name");
+        };
+    }
+
     static ConfigException invalid(String raw, String where, String allowed) {
         return new ConfigException(where + ": invalid value '" + raw + "', expected " + allowed);
     }

@@ -24,12 +24,13 @@ import java.util.function.Consumer;
  * @param memory         how large the JVM heap may grow (vm_memory_high_watermark)
  * @param logging        console and file logging (log.*)
  * @param eventLoops     AMQP event loops (warren.event_loops); 0 picks {@link dev.warren.amqp.AmqpServer#defaultEventLoops}
+ * @param tls            AMQPS, management HTTPS and the SASL mechanisms (listeners.ssl.default, ssl_options.*, ...)
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
                            String defaultPass, int heartbeat, int frameMax, int channelMax, long consumerTimeout,
                            StorageConfig storage,
                            String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging,
-                           int eventLoops) {
+                           int eventLoops, TlsConfig tls) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
 
     public ServerConfig {
@@ -67,7 +68,8 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     static ServerConfig builtIn() {
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
         return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
-                StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0);
+                StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0,
+                TlsConfig.defaults());
     }
 
     public ServerConfig withAmqpHost(String host) {
@@ -134,6 +136,10 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         return with(b -> b.eventLoops = loops);
     }
 
+    public ServerConfig withTls(TlsConfig settings) {
+        return with(b -> b.tls = settings);
+    }
+
     /** A copy with one change; one place lists every component, so a new one touches no wither. */
     private ServerConfig with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -158,6 +164,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         MemoryConfig memory;
         LogConfig logging;
         int eventLoops;
+        TlsConfig tls;
 
         Builder(ServerConfig c) {
             amqpHost = c.amqpHost;
@@ -176,11 +183,12 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
             memory = c.memory;
             logging = c.logging;
             eventLoops = c.eventLoops;
+            tls = c.tls;
         }
 
         ServerConfig build() {
             return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
-                    frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops);
+                    frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops, tls);
         }
     }
 
@@ -192,6 +200,6 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
                 + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", consumerTimeout=" + consumerTimeout
                 + ", storage=" + storage
                 + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
-                + ", logging=" + logging + ", eventLoops=" + eventLoops + "]";
+                + ", logging=" + logging + ", eventLoops=" + eventLoops + ", tls=" + tls + "]";
     }
 }

@@ -52,7 +52,11 @@ final class Settings {
         }
 
         ServerConfig apply(ServerConfig config, String fileKey, String value, String where) throws ConfigException {
-            return applier.apply(config, family ? fileKey.substring(key.length() + 1) : null, value, where);
+            try {
+                return applier.apply(config, family ? fileKey.substring(key.length() + 1) : null, value, where);
+            } catch (UncheckedConfigException e) {
+                throw (ConfigException) e.getCause();
+            }
         }
     }
 
@@ -94,9 +98,68 @@ final class Settings {
             key("warren.memory_budget",
                     (c, v, w) -> c.withStorage(c.storage().withMemoryBudget(ConfigValues.bytes(v, 0, w)))),
             key("warren.event_loops", (c, v, w) -> c.withEventLoops(ConfigValues.eventLoops(v, w))),
-            key("warren.gc_log", (c, v, w) -> c.withLogging(c.logging().withGcLog(ConfigValues.bool(v, w)))));
+            key("warren.gc_log", (c, v, w) -> c.withLogging(c.logging().withGcLog(ConfigValues.bool(v, w)))),
+            // TLS, as RabbitMQ's TLS guide sets it
+            key("listeners.ssl.default", (c, v, w) -> {
+                ConfigValues.Listener listener = ConfigValues.listener(v, w);
+                return c.withTls(c.tls().withAmqps(listener.host(), listener.port()));
+            }),
+            key("ssl_options.cacertfile", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.cacertfile = ConfigValues.path(v, w))))),
+            key("ssl_options.certfile", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.certfile = ConfigValues.path(v, w))))),
+            key("ssl_options.keyfile", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.keyfile = ConfigValues.path(v, w))))),
+            key("ssl_options.password", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.password = v)))),
+            key("ssl_options.verify", (c, v, w) -> {
+                boolean verify = ConfigValues.verify(v, w);
+                return c.withTls(c.tls().withAmqp(b -> set(b, x -> x.verifyPeer = verify)));
+            }),
+            key("ssl_options.fail_if_no_peer_cert", (c, v, w) -> {
+                boolean fail = ConfigValues.bool(v, w);
+                return c.withTls(c.tls().withAmqp(b -> set(b, x -> x.failIfNoPeerCert = fail)));
+            }),
+            key("ssl_options.honor_cipher_order", (c, v, w) -> {
+                boolean honor = ConfigValues.bool(v, w);
+                return c.withTls(c.tls().withAmqp(b -> set(b, x -> x.honorCipherOrder = honor)));
+            }),
+            family("ssl_options.versions", (c, n, v, w) -> {
+                int position = ConfigValues.position(n, w);
+                return c.withTls(c.tls().withAmqp(b -> set(b, x -> x.versions.put(position, v.trim()))));
+            }),
+            family("ssl_options.ciphers", (c, n, v, w) -> {
+                int position = ConfigValues.position(n, w);
+                return c.withTls(c.tls().withAmqp(b -> set(b, x -> x.ciphers.put(position, v.trim()))));
+            }),
+            family("auth_mechanisms", (c, n, v, w) -> c.withTls(c.tls().withAuthMechanism(ConfigValues.position(n, w),
+                    ConfigValues.mechanism(v, w)))),
+            key("ssl_cert_login_from", (c, v, w) -> c.withTls(c.tls().withCertLoginFromCommonName(ConfigValues.certLoginFrom(v, w)))),
+            key("management.ssl.port", (c, v, w) -> c.withTls(c.tls().withMgmtSslPort(ConfigValues.port(v, w)))),
+            key("management.ssl.cacertfile", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.cacertfile = ConfigValues.path(v, w))))),
+            key("management.ssl.certfile", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.certfile = ConfigValues.path(v, w))))),
+            key("management.ssl.keyfile", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.keyfile = ConfigValues.path(v, w))))),
+            key("management.ssl.password", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.password = v)))));
 
     private Settings() {
+    }
+
+    /** A change to a listener's ssl options, whose values were checked (and may throw) before. */
+    private interface OptionChange {
+        void apply(TlsConfig.Builder options) throws ConfigException;
+    }
+
+    /** Applies a checked change inside a builder lambda; config errors pass through unchecked and are unwrapped. */
+    private static TlsConfig.Builder set(TlsConfig.Builder options, OptionChange change) {
+        try {
+            change.apply(options);
+            return options;
+        } catch (ConfigException e) {
+            throw new UncheckedConfigException(e);
+        }
+    }
+
+    /** Carries a {@link ConfigException} out of a lambda; {@link Setting#apply} unwraps it. */
+    static final class UncheckedConfigException extends RuntimeException {
+        UncheckedConfigException(ConfigException cause) {
+            super(cause);
+        }
     }
 
     private static Setting key(String key, Applier applier) {

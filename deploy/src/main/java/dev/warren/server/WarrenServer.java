@@ -50,11 +50,15 @@ public final class WarrenServer implements AutoCloseable {
     /** Null when management.tcp.port is 0. */
     private final ManagementServer management;
     private final List<InetSocketAddress> bound;
+    private final TlsListeners tls;
+    /** The AMQPS listener's addresses; empty without one. */
+    private final List<InetSocketAddress> tlsBound;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private WarrenServer(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions, DataDirLock lock,
-                         AmqpServer amqp, ManagementServer management, List<InetSocketAddress> bound) {
+                         AmqpServer amqp, ManagementServer management, List<InetSocketAddress> bound, TlsListeners tls,
+                         List<InetSocketAddress> tlsBound) {
         this.config = config;
         this.broker = broker;
         this.journal = journal;
@@ -63,6 +67,8 @@ public final class WarrenServer implements AutoCloseable {
         this.amqp = amqp;
         this.management = management;
         this.bound = bound;
+        this.tls = tls;
+        this.tlsBound = tlsBound;
     }
 
     /**
@@ -70,6 +76,17 @@ public final class WarrenServer implements AutoCloseable {
      * the broker with the stored definitions and messages, and starts listening.
      */
     public static WarrenServer start(ServerConfig config) throws IOException, InterruptedException {
+        TlsListeners tls;
+        try {
+            tls = TlsListeners.load(config.tls());
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return start(config, tls);
+    }
+
+    /** {@link #start(ServerConfig)} with the TLS contexts loaded already (main loads them first: a bad one is exit 64). */
+    static WarrenServer start(ServerConfig config, TlsListeners tls) throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         Journal journal = null;
@@ -86,7 +103,7 @@ public final class WarrenServer implements AutoCloseable {
             // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
             // later starts restore the stored users and vhosts instead, as RabbitMQ does.
             Broker broker = new Broker(users(config), storage, config.defaultVhost());
-            return start(config, broker, journal, definitions, lock);
+            return start(config, broker, journal, definitions, lock, tls);
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
             if (journal != null) {
                 journal.close();
@@ -109,22 +126,26 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
-                                      DataDirLock lock) throws IOException, InterruptedException {
+                                      DataDirLock lock, TlsListeners tls) throws IOException, InterruptedException {
         AmqpSettings settings = AmqpSettings.defaults()
                 .withHeartbeat(config.heartbeat())
                 .withFrameMax(config.frameMax())
                 .withChannelMax(config.channelMax())
-                .withConsumerTimeout(config.consumerTimeout());
+                .withConsumerTimeout(config.consumerTimeout())
+                .withAuthMechanisms(config.tls().mechanisms(), config.tls().certLoginFromCommonName());
         AmqpServer amqp = new AmqpServer(broker, settings, config.eventLoops());
         broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
         try {
             List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
+            List<InetSocketAddress> tlsBound = tls.amqp() == null ? List.of()
+                    : amqp.startTls(config.tls().amqpsHost(), config.tls().amqpsPort(), tls.amqp());
             LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
                     config.defaultUser(), config.defaultVhost());
             logMemory(config);
-            ManagementServer management = startManagement(config, broker, bound.get(0).getPort(), amqp);
-            return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound);
+            ManagementServer management = startManagement(config, broker, bound.get(0).getPort(), amqp, tls);
+            tls.watchForChanges();
+            return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound);
         } catch (Exception e) {
             amqp.close();
             definitions.close();
@@ -139,23 +160,37 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     /** The management HTTP API and /metrics, unless management.tcp.port is 0; a bind failure stops the start. */
-    private static ManagementServer startManagement(ServerConfig config, Broker broker, int amqpPort, AmqpServer amqp)
-            throws IOException, InterruptedException {
+    private static ManagementServer startManagement(ServerConfig config, Broker broker, int amqpPort, AmqpServer amqp,
+                                                    TlsListeners tls) throws IOException, InterruptedException {
         if (config.mgmtPort() == 0) {
             LOG.info("Management HTTP API disabled (management.tcp.port = 0)");
             return null;
         }
         try {
-            return ManagementServer.start(broker, ManagementSettings.defaults()
+            ManagementSettings settings = ManagementSettings.defaults()
                     .withPort(config.mgmtPort())
                     .withDataDir(config.dataDir())
                     .withAmqpPort(amqpPort)
-                    .withProductVersion(ServerProperties.VERSION));
+                    .withProductVersion(ServerProperties.VERSION);
+            if (tls.management() != null) {
+                settings = settings.withHttps(config.tls().mgmtSslPort(), tls.management()::newHandler);
+            }
+            return ManagementServer.start(broker, settings);
         } catch (IOException | RuntimeException e) {
             amqp.close();
             throw new IOException("cannot start the management HTTP API on port " + config.mgmtPort() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The port the AMQPS listener listens on, or -1 when there is none. */
+    public int amqpsPort() {
+        return tlsBound.isEmpty() ? -1 : tlsBound.get(0).getPort();
+    }
+
+    /** The port management HTTPS listens on, or -1 when there is none. */
+    public int managementHttpsPort() {
+        return management == null ? -1 : management.httpsPort();
     }
 
     /** The port the management HTTP API listens on, or 0 when it is disabled. */
@@ -203,6 +238,7 @@ public final class WarrenServer implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             LOG.info("Warren stopping");
+            tls.close();
             try {
                 if (management != null) {
                     management.close();
@@ -259,6 +295,7 @@ public final class WarrenServer implements AutoCloseable {
         CommandLine cli;
         ServerConfig config;
         Path configFile;
+        TlsListeners tlsListeners;
         try {
             cli = CommandLine.parse(args);
             if (cli.help()) {
@@ -281,9 +318,17 @@ public final class WarrenServer implements AutoCloseable {
         }
         LOG.info("Config file {}; logging to {}", configFile == null ? "(none)" : configFile,
                 Logging.describe(config.logging()));
+        try {
+            tlsListeners = TlsListeners.load(config.tls()); // a certificate or key that cannot work is a config error
+        } catch (ConfigException e) {
+            LOG.error("Warren could not start: {}", e.getMessage());
+            System.err.println("warren-server: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
         WarrenServer server;
         try {
-            server = start(config);
+            server = start(config, tlsListeners);
         } catch (Exception e) {
             LOG.error("Warren could not start: {}", e.getMessage());
             System.exit(EXIT_START_FAILED);

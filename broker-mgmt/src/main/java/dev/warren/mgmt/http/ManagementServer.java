@@ -4,6 +4,9 @@ import dev.warren.core.Broker;
 import dev.warren.core.NodeName;
 import dev.warren.mgmt.metrics.BrokerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+import java.util.function.Function;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -46,15 +49,18 @@ public final class ManagementServer implements AutoCloseable {
     private static final int IDLE_SECONDS = 120;
 
     private final Channel listener;
+    /** The HTTPS listener (management.ssl.port), or null. */
+    private final Channel httpsListener;
     private final EventLoopGroup group;
     private final ThreadPoolExecutor handlers;
     private final BrokerMetrics metrics;
     private final LocalSecret localSecret;
     private final int port;
 
-    private ManagementServer(Channel listener, EventLoopGroup group, ThreadPoolExecutor handlers, BrokerMetrics metrics,
-                             LocalSecret localSecret) {
+    private ManagementServer(Channel listener, Channel httpsListener, EventLoopGroup group, ThreadPoolExecutor handlers,
+                             BrokerMetrics metrics, LocalSecret localSecret) {
         this.listener = listener;
+        this.httpsListener = httpsListener;
         this.group = group;
         this.handlers = handlers;
         this.metrics = metrics;
@@ -76,33 +82,27 @@ public final class ManagementServer implements AutoCloseable {
         String node = NodeName.get();
         ServerIdentity identity = new ServerIdentity(node, settings.productVersion(), settings.amqpPort(), boundPort::get);
         DispatcherHolder holder = new DispatcherHolder();
-        Channel listener;
+        Channel listener = null;
+        Channel httpsListener = null;
         try {
-            listener = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 128)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
-                                    .addLast("close-idle", new CloseIdle())
-                                    .addLast("http", new HttpServerCodec())
-                                    .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
-                                    .addLast("api", new HttpChannelHandler(holder::dispatch, handlerPool));
-                        }
-                    })
-                    .bind(address(settings.host(), settings.port())).sync().channel();
+            listener = bootstrap(group, holder, handlerPool, null).bind(address(settings.host(), settings.port())).sync().channel();
+            if (settings.tls() != null) {
+                httpsListener = bootstrap(group, holder, handlerPool, settings.tls())
+                        .bind(address(settings.host(), settings.sslPort())).sync().channel();
+                LOG.info("Management HTTPS API listening on {} port {}", settings.host().isEmpty() ? "all interfaces" : settings.host(),
+                        ((InetSocketAddress) httpsListener.localAddress()).getPort());
+            }
         } catch (Exception e) {
+            if (listener != null) {
+                listener.close().syncUninterruptibly();
+            }
             shutdown(group, handlerPool, metrics);
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
             }
             String host = settings.host().isEmpty() ? "all interfaces" : settings.host();
-            throw new IOException("cannot listen for HTTP (management) on " + host + " port " + settings.port() + ": "
-                    + e.getMessage(), e);
+            throw new IOException("cannot listen for " + (listener == null ? "HTTP" : "HTTPS") + " (management) on " + host
+                    + " port " + (listener == null ? settings.port() : settings.sslPort()) + ": " + e.getMessage(), e);
         }
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         boundPort.set(port);
@@ -113,6 +113,9 @@ public final class ManagementServer implements AutoCloseable {
             }
         } catch (IOException e) {
             listener.close().syncUninterruptibly();
+            if (httpsListener != null) {
+                httpsListener.close().syncUninterruptibly();
+            }
             shutdown(group, handlerPool, metrics);
             throw new IOException("cannot write " + settings.dataDir().resolve(LocalSecret.FILE_NAME) + ": " + e.getMessage(), e);
         }
@@ -120,7 +123,36 @@ public final class ManagementServer implements AutoCloseable {
                 new Authenticator(broker.users(), secret == null ? null : secret.secret()), broker);
         LOG.info("Management HTTP API and /metrics listening on {} port {}",
                 settings.host().isEmpty() ? "all interfaces" : settings.host(), port);
-        return new ManagementServer(listener, group, handlerPool, metrics, secret);
+        return new ManagementServer(listener, httpsListener, group, handlerPool, metrics, secret);
+    }
+
+    /** HTTP, or HTTPS when {@code tls} makes each connection's TLS handler. */
+    private static ServerBootstrap bootstrap(EventLoopGroup group, DispatcherHolder holder, ThreadPoolExecutor handlerPool,
+                                             Function<ByteBufAllocator, SslHandler> tls) {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.apply(ch.alloc()));
+                        }
+                        ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                .addLast("close-idle", new CloseIdle())
+                                .addLast("http", new HttpServerCodec())
+                                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("api", new HttpChannelHandler(holder::dispatch, handlerPool));
+                    }
+                });
+    }
+
+    /** The port HTTPS listens on, or -1 when there is none. */
+    public int httpsPort() {
+        return httpsListener == null ? -1 : ((InetSocketAddress) httpsListener.localAddress()).getPort();
     }
 
     /** The dispatcher is made once the port (shown in /api/overview) is known; requests before that wait for it. */
@@ -202,6 +234,9 @@ public final class ManagementServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        if (httpsListener != null) {
+            httpsListener.close().syncUninterruptibly();
+        }
         if (localSecret != null) {
             try {
                 localSecret.delete();

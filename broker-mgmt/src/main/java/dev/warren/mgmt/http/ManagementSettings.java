@@ -1,5 +1,8 @@
 package dev.warren.mgmt.http;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+import java.util.function.Function;
 import java.nio.file.Path;
 
 /**
@@ -10,8 +13,11 @@ import java.nio.file.Path;
  * @param dataDir        where {@code warrenctl.json} (URL and local secret for warrenctl) is written; null: nowhere
  * @param amqpPort       the AMQP listener's port, reported in /api/overview's listeners (0: not listed)
  * @param productVersion reported as product_version in /api/overview
+ * @param sslPort        HTTPS port beside the HTTP one (management.ssl.port); -1: none, 0: a free one (tests)
+ * @param tls            makes the TLS handler of each HTTPS connection (the current certificate); null with no HTTPS
  */
-public record ManagementSettings(String host, int port, Path dataDir, int amqpPort, String productVersion) {
+public record ManagementSettings(String host, int port, Path dataDir, int amqpPort, String productVersion, int sslPort,
+                                 Function<ByteBufAllocator, SslHandler> tls) {
     /** RabbitMQ's management port. */
     public static final int DEFAULT_PORT = 15672;
 
@@ -25,27 +31,32 @@ public record ManagementSettings(String host, int port, Path dataDir, int amqpPo
 
     /** Every interface, port 15672, no data directory, AMQP on 5672. */
     public static ManagementSettings defaults() {
-        return new ManagementSettings("", DEFAULT_PORT, null, 5672, versionOfThisBuild());
+        return new ManagementSettings("", DEFAULT_PORT, null, 5672, versionOfThisBuild(), -1, null);
     }
 
     public ManagementSettings withHost(String newHost) {
-        return new ManagementSettings(newHost, port, dataDir, amqpPort, productVersion);
+        return new ManagementSettings(newHost, port, dataDir, amqpPort, productVersion, sslPort, tls);
     }
 
     public ManagementSettings withPort(int newPort) {
-        return new ManagementSettings(host, newPort, dataDir, amqpPort, productVersion);
+        return new ManagementSettings(host, newPort, dataDir, amqpPort, productVersion, sslPort, tls);
     }
 
     public ManagementSettings withDataDir(Path newDataDir) {
-        return new ManagementSettings(host, port, newDataDir, amqpPort, productVersion);
+        return new ManagementSettings(host, port, newDataDir, amqpPort, productVersion, sslPort, tls);
     }
 
     public ManagementSettings withAmqpPort(int newAmqpPort) {
-        return new ManagementSettings(host, port, dataDir, newAmqpPort, productVersion);
+        return new ManagementSettings(host, port, dataDir, newAmqpPort, productVersion, sslPort, tls);
     }
 
     public ManagementSettings withProductVersion(String newVersion) {
-        return new ManagementSettings(host, port, dataDir, amqpPort, newVersion);
+        return new ManagementSettings(host, port, dataDir, amqpPort, newVersion, sslPort, tls);
+    }
+
+    /** HTTPS on this port too, each connection's TLS handler made by {@code handlers} (management.ssl.*). */
+    public ManagementSettings withHttps(int newSslPort, Function<ByteBufAllocator, SslHandler> handlers) {
+        return new ManagementSettings(host, port, dataDir, amqpPort, productVersion, newSslPort, handlers);
     }
 
     private static String versionOfThisBuild() {
