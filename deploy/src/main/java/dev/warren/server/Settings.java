@@ -107,7 +107,7 @@ final class Settings {
             key("ssl_options.cacertfile", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.cacertfile = ConfigValues.path(v, w))))),
             key("ssl_options.certfile", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.certfile = ConfigValues.path(v, w))))),
             key("ssl_options.keyfile", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.keyfile = ConfigValues.path(v, w))))),
-            key("ssl_options.password", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.password = v)))),
+            key("ssl_options.password", (c, v, w) -> c.withTls(c.tls().withAmqp(b -> set(b, x -> x.password = ConfigValues.nonEmpty(v, w))))),
             key("ssl_options.verify", (c, v, w) -> {
                 boolean verify = ConfigValues.verify(v, w);
                 return c.withTls(c.tls().withAmqp(b -> set(b, x -> x.verifyPeer = verify)));
@@ -135,7 +135,7 @@ final class Settings {
             key("management.ssl.cacertfile", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.cacertfile = ConfigValues.path(v, w))))),
             key("management.ssl.certfile", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.certfile = ConfigValues.path(v, w))))),
             key("management.ssl.keyfile", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.keyfile = ConfigValues.path(v, w))))),
-            key("management.ssl.password", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.password = v)))));
+            key("management.ssl.password", (c, v, w) -> c.withTls(c.tls().withMgmt(b -> set(b, x -> x.password = ConfigValues.nonEmpty(v, w))))));
 
     private Settings() {
     }

@@ -78,7 +78,31 @@ class ConfigKeysTest {
             new Sample("warren.memory_budget", "256m", 256L << 20, "3kB", 3000L, "lots",
                     c -> c.storage().memoryBudget()),
             new Sample("warren.event_loops", "1", 1, "auto", 0, "many", ServerConfig::eventLoops),
-            new Sample("warren.gc_log", "true", true, "false", false, "on", c -> c.logging().gcLog()));
+            new Sample("warren.gc_log", "true", true, "false", false, "on", c -> c.logging().gcLog()),
+            new Sample("listeners.ssl.default", "5671", " 5671", "127.0.0.1:5691", "127.0.0.1 5691", "ssl",
+                    c -> c.tls().amqpsHost() + " " + c.tls().amqpsPort()),
+            new Sample("ssl_options.cacertfile", DIR.resolve("ca.pem").toString(), DIR.resolve("ca.pem"),
+                    DIR.resolve("ca2.pem").toString(), DIR.resolve("ca2.pem"), " ", c -> c.tls().amqp().cacertfile()),
+            new Sample("ssl_options.certfile", DIR.resolve("cert.pem").toString(), DIR.resolve("cert.pem"),
+                    DIR.resolve("cert2.pem").toString(), DIR.resolve("cert2.pem"), " ", c -> c.tls().amqp().certfile()),
+            new Sample("ssl_options.keyfile", DIR.resolve("key.pem").toString(), DIR.resolve("key.pem"),
+                    DIR.resolve("key2.pem").toString(), DIR.resolve("key2.pem"), " ", c -> c.tls().amqp().keyfile()),
+            new Sample("ssl_options.password", "s3cret", "s3cret", "other", "other", " ", c -> c.tls().amqp().password()),
+            new Sample("ssl_options.verify", "verify_peer", true, "verify_none", false, "yes", c -> c.tls().amqp().verifyPeer()),
+            new Sample("ssl_options.fail_if_no_peer_cert", "true", true, "false", false, "always",
+                    c -> c.tls().amqp().failIfNoPeerCert()),
+            new Sample("ssl_options.honor_cipher_order", "false", false, "true", true, "server",
+                    c -> c.tls().amqp().honorCipherOrder()),
+            new Sample("ssl_cert_login_from", "common_name", true, "distinguished_name", false, "subject",
+                    c -> c.tls().certLoginFromCommonName()),
+            new Sample("management.ssl.port", "15671", 15671, "0", 0, "https", c -> c.tls().mgmtSslPort()),
+            new Sample("management.ssl.cacertfile", DIR.resolve("ca.pem").toString(), DIR.resolve("ca.pem"),
+                    DIR.resolve("ca2.pem").toString(), DIR.resolve("ca2.pem"), " ", c -> c.tls().mgmt().cacertfile()),
+            new Sample("management.ssl.certfile", DIR.resolve("cert.pem").toString(), DIR.resolve("cert.pem"),
+                    DIR.resolve("cert2.pem").toString(), DIR.resolve("cert2.pem"), " ", c -> c.tls().mgmt().certfile()),
+            new Sample("management.ssl.keyfile", DIR.resolve("key.pem").toString(), DIR.resolve("key.pem"),
+                    DIR.resolve("key2.pem").toString(), DIR.resolve("key2.pem"), " ", c -> c.tls().mgmt().keyfile()),
+            new Sample("management.ssl.password", "s3cret", "s3cret", "other", "other", " ", c -> c.tls().mgmt().password()));
 
     static Stream<Sample> samples() {
         return SAMPLES.stream();

@@ -213,9 +213,9 @@ class ServerConfigTest {
 
     @Test
     void anUnknownFileKeyIsAnErrorNamingTheKeyTheLineAndTheKnownKeys() throws Exception {
-        Path conf = file("heartbeat = 5\n\nlisteners.ssl.default = 5671\n");
+        Path conf = file("heartbeat = 5\n\nlisteners.sctp.default = 5671\n");
         ConfigException e = assertThrows(ConfigException.class, () -> load(NO_ENV, "--config", conf.toString()));
-        assertMessageContains(e, conf.toString(), "line 3", "unknown key 'listeners.ssl.default'",
+        assertMessageContains(e, conf.toString(), "line 3", "unknown key 'listeners.sctp.default'",
                 "listeners.tcp.default", "warren.data_dir");
     }
 
