@@ -191,7 +191,7 @@ public final class ServerTls {
     private void checkKeyMatches(PrivateKey key, X509Certificate certificate) throws TlsConfigException {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA"; // ECDSA: read by Bouncy Castle, when it is on the class path
             case "Ed25519", "EdDSA" -> "Ed25519";
             default -> null;
         };
@@ -200,6 +200,10 @@ public final class ServerTls {
         }
         try {
             byte[] probe = "warren".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (key.getAlgorithm().equals("ECDSA")) { // the JDK signs only with its own kind of EC key
+                key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+                        new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+            }
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
             signer.update(probe);

@@ -119,6 +119,7 @@ public final class TestPki {
             StringWriter text = new StringWriter();
             try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
                 writer.writeObject(new JcaPKCS8Generator(key, new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
                         .setPassword(password.toCharArray()).setRandom(new SecureRandom()).build()));
             }
             Files.writeString(file, text.toString());
