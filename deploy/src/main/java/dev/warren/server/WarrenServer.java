@@ -350,7 +350,9 @@ public final class WarrenServer implements AutoCloseable {
         String where = c.amqpHost().isEmpty() ? "all interfaces" : c.amqpHost();
         String management = server.managementPort() == 0 ? "management off"
                 : "management on http://localhost:" + server.managementPort() + "/";
-        return "Warren is running: AMQP 0-9-1 on port " + server.amqpPort() + " (" + where + "), " + management
-                + ", data in " + c.dataDir() + ". Press Ctrl-C to stop.";
+        String amqps = server.amqpsPort() < 0 ? "" : ", AMQPS on port " + server.amqpsPort();
+        String https = server.managementHttpsPort() < 0 ? "" : " and https://localhost:" + server.managementHttpsPort() + "/";
+        return "Warren is running: AMQP 0-9-1 on port " + server.amqpPort() + " (" + where + ")" + amqps + ", " + management
+                + https + ", data in " + c.dataDir() + ". Press Ctrl-C to stop.";
     }
 }
