@@ -3,12 +3,14 @@
 
 Standard library only. Subcommands:
 
-  requests  --url URL [--parallel N] [--user U --password P] [--timeout S] [--label TEXT]
+  requests  --url URL [--parallel N] [--budget S] [--user U --password P] [--timeout S] [--label TEXT]
             reads one request per line on stdin, METHOD<TAB>PATH[<TAB>JSON BODY], and sends them with N threads,
             each on its own HTTP/1.1 keep-alive connection (a process per request, as with xargs + curl, would
-            cost more CPU than the broker's work and compete with it for the cores). Prints one line:
-            "ok=N failed=M seconds=S rate=R" (rate = requests per second of wall time, first request sent to
-            last answer received); the first failures go to stderr. Exit status 0 when all got a 2xx answer.
+            cost more CPU than the broker's work and compete with it for the cores). With --budget, no request
+            is started once S seconds have passed (those in flight finish). Prints one line:
+            "ok=N failed=M skipped=K seconds=S rate=R" (rate = answered requests per second of wall time, first
+            request sent to last answer received; skipped = not sent because of the budget); the first failures
+            go to stderr. Exit status 0 when every request sent got a 2xx answer.
 
   check     --url URL --vhost V --prefix P --policy-prefix PP [--perf-prefix Q --perf-policy NAME]
             lists the vhost's queues (columns name,policy) and counts the queues named P<group>.<n> whose policy
@@ -86,7 +88,7 @@ def cmd_requests(args):
         while True:
             with lock:
                 i = state["next"]
-                if i >= len(reqs):
+                if i >= len(reqs) or (args.budget > 0 and time.monotonic() - t0 >= args.budget):
                     break
                 state["next"] = i + 1
             method, path, body = reqs[i]
@@ -108,7 +110,7 @@ def cmd_requests(args):
         client.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, args.parallel))]
-    t0 = time.monotonic()
+    t0 = time.monotonic()  # (read by the workers: set before they start)
     for t in threads:
         t.start()
     for t in threads:
@@ -116,8 +118,9 @@ def cmd_requests(args):
     secs = time.monotonic() - t0
     for f in failures:
         print(f"mgmt_bulk{(' ' + args.label) if args.label else ''}: {f}", file=sys.stderr)
-    rate = len(reqs) / secs if secs > 0 else 0.0
-    print(f"ok={state['ok']} failed={state['failed']} seconds={secs:.2f} rate={rate:.1f}")
+    done = state["ok"] + state["failed"]
+    rate = done / secs if secs > 0 else 0.0
+    print(f"ok={state['ok']} failed={state['failed']} skipped={len(reqs) - done} seconds={secs:.2f} rate={rate:.1f}")
     return 0 if state["failed"] == 0 else 1
 
 
@@ -173,6 +176,7 @@ def main():
         s.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
         if name == "requests":
             s.add_argument("--parallel", type=int, default=8)
+            s.add_argument("--budget", type=float, default=0.0, help="seconds after which no request is started")
             s.add_argument("--label", default="")
         else:
             s.add_argument("--vhost", required=True)

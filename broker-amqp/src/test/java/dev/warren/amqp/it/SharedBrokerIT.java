@@ -26,7 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
  * connections through {@link #connect()} or {@link #channel()}, and they are aborted after it.
  */
 abstract class SharedBrokerIT {
-    static final long WAIT_MILLIS = 5_000;
+    /** How long a test waits for one expected event; generous, for a loaded 2-core machine. */
+    static final long WAIT_MILLIS = 15_000;
     static BrokerFixture broker;
     final List<Connection> connections = new ArrayList<>();
 
