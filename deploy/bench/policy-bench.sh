@@ -386,10 +386,14 @@ perf_run() {
         --queue-pattern "$PERF_PREFIX%d" --queue-pattern-from 1 --queue-pattern-to "$PERF_QUEUES"
         --producers "$PERF_QUEUES" --consumers "$PERF_QUEUES" --size 16 --autoack --time "$seconds"
         --id "$base" --output-file "$LOG_DIR/$base.csv" ${extra[@]+"${extra[@]}"})
-    local load
+    local load others
     load=$(loadavg)
+    # Other clients of this broker (a shared RabbitMQ): its AMQP connections outside VHOST, just before the run.
+    api GET "/api/connections?columns=vhost"
+    others=$("$PYTHON" -c 'import json, sys; print(sum(1 for c in json.load(sys.stdin) if c.get("vhost") != sys.argv[1]))' \
+        "$VHOST" <<<"$API_BODY" 2>/dev/null || echo "?")
     echo
-    info "[$CUR] $name: PerfTest $variant, ${seconds}s (load average $load)"
+    info "[$CUR] $name: PerfTest $variant, ${seconds}s (load average $load; $others other AMQP connection(s) to the broker)"
     show_cmd "${cmd[@]}"
     local cpu0 cpu1 rc=0 policy=""
     cpu0=$(cpu_ticks "$CUR_OS_PID")
@@ -428,6 +432,7 @@ perf_run() {
     rec "$CUR" "$name.cpu_us" "${cpu_us:-NA}"
     rec "$CUR" "$name.policy" "${policy:-none}"
     rec "$CUR" "$name.load" "$load"
+    rec "$CUR" "$name.others" "$others"
     echo "  -> published ${send:-?} msg/s, consumed ${recv:-?} msg/s, broker CPU ${cpu_us:-?} µs/msg," \
         "${PERF_PREFIX}1 policy mid-run: '${policy:-none}'"
 }
@@ -697,14 +702,14 @@ print_report() {
     row "idle CPU (% of a core), before -> after setup" "${vals[@]}"
     vals=(); for b in "${bs[@]}"; do vals+=("$(get "$b" vhost_delete_seconds) s"); done
     row "delete the vhost (queues + policies)" "${vals[@]}"
-    echo "load average at the start of each run:"
+    echo "load average at the start of each run, and the broker's AMQP connections from other clients (outside $VHOST):"
     for b in "${bs[@]}"; do
         printf '  %s:' "$b"
         local n
         for n in plain args; do
-            for ((r = 1; r <= PERF_RUNS; r++)); do printf ' %s-%d [%s]' "$n" "$r" "$(get "$b" "$n-$r.load")"; done
+            for ((r = 1; r <= PERF_RUNS; r++)); do printf ' %s-%d [%s; %s]' "$n" "$r" "$(get "$b" "$n-$r.load")" "$(get "$b" "$n-$r.others")"; done
         done
-        for ((r = 1; r <= PERF_RUNS; r++)); do printf ' policies-%d [%s]' "$r" "$(get "$b" "policies-$r.load")"; done
+        for ((r = 1; r <= PERF_RUNS; r++)); do printf ' policies-%d [%s; %s]' "$r" "$(get "$b" "policies-$r.load")" "$(get "$b" "policies-$r.others")"; done
         echo
     done
 }
