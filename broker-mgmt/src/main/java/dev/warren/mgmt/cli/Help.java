@@ -5,8 +5,8 @@ import java.util.List;
 
 /** Usage texts: all commands (warrenctl --help, warrenctl help) and one command (help <command>, <command> --help). */
 final class Help {
-    static final String GLOBAL_SYNOPSIS = "warrenctl [--node <url> [--username <user>] [--password <password>]] "
-            + "[--data-dir <dir>] [--quiet] [--silent] [--formatter <table|json>] [--timeout <seconds>]";
+    static final String GLOBAL_SYNOPSIS = "warrenctl [--node <url> [--username <user>] [--password <password>] "
+            + "[--cacertfile <file>]] [--data-dir <dir>] [--quiet] [--silent] [--formatter <table|json>] [--timeout <seconds>]";
 
     private Help() {
     }
@@ -16,7 +16,9 @@ final class Help {
                 .append(GLOBAL_SYNOPSIS).append(" <command> [<command options>]\n\n")
                 .append("warrenctl manages a Warren node through its management HTTP API, with rabbitmqctl's commands.\n")
                 .append("Without --node it reaches the local node through the secret file the node writes into its data\n")
-                .append("directory (readable only by the broker's user), so it needs no password.\n\n")
+                .append("directory (readable only by the broker's user), so it needs no password. With --node https://host:port\n")
+                .append("it checks the node's certificate against the CAs in --cacertfile (or $WARREN_CTL_CACERTFILE, else the\n")
+                .append("JVM's trusted CAs) and that it names the host.\n\n")
                 .append("Global options:\n\n");
         appendOptions(text, new ArrayList<>(Option.GLOBAL));
         text.append("\nCommands:\n\n");

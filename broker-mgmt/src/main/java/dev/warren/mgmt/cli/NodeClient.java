@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 
 /**
- * Calls the node's management API (RabbitMQ's HTTP API) with warrenctl's credentials. Transport failures
- * become rabbitmqctl's errors: the node cannot be reached or refuses the credentials (401) → 69, no answer
+ * Calls the node's management API (RabbitMQ's HTTP API) with warrenctl's credentials, over https with the
+ * trust {@link NodeTrust} sets up. Transport failures become rabbitmqctl's errors: the node cannot be reached,
+ * its TLS certificate fails the checks, or it refuses the credentials (401) → 69, no answer
  * within the timeout → 75; an operation the logged-in user may not do (403) → 70. Other statuses are
  * returned for the command to interpret; {@link #require} turns any error status into exit 70 with the
  * API's reason.
@@ -38,10 +40,13 @@ final class NodeClient {
         this.target = target;
         this.timeout = timeout;
         this.operation = operation;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (target.https() && target.caFile() != null) {
+            builder.sslContext(NodeTrust.sslContext(target.caFile())); // hostname verification stays on
+        }
+        this.http = builder.build();
     }
 
     String node() {
@@ -116,6 +121,8 @@ final class NodeClient {
         } catch (HttpTimeoutException e) {
             throw new CliException(ExitCodes.TEMPFAIL, "Error: operation " + operation + " on node " + node()
                     + " timed out. Timeout value used: " + timeout.toMillis());
+        } catch (SSLException e) {
+            throw NodeTrust.handshakeFailed(target, e);
         } catch (IOException e) {
             throw NodeTarget.unavailable(node(), "The connection failed: " + describe(e) + ".");
         } catch (InterruptedException e) {

@@ -23,19 +23,25 @@ import java.util.Map;
  * token, so no password is needed. The data directory is {@code --data-dir}, else {@code $WARREN_DATA_DIR},
  * else {@code ~/.warren/data}, the broker's own default. {@code --username}/{@code --password} without
  * {@code --node} use the local node's address with those credentials instead of the secret.
+ *
+ * <p>An {@code https} node's certificate is checked against the CAs in {@code --cacertfile}, else
+ * {@code $WARREN_CTL_CACERTFILE}, else the JVM's trusted CAs (see {@link NodeTrust}); an {@code http} node
+ * ignores them, so the local node's plain-HTTP address on 127.0.0.1 works with either set.
  */
-record NodeTarget(URI baseUri, String authorization, String label) {
+record NodeTarget(URI baseUri, String authorization, String label, Path caFile) {
     static final String NODE_FILE = "warrenctl.json";
     static final int DEFAULT_PORT = 15672;
+    static final String CACERTFILE_ENV = "WARREN_CTL_CACERTFILE";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static NodeTarget resolve(Invocation invocation, Map<String, String> env) {
         boolean credentialsGiven = invocation.has(Option.USERNAME) || invocation.has(Option.PASSWORD);
         String basic = basicAuth(invocation.value(Option.USERNAME).orElse("guest"),
                 invocation.value(Option.PASSWORD).orElse("guest"));
+        Path caFile = caFile(invocation, env);
         if (invocation.has(Option.NODE)) {
             URI uri = nodeUri(invocation.value(Option.NODE).orElseThrow());
-            return new NodeTarget(uri, basic, uri.toString());
+            return new NodeTarget(uri, basic, uri.toString(), caFile);
         }
         Path dataDir = dataDir(invocation, env);
         Path file = dataDir.resolve(NODE_FILE);
@@ -46,7 +52,24 @@ record NodeTarget(URI baseUri, String authorization, String label) {
             throw unavailable(dataDir.toString(), file + " has no \"url\" and \"secret\"");
         }
         URI uri = nodeUri(url);
-        return new NodeTarget(uri, credentialsGiven ? basic : "Bearer " + secret, uri.toString());
+        return new NodeTarget(uri, credentialsGiven ? basic : "Bearer " + secret, uri.toString(), caFile);
+    }
+
+    /** True when warrenctl talks TLS to the node (and so checks its certificate). */
+    boolean https() {
+        return "https".equals(baseUri.getScheme());
+    }
+
+    /** The CA bundle: {@code --cacertfile}, else {@code $WARREN_CTL_CACERTFILE}; null for the JVM's trusted CAs. */
+    static Path caFile(Invocation invocation, Map<String, String> env) {
+        String file = invocation.value(Option.CACERTFILE).orElse(null);
+        if (file == null || file.isEmpty()) {
+            file = env.get(CACERTFILE_ENV);
+        }
+        if (file == null || file.isEmpty()) {
+            return null;
+        }
+        return expandHome(file, env);
     }
 
     static Path dataDir(Invocation invocation, Map<String, String> env) {
@@ -58,11 +81,15 @@ record NodeTarget(URI baseUri, String authorization, String label) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
             return Path.of(home, ".warren", "data");
         }
-        if (dir.startsWith("~/")) {
+        return expandHome(dir, env);
+    }
+
+    private static Path expandHome(String path, Map<String, String> env) {
+        if (path.startsWith("~/")) {
             String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-            return Path.of(home, dir.substring(2));
+            return Path.of(home, path.substring(2));
         }
-        return Path.of(dir);
+        return Path.of(path);
     }
 
     /** {@code http://host:port[/path]}, {@code host[:port]} or rabbitmqctl's {@code rabbit@host}. */

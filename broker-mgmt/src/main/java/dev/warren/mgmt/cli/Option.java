@@ -10,6 +10,8 @@ enum Option {
     NODE(true, "<url>", "management API of the node to reach (http://host:15672, host[:port] or rabbit@host)", "--node", "-n"),
     USERNAME(true, "<user>", "user for --node (default guest)", "--username"),
     PASSWORD(true, "<password>", "password for --node (default guest)", "--password"),
+    CACERTFILE(true, "<file>", "CA certificates (PEM) to trust for an https --node (default $WARREN_CTL_CACERTFILE, "
+            + "else the JVM's trusted CAs)", "--cacertfile"),
     DATA_DIR(true, "<dir>", "the local node's data directory (default $WARREN_DATA_DIR, else ~/.warren/data)", "--data-dir"),
     VHOST(true, "<vhost>", "virtual host (default /)", "--vhost", "-p"),
     QUIET(false, null, "suppress informational messages", "--quiet", "-q"),
@@ -31,7 +33,7 @@ enum Option {
     APPLY_TO(true, "<queues|classic_queues|exchanges|all>", "what the policy applies to (default all)", "--apply-to");
 
     /** Accepted by every command. */
-    static final Set<Option> GLOBAL = EnumSet.of(NODE, USERNAME, PASSWORD, DATA_DIR, VHOST, QUIET, SILENT,
+    static final Set<Option> GLOBAL = EnumSet.of(NODE, USERNAME, PASSWORD, CACERTFILE, DATA_DIR, VHOST, QUIET, SILENT,
             FORMATTER, TIMEOUT, HELP);
 
     private final boolean takesValue;

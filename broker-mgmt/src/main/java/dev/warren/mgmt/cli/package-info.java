@@ -10,7 +10,8 @@
  * <p>How the pieces fit: {@code ArgParser} splits the command line into an {@code Invocation};
  * {@code Commands} is the table of {@code Command}s (name, usage, arity, options, columns, banner, action);
  * {@code Warrenctl} checks the invocation against the command, resolves the node ({@code NodeTarget}: the
- * local node's {@code warrenctl.json} secret, or {@code --node} with basic auth), runs the action with a
+ * local node's {@code warrenctl.json} secret, or {@code --node} with basic auth; an https node's certificate
+ * checked against {@code NodeTrust}'s CAs), runs the action with a
  * {@code NodeClient} and prints its {@code Result} with a {@code Formatter} (table or JSON).
  *
  * <p>Output options: {@code -q/--quiet} drops the banner and notes, {@code -s/--silent} also the table header,

@@ -10,6 +10,8 @@ import java.util.Base64;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +69,21 @@ class NodeTargetTest {
         NodeTarget alex = NodeTarget.resolve(args("status", "-n", "broker", "--username", "alex", "--password", "123"), Map.of());
         assertEquals(basic("alex", "123"), alex.authorization());
         assertEquals("http://broker:15672", alex.baseUri().toString());
+    }
+
+    @Test
+    void theCaBundleIsTheOptionThenTheEnvironmentElseNoneForTheJvmsTrustedCas() {
+        Map<String, String> env = Map.of("WARREN_CTL_CACERTFILE", "/from/env/ca.pem", "HOME", "/home/w");
+        assertEquals(Path.of("/from/option/ca.pem"),
+                NodeTarget.caFile(args("status", "--cacertfile", "/from/option/ca.pem"), env));
+        assertEquals(Path.of("/from/env/ca.pem"), NodeTarget.caFile(args("status"), env));
+        assertEquals(Path.of("/home/w/ca.pem"), NodeTarget.caFile(args("status", "--cacertfile", "~/ca.pem"), env));
+        assertNull(NodeTarget.caFile(args("status"), Map.of("WARREN_CTL_CACERTFILE", "")));
+        NodeTarget target = NodeTarget.resolve(args("status", "--node", "https://broker:15671", "--cacertfile", "/ca.pem"),
+                Map.of());
+        assertTrue(target.https());
+        assertEquals(Path.of("/ca.pem"), target.caFile());
+        assertFalse(NodeTarget.resolve(args("status", "--node", "broker"), Map.of()).https());
     }
 
     @Test
