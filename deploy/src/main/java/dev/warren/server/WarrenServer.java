@@ -143,7 +143,8 @@ public final class WarrenServer implements AutoCloseable {
             LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
                     config.defaultUser(), config.defaultVhost());
             logMemory(config);
-            ManagementServer management = startManagement(config, broker, bound.get(0).getPort(), amqp, tls);
+            ManagementServer management = startManagement(config, broker, bound.get(0).getPort(),
+                    tlsBound.isEmpty() ? -1 : tlsBound.get(0).getPort(), amqp, tls);
             tls.watchForChanges();
             return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound);
         } catch (Exception e) {
@@ -160,8 +161,8 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     /** The management HTTP API and /metrics, unless management.tcp.port is 0; a bind failure stops the start. */
-    private static ManagementServer startManagement(ServerConfig config, Broker broker, int amqpPort, AmqpServer amqp,
-                                                    TlsListeners tls) throws IOException, InterruptedException {
+    private static ManagementServer startManagement(ServerConfig config, Broker broker, int amqpPort, int amqpsPort,
+                                                    AmqpServer amqp, TlsListeners tls) throws IOException, InterruptedException {
         if (config.mgmtPort() == 0) {
             LOG.info("Management HTTP API disabled (management.tcp.port = 0)");
             return null;
@@ -171,6 +172,7 @@ public final class WarrenServer implements AutoCloseable {
                     .withPort(config.mgmtPort())
                     .withDataDir(config.dataDir())
                     .withAmqpPort(amqpPort)
+                    .withAmqpsPort(amqpsPort)
                     .withProductVersion(ServerProperties.VERSION);
             if (tls.management() != null) {
                 settings = settings.withHttps(config.tls().mgmtSslPort(), tls.management()::newHandler);

@@ -80,7 +80,9 @@ public final class ManagementServer implements AutoCloseable {
         ThreadPoolExecutor handlerPool = handlerPool();
         AtomicInteger boundPort = new AtomicInteger();
         String node = NodeName.get();
-        ServerIdentity identity = new ServerIdentity(node, settings.productVersion(), settings.amqpPort(), boundPort::get);
+        AtomicInteger boundHttpsPort = new AtomicInteger(-1);
+        ServerIdentity identity = new ServerIdentity(node, settings.productVersion(), settings.amqpPort(), boundPort::get,
+                settings.amqpsPort(), boundHttpsPort::get);
         DispatcherHolder holder = new DispatcherHolder();
         Channel listener = null;
         Channel httpsListener = null;
@@ -106,6 +108,9 @@ public final class ManagementServer implements AutoCloseable {
         }
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         boundPort.set(port);
+        if (httpsListener != null) {
+            boundHttpsPort.set(((InetSocketAddress) httpsListener.localAddress()).getPort());
+        }
         LocalSecret secret = null;
         try {
             if (settings.dataDir() != null) {

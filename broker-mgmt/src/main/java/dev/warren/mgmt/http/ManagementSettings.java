@@ -15,9 +15,10 @@ import java.nio.file.Path;
  * @param productVersion reported as product_version in /api/overview
  * @param sslPort        HTTPS port beside the HTTP one (management.ssl.port); -1: none, 0: a free one (tests)
  * @param tls            makes the TLS handler of each HTTPS connection (the current certificate); null with no HTTPS
+ * @param amqpsPort      the AMQPS listener's port, reported in /api/overview's listeners (-1: none)
  */
 public record ManagementSettings(String host, int port, Path dataDir, int amqpPort, String productVersion, int sslPort,
-                                 Function<ByteBufAllocator, SslHandler> tls) {
+                                 Function<ByteBufAllocator, SslHandler> tls, int amqpsPort) {
     /** RabbitMQ's management port. */
     public static final int DEFAULT_PORT = 15672;
 
@@ -31,32 +32,36 @@ public record ManagementSettings(String host, int port, Path dataDir, int amqpPo
 
     /** Every interface, port 15672, no data directory, AMQP on 5672. */
     public static ManagementSettings defaults() {
-        return new ManagementSettings("", DEFAULT_PORT, null, 5672, versionOfThisBuild(), -1, null);
+        return new ManagementSettings("", DEFAULT_PORT, null, 5672, versionOfThisBuild(), -1, null, -1);
     }
 
     public ManagementSettings withHost(String newHost) {
-        return new ManagementSettings(newHost, port, dataDir, amqpPort, productVersion, sslPort, tls);
+        return new ManagementSettings(newHost, port, dataDir, amqpPort, productVersion, sslPort, tls, amqpsPort);
     }
 
     public ManagementSettings withPort(int newPort) {
-        return new ManagementSettings(host, newPort, dataDir, amqpPort, productVersion, sslPort, tls);
+        return new ManagementSettings(host, newPort, dataDir, amqpPort, productVersion, sslPort, tls, amqpsPort);
     }
 
     public ManagementSettings withDataDir(Path newDataDir) {
-        return new ManagementSettings(host, port, newDataDir, amqpPort, productVersion, sslPort, tls);
+        return new ManagementSettings(host, port, newDataDir, amqpPort, productVersion, sslPort, tls, amqpsPort);
     }
 
     public ManagementSettings withAmqpPort(int newAmqpPort) {
-        return new ManagementSettings(host, port, dataDir, newAmqpPort, productVersion, sslPort, tls);
+        return new ManagementSettings(host, port, dataDir, newAmqpPort, productVersion, sslPort, tls, amqpsPort);
     }
 
     public ManagementSettings withProductVersion(String newVersion) {
-        return new ManagementSettings(host, port, dataDir, amqpPort, newVersion, sslPort, tls);
+        return new ManagementSettings(host, port, dataDir, amqpPort, newVersion, sslPort, tls, amqpsPort);
     }
 
     /** HTTPS on this port too, each connection's TLS handler made by {@code handlers} (management.ssl.*). */
     public ManagementSettings withHttps(int newSslPort, Function<ByteBufAllocator, SslHandler> handlers) {
-        return new ManagementSettings(host, port, dataDir, amqpPort, productVersion, newSslPort, handlers);
+        return new ManagementSettings(host, port, dataDir, amqpPort, productVersion, newSslPort, handlers, amqpsPort);
+    }
+
+    public ManagementSettings withAmqpsPort(int newAmqpsPort) {
+        return new ManagementSettings(host, port, dataDir, amqpPort, productVersion, sslPort, tls, newAmqpsPort);
     }
 
     private static String versionOfThisBuild() {

@@ -46,8 +46,16 @@ final class OverviewHandlers {
             listeners.addObject().put("node", identity.node()).put("protocol", "amqp").put("ip_address", "::")
                     .put("port", identity.amqpPort());
         }
+        if (identity.amqpsPort() > 0 && !stopped) {
+            listeners.addObject().put("node", identity.node()).put("protocol", "amqp/ssl").put("ip_address", "::")
+                    .put("port", identity.amqpsPort());
+        }
         listeners.addObject().put("node", identity.node()).put("protocol", "http").put("ip_address", "::")
                 .put("port", identity.httpPort().getAsInt());
+        if (identity.httpsPort().getAsInt() > 0) {
+            listeners.addObject().put("node", identity.node()).put("protocol", "https").put("ip_address", "::")
+                    .put("port", identity.httpsPort().getAsInt());
+        }
 
         long queues = 0;
         long exchanges = 0;
