@@ -249,6 +249,10 @@ class TlsServerIT {
         assertTrue(curl.waitFor(30, TimeUnit.SECONDS), "curl finishes");
         assertEquals(0, curl.exitValue(), err);
         assertEquals("Warren", JSON.readTree(body).path("product_name").asText(), body);
+        String listeners = JSON.readTree(body).path("listeners").toString();
+        assertTrue(listeners.contains("\"protocol\":\"amqp/ssl\",\"ip_address\":\"::\",\"port\":" + server.amqpsPort()), listeners);
+        assertTrue(listeners.contains("\"protocol\":\"https\",\"ip_address\":\"::\",\"port\":" + server.managementHttpsPort()),
+                listeners);
 
         TestPki other = TestPki.create(dir, "curl-other");
         Process untrusting = new ProcessBuilder("curl", "--silent", "--max-time", "20", "--cacert",
