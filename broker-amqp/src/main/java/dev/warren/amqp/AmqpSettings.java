@@ -70,6 +70,11 @@ public record AmqpSettings(int channelMax, int frameMax, int heartbeatSeconds, l
                 closeTimeoutMillis, millis, authMechanisms, certLoginFromCommonName);
     }
 
+    public AmqpSettings withMaxMessageSize(long bytes) {
+        return new AmqpSettings(channelMax, frameMax, heartbeatSeconds, bytes, handshakeTimeoutMillis,
+                closeTimeoutMillis, consumerTimeoutMillis, authMechanisms, certLoginFromCommonName);
+    }
+
     public AmqpSettings withAuthMechanisms(java.util.List<String> mechanisms, boolean loginFromCommonName) {
         return new AmqpSettings(channelMax, frameMax, heartbeatSeconds, maxMessageSize, handshakeTimeoutMillis,
                 closeTimeoutMillis, consumerTimeoutMillis, mechanisms, loginFromCommonName);

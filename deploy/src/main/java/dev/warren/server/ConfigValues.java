@@ -238,6 +238,15 @@ final class ConfigValues {
         return users;
     }
 
+    /** RabbitMQ's max_message_size: bytes (units allowed), at most 512 MiB as RabbitMQ allows. */
+    static long maxMessageSize(String raw, String where) throws ConfigException {
+        long bytes = bytes(raw, 1, where);
+        if (bytes > 512L << 20) {
+            throw invalid(raw, where, "a size from 1 byte to 512MiB");
+        }
+        return bytes;
+    }
+
     /** The N of a numbered key (ssl_options.versions.N, auth_mechanisms.N): a positive integer. */
     static int position(String member, String where) throws ConfigException {
         return intIn(member, 1, 1000, where, "a key ending in a number from 1 to 1000");

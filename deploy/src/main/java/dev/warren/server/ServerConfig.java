@@ -25,12 +25,13 @@ import java.util.function.Consumer;
  * @param logging        console and file logging (log.*)
  * @param eventLoops     AMQP event loops (warren.event_loops); 0 picks {@link dev.warren.amqp.AmqpServer#defaultEventLoops}
  * @param tls            AMQPS, management HTTPS and the SASL mechanisms (listeners.ssl.default, ssl_options.*, ...)
+ * @param maxMessageSize largest message body a publisher may send, in bytes (max_message_size)
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
                            String defaultPass, int heartbeat, int frameMax, int channelMax, long consumerTimeout,
                            StorageConfig storage,
                            String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging,
-                           int eventLoops, TlsConfig tls) {
+                           int eventLoops, TlsConfig tls, long maxMessageSize) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
 
     public ServerConfig {
@@ -69,7 +70,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
         return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
                 StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0,
-                TlsConfig.defaults());
+                TlsConfig.defaults(), 128L << 20);
     }
 
     public ServerConfig withAmqpHost(String host) {
@@ -140,6 +141,10 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         return with(b -> b.tls = settings);
     }
 
+    public ServerConfig withMaxMessageSize(long bytes) {
+        return with(b -> b.maxMessageSize = bytes);
+    }
+
     /** A copy with one change; one place lists every component, so a new one touches no wither. */
     private ServerConfig with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -165,6 +170,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         LogConfig logging;
         int eventLoops;
         TlsConfig tls;
+        long maxMessageSize;
 
         Builder(ServerConfig c) {
             amqpHost = c.amqpHost;
@@ -184,11 +190,13 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
             logging = c.logging;
             eventLoops = c.eventLoops;
             tls = c.tls;
+            maxMessageSize = c.maxMessageSize;
         }
 
         ServerConfig build() {
             return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
-                    frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops, tls);
+                    frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops, tls,
+                    maxMessageSize);
         }
     }
 
@@ -200,6 +208,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
                 + ", frameMax=" + frameMax + ", channelMax=" + channelMax + ", consumerTimeout=" + consumerTimeout
                 + ", storage=" + storage
                 + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
-                + ", logging=" + logging + ", eventLoops=" + eventLoops + ", tls=" + tls + "]";
+                + ", logging=" + logging + ", eventLoops=" + eventLoops + ", tls=" + tls
+                + ", maxMessageSize=" + maxMessageSize + "]";
     }
 }

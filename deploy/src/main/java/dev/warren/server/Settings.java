@@ -75,6 +75,7 @@ final class Settings {
             key("frame_max", (c, v, w) -> c.withFrameMax(ConfigValues.frameMax(v, w))),
             key("channel_max", (c, v, w) -> c.withChannelMax(ConfigValues.channelMax(v, w))),
             key("consumer_timeout", (c, v, w) -> c.withConsumerTimeout(ConfigValues.consumerTimeout(v, w))),
+            key("max_message_size", (c, v, w) -> c.withMaxMessageSize(ConfigValues.maxMessageSize(v, w))),
             key("vm_memory_high_watermark.relative",
                     (c, v, w) -> c.withMemory(c.memory().withRelative(ConfigValues.fraction(v, w)))),
             key("vm_memory_high_watermark.absolute",

@@ -132,6 +132,7 @@ public final class WarrenServer implements AutoCloseable {
                 .withFrameMax(config.frameMax())
                 .withChannelMax(config.channelMax())
                 .withConsumerTimeout(config.consumerTimeout())
+                .withMaxMessageSize(config.maxMessageSize())
                 .withAuthMechanisms(config.tls().mechanisms(), config.tls().certLoginFromCommonName());
         AmqpServer amqp = new AmqpServer(broker, settings, config.eventLoops());
         broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);

@@ -54,6 +54,7 @@ class ConfigKeysTest {
             new Sample("frame_max", "8192", 8192, "4096", 4096, "1024", ServerConfig::frameMax),
             new Sample("channel_max", "100", 100, "65535", 65535, "0", ServerConfig::channelMax),
             new Sample("consumer_timeout", "60000", 60_000L, "3600000", 3_600_000L, "0", ServerConfig::consumerTimeout),
+            new Sample("max_message_size", "16MiB", 16L << 20, "1024", 1024L, "1GiB", ServerConfig::maxMessageSize),
             new Sample("vm_memory_high_watermark.relative", "0.4", new MemoryConfig(0.4, 0), "1",
                     new MemoryConfig(1, 0), "60%", ServerConfig::memory),
             new Sample("vm_memory_high_watermark.absolute", "2GiB", new MemoryConfig(0.6, 2L << 30), "512MB",
