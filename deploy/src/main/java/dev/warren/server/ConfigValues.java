@@ -162,11 +162,16 @@ final class ConfigValues {
     }
 
     static boolean bool(String raw, String where) throws ConfigException {
-        return switch (raw.trim()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw invalid(raw, where, "true or false");
-        };
+        return either(raw, where, "true", "false");
+    }
+
+    /** A setting of two values: true for {@code yes}, false for {@code no}. */
+    private static boolean either(String raw, String where, String yes, String no) throws ConfigException {
+        String value = raw.trim();
+        if (value.equals(yes) || value.equals(no)) {
+            return value.equals(yes);
+        }
+        throw invalid(raw, where, yes + " or " + no);
     }
 
     /** RabbitMQ's vm_memory_high_watermark.relative: a share of the machine's (or container's) memory. */
@@ -254,11 +259,7 @@ final class ConfigValues {
 
     /** ssl_options.verify: verify_peer asks clients for a certificate and checks it; verify_none does not ask. */
     static boolean verify(String raw, String where) throws ConfigException {
-        return switch (raw.trim()) {
-            case "verify_peer" -> true;
-            case "verify_none" -> false;
-            default -> throw invalid(raw, where, "verify_peer or verify_none");
-        };
+        return either(raw, where, "verify_peer", "verify_none");
     }
 
     /** auth_mechanisms.N: one of the SASL mechanisms Warren has. */
@@ -272,11 +273,7 @@ final class ConfigValues {
 
     /** ssl_cert_login_from: true for common_name, false for distinguished_name (RabbitMQ's default). */
     static boolean certLoginFrom(String raw, String where) throws ConfigException {
-        return switch (raw.trim()) {
-            case "common_name" -> true;
-            case "distinguished_name" -> false;
-            default -> throw invalid(raw, where, "distinguished_name or common_name");
-        };
+        return either(raw, where, "common_name", "distinguished_name");
     }
 
     static ConfigException invalid(String raw, String where, String allowed) {
