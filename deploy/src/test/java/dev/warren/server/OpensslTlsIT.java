@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,17 +50,7 @@ class OpensslTlsIT {
     static void start() throws Exception {
         pki = TestPki.create(dir, "openssl-tls");
         serverCert = pki.server("server");
-        Path conf = dir.resolve("warren.conf");
-        Files.writeString(conf, String.join("\n",
-                "listeners.tcp.default = 127.0.0.1:0",
-                "listeners.ssl.default = 127.0.0.1:0",
-                "management.tcp.port = 0",
-                "warren.data_dir = " + dir.resolve("data"),
-                "ssl_options.cacertfile = " + pki.caFile(),
-                "ssl_options.certfile = " + serverCert.certFile(),
-                "ssl_options.keyfile = " + serverCert.keyFile(),
-                ""));
-        server = WarrenServer.start(ServerConfig.load(new String[] {"--config", conf.toString()}, Map.of()));
+        server = TlsServers.start(dir.resolve("warren.conf"), dir.resolve("data"), pki, serverCert, "management.tcp.port = 0");
         assertTrue(server.amqpsPort() > 0, "no AMQPS listener");
     }
 

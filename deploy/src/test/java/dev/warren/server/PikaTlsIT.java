@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -74,18 +73,8 @@ class PikaTlsIT {
 
     /** A server from a config file of RabbitMQ keys, as the launcher would read it; ports 0. */
     private static WarrenServer startServer(String name, TestPki.Issued serverCert, String extraKeys) throws Exception {
-        Path conf = dir.resolve(name + ".conf");
-        Files.writeString(conf, String.join("\n",
-                "# AMQPS as RabbitMQ's TLS guide sets it up",
-                "listeners.tcp.default = 127.0.0.1:0",
-                "listeners.ssl.default = 127.0.0.1:0",
-                "management.tcp.port = 0",
-                "warren.data_dir = " + dir.resolve(name + "-data"),
-                "ssl_options.cacertfile = " + pki.caFile(),
-                "ssl_options.certfile = " + serverCert.certFile(),
-                "ssl_options.keyfile = " + serverCert.keyFile(),
-                extraKeys));
-        WarrenServer started = WarrenServer.start(ServerConfig.load(new String[] {"--config", conf.toString()}, Map.of()));
+        WarrenServer started = TlsServers.start(dir.resolve(name + ".conf"), dir.resolve(name + "-data"), pki, serverCert,
+                "management.tcp.port = 0", extraKeys);
         assertTrue(started.amqpsPort() > 0, "no AMQPS listener");
         return started;
     }

@@ -67,12 +67,7 @@ class TlsServerIT {
     static void start() throws Exception {
         pki = TestPki.create(dir, "warren-test");
         serverCert = pki.server("server");
-        Path config = Files.writeString(dir.resolve("warren.conf"), String.join("\n",
-                "listeners.tcp.default = 127.0.0.1:0",
-                "listeners.ssl.default = 0",
-                "ssl_options.cacertfile = " + pki.caFile(),
-                "ssl_options.certfile = " + serverCert.certFile(),
-                "ssl_options.keyfile = " + serverCert.keyFile(),
+        server = TlsServers.start(dir.resolve("warren.conf"), dir.resolve("data"), pki, serverCert,
                 "ssl_options.verify = verify_peer",
                 "ssl_options.fail_if_no_peer_cert = false",
                 "ssl_options.versions.1 = tlsv1.3",
@@ -86,10 +81,7 @@ class TlsServerIT {
                 "management.ssl.cacertfile = " + pki.caFile(),
                 "management.ssl.certfile = " + serverCert.certFile(),
                 "management.ssl.keyfile = " + serverCert.keyFile(),
-                "warren.data_dir = " + dir.resolve("data"),
-                "log.dir = " + dir.resolve("log"),
-                ""));
-        server = WarrenServer.start(ServerConfig.load(new String[] {"--config", config.toString()}, Map.of()));
+                "log.dir = " + dir.resolve("log"));
         assertTrue(server.amqpsPort() > 0, "AMQPS listens");
         assertTrue(server.managementHttpsPort() > 0, "management HTTPS listens");
     }
