@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  *
  * @param amqpHost       interface to listen on; empty means every interface, IPv6 and IPv4
  * @param amqpPort       AMQP port; 0 picks a free one
- * @param mgmtPort       management HTTP port (management.tcp.port); 0 disables the management listener
+ * @param mgmtPort       management HTTP port (management.tcp.port); 0 turns HTTP off; -1 (not set): see
+ *                       {@link #managementHttpPort}
  * @param dataDir        where the broker keeps its files
  * @param heartbeat      heartbeat interval offered to clients, in seconds (0 disables)
  * @param frameMax       largest frame offered to clients, in bytes
@@ -68,9 +69,20 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
     /** RabbitMQ's defaults where RabbitMQ has the setting; the data and log directories are under ~/.warren. */
     static ServerConfig builtIn() {
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
-        return new ServerConfig("", 5672, 15672, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
+        return new ServerConfig("", 5672, -1, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
                 StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0,
                 TlsConfig.defaults(), 128L << 20);
+    }
+
+    /**
+     * The management HTTP port, or 0 for no HTTP listener. Unless management.tcp.port is set it is 15672 without
+     * HTTPS and none with management.ssl.port, as RabbitMQ starts only the HTTPS listener when only it is configured.
+     */
+    public int managementHttpPort() {
+        if (mgmtPort >= 0) {
+            return mgmtPort;
+        }
+        return tls.mgmtSslPort() >= 0 ? 0 : 15672;
     }
 
     public ServerConfig withAmqpHost(String host) {

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -161,28 +162,33 @@ public final class WarrenServer implements AutoCloseable {
         }
     }
 
-    /** The management HTTP API and /metrics, unless management.tcp.port is 0; a bind failure stops the start. */
+    /**
+     * The management API and /metrics over HTTP, HTTPS or both, unless neither is configured (management.tcp.port
+     * = 0 without management.ssl.port); a bind failure stops the start.
+     */
     private static ManagementServer startManagement(ServerConfig config, Broker broker, int amqpPort, int amqpsPort,
                                                     AmqpServer amqp, TlsListeners tls) throws IOException, InterruptedException {
-        if (config.mgmtPort() == 0) {
+        int httpPort = config.managementHttpPort();
+        if (httpPort == 0 && tls.management() == null) {
             LOG.info("Management HTTP API disabled (management.tcp.port = 0)");
             return null;
         }
         try {
             ManagementSettings settings = ManagementSettings.defaults()
-                    .withPort(config.mgmtPort())
+                    .withPort(httpPort == 0 ? -1 : httpPort)
                     .withDataDir(config.dataDir())
                     .withAmqpPort(amqpPort)
                     .withAmqpsPort(amqpsPort)
                     .withProductVersion(ServerProperties.VERSION);
             if (tls.management() != null) {
-                settings = settings.withHttps(config.tls().mgmtSslPort(), tls.management()::newHandler);
+                TlsConfig.Options files = config.tls().mgmt();
+                settings = settings.withHttps(config.tls().mgmtSslPort(), tls.management()::newHandler,
+                        files.cacertfile() != null ? files.cacertfile() : files.certfile());
             }
             return ManagementServer.start(broker, settings);
         } catch (IOException | RuntimeException e) {
             amqp.close();
-            throw new IOException("cannot start the management HTTP API on port " + config.mgmtPort() + ": "
-                    + e.getMessage(), e);
+            throw new IOException("cannot start the management API: " + e.getMessage(), e);
         }
     }
 
@@ -196,9 +202,9 @@ public final class WarrenServer implements AutoCloseable {
         return management == null ? -1 : management.httpsPort();
     }
 
-    /** The port the management HTTP API listens on, or 0 when it is disabled. */
+    /** The port the management HTTP API listens on, or 0 when there is no HTTP listener. */
     public int managementPort() {
-        return management == null ? 0 : management.port();
+        return management == null || management.port() < 0 ? 0 : management.port();
     }
 
     /** The heap the launcher gave this JVM, and a warning when the paging budget leaves it little room. */
@@ -351,11 +357,16 @@ public final class WarrenServer implements AutoCloseable {
     private static String banner(WarrenServer server) {
         ServerConfig c = server.config();
         String where = c.amqpHost().isEmpty() ? "all interfaces" : c.amqpHost();
-        String management = server.managementPort() == 0 ? "management off"
-                : "management on http://localhost:" + server.managementPort() + "/";
+        List<String> urls = new ArrayList<>();
+        if (server.managementPort() > 0) {
+            urls.add("http://localhost:" + server.managementPort() + "/");
+        }
+        if (server.managementHttpsPort() > 0) {
+            urls.add("https://localhost:" + server.managementHttpsPort() + "/");
+        }
+        String management = urls.isEmpty() ? "management off" : "management on " + String.join(" and ", urls);
         String amqps = server.amqpsPort() < 0 ? "" : ", AMQPS on port " + server.amqpsPort();
-        String https = server.managementHttpsPort() < 0 ? "" : " and https://localhost:" + server.managementHttpsPort() + "/";
         return "Warren is running: AMQP 0-9-1 on port " + server.amqpPort() + " (" + where + ")" + amqps + ", " + management
-                + https + ", data in " + c.dataDir() + ". Press Ctrl-C to stop.";
+                + ", data in " + c.dataDir() + ". Press Ctrl-C to stop.";
     }
 }

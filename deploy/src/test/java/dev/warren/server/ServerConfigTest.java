@@ -36,7 +36,7 @@ class ServerConfigTest {
         ServerConfig config = load(NO_ENV);
         assertEquals("", config.amqpHost());
         assertEquals(5672, config.amqpPort());
-        assertEquals(15672, config.mgmtPort());
+        assertEquals(15672, config.managementHttpPort());
         assertEquals("guest", config.defaultUser());
         assertEquals("guest", config.defaultPass());
         assertEquals(60, config.heartbeat());
@@ -91,6 +91,17 @@ class ServerConfigTest {
                 "15001");
         assertEquals(15001, load(withVariable).mgmtPort());
         assertEquals(0, load(withVariable, "--mgmt-port", "0").mgmtPort(), "0 turns the management listener off");
+    }
+
+    @Test
+    void managementSslAloneMeansNoHttpListenerAndBothPortsMeanBoth() throws Exception {
+        ServerConfig httpsOnly = load(Map.of("WARREN_CONFIG_FILE", file("management.ssl.port = 15671\n").toString()));
+        assertEquals(0, httpsOnly.managementHttpPort(), "as RabbitMQ: only the HTTPS listener");
+        assertEquals(15671, httpsOnly.tls().mgmtSslPort());
+        ServerConfig both = load(Map.of("WARREN_CONFIG_FILE",
+                file("management.ssl.port = 15671\nmanagement.tcp.port = 15672\n").toString()));
+        assertEquals(15672, both.managementHttpPort());
+        assertEquals(15671, both.tls().mgmtSslPort());
     }
 
     @Test

@@ -75,7 +75,7 @@ class TlsServerIT {
                 "auth_mechanisms.1 = EXTERNAL",
                 "auth_mechanisms.2 = PLAIN",
                 "auth_mechanisms.3 = AMQPLAIN",
-                // 0 would turn management off; HTTPS needs the HTTP listener beside it
+                // both listeners: with management.ssl.port alone there would be no HTTP one, as RabbitMQ
                 "management.tcp.port = " + freePort(),
                 "management.ssl.port = 0",
                 "management.ssl.cacertfile = " + pki.caFile(),

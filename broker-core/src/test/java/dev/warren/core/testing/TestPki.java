@@ -78,13 +78,20 @@ public final class TestPki {
 
     /** A server certificate for localhost, 127.0.0.1 and ::1 and its key, written as PEM. */
     public Issued server(String label) throws Exception {
+        return serverNaming(label, "localhost", "127.0.0.1", "::1");
+    }
+
+    /** A server certificate whose subject alternative names are {@code names} (host names or IP literals). */
+    public Issued serverNaming(String label, String... names) throws Exception {
         KeyPair keys = newKeys();
-        X509v3CertificateBuilder builder = builder(name("CN=" + caSubjectName()), name("CN=localhost,O=Warren Test"),
+        GeneralName[] alternatives = new GeneralName[names.length];
+        for (int i = 0; i < names.length; i++) {
+            boolean ip = names[i].contains(":") || names[i].matches("[0-9.]+");
+            alternatives[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+        }
+        X509v3CertificateBuilder builder = builder(name("CN=" + caSubjectName()), name("CN=" + names[0] + ",O=Warren Test"),
                 keys, Duration.ofDays(1))
-                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.dNSName, "localhost"),
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.iPAddress, "::1")}))
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         return issue(label, builder, keys);
     }

@@ -44,7 +44,9 @@ final class NodeClient {
                 .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (target.https() && target.caFile() != null) {
-            builder.sslContext(NodeTrust.sslContext(target.caFile())); // hostname verification stays on
+            // hostname verification stays on, except for the local node's own loopback address
+            builder.sslContext(target.local() ? NodeTrust.loopbackContext(target.caFile())
+                    : NodeTrust.sslContext(target.caFile()));
         }
         this.http = builder.build();
     }

@@ -26,9 +26,14 @@ import java.util.Map;
  *
  * <p>An {@code https} node's certificate is checked against the CAs in {@code --cacertfile}, else
  * {@code $WARREN_CTL_CACERTFILE}, else the JVM's trusted CAs (see {@link NodeTrust}); an {@code http} node
- * ignores them, so the local node's plain-HTTP address on 127.0.0.1 works with either set.
+ * ignores them, so the local node's plain-HTTP address on 127.0.0.1 works with either set. A local node with only
+ * HTTPS writes its https address on 127.0.0.1 and the CA file to trust into {@code warrenctl.json}; its certificate
+ * is checked against that CA, but not for naming 127.0.0.1 (the address is the broker's own, from a file only
+ * its user can read).
+ *
+ * @param local true for the node of {@code warrenctl.json}
  */
-record NodeTarget(URI baseUri, String authorization, String label, Path caFile) {
+record NodeTarget(URI baseUri, String authorization, String label, Path caFile, boolean local) {
     static final String NODE_FILE = "warrenctl.json";
     static final int DEFAULT_PORT = 15672;
     static final String CACERTFILE_ENV = "WARREN_CTL_CACERTFILE";
@@ -41,7 +46,7 @@ record NodeTarget(URI baseUri, String authorization, String label, Path caFile) 
         Path caFile = caFile(invocation, env);
         if (invocation.has(Option.NODE)) {
             URI uri = nodeUri(invocation.value(Option.NODE).orElseThrow());
-            return new NodeTarget(uri, basic, uri.toString(), caFile);
+            return new NodeTarget(uri, basic, uri.toString(), caFile, false);
         }
         Path dataDir = dataDir(invocation, env);
         Path file = dataDir.resolve(NODE_FILE);
@@ -52,7 +57,11 @@ record NodeTarget(URI baseUri, String authorization, String label, Path caFile) 
             throw unavailable(dataDir.toString(), file + " has no \"url\" and \"secret\"");
         }
         URI uri = nodeUri(url);
-        return new NodeTarget(uri, credentialsGiven ? basic : "Bearer " + secret, uri.toString(), caFile);
+        String localTrust = local.path("cacertfile").asText("");
+        if (caFile == null && !localTrust.isEmpty()) {
+            caFile = Path.of(localTrust);
+        }
+        return new NodeTarget(uri, credentialsGiven ? basic : "Bearer " + secret, uri.toString(), caFile, true);
     }
 
     /** True when warrenctl talks TLS to the node (and so checks its certificate). */

@@ -16,9 +16,15 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import java.net.Socket;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Whom warrenctl trusts when it reaches a node over https, and what it says when the node's certificate fails.
@@ -36,6 +42,31 @@ final class NodeTrust {
 
     /** An SSLContext trusting only the CA certificates in {@code caFile} (PEM). */
     static SSLContext sslContext(Path caFile) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers(caFile), new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS with the CAs in " + caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As {@link #sslContext}, but the certificate need not name the host: for the local node's 127.0.0.1 address,
+     * taken from its own warrenctl.json, where a certificate issued for the machine's name is expected.
+     */
+    static SSLContext loopbackContext(Path caFile) {
+        X509TrustManager chain = (X509TrustManager) trustManagers(caFile)[0];
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new ChainOnly(chain)}, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS with the CAs in " + caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TrustManager[] trustManagers(Path caFile) {
         Collection<? extends Certificate> certificates = readCertificates(caFile);
         try {
             KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -46,9 +77,7 @@ final class NodeTrust {
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trustStore);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), new SecureRandom());
-            return context;
+            return trust.getTrustManagers();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot set up TLS with the CAs in " + caFile + ": " + e.getMessage(), e);
         }
@@ -128,5 +157,56 @@ final class NodeTrust {
             }
         }
         return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * Checks the chain against the CAs and nothing else. Being an X509ExtendedTrustManager, JSSE does not add its
+     * own host name check around it (it would for a plain X509TrustManager).
+     */
+    private static final class ChainOnly extends X509ExtendedTrustManager {
+        private final X509TrustManager chain;
+
+        ChainOnly(X509TrustManager chain) {
+            this.chain = chain;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] certificates, String authType) throws CertificateException {
+            chain.checkServerTrusted(certificates, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] certificates, String authType, Socket socket)
+                throws CertificateException {
+            chain.checkServerTrusted(certificates, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] certificates, String authType, SSLEngine engine)
+                throws CertificateException {
+            chain.checkServerTrusted(certificates, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] certificates, String authType) throws CertificateException {
+            throw new CertificateException("warrenctl does not accept client connections");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] certificates, String authType, Socket socket)
+                throws CertificateException {
+            checkClientTrusted(certificates, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] certificates, String authType, SSLEngine engine)
+                throws CertificateException {
+            checkClientTrusted(certificates, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return chain.getAcceptedIssuers();
+        }
     }
 }

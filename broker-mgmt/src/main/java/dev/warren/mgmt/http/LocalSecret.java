@@ -16,7 +16,7 @@ import java.util.EnumSet;
 
 /**
  * warrenctl's way in: {@code <dataDir>/warrenctl.json} holds the management URL and a random secret that
- * authenticates as an administrator. The file is created owner-only (rw-------) from the start, under a
+ * authenticates as an administrator (and, when management has only HTTPS, the CA file its certificate chains to). The file is created owner-only (rw-------) from the start, under a
  * temporary name, and renamed into place, so no other user can ever read a secret from it. A new secret
  * is made on every start.
  */
@@ -33,11 +33,18 @@ final class LocalSecret {
         this.secret = secret;
     }
 
-    static LocalSecret write(Path dataDir, String url) throws IOException {
+    /**
+     * @param trust for an https URL, the PEM file warrenctl checks the node's certificate against (it connects to
+     *              127.0.0.1, which the certificate need not name); null for http
+     */
+    static LocalSecret write(Path dataDir, String url, Path trust) throws IOException {
         byte[] bytes = new byte[SECRET_BYTES];
         RANDOM.nextBytes(bytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         ObjectNode content = Json.object().put("url", url).put("secret", secret);
+        if (trust != null) {
+            content.put("cacertfile", trust.toAbsolutePath().toString());
+        }
         Files.createDirectories(dataDir);
         Path file = dataDir.resolve(FILE_NAME);
         Path temp = dataDir.resolve(FILE_NAME + ".tmp");

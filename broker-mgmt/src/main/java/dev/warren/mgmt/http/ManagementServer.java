@@ -48,6 +48,7 @@ public final class ManagementServer implements AutoCloseable {
     private static final int HANDLER_THREADS = 4;
     private static final int IDLE_SECONDS = 120;
 
+    /** The HTTP listener, or null when there is only HTTPS. */
     private final Channel listener;
     /** The HTTPS listener (management.ssl.port), or null. */
     private final Channel httpsListener;
@@ -65,7 +66,7 @@ public final class ManagementServer implements AutoCloseable {
         this.handlers = handlers;
         this.metrics = metrics;
         this.localSecret = localSecret;
-        this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+        this.port = listener == null ? -1 : ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /**
@@ -75,60 +76,75 @@ public final class ManagementServer implements AutoCloseable {
      * @throws IOException when the port cannot be bound or the secret file cannot be written
      */
     public static ManagementServer start(Broker broker, ManagementSettings settings) throws IOException, InterruptedException {
+        if (settings.port() < 0 && settings.tls() == null) {
+            throw new IllegalArgumentException("management needs an HTTP or an HTTPS listener");
+        }
         BrokerMetrics metrics = new BrokerMetrics(broker);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ThreadPoolExecutor handlerPool = handlerPool();
-        AtomicInteger boundPort = new AtomicInteger();
-        String node = NodeName.get();
+        AtomicInteger boundPort = new AtomicInteger(-1);
         AtomicInteger boundHttpsPort = new AtomicInteger(-1);
+        String node = NodeName.get();
         ServerIdentity identity = new ServerIdentity(node, settings.productVersion(), settings.amqpPort(), boundPort::get,
                 settings.amqpsPort(), boundHttpsPort::get);
         DispatcherHolder holder = new DispatcherHolder();
+        String where = settings.host().isEmpty() ? "all interfaces" : settings.host();
         Channel listener = null;
         Channel httpsListener = null;
         try {
-            listener = bootstrap(group, holder, handlerPool, null).bind(address(settings.host(), settings.port())).sync().channel();
+            if (settings.port() >= 0) {
+                listener = bind(group, holder, handlerPool, null, settings.host(), settings.port());
+                boundPort.set(((InetSocketAddress) listener.localAddress()).getPort());
+            }
             if (settings.tls() != null) {
-                httpsListener = bootstrap(group, holder, handlerPool, settings.tls())
-                        .bind(address(settings.host(), settings.sslPort())).sync().channel();
-                LOG.info("Management HTTPS API listening on {} port {}", settings.host().isEmpty() ? "all interfaces" : settings.host(),
-                        ((InetSocketAddress) httpsListener.localAddress()).getPort());
+                httpsListener = bind(group, holder, handlerPool, settings.tls(), settings.host(), settings.sslPort());
+                boundHttpsPort.set(((InetSocketAddress) httpsListener.localAddress()).getPort());
             }
         } catch (Exception e) {
-            if (listener != null) {
-                listener.close().syncUninterruptibly();
-            }
+            closeAll(listener, httpsListener);
             shutdown(group, handlerPool, metrics);
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
             }
-            String host = settings.host().isEmpty() ? "all interfaces" : settings.host();
-            throw new IOException("cannot listen for " + (listener == null ? "HTTP" : "HTTPS") + " (management) on " + host
-                    + " port " + (listener == null ? settings.port() : settings.sslPort()) + ": " + e.getMessage(), e);
-        }
-        int port = ((InetSocketAddress) listener.localAddress()).getPort();
-        boundPort.set(port);
-        if (httpsListener != null) {
-            boundHttpsPort.set(((InetSocketAddress) httpsListener.localAddress()).getPort());
+            boolean http = settings.port() >= 0 && listener == null;
+            throw new IOException("cannot listen for " + (http ? "HTTP" : "HTTPS") + " (management) on " + where
+                    + " port " + (http ? settings.port() : settings.sslPort()) + ": " + e.getMessage(), e);
         }
         LocalSecret secret = null;
         try {
             if (settings.dataDir() != null) {
-                secret = LocalSecret.write(settings.dataDir(), "http://127.0.0.1:" + port);
+                secret = listener != null
+                        ? LocalSecret.write(settings.dataDir(), "http://127.0.0.1:" + boundPort.get(), null)
+                        : LocalSecret.write(settings.dataDir(), "https://127.0.0.1:" + boundHttpsPort.get(),
+                                settings.httpsTrust());
             }
         } catch (IOException e) {
-            listener.close().syncUninterruptibly();
-            if (httpsListener != null) {
-                httpsListener.close().syncUninterruptibly();
-            }
+            closeAll(listener, httpsListener);
             shutdown(group, handlerPool, metrics);
             throw new IOException("cannot write " + settings.dataDir().resolve(LocalSecret.FILE_NAME) + ": " + e.getMessage(), e);
         }
         holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity),
                 new Authenticator(broker.users(), secret == null ? null : secret.secret()), broker);
-        LOG.info("Management HTTP API and /metrics listening on {} port {}",
-                settings.host().isEmpty() ? "all interfaces" : settings.host(), port);
+        if (listener != null) {
+            LOG.info("Management HTTP API and /metrics listening on {} port {}", where, boundPort.get());
+        }
+        if (httpsListener != null) {
+            LOG.info("Management HTTPS API and /metrics listening on {} port {}", where, boundHttpsPort.get());
+        }
         return new ManagementServer(listener, httpsListener, group, handlerPool, metrics, secret);
+    }
+
+    private static Channel bind(EventLoopGroup group, DispatcherHolder holder, ThreadPoolExecutor handlerPool,
+                                Function<ByteBufAllocator, SslHandler> tls, String host, int port) throws InterruptedException {
+        return bootstrap(group, holder, handlerPool, tls).bind(address(host, port)).sync().channel();
+    }
+
+    private static void closeAll(Channel... listeners) {
+        for (Channel listener : listeners) {
+            if (listener != null) {
+                listener.close().syncUninterruptibly();
+            }
+        }
     }
 
     /** HTTP, or HTTPS when {@code tls} makes each connection's TLS handler. */
@@ -230,7 +246,7 @@ public final class ManagementServer implements AutoCloseable {
         }
     }
 
-    /** The port the API listens on (the one picked when the settings said 0). */
+    /** The port HTTP listens on (the one picked when the settings said 0), or -1 when there is only HTTPS. */
     public int port() {
         return port;
     }
@@ -238,10 +254,7 @@ public final class ManagementServer implements AutoCloseable {
     /** Stops listening, finishes the requests being handled (briefly), removes warrenctl.json. */
     @Override
     public void close() {
-        listener.close().syncUninterruptibly();
-        if (httpsListener != null) {
-            httpsListener.close().syncUninterruptibly();
-        }
+        closeAll(listener, httpsListener);
         if (localSecret != null) {
             try {
                 localSecret.delete();

@@ -50,8 +50,10 @@ final class OverviewHandlers {
             listeners.addObject().put("node", identity.node()).put("protocol", "amqp/ssl").put("ip_address", "::")
                     .put("port", identity.amqpsPort());
         }
-        listeners.addObject().put("node", identity.node()).put("protocol", "http").put("ip_address", "::")
-                .put("port", identity.httpPort().getAsInt());
+        if (identity.httpPort().getAsInt() > 0) {
+            listeners.addObject().put("node", identity.node()).put("protocol", "http").put("ip_address", "::")
+                    .put("port", identity.httpPort().getAsInt());
+        }
         if (identity.httpsPort().getAsInt() > 0) {
             listeners.addObject().put("node", identity.node()).put("protocol", "https").put("ip_address", "::")
                     .put("port", identity.httpsPort().getAsInt());

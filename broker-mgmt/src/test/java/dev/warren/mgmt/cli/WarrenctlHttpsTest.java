@@ -56,7 +56,7 @@ class WarrenctlHttpsTest {
         Path dataDir = Files.createDirectories(dir.resolve("data"));
         // every interface, as the broker listens by default: 127.0.0.2 reaches it under a name the certificate lacks
         management = ManagementServer.start(broker, ManagementSettings.defaults().withHost("").withPort(0)
-                .withDataDir(dataDir).withAmqpPort(0).withHttps(0, tls::newHandler));
+                .withDataDir(dataDir).withAmqpPort(0).withHttps(0, tls::newHandler, pki.caFile()));
     }
 
     @AfterAll
