@@ -2,6 +2,7 @@ package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.Frame;
 import dev.warren.amqp.protocol.FrameDecoder;
+import dev.warren.amqp.tls.TlsFailures;
 import dev.warren.amqp.tls.TlsPeer;
 import dev.warren.amqp.protocol.FrameError;
 import dev.warren.amqp.protocol.FrameWriter;
@@ -224,7 +225,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException tls) {
             // a client that cannot or may not talk TLS with us: its problem, said once, no stack trace
-            LOG.warn("TLS handshake with {} failed: {}", peer, tls.getMessage());
+            LOG.warn("TLS handshake with {} failed: {}", peer, TlsFailures.reason(tls));
             ctx.close();
             return;
         }

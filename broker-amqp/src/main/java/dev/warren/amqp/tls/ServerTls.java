@@ -87,10 +87,9 @@ public final class ServerTls {
         X509Certificate[] chain = readCertificates(settings.certFile(), settings.keyPrefix() + ".certfile");
         PrivateKey key = readKey();
         checkKeyMatches(key, chain[0]);
-        if (settings.caFile() != null) {
-            readCertificates(settings.caFile(), settings.keyPrefix() + ".cacertfile");
-        }
-        SslContext built = build(chain, key);
+        X509Certificate[] cas = settings.caFile() == null ? null
+                : readCertificates(settings.caFile(), settings.keyPrefix() + ".cacertfile");
+        SslContext built = build(chain, key, cas);
         context = built;
         certificate = chain[0];
         loadedTimes = times;
@@ -126,20 +125,20 @@ public final class ServerTls {
         return times;
     }
 
-    private SslContext build(X509Certificate[] chain, PrivateKey key) throws TlsConfigException {
+    private SslContext build(X509Certificate[] chain, PrivateKey key, X509Certificate[] cas) throws TlsConfigException {
         SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
                 .protocols(settings.versions())
                 .clientAuth(!settings.verifyPeer() ? ClientAuth.NONE
                         : settings.failIfNoPeerCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-        if (settings.caFile() != null) {
-            builder.trustManager(settings.caFile().toFile());
-        }
-        if (!settings.ciphers().isEmpty()) {
-            builder.ciphers(settings.ciphers(), SupportedCipherSuiteFilter.INSTANCE);
-        }
         SslContext built;
         try {
+            if (cas != null) {
+                builder.trustManager(ClientCertificateTrust.of(cas, settings.caFile(), OpenSsl.isAvailable()));
+            }
+            if (!settings.ciphers().isEmpty()) {
+                builder.ciphers(settings.ciphers(), SupportedCipherSuiteFilter.INSTANCE);
+            }
             built = builder.build();
         } catch (Exception e) {
             throw new TlsConfigException(settings.keyPrefix(), "cannot set up TLS: " + e.getMessage(), e);

@@ -21,11 +21,12 @@ import dev.warren.core.connection.TlsInfo;
 import dev.warren.core.testing.TestPki;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
@@ -184,29 +185,49 @@ class TlsIT {
     void aClientCertificateOfAnotherCaIsRefused() throws Exception {
         int port = startTls(AmqpSettings.defaults(), mutual());
         TestPki other = TestPki.create(dir, "other");
-        SSLContext untrusted = other.client("mallory", "CN=mallory").clientContext(pki.caCertificate());
-        assertThrows(IOException.class, () -> factory(port, untrusted).newConnection());
+        SSLContext untrusted = other.client("mallory", "CN=mallory").insistentClientContext(pki.caCertificate());
+        IOException refused = assertThrows(IOException.class, () -> factory(port, untrusted).newConnection());
+        assertTrue(causes(refused).contains("Received fatal alert: unknown_ca"),
+                "the alert RabbitMQ sends for a certificate of an unknown CA: " + causes(refused));
     }
 
     @Test
-    void tls11IsRefusedByDefault() throws Exception {
+    void tls11IsRefusedByDefaultWithTheProtocolVersionAlert() throws Exception {
         int port = startTls(AmqpSettings.defaults(), serverOnly());
-        // let this JVM's client offer TLS 1.1 (the JDK disables it), so the refusal is the server's
-        String disabled = Security.getProperty("jdk.tls.disabledAlgorithms");
-        Security.setProperty("jdk.tls.disabledAlgorithms", disabled.replace("TLSv1.1,", "").replace("TLSv1,", ""));
-        try {
-            SSLContext context = pki.trustingClientContext();
-            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-                socket.setEnabledProtocols(new String[] {"TLSv1.1"});
-                socket.setSoTimeout(10_000);
-                assertThrows(IOException.class, socket::startHandshake);
-            }
-        } finally {
-            Security.setProperty("jdk.tls.disabledAlgorithms", disabled);
+        // The JDK's client will not offer TLS 1.1 at all (and Debian's openssl neither), so the hello is written
+        // by hand: a TLS 1.1 ClientHello offering TLS_RSA_WITH_AES_128_CBC_SHA, as an old client sends it.
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(tls11ClientHello());
+            byte[] record = socket.getInputStream().readNBytes(7);
+            assertEquals(7, record.length, "the server answers with an alert record");
+            assertEquals(21, record[0], "content type alert");
+            assertEquals(2, record[5], "fatal");
+            assertEquals(70, record[6], "protocol_version");
         }
         try (Connection connection = factory(port, pki.trustingClientContext()).newConnection()) {
             roundTrip(connection); // TLS 1.2/1.3 clients still served
         }
+    }
+
+    private static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            text.append(t).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** A TLS 1.1 ClientHello record: version 3.2, a random, no session, one cipher suite, no compression. */
+    private static byte[] tls11ClientHello() {
+        ByteBuffer body = ByteBuffer.allocate(2 + 32 + 1 + 2 + 4 + 2);
+        body.putShort((short) 0x0302).put(new byte[32]).put((byte) 0)
+                .putShort((short) 4).putShort((short) 0x002f).putShort((short) 0x00ff) // + renegotiation SCSV
+                .put((byte) 1).put((byte) 0);
+        ByteBuffer record = ByteBuffer.allocate(5 + 4 + body.capacity());
+        record.put((byte) 22).putShort((short) 0x0302).putShort((short) (4 + body.capacity()))
+                .put((byte) 1).put((byte) 0).putShort((short) body.capacity()).put(body.array());
+        return record.array();
     }
 
     @Test

@@ -2,12 +2,14 @@ package dev.warren.core.testing;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.net.Socket;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -16,9 +18,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -133,16 +138,69 @@ public final class TestPki {
             return file;
         }
 
-        /** A client SSLContext that presents this certificate and trusts {@code trusted}. */
+        /**
+         * A client SSLContext that presents this certificate and trusts {@code trusted}. As the JDK's client does,
+         * it sends the certificate only when its CA is one the server asks for.
+         */
         public SSLContext clientContext(X509Certificate trusted) throws Exception {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(), trustManagers(trusted).getTrustManagers(), new SecureRandom());
+            return context;
+        }
+
+        /**
+         * As {@link #clientContext}, but the certificate is sent whichever CAs the server asks for, as
+         * {@code openssl s_client -cert} does: for testing a server's refusal of a certificate it does not trust.
+         */
+        public SSLContext insistentClientContext(X509Certificate trusted) throws Exception {
+            X509ExtendedKeyManager insistent = new X509ExtendedKeyManager() {
+                @Override
+                public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+                    return "me";
+                }
+
+                @Override
+                public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+                    return "me";
+                }
+
+                @Override
+                public String[] getClientAliases(String keyType, Principal[] issuers) {
+                    return new String[] {"me"};
+                }
+
+                @Override
+                public String[] getServerAliases(String keyType, Principal[] issuers) {
+                    return null;
+                }
+
+                @Override
+                public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+                    return null;
+                }
+
+                @Override
+                public X509Certificate[] getCertificateChain(String alias) {
+                    return new X509Certificate[] {certificate, ca};
+                }
+
+                @Override
+                public PrivateKey getPrivateKey(String alias) {
+                    return key;
+                }
+            };
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {insistent}, trustManagers(trusted).getTrustManagers(), new SecureRandom());
+            return context;
+        }
+
+        private KeyManager[] keyManagers() throws Exception {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
             keyStore.setKeyEntry("me", key, "pw".toCharArray(), new java.security.cert.Certificate[] {certificate, ca});
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(keyStore, "pw".toCharArray());
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trustManagers(trusted).getTrustManagers(), new SecureRandom());
-            return context;
+            return keys.getKeyManagers();
         }
     }
 
