@@ -31,6 +31,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -54,6 +55,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final FrameDecoder decoder;
     private final DirectReplyTo replies;
     private final TaskBatcher batcher = new TaskBatcher();
+    private static final int INITIAL_CHANNEL_SLOTS = 4;
+    /**
+     * Open channels by number. It starts small and grows to the highest number used, not to channel-max (2047
+     * slots would be 8 KiB per connection, most of which has one or two channels).
+     */
     private AmqpChannel[] channels;
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_PROTOCOL_HEADER;
@@ -332,7 +338,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void opened(NegotiatedTerms terms) {
-        channels = new AmqpChannel[terms.channelMax() + 1];
+        channels = new AmqpChannel[Math.min(terms.channelMax() + 1, INITIAL_CHANNEL_SLOTS)];
         publisherGate.blockedNotifications(terms.blockedNotifications());
         DeliveryWindow window = new DeliveryWindow(DeliveryWindow.DEFAULT_LIMIT, terms.vhost().storage().memory(),
                 () -> outbox.post(this::wakeAllConsumers));
@@ -394,7 +400,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             frame.payload().release();
             throw new AmqpException(ReplyCode.CHANNEL_ERROR, "channel " + id + " is above the negotiated channel-max " + channelMax);
         }
-        AmqpChannel channel = channels[id];
+        AmqpChannel channel = id < channels.length ? channels[id] : null;
         if (channel == null) {
             openChannel(frame);
         } else {
@@ -417,7 +423,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                     method == null ? 0 : method.spec().classId(), method == null ? 0 : method.spec().methodId());
         }
         checkUserChannelLimit();
-        channels[frame.channel()] = new AmqpChannel(context, frame.channel());
+        int id = frame.channel();
+        if (id >= channels.length) {
+            channels = Arrays.copyOf(channels, Math.min(Math.max(id + 1, channels.length * 2), context.terms().channelMax() + 1));
+        }
+        channels[id] = new AmqpChannel(context, id);
         openChannels++;
         send(frame.channel(), Methods.CHANNEL_OPEN_OK.with(new byte[0]));
     }

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     private final EventLoop loop;
-    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    /** Chunks of 64 (Netty's default of 1024 would be 4 KiB per connection before anything is posted), up to 2^30. */
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue(64, 1 << 30);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable afterBatch;
 

@@ -67,6 +67,21 @@ class ChannelLifecycleIT {
     }
 
     @Test
+    void theHighestChannelNumberWorksAsTheFirstChannelOpened() throws Exception {
+        try (Connection connection = broker.connect()) {
+            Channel top = connection.createChannel(2047);
+            Channel low = connection.createChannel(3);
+            for (Channel channel : List.of(top, low)) {
+                String queue = channel.queueDeclare().getQueue();
+                channel.basicPublish("", queue, null, new byte[] {1});
+                assertTrue(channel.basicGet(queue, true) != null, "channel " + channel.getChannelNumber() + " round trip");
+            }
+            top.close();
+            assertTrue(low.isOpen());
+        }
+    }
+
+    @Test
     void openingAndClosingChannelsRepeatedlyKeepsTheConnectionHealthy() throws Exception {
         try (Connection connection = broker.connect()) {
             for (int round = 0; round < 1000; round++) {
