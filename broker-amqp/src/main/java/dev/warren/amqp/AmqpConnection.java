@@ -135,7 +135,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             peer = address.getAddress().getHostAddress() + ":" + address.getPort();
         }
         handshake = new Handshake(broker, settings, peer, remoteAddress());
-        publisherGate = new PublisherGate(ctx.channel(), outbox, broker.storage().diskAlarm(), m -> send(0, m), peer);
+        publisherGate = new PublisherGate(ctx.channel(), outbox, broker.storage().alarms(), m -> send(0, m), peer);
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state.ordinal() < State.OPEN.ordinal()) {
                 LOG.warn("Closing connection from {}: handshake not completed within {} ms", peer, settings.handshakeTimeoutMillis());
@@ -462,10 +462,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The disk alarm changed (on this connection's loop). */
-    void alarmChanged(boolean raised) {
+    /** A resource alarm changed (on this connection's loop). */
+    void alarmChanged() {
         if (state == State.OPEN) {
-            publisherGate.alarmChanged(raised);
+            publisherGate.alarmChanged();
         }
     }
 

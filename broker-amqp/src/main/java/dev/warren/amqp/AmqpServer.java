@@ -86,15 +86,18 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.eventLoops = threads > 0 ? threads : defaultEventLoops();
         this.workerGroup = new MultiThreadIoEventLoopGroup(eventLoops, io);
-        broker.storage().diskAlarm().onChange(this::alarmChanged);
+        broker.storage().alarms().forEach(alarm -> alarm.onChange(this::alarmChanged));
     }
 
-    /** Tells every connection, on its own loop, that the disk alarm was raised or cleared. */
-    private void alarmChanged(boolean raised) {
+    /**
+     * Tells every connection, on its own loop, that a resource alarm (disk, memory) was raised or cleared;
+     * each reads the alarms as they are when the task runs, so which change this was does not matter.
+     */
+    private void alarmChanged(boolean ignored) {
         for (Channel connection : connections) {
             AmqpConnection amqp = connection.pipeline().get(AmqpConnection.class);
             if (amqp != null) {
-                connection.eventLoop().execute(() -> amqp.alarmChanged(raised));
+                connection.eventLoop().execute(amqp::alarmChanged);
             }
         }
     }

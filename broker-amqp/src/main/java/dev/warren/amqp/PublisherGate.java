@@ -3,14 +3,18 @@ package dev.warren.amqp;
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.store.ResourceAlarm;
 import io.netty.channel.Channel;
+import java.util.List;
+import java.util.StringJoiner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything that stops the broker reading a publisher, in one place: flow control towards queues on
  * other event loops, the bytes waiting for the journal (persistent publishes, with or without confirms),
- * and the resource alarm, which also tells clients that asked for it (connection.blocked / unblocked).
- * Connection thread only, but for {@link PublisherFlow#remove}, which any thread may call.
+ * and the resource alarms (disk, memory), which also tell clients that asked for it (connection.blocked /
+ * unblocked). As in RabbitMQ's reader, a publishing connection is blocked while any alarm is raised, told so
+ * once with the alarms raised at that moment ("low on memory", "low on disk & memory"), and told it is
+ * unblocked once none is. Connection thread only, but for {@link PublisherFlow#remove}, which any thread may call.
  */
 final class PublisherGate {
     private static final Logger LOG = LoggerFactory.getLogger(PublisherGate.class);
@@ -29,23 +33,24 @@ final class PublisherGate {
     private final ReadGate gate;
     private final PublisherFlow toQueues;
     private final PublisherFlow toJournal;
-    private final ResourceAlarm alarm;
+    private final List<ResourceAlarm> alarms;
     private final Notifier notifier;
     private final String peer;
     /** The client understands connection.blocked/unblocked (a client capability). */
     private boolean blockedNotifications;
     /** This connection has published: a resource alarm blocks it. */
     private boolean publishes;
-    /** connection.blocked was sent (or would have been) and reading stopped for the alarm. */
+    /** connection.blocked was sent (or would have been) and reading stopped for an alarm. */
     private boolean blockedByAlarm;
 
-    PublisherGate(Channel socket, Outbox outbox, ResourceAlarm alarm, Notifier notifier, String peer) {
+    /** @param alarms every alarm that blocks publishers, in the order the blocked reason names them */
+    PublisherGate(Channel socket, Outbox outbox, List<ResourceAlarm> alarms, Notifier notifier, String peer) {
         this.gate = new ReadGate(socket);
         this.toQueues = new PublisherFlow(gate, ReadGate.Reason.PUBLISHER_FLOW, outbox,
                 QUEUE_HIGH_WATER_MARK, QUEUE_LOW_WATER_MARK);
         this.toJournal = new PublisherFlow(gate, ReadGate.Reason.JOURNAL_BACKLOG, outbox,
                 JOURNAL_HIGH_WATER_MARK, JOURNAL_LOW_WATER_MARK);
-        this.alarm = alarm;
+        this.alarms = List.copyOf(alarms);
         this.notifier = notifier;
         this.peer = peer;
     }
@@ -67,16 +72,20 @@ final class PublisherGate {
         return gate.isPaused();
     }
 
-    /** A message is being published on this connection: while the alarm is raised, reading stops after it. */
+    /** A message is being published on this connection: while an alarm is raised, reading stops after it. */
     void publishing() {
         publishes = true;
-        if (!blockedByAlarm && alarm.raised()) {
+        if (!blockedByAlarm && anyRaised()) {
             block();
         }
     }
 
-    /** The alarm changed (on this connection's loop): block a publishing connection, or unblock. */
-    void alarmChanged(boolean raised) {
+    /**
+     * An alarm changed (on this connection's loop): block a publishing connection, or unblock it when no
+     * alarm is left. The alarms are read as they are now, so changes that arrive out of order end right.
+     */
+    void alarmChanged() {
+        boolean raised = anyRaised();
         if (raised && publishes && !blockedByAlarm) {
             block();
         } else if (!raised && blockedByAlarm) {
@@ -85,16 +94,37 @@ final class PublisherGate {
                 notifier.send(Methods.CONNECTION_UNBLOCKED.with());
             }
             gate.resume(ReadGate.Reason.RESOURCE_ALARM);
-            LOG.info("Connection from {} unblocked: the resource alarm cleared", peer);
+            LOG.info("Connection from {} unblocked: the resource alarms cleared", peer);
         }
+    }
+
+    private boolean anyRaised() {
+        for (ResourceAlarm alarm : alarms) {
+            if (alarm.raised()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** RabbitMQ's connection.blocked reason: "low on " and the raised alarms joined by " & ". */
+    private String reason() {
+        StringJoiner raised = new StringJoiner(" & ", "low on ", "");
+        for (ResourceAlarm alarm : alarms) {
+            if (alarm.raised()) {
+                raised.add(alarm.resource());
+            }
+        }
+        return raised.toString();
     }
 
     private void block() {
         blockedByAlarm = true;
+        String reason = reason();
         if (blockedNotifications) {
-            notifier.send(Methods.CONNECTION_BLOCKED.with("low on " + alarm.resource()));
+            notifier.send(Methods.CONNECTION_BLOCKED.with(reason));
         }
         gate.pause(ReadGate.Reason.RESOURCE_ALARM);
-        LOG.info("Connection from {} blocked: low on {}", peer, alarm.resource());
+        LOG.info("Connection from {} blocked: {}", peer, reason);
     }
 }

@@ -13,7 +13,7 @@ final class ReadGate {
         PUBLISHER_FLOW,
         /** Too many published bytes are still waiting for the journal to write them. */
         JOURNAL_BACKLOG,
-        /** A resource alarm (disk) blocks publishers. */
+        /** A resource alarm (disk, memory) blocks publishers. */
         RESOURCE_ALARM
     }
 

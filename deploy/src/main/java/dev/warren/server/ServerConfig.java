@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * @param storage        how messages are stored and paged
  * @param defaultVhost   the virtual host created at startup besides "/" (default_vhost)
  * @param loopbackUsers  users who may only log in from a loopback address (loopback_users)
- * @param memory         how large the JVM heap may grow (vm_memory_high_watermark)
+ * @param memory         the memory alarm's threshold, which also sizes the heap (vm_memory_high_watermark)
  * @param logging        console and file logging (log.*)
  * @param eventLoops     AMQP event loops (warren.event_loops); 0 picks {@link dev.warren.amqp.AmqpServer#defaultEventLoops}
  * @param tls            AMQPS, management HTTPS and the SASL mechanisms (listeners.ssl.default, ssl_options.*, ...)

@@ -7,6 +7,7 @@ import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.Users;
+import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.MemoryBudget;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.core.store.Storage;
@@ -14,6 +15,7 @@ import dev.warren.mgmt.http.ManagementServer;
 import dev.warren.mgmt.http.ManagementSettings;
 import dev.warren.store.DefinitionsFile;
 import dev.warren.store.Journal;
+import dev.warren.store.MemoryMonitor;
 import dev.warren.store.StoreSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -54,12 +56,13 @@ public final class WarrenServer implements AutoCloseable {
     private final TlsListeners tls;
     /** The AMQPS listener's addresses; empty without one. */
     private final List<InetSocketAddress> tlsBound;
+    private final MemoryMonitor memoryMonitor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private WarrenServer(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions, DataDirLock lock,
                          AmqpServer amqp, ManagementServer management, List<InetSocketAddress> bound, TlsListeners tls,
-                         List<InetSocketAddress> tlsBound) {
+                         List<InetSocketAddress> tlsBound, MemoryMonitor memoryMonitor) {
         this.config = config;
         this.broker = broker;
         this.journal = journal;
@@ -70,6 +73,7 @@ public final class WarrenServer implements AutoCloseable {
         this.bound = bound;
         this.tls = tls;
         this.tlsBound = tlsBound;
+        this.memoryMonitor = memoryMonitor;
     }
 
     /**
@@ -100,7 +104,9 @@ public final class WarrenServer implements AutoCloseable {
                     .withFsync(StoreSettings.FsyncPolicy.named(sc.fsync()))
                     .withDiskFreeLimit(sc.diskFreeLimit()), diskAlarm);
             definitions = DefinitionsFile.open(config.dataDir());
-            Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm);
+            // the same total the launcher sized the heap from (JvmOptions), so the two agree on the watermark
+            MemoryAlarm memoryAlarm = new MemoryAlarm(config.memory().watermark(), JvmOptions.totalMemory());
+            Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm, memoryAlarm);
             // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
             // later starts restore the stored users and vhosts instead, as RabbitMQ does.
             Broker broker = new Broker(users(config), storage, config.defaultVhost());
@@ -144,11 +150,13 @@ public final class WarrenServer implements AutoCloseable {
                     : amqp.startTls(config.tls().amqpsHost(), config.tls().amqpsPort(), tls.amqp());
             LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
                     config.defaultUser(), config.defaultVhost());
-            logMemory(config);
+            logMemory(config, broker.storage().memoryAlarm());
             ManagementServer management = startManagement(config, broker, bound.get(0).getPort(),
                     tlsBound.isEmpty() ? -1 : tlsBound.get(0).getPort(), amqp, tls);
             tls.watchForChanges();
-            return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound);
+            MemoryMonitor memoryMonitor = MemoryMonitor.start(broker.storage().memoryAlarm());
+            return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound,
+                    memoryMonitor);
         } catch (Exception e) {
             amqp.close();
             definitions.close();
@@ -207,15 +215,24 @@ public final class WarrenServer implements AutoCloseable {
         return management == null || management.port() < 0 ? 0 : management.port();
     }
 
-    /** The heap the launcher gave this JVM, and a warning when the paging budget leaves it little room. */
-    private static void logMemory(ServerConfig config) {
+    /**
+     * The heap the launcher gave this JVM, where the memory alarm blocks publishers, and warnings when the
+     * paging budget takes much of the watermark or the heap cannot reach it.
+     */
+    private static void logMemory(ServerConfig config, MemoryAlarm alarm) {
         long maxHeap = Runtime.getRuntime().maxMemory();
         long budget = config.storage().memoryBudget();
-        LOG.info("Memory: JVM heap up to {} MiB, queued messages kept in memory up to {} MiB (warren.memory_budget)",
-                maxHeap >> 20, budget >> 20);
-        if (budget > maxHeap / 2) {
-            LOG.warn("warren.memory_budget ({} MiB) is more than half the heap ({} MiB): raise "
-                    + "vm_memory_high_watermark or lower the budget", budget >> 20, maxHeap >> 20);
+        long limit = alarm.limit();
+        LOG.info("Memory: publishers are blocked above {} MiB in use (vm_memory_high_watermark: {}), JVM heap up to "
+                        + "{} MiB, queued messages kept in memory up to {} MiB (warren.memory_budget)",
+                limit >> 20, alarm.watermark(), maxHeap >> 20, budget >> 20);
+        if (budget > limit / 2) {
+            LOG.warn("warren.memory_budget ({} MiB) is more than half the memory high watermark ({} MiB): raise "
+                    + "vm_memory_high_watermark or lower the budget", budget >> 20, limit >> 20);
+        }
+        if (limit >= maxHeap) {
+            LOG.warn("The memory high watermark ({} MiB) is not below the heap's maximum ({} MiB, set by -Xmx): the heap "
+                    + "may run out before the memory alarm blocks publishers", limit >> 20, maxHeap >> 20);
         }
     }
 
@@ -247,6 +264,7 @@ public final class WarrenServer implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             LOG.info("Warren stopping");
+            memoryMonitor.close();
             tls.close();
             try {
                 if (management != null) {

@@ -14,27 +14,38 @@ class JvmOptionsTest {
     }
 
     @Test
-    void byDefaultTheHeapIsSixTenthsOfTheMemoryAsRabbitMqsWatermark() {
-        assertEquals(List.of("-Xmx4915m", "-Xmn128m", "-XX:+ExitOnOutOfMemoryError"),
+    void byDefaultTheHeapIsAQuarterAboveTheWatermarkOfSixTenthsOfTheMemory() {
+        // the memory alarm blocks publishers at 0.6 of 8 GiB (4915 MiB); the heap can hold that and collect
+        assertEquals(List.of("-Xmx6143m", "-Xmn128m", "-XX:+ExitOnOutOfMemoryError"),
                 options(ServerConfig.builtIn(), 8 * GiB));
     }
 
     @Test
     void theRelativeWatermarkIsAShareOfTheMemoryTheJvmSees() {
         ServerConfig config = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withRelative(0.25));
-        assertEquals("-Xmx1024m", options(config, 4 * GiB).get(0));
+        assertEquals(1 * GiB, config.memory().watermarkBytes(4 * GiB));
+        assertEquals("-Xmx1280m", options(config, 4 * GiB).get(0));
     }
 
     @Test
-    void anAbsoluteWatermarkIsTheHeapWhateverTheMemory() {
+    void anAbsoluteWatermarkSizesTheHeapWhateverTheMemory() {
         ServerConfig config = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withAbsolute(3 * GiB));
-        assertEquals("-Xmx3072m", options(config, 64 * GiB).get(0));
+        assertEquals(3 * GiB, config.memory().watermarkBytes(64 * GiB));
+        assertEquals("-Xmx3840m", options(config, 64 * GiB).get(0));
+    }
+
+    @Test
+    void theHeapGetsNoMoreThanTheMemoryUnlessTheWatermarkAsksForMore() {
+        ServerConfig high = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withRelative(0.9));
+        assertEquals("-Xmx8192m", options(high, 8 * GiB).get(0));
+        ServerConfig beyond = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withAbsolute(16 * GiB));
+        assertEquals("-Xmx16384m", options(beyond, 8 * GiB).get(0));
     }
 
     @Test
     void aSmallHeapGetsAQuarterOfItAsYoungGenerationAndNeverLessThan64MiB() {
         ServerConfig small = ServerConfig.builtIn().withMemory(MemoryConfig.defaults().withAbsolute(128L << 20));
-        assertEquals(List.of("-Xmx128m", "-Xmn32m"), options(small, 64 * GiB).subList(0, 2));
+        assertEquals(List.of("-Xmx160m", "-Xmn40m"), options(small, 64 * GiB).subList(0, 2));
         assertEquals("-Xmx64m", options(ServerConfig.builtIn(), 32L << 20).get(0), "0.6 of 32 MiB is below the floor");
     }
 

@@ -63,11 +63,7 @@ abstract class PikaScriptIT {
      * extending this class; it checks for pika itself.
      */
     static void runScript(int port, String script, String... args) throws Exception {
-        String problem = pikaProblemOnce();
-        if (problem != null) {
-            fail(PYTHON + " cannot import pika; install it with 'apt-get install python3-pika' (or run .ci/run, "
-                    + "which does). Python said:\n" + problem);
-        }
+        requirePika();
         Path path = SCRIPTS.resolve(script);
         assertTrue(Files.isRegularFile(path), "missing script " + path);
         String[] command = new String[3 + args.length];
@@ -78,6 +74,15 @@ abstract class PikaScriptIT {
         Result result = run(command);
         assertEquals(0, result.exitCode, script + " " + String.join(" ", args) + " failed; its output:\n"
                 + result.output);
+    }
+
+    /** Fails, with the advice to install it, when pika cannot be imported: for tests that run scripts their own way. */
+    static void requirePika() throws IOException, InterruptedException {
+        String problem = pikaProblemOnce();
+        if (problem != null) {
+            fail(PYTHON + " cannot import pika; install it with 'apt-get install python3-pika' (or run .ci/run, "
+                    + "which does). Python said:\n" + problem);
+        }
     }
 
     private static String pikaCheckedProblem;

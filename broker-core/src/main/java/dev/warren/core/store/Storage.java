@@ -1,9 +1,25 @@
 package dev.warren.core.store;
 
-/** What a broker keeps on disk and how much it keeps in memory. */
-public record Storage(MessageStore messages, DefinitionStore definitions, MemoryBudget memory, ResourceAlarm diskAlarm) {
+import java.util.List;
+
+/**
+ * What a broker keeps on disk and how much it keeps in memory, with the two resource alarms that block
+ * publishers: free disk below its limit (raised by the store) and memory use above its watermark.
+ */
+public record Storage(MessageStore messages, DefinitionStore definitions, MemoryBudget memory, ResourceAlarm diskAlarm,
+                      MemoryAlarm memoryAlarm) {
+    /** Without a memory monitor: the memory alarm is never raised unless a test raises it. */
+    public Storage(MessageStore messages, DefinitionStore definitions, MemoryBudget memory, ResourceAlarm diskAlarm) {
+        this(messages, definitions, memory, diskAlarm, MemoryAlarm.unlimited());
+    }
+
     /** Nothing on disk, no memory limit: for tests and embedded brokers. */
     public static Storage inMemory() {
         return new Storage(NoStore.INSTANCE, DefinitionStore.NONE, MemoryBudget.unlimited(), new ResourceAlarm("disk"));
+    }
+
+    /** Every alarm that blocks publishers, in the order RabbitMQ names them in connection.blocked (disk, memory). */
+    public List<ResourceAlarm> alarms() {
+        return List.of(diskAlarm, memoryAlarm.alarm());
     }
 }

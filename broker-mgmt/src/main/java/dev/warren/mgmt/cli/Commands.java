@@ -310,8 +310,13 @@ final class Commands {
                 "Starts the AMQP listeners again, on the ports they had.",
                 0, 0, NONE, null, c -> "Starting node " + c.node().node() + " ...", NodeActions::startApp));
         list.add(new Command("status", "status",
-                "Shows the node's version, object and message totals, and listeners.",
+                "Shows the node's version, alarms, memory use and watermark, object and message totals, and listeners.",
                 0, 0, NONE, null, NodeActions::statusBanner, NodeActions::status));
+        list.add(new Command("set_vm_memory_high_watermark",
+                "set_vm_memory_high_watermark <fraction> | absolute <size>",
+                "Sets the memory alarm's threshold until the node restarts: a fraction (0 to 1) of the memory the node "
+                        + "sees, or an absolute size (bytes, or e.g. 512MiB, 2GB). Above it publishers are blocked.",
+                1, 2, NONE, null, MemoryActions::banner, MemoryActions::setWatermark));
         list.add(new Command("export_definitions", "export_definitions <file | \"-\">",
                 "Writes users, virtual hosts, permissions, exchanges, queues and bindings as RabbitMQ's definitions JSON; - is stdout.",
                 1, 1, NONE, null, NodeActions::exportBanner, NodeActions::exportDefinitions));

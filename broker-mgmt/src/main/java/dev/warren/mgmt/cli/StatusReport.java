@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The text of {@code warrenctl status}: the facts of the management API's overview, in sections as
- * rabbitmqctl status prints them (Runtime, Totals, Listeners). Fields the overview lacks are left out.
+ * rabbitmqctl status prints them (Runtime, Alarms, Memory, Totals, Listeners). Fields the overview lacks
+ * are left out.
  */
 final class StatusReport {
     private StatusReport() {
@@ -23,6 +24,9 @@ final class StatusReport {
         if (!overview.path("app_running").asBoolean(true)) {
             text.append("Application: stopped (stop_app); start_app starts the AMQP listeners again\n");
         }
+
+        alarms(text, overview);
+        memory(text, overview);
 
         JsonNode objects = overview.path("object_totals");
         if (objects.isObject()) {
@@ -55,6 +59,50 @@ final class StatusReport {
             }
         }
         return text.toString();
+    }
+
+    /** rabbitmqctl's wording: one line per raised alarm, or "(none)". */
+    private static void alarms(StringBuilder text, JsonNode overview) {
+        if (!overview.has("mem_alarm") && !overview.has("disk_free_alarm")) {
+            return;
+        }
+        text.append("\nAlarms\n\n");
+        String node = overview.path("node").asText("?");
+        boolean none = true;
+        if (overview.path("disk_free_alarm").asBoolean(false)) {
+            text.append("Free disk space alarm on node ").append(node).append('\n');
+            none = false;
+        }
+        if (overview.path("mem_alarm").asBoolean(false)) {
+            text.append("Memory alarm on node ").append(node).append('\n');
+            none = false;
+        }
+        if (none) {
+            text.append("(none)\n");
+        }
+    }
+
+    private static void memory(StringBuilder text, JsonNode overview) {
+        if (!overview.has("mem_used")) {
+            return;
+        }
+        text.append("\nMemory\n\n");
+        text.append("Total memory used: ").append(gigabytes(overview.path("mem_used").asLong())).append('\n');
+        text.append("Calculation strategy: heap beyond the young generation + direct buffers + mapped files\n");
+        JsonNode setting = overview.path("vm_memory_high_watermark_setting");
+        String limit = gigabytes(overview.path("mem_limit").asLong());
+        if (setting.has("absolute")) {
+            text.append("Memory high watermark setting: ").append(setting.path("absolute").asLong())
+                    .append(" bytes, computed to: ").append(limit).append('\n');
+        } else if (setting.has("relative")) {
+            text.append("Memory high watermark setting: ").append(setting.path("relative").asDouble())
+                    .append(" of available memory, computed to: ").append(limit).append('\n');
+        }
+    }
+
+    /** As rabbitmqctl prints memory: gigabytes of 10^9 bytes, four decimals. */
+    private static String gigabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.4f gb", bytes / 1e9);
     }
 
     private static String purpose(String protocol) {

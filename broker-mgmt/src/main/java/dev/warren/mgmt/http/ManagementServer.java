@@ -202,6 +202,7 @@ public final class ManagementServer implements AutoCloseable {
         new LimitHandlers(scope).register(router);
         new PolicyHandlers(scope).register(router);
         new AppHandlers(scope).register(router);
+        new WatermarkHandlers(scope).register(router);
         new QueueHandlers(scope, new QueueThread(WAIT_MILLIS), identity.node()).register(router);
         new ExchangeHandlers(scope).register(router);
         new BindingHandlers(scope).register(router);

@@ -8,10 +8,16 @@ import dev.warren.core.VirtualHost;
 import dev.warren.core.connection.ListenerControl;
 import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.stats.MessageStats;
+import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.ResourceAlarm;
+import java.util.List;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** GET /api/overview, /api/whoami and the alarms health check. */
+/**
+ * GET /api/overview, /api/whoami and the alarms health check. The overview also carries the node fields
+ * RabbitMQ shows under /api/nodes for its alarms (mem_used, mem_limit, mem_alarm, disk_free_alarm) and the
+ * watermark setting, which warrenctl status prints.
+ */
 final class OverviewHandlers {
     private final Scope scope;
     private final ServerIdentity identity;
@@ -79,6 +85,7 @@ final class OverviewHandlers {
             connections++;
             channels += c.channelCount();
         }
+        memory(broker.storage().memoryAlarm(), broker.storage().diskAlarm(), n);
         n.putObject("object_totals").put("connections", connections).put("channels", channels)
                 .put("exchanges", exchanges).put("queues", queues).put("consumers", consumers);
         n.putObject("queue_totals").put("messages", ready + unacked).put("messages_ready", ready)
@@ -109,6 +116,21 @@ final class OverviewHandlers {
                 .put("drop_unroutable", s.dropUnroutable.sum());
     }
 
+    /** The alarms' state and the memory alarm's reading, with RabbitMQ's node field names. */
+    private static void memory(MemoryAlarm memory, ResourceAlarm disk, ObjectNode out) {
+        out.put("mem_used", memory.used())
+                .put("mem_limit", memory.limit())
+                .put("mem_alarm", memory.raised())
+                .put("disk_free_alarm", disk.raised());
+        MemoryAlarm.Watermark watermark = memory.watermark();
+        ObjectNode setting = out.putObject("vm_memory_high_watermark_setting");
+        if (watermark.isAbsolute()) {
+            setting.put("absolute", watermark.absolute());
+        } else {
+            setting.put("relative", watermark.relative());
+        }
+    }
+
     private ApiResponse whoami(ApiRequest request) {
         Principal who = request.principal();
         ObjectNode n = Json.object().put("name", who.name());
@@ -117,13 +139,16 @@ final class OverviewHandlers {
     }
 
     private ApiResponse alarms(ApiRequest request) {
-        ResourceAlarm disk = scope.broker().storage().diskAlarm();
-        if (!disk.raised()) {
+        List<ResourceAlarm> raised = scope.broker().storage().alarms().stream().filter(ResourceAlarm::raised).toList();
+        if (raised.isEmpty()) {
             return ApiResponse.json(Json.object().put("status", "ok"));
         }
         ObjectNode n = Json.object().put("status", "failed")
                 .put("reason", "resource alarm(s) in effect in the cluster");
-        n.putArray("alarms").addObject().put("node", identity.node()).put("resource", disk.resource());
+        ArrayNode alarms = n.putArray("alarms");
+        for (ResourceAlarm alarm : raised) {
+            alarms.addObject().put("node", identity.node()).put("resource", alarm.resource());
+        }
         return ApiResponse.json(HttpResponseStatus.SERVICE_UNAVAILABLE, n);
     }
 }

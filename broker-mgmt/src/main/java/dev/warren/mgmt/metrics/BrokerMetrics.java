@@ -66,6 +66,12 @@ public final class BrokerMetrics implements AutoCloseable {
         gauge("warren.messages.unacked", "Unacknowledged deliveries of all queues",
                 b -> sumOverQueues(b, MessageQueue::unacknowledgedCount));
         gauge("warren.disk.alarm", "1 while the disk alarm is raised", b -> b.storage().diskAlarm().raised() ? 1 : 0);
+        gauge("warren.memory.alarm", "1 while the memory alarm is raised (memory use above vm_memory_high_watermark)",
+                b -> b.storage().memoryAlarm().raised() ? 1 : 0);
+        gauge("warren.memory.used.bytes", "Memory the memory alarm counts: heap beyond the young generation, direct buffers, mapped files",
+                b -> b.storage().memoryAlarm().used());
+        gauge("warren.memory.limit.bytes", "vm_memory_high_watermark in bytes: above it publishers are blocked",
+                b -> b.storage().memoryAlarm().limit());
         gauge("warren.memory.budget.used.bytes", "Message bytes held on the heap", b -> b.storage().memory().used());
 
         queueReady = MultiGauge.builder("warren.queue.messages.ready").description("Ready messages per queue").register(registry);

@@ -9,6 +9,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.NetworkConnection;
+import dev.warren.core.store.MemoryAlarm;
 import dev.warren.mgmt.http.ManagementFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -614,6 +615,42 @@ class WarrenctlAgainstNodeTest {
         assertTrue(status.out().contains("port: " + node.amqpPort() + ", protocol: amqp"), status.toString());
         JsonNode overview = json(ok("status", "--formatter", "json"));
         assertEquals("Warren", overview.path("product_name").asText(), overview.toString());
+    }
+
+    @Test
+    void statusShowsAlarmsAndMemoryAndSetVmMemoryHighWatermarkRaisesAndClearsTheMemoryAlarm() throws Exception {
+        MemoryAlarm memory = node.broker().storage().memoryAlarm();
+        try {
+            CliRun calm = ok("status");
+            assertTrue(calm.out().contains("\nAlarms\n\n(none)\n"), calm.toString());
+            assertTrue(calm.out().contains("\nMemory\n\nTotal memory used: 0.1049 gb\n"), calm.toString());
+            assertTrue(calm.out().contains("Memory high watermark setting: 0.6 of available memory, computed to: 5.1540 gb\n"),
+                    calm.toString());
+
+            CliRun set = ok("set_vm_memory_high_watermark", "absolute", "1");
+            assertEquals("Setting memory threshold on " + node.baseUrl() + " to 1 bytes ...\n", set.out());
+            assertTrue(memory.raised());
+            CliRun alarmed = ok("status");
+            assertTrue(alarmed.out().contains("\nAlarms\n\nMemory alarm on node "), alarmed.toString());
+            assertTrue(alarmed.out().contains("Memory high watermark setting: 1 bytes, computed to: 0.0000 gb\n"),
+                    alarmed.toString());
+
+            ok("set_vm_memory_high_watermark", "0.6");
+            assertFalse(memory.raised());
+            ok("set_vm_memory_high_watermark", "absolute", "2GiB");
+            assertEquals(2L << 30, memory.limit());
+            ok("set_vm_memory_high_watermark", "absolute", "2GB");
+            assertEquals(2_000_000_000L, memory.limit());
+
+            fails(ExitCodes.DATAERR, "set_vm_memory_high_watermark", "1.5");
+            fails(ExitCodes.DATAERR, "set_vm_memory_high_watermark", "lots");
+            fails(ExitCodes.DATAERR, "set_vm_memory_high_watermark", "absolute", "5 parsecs");
+            fails(ExitCodes.DATAERR, "set_vm_memory_high_watermark", "relative", "0.5");
+            fails(ExitCodes.USAGE, "set_vm_memory_high_watermark");
+            assertEquals(2_000_000_000L, memory.limit(), "refused arguments change nothing");
+        } finally {
+            memory.setWatermark(MemoryAlarm.Watermark.relative(0.6));
+        }
     }
 
     @Test

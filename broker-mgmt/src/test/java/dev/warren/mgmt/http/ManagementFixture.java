@@ -5,6 +5,7 @@ import dev.warren.amqp.AmqpServer;
 import dev.warren.amqp.AmqpSettings;
 import dev.warren.core.Broker;
 import dev.warren.core.auth.Users;
+import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.MemoryBudget;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.core.store.Storage;
@@ -26,6 +27,9 @@ import java.util.stream.Stream;
  */
 public final class ManagementFixture implements AutoCloseable {
     private static final long MEMORY_BUDGET = 64L * 1024 * 1024;
+    /** The memory alarm sees a machine with this much memory, and this much in use, unless a test says otherwise. */
+    public static final long PRETEND_TOTAL_MEMORY = 8L << 30;
+    public static final long PRETEND_MEMORY_USED = 100L << 20;
     private static final long SEGMENT_SIZE = 4L * 1024 * 1024;
 
     private final Path dataDir;
@@ -66,7 +70,10 @@ public final class ManagementFixture implements AutoCloseable {
         AmqpServer amqp = null;
         try {
             DefinitionsFile definitions = DefinitionsFile.open(dataDir);
-            Storage storage = new Storage(journal, definitions, new MemoryBudget(MEMORY_BUDGET), diskAlarm);
+            // no memory monitor: the reading is set here and by tests, so the alarm changes only when they ask
+            MemoryAlarm memoryAlarm = new MemoryAlarm(MemoryAlarm.Watermark.relative(0.6), PRETEND_TOTAL_MEMORY);
+            memoryAlarm.update(PRETEND_MEMORY_USED);
+            Storage storage = new Storage(journal, definitions, new MemoryBudget(MEMORY_BUDGET), diskAlarm, memoryAlarm);
             Broker broker = new Broker(Users.withDefaultUser("guest", "guest"), storage);
             amqp = new AmqpServer(broker, AmqpSettings.defaults(), 2);
             broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);

@@ -1,6 +1,7 @@
 package dev.warren.mgmt.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.warren.core.Broker;
 import dev.warren.core.auth.Users;
+import dev.warren.core.store.MemoryAlarm;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** /api/overview, /api/whoami and /api/health/checks/alarms. */
+/** /api/overview, /api/whoami, /api/health/checks/alarms and the memory watermark endpoint. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class OverviewIT extends SharedManagementIT {
     @Test
@@ -51,6 +53,47 @@ class OverviewIT extends SharedManagementIT {
     }
 
     @Test
+    void overviewShowsMemoryUseTheLimitAndBothAlarmsAsRabbitMqsNodeFields() {
+        MemoryAlarm memory = fixture.broker().storage().memoryAlarm();
+        JsonNode o = api.get("/api/overview").json();
+        assertEquals(ManagementFixture.PRETEND_MEMORY_USED, o.path("mem_used").asLong());
+        assertEquals((long) (0.6 * ManagementFixture.PRETEND_TOTAL_MEMORY), o.path("mem_limit").asLong());
+        assertFalse(o.path("mem_alarm").asBoolean(true));
+        assertFalse(o.path("disk_free_alarm").asBoolean(true));
+        assertEquals(0.6, o.path("vm_memory_high_watermark_setting").path("relative").asDouble());
+        try {
+            memory.setWatermark(MemoryAlarm.Watermark.absolute(1));
+            JsonNode alarmed = api.get("/api/overview").json();
+            assertTrue(alarmed.path("mem_alarm").asBoolean());
+            assertEquals(1, alarmed.path("mem_limit").asLong());
+            assertEquals(1, alarmed.path("vm_memory_high_watermark_setting").path("absolute").asLong());
+        } finally {
+            memory.setWatermark(MemoryAlarm.Watermark.relative(0.6));
+        }
+    }
+
+    @Test
+    void theWatermarkIsSetOverTheApiByAdministratorsAndValidated() {
+        MemoryAlarm memory = fixture.broker().storage().memoryAlarm();
+        try {
+            ApiClient.Response set = api.put("/api/warren/vm_memory_high_watermark", "{\"absolute\": 1}");
+            assertEquals(200, set.status(), set.toString());
+            assertTrue(set.json().path("mem_alarm").asBoolean(), set.toString());
+            assertTrue(memory.raised());
+            ApiClient.Response back = api.put("/api/warren/vm_memory_high_watermark", "{\"relative\": 0.6}");
+            assertEquals(200, back.status(), back.toString());
+            assertFalse(memory.raised());
+            for (String bad : List.of("{}", "{\"relative\": 1.5}", "{\"relative\": \"half\"}", "{\"absolute\": 0}",
+                    "{\"absolute\": 2.5}", "{\"relative\": 0.5, \"absolute\": 100}")) {
+                assertEquals(400, api.put("/api/warren/vm_memory_high_watermark", bad).status(), bad);
+            }
+            assertEquals(0.6, memory.watermark().relative(), "bad requests change nothing");
+        } finally {
+            memory.setWatermark(MemoryAlarm.Watermark.relative(0.6));
+        }
+    }
+
+    @Test
     void whoamiNamesTheUserAndTags() {
         JsonNode me = api.get("/api/whoami").json();
         assertEquals("guest", me.path("name").asText());
@@ -76,6 +119,19 @@ class OverviewIT extends SharedManagementIT {
             assertEquals(503, failed.status());
             assertEquals("failed", failed.json().path("status").asText());
             assertEquals("disk", failed.json().path("alarms").get(0).path("resource").asText());
+            assertEquals(1, failed.json().path("alarms").size());
+
+            broker.storage().memoryAlarm().update(1);
+            broker.storage().memoryAlarm().setWatermark(MemoryAlarm.Watermark.relative(0));
+            JsonNode both = ApiClient.basic("http://127.0.0.1:" + server.port(), "guest", "guest")
+                    .get("/api/health/checks/alarms").json();
+            assertEquals(List.of("disk", "memory"), List.of(both.path("alarms").get(0).path("resource").asText(),
+                    both.path("alarms").get(1).path("resource").asText()), both.toString());
+
+            broker.storage().diskAlarm().set(false);
+            JsonNode memoryOnly = ApiClient.basic("http://127.0.0.1:" + server.port(), "guest", "guest")
+                    .get("/api/health/checks/alarms").json();
+            assertEquals("memory", memoryOnly.path("alarms").get(0).path("resource").asText(), memoryOnly.toString());
         } finally {
             loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -8,6 +8,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
+import dev.warren.core.store.MemoryAlarm;
 import dev.warren.mgmt.http.ApiClient;
 import dev.warren.mgmt.http.SharedManagementIT;
 import java.util.List;
@@ -61,6 +62,25 @@ class MetricsIT extends SharedManagementIT {
         assertEquals("histogram", s.typeOf("warren_confirm_latency_seconds"));
         assertEquals("histogram", s.typeOf("warren_fsync_latency_seconds"));
         assertTrue(s.typeOf("jvm_gc_memory_allocated_bytes") != null, "GC metrics are bound");
+    }
+
+    @Test
+    void theMemoryAlarmGaugesShowTheReadingTheLimitAndTheAlarm() throws Exception {
+        MemoryAlarm memory = fixture.broker().storage().memoryAlarm();
+        PrometheusParser.Samples calm = scrape();
+        assertEquals("gauge", calm.typeOf("warren_memory_alarm"));
+        assertEquals(0, calm.value("warren_memory_alarm"));
+        assertEquals(memory.used(), calm.value("warren_memory_used_bytes"));
+        assertEquals(memory.limit(), calm.value("warren_memory_limit_bytes"));
+        try {
+            memory.setWatermark(MemoryAlarm.Watermark.absolute(1));
+            PrometheusParser.Samples alarmed = scrape();
+            assertEquals(1, alarmed.value("warren_memory_alarm"));
+            assertEquals(1, alarmed.value("warren_memory_limit_bytes"));
+        } finally {
+            memory.setWatermark(MemoryAlarm.Watermark.relative(0.6));
+        }
+        assertEquals(0, scrape().value("warren_memory_alarm"));
     }
 
     @Test
