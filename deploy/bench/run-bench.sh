@@ -54,6 +54,24 @@
 #                         PerfTest's launch; and the latter from the first publish: when PerfTest logs that its
 #                         producer's channel starts), broker RSS growth (peak sampled VmRSS - start) and broker
 #                         CPU per message
+# Overload and scale (issue 16; not in the default SCENARIOS):
+#   overload-4p-slow-consumer  -x 4 -y 1 -s 4000 --consumer-rate 500 --auto-delete false: four unthrottled
+#                         producers of 4 KB messages against one consumer at 500 msg/s (the queue is deleted
+#                         after the run); what matters is the broker's RSS growth (peak - start) and CPU per
+#                         *published* message, and whether publishers were slowed (send rate). Run with DURATION=60
+#                         for the issue's numbers.
+#   connection-churn      CHURN_CONNECTIONS (5000) connections opened by CHURN_THREADS (8) threads, one channel
+#                         each, then closed by as many (deploy/bench/ConnectionChurn.java, the RabbitMQ Java client
+#                         from PerfTest's class path): open and close rates, broker CPU per open and per close,
+#                         RSS per open connection and RSS 5 s after all closed
+#   many-connections      MANY_CONNECTIONS (10000) connections with heartbeats (MANY_HEARTBEAT, 60 s) opened and
+#                         held MANY_HOLD seconds (300), checked every second, then closed: RSS per connection and
+#                         how many were lost while held (the Java client's NIO mode: no thread per connection)
+#   idle-queues           IDLE_QUEUES (100000) classic queues declared by 4 channels, no messages, no consumers
+#                         (deploy/bench/IdleQueues.java): declare and delete rates, RSS per queue after 10 s
+#   (connection-churn, many-connections and idle-queues run on one broker start, after the throughput scenarios;
+#   results in resources.tsv)
+#
 # Backlog scenario:
 #   backlog-10m           per broker: start it on an empty data dir; publish BACKLOG_MESSAGES persistent
 #                         16-byte messages into one durable queue with no consumer
@@ -93,6 +111,9 @@
 #   TTL_DLX_TTL_MS [5000]            its queue's x-message-ttl
 #   TTL_DLX_TIMEOUT [600]            seconds from PerfTest's launch before ttl-dlx-1m gives up (counts as failed)
 #   PYTHON [/usr/bin/python3]        python with pika (Debian: python3-pika), for amqp_probe.py
+#   CHURN_CONNECTIONS [5000]  CHURN_THREADS [8]          connection-churn
+#   MANY_CONNECTIONS [10000]  MANY_HOLD [300]  MANY_HEARTBEAT [60]   many-connections
+#   IDLE_QUEUES [100000]                                 idle-queues
 #
 # Output: the tables on stdout; raw PerfTest output (+ per-second CSV), broker logs, the commands run
 # and results.tsv in deploy/bench/.cache/logs/<timestamp>/ (deploy/bench/.cache/logs/latest links to it).
@@ -167,10 +188,22 @@ TTL_DLX_TIMEOUT=${TTL_DLX_TIMEOUT:-600}
 for v in TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT; do
     is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
 done
+CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-5000}
+CHURN_THREADS=${CHURN_THREADS:-8}
+MANY_CONNECTIONS=${MANY_CONNECTIONS:-10000}
+MANY_HOLD=${MANY_HOLD:-300}
+MANY_HEARTBEAT=${MANY_HEARTBEAT:-60}
+IDLE_QUEUES=${IDLE_QUEUES:-100000}
+for v in CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBEAT IDLE_QUEUES; do
+    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
+done
+RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: one broker start for them all
 for s in $SCENARIOS; do
     case $s in
-        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|priority-random|drop-head-1000)
+        auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|priority-random|drop-head-1000|overload-4p-slow-consumer)
             THROUGHPUT_SCENARIOS+="${THROUGHPUT_SCENARIOS:+ }$s" ;;
+        connection-churn|many-connections|idle-queues)
+            RESOURCE_SCENARIOS+="${RESOURCE_SCENARIOS:+ }$s" ;;
         backlog-10m) BACKLOG=1 ;;
         ttl-dlx-1m) TTL_DLX=1 ;;
         *) die "unknown scenario '$s'" ;;
@@ -189,13 +222,21 @@ scenario_flags() {
         persistent-confirms-1k) echo "--flag persistent --confirm 1000 --auto-delete false" ;;
         priority-10)         echo "--queue-args x-max-priority=10 --message-properties priority=5 --qos 1000 --multi-ack-every 100" ;;
         drop-head-1000)      echo "--queue-args x-max-length=1000 --consumer-rate 1000 --autoack" ;;
+        overload-4p-slow-consumer) echo "--consumer-rate 500 --auto-delete false" ;;
         warmup)              echo "--autoack" ;;
     esac
 }
 scenario_size() {
     case $1 in
         persistent-confirms-1k) echo 1024 ;;
+        overload-4p-slow-consumer) echo 4000 ;;
         *) echo 16 ;;
+    esac
+}
+scenario_producers() {
+    case $1 in
+        overload-4p-slow-consumer) echo 4 ;;
+        *) echo 1 ;;
     esac
 }
 scenario_title() {
@@ -208,6 +249,10 @@ scenario_title() {
         priority-10)         echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, priority 5), manual ack, prefetch 1000" ;;
         priority-random)     echo "1 producer / 1 consumer, 16 B, priority queue (x-max-priority 10, random priority 0-10), manual ack, prefetch 1000 (PriorityLoad.java)" ;;
         drop-head-1000)      echo "unthrottled producer into x-max-length 1000 (drop-head), consumer at 1000 msg/s, 16 B; rate = published" ;;
+        overload-4p-slow-consumer) echo "4 unthrottled producers, 1 consumer at 500 msg/s, 4000 B; cpu per published message" ;;
+        connection-churn)    echo "$CHURN_CONNECTIONS connections opened by $CHURN_THREADS threads (one channel each), then closed" ;;
+        many-connections)    echo "$MANY_CONNECTIONS connections, heartbeat ${MANY_HEARTBEAT}s, held ${MANY_HOLD}s (Java client NIO)" ;;
+        idle-queues)         echo "$IDLE_QUEUES idle classic queues declared, then deleted" ;;
         ttl-dlx-1m)          echo "$TTL_DLX_MESSAGES 16 B messages, x-message-ttl ${TTL_DLX_TTL_MS} ms, dead-lettered into a second queue, no consumer" ;;
     esac
 }
@@ -222,6 +267,10 @@ ln -sfn "$STAMP" "$CACHE_DIR/logs/latest"
 DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-bench.XXXXXX")
 COMMANDS_LOG="$LOG_DIR/commands.txt"
 RESULTS="$LOG_DIR/results.tsv"
+RESOURCES="$LOG_DIR/resources.tsv"
+if [[ -n $RESOURCE_SCENARIOS ]]; then
+    printf 'scenario\tbroker\tstatus\topen_per_s\tclose_per_s\tcpu_us_per_open\tcpu_us_per_close\trss_before_kb\trss_loaded_kb\trss_after_kb\tbytes_each\tlost\tnote\n' >"$RESOURCES"
+fi
 printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_min_us\tlat_p50_us\tlat_p75_us\tlat_p95_us\tlat_p99_us\tconfirm_p50_us\tconfirm_p99_us\tstall_seconds\tconfirm_msg_s\tnote\tcpu_us_per_msg\trss_start_kb\trss_peak_kb\n' >"$RESULTS"
 BACKLOG_RESULTS="$LOG_DIR/backlog.tsv"
 TTL_DLX_RESULTS="$LOG_DIR/ttl-dlx.tsv"
@@ -371,7 +420,7 @@ run_perftest() {
     # Budget: the run, PerfTest's 5 s shutdown, its 30 s confirm timeout, JVM start, slack.
     perftest_exec "$((seconds + 90))" "$base" \
         --uri "amqp://guest:guest@127.0.0.1:$port" \
-        --producers 1 --consumers 1 --size "$(scenario_size "$scenario")" --time "$seconds" \
+        --producers "$(scenario_producers "$scenario")" --consumers 1 --size "$(scenario_size "$scenario")" --time "$seconds" \
         --queue "q-$scenario-$broker" --id "$scenario-$broker" \
         --output-file "$LOG_DIR/$base.csv" \
         "${flags[@]}"
@@ -703,7 +752,7 @@ record_run() {
     # The broker's CPU (user + system, all threads) per received message over the run: steadier than
     # the rate on a shared machine.
     local cpu="" per=$R_RECV
-    [[ $scenario == drop-head-1000 ]] && per=$R_SEND # most messages are dropped, not received
+    [[ $scenario == drop-head-1000 || $scenario == overload-4p-slow-consumer ]] && per=$R_SEND # most are dropped or left queued
     [[ -n ${R_CPU_TICKS:-} && -n $per && $per != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
         -v r="$per" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
@@ -1187,6 +1236,99 @@ print_ttl_dlx_table() {
     done <"$TTL_DLX_RESULTS"
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Connections and queues at scale (issue 16)
+
+# Runs a bench tool ($2, a single-file program in this directory) with arguments $4...; killed after $1
+# seconds; output in $LOG_DIR/$3.log.
+run_tool() {
+    local limit=$1 tool=$2 base=$3
+    shift 3
+    local -a jopts=()
+    [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
+    local cmd=(timeout -k 10 "$limit" "$JAVA" ${jopts[@]+"${jopts[@]}"} -Dlogback.configurationFile=logback-perf-test.xml
+        -cp "$PERFTEST_LIB/*" "$SCRIPT_DIR/$tool" "$@")
+    show_cmd "${cmd[@]}"
+    local rc=0
+    "${cmd[@]}" >"$LOG_DIR/$base.log" 2>&1 </dev/null &
+    PERFTEST_PID=$!
+    wait "$PERFTEST_PID" || rc=$?
+    PERFTEST_PID=""
+    return "$rc"
+}
+
+# Value of key $2 on the line of $1 that starts with $3 (e.g. "RESULT phase=open"); empty when absent.
+tool_value() { grep -- "^$3" "$1" 2>/dev/null | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# connection-churn, many-connections and idle-queues on broker $1, one start for all of them. Each records a
+# line of resources.tsv: scenario broker status open_rate close_rate open_cpu_us close_cpu_us rss_before_kib
+# rss_loaded_kib rss_after_kib bytes_each lost note.
+run_resources() {
+    local broker=$1 port scenario rc os_pid log
+    case $broker in
+        warren) port=$WARREN_PORT; start_warren || return 1 ;;
+        rabbitmq) port=$RABBIT_PORT; start_rabbit || return 1 ;;
+    esac
+    os_pid=$(broker_os_pid "$broker")
+    for scenario in $RESOURCE_SCENARIOS; do
+        echo
+        info "[$broker] $scenario: $(scenario_title "$scenario") (load average $(loadavg))"
+        log="$LOG_DIR/$scenario-$broker.log"
+        rc=0
+        case $scenario in
+            connection-churn)
+                run_tool 900 ConnectionChurn.java "$scenario-$broker" --port "$port" --connections "$CHURN_CONNECTIONS" \
+                    --threads "$CHURN_THREADS" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" || rc=$? ;;
+            many-connections)
+                run_tool "$((MANY_HOLD + 1200))" ConnectionChurn.java "$scenario-$broker" --port "$port" \
+                    --connections "$MANY_CONNECTIONS" --threads "$CHURN_THREADS" --hold-seconds "$MANY_HOLD" \
+                    --heartbeat "$MANY_HEARTBEAT" --nio true --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" || rc=$? ;;
+            idle-queues)
+                run_tool 1800 IdleQueues.java "$scenario-$broker" --port "$port" --queues "$IDLE_QUEUES" \
+                    --broker-pid "${os_pid:-0}" || rc=$? ;;
+        esac
+        local status=ok note=""
+        [[ $rc == 0 ]] || { status=FAIL; note="exit status $rc: $(grep -m 3 -E 'Exception|error' "$log" | tr '\n' ' ' | cut -c1-200)"; }
+        if [[ $scenario == idle-queues ]]; then
+            printf '%s\t%s\t%s\t%s\t%s\t\t\t%s\t%s\t%s\t%s\t\t%s\n' "$scenario" "$broker" "$status" \
+                "$(tool_value "$log" rate "RESULT phase=declare")" "$(tool_value "$log" rate "RESULT phase=delete")" \
+                "$(tool_value "$log" before_kib RSS)" "$(tool_value "$log" declared_kib RSS)" \
+                "$(tool_value "$log" after_delete_kib RSS)" "$(tool_value "$log" per_queue_bytes RSS)" "$note" >>"$RESOURCES"
+        else
+            local errors
+            errors=$(tool_value "$log" errors "RESULT phase=open")
+            [[ -n $errors && $errors != 0 ]] && { status=WARN; note="${note:+$note; }$errors connections failed to open"; }
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
+                "$(tool_value "$log" rate "RESULT phase=open")" "$(tool_value "$log" rate "RESULT phase=close")" \
+                "$(tool_value "$log" open_us_per_conn CPU)" "$(tool_value "$log" close_us_per_conn CPU)" \
+                "$(tool_value "$log" before_kib RSS)" "$(tool_value "$log" open_kib RSS)" "$(tool_value "$log" after_kib RSS)" \
+                "$(tool_value "$log" per_connection_bytes RSS)" "$(tool_value "$log" lost_while_held "RESULT phase=close")" \
+                "$note" >>"$RESOURCES"
+        fi
+        echo "  -> $status: $(grep -E '^(RESULT|RSS|CPU|HOLD)' "$log" | tr '\n' ';' | cut -c1-400)"
+        [[ $status == FAIL ]] && FAILED=1
+        sleep "$COOLDOWN"
+    done
+    case $broker in
+        warren) stop_warren ;;
+        rabbitmq) stop_rabbit ;;
+    esac
+    return 0
+}
+
+print_resources_table() {
+    echo
+    echo "=== Connections and queues at scale (rates per second; CPU per connection; RSS in MiB; bytes each = RSS"
+    echo "    growth per connection or queue while all are open; for idle-queues open/close = declare/delete)"
+    # awk, not read: read would merge the empty fields (a tab is whitespace to IFS)
+    awk -F'\t' 'function d(v) { return v == "" ? "-" : v }
+        function mib(v) { return v == "" ? "-" : sprintf("%.1f", v / 1024) }
+        BEGIN { f = "%-18s %-9s %6s %10s %10s %12s %12s %10s %10s %10s %11s %5s\n"
+                printf f, "scenario", "broker", "status", "open/s", "close/s", "cpu us/open", "cpu us/close",
+                       "RSS before", "RSS loaded", "RSS after", "bytes each", "lost" }
+        NR > 1 { printf f, $1, $2, $3, d($4), d($5), d($6), d($7), mib($8), mib($9), mib($10), d($11), d($12) }' "$RESOURCES"
+}
+
 # The throughput scenarios on broker $1: start, warm up, run each, stop.
 run_throughput() {
     local broker=$1 port scenario rc log_from
@@ -1226,8 +1368,8 @@ run_throughput() {
         R_CPU_TICKS=""
         [[ -n $cpu0 && -n $cpu1 ]] && R_CPU_TICKS=$((cpu1 - cpu0))
         record_run "$scenario" "$broker" "$rc" "$scenario-$broker" "$log_from" || FAILED=1
-        # persistent-confirms-1k's queue is durable and not auto-delete: drop it (and its backlog).
-        if [[ $scenario == persistent-confirms-1k ]]; then
+        # persistent-confirms-1k's and overload-4p-slow-consumer's queues are not auto-delete: drop them (and their backlog).
+        if [[ $scenario == persistent-confirms-1k || $scenario == overload-4p-slow-consumer ]]; then
             case $broker in
                 warren) warren_alive && delete_queue "$port" "q-$scenario-$broker" ;;
                 rabbitmq) rabbit_alive && delete_queue "$port" "q-$scenario-$broker" ;;
@@ -1290,6 +1432,9 @@ main() {
         if [[ $TTL_DLX == 1 ]]; then
             run_ttl_dlx "$broker" || FAILED=1
         fi
+        if [[ -n $RESOURCE_SCENARIOS ]]; then
+            run_resources "$broker" || FAILED=1
+        fi
     done
 
     echo
@@ -1306,6 +1451,7 @@ main() {
     done
     [[ $BACKLOG == 1 ]] && print_backlog_table
     [[ $TTL_DLX == 1 ]] && print_ttl_dlx_table
+    [[ -n $RESOURCE_SCENARIOS ]] && print_resources_table
     if [[ -n $THROUGHPUT_SCENARIOS && " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
         echo
         echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"

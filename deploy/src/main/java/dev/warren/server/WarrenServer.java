@@ -144,19 +144,15 @@ public final class WarrenServer implements AutoCloseable {
         AmqpServer amqp = new AmqpServer(broker, settings, config.eventLoops());
         broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
+        List<InetSocketAddress> bound;
+        List<InetSocketAddress> tlsBound = List.of();
+        boolean tlsListener = false;
         try {
-            List<InetSocketAddress> bound = amqp.start(config.amqpHost(), config.amqpPort());
-            List<InetSocketAddress> tlsBound = tls.amqp() == null ? List.of()
-                    : amqp.startTls(config.tls().amqpsHost(), config.tls().amqpsPort(), tls.amqp());
-            LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
-                    config.defaultUser(), config.defaultVhost());
-            logMemory(config, broker.storage().memoryAlarm());
-            ManagementServer management = startManagement(config, broker, bound.get(0).getPort(),
-                    tlsBound.isEmpty() ? -1 : tlsBound.get(0).getPort(), amqp, tls);
-            tls.watchForChanges();
-            MemoryMonitor memoryMonitor = MemoryMonitor.start(broker.storage().memoryAlarm());
-            return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound,
-                    memoryMonitor);
+            bound = amqp.start(config.amqpHost(), config.amqpPort());
+            if (tls.amqp() != null) {
+                tlsListener = true;
+                tlsBound = amqp.startTls(config.tls().amqpsHost(), config.tls().amqpsPort(), tls.amqp());
+            }
         } catch (Exception e) {
             amqp.close();
             definitions.close();
@@ -164,10 +160,26 @@ public final class WarrenServer implements AutoCloseable {
                 throw interrupted;
             }
             // Netty rethrows the bind error undeclared, so it is caught as Exception.
-            String host = config.amqpHost().isEmpty() ? "all interfaces" : config.amqpHost();
-            throw new IOException("cannot listen for AMQP on " + host + " port " + config.amqpPort() + ": "
-                    + e.getMessage(), e);
+            String host = tlsListener ? config.tls().amqpsHost() : config.amqpHost();
+            throw new IOException("cannot listen for " + (tlsListener ? "AMQPS" : "AMQP") + " on "
+                    + (host.isEmpty() ? "all interfaces" : host) + " port "
+                    + (tlsListener ? config.tls().amqpsPort() : config.amqpPort()) + ": " + e.getMessage(), e);
         }
+        LOG.info("Warren started: data directory {}, default user '{}', default vhost '{}'", config.dataDir(),
+                config.defaultUser(), config.defaultVhost());
+        logMemory(config, broker.storage().memoryAlarm());
+        ManagementServer management;
+        try {
+            management = startManagement(config, broker, bound.get(0).getPort(),
+                    tlsBound.isEmpty() ? -1 : tlsBound.get(0).getPort(), amqp, tls);
+        } catch (IOException | InterruptedException e) {
+            definitions.close(); // startManagement closed the AMQP listeners
+            throw e;
+        }
+        tls.watchForChanges();
+        MemoryMonitor memoryMonitor = MemoryMonitor.start(broker.storage().memoryAlarm());
+        return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound,
+                memoryMonitor);
     }
 
     /**
@@ -197,6 +209,9 @@ public final class WarrenServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             amqp.close();
             throw new IOException("cannot start the management API: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            amqp.close();
+            throw e;
         }
     }
 
