@@ -135,7 +135,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             peer = address.getAddress().getHostAddress() + ":" + address.getPort();
         }
         handshake = new Handshake(broker, settings, peer, remoteAddress());
-        publisherGate = new PublisherGate(ctx.channel(), outbox, broker.storage().alarms(), m -> send(0, m), peer);
+        publisherGate = new PublisherGate(ctx.channel(), outbox, broker.storage().alarms(),
+                broker.storage().messages().writeBacklog(), m -> send(0, m), peer);
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state.ordinal() < State.OPEN.ordinal()) {
                 LOG.warn("Closing connection from {}: handshake not completed within {} ms", peer, settings.handshakeTimeoutMillis());
@@ -466,6 +467,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     void alarmChanged() {
         if (state == State.OPEN) {
             publisherGate.alarmChanged();
+        }
+    }
+
+    /** The store fell behind or caught up (on this connection's loop). */
+    void storeBacklogChanged() {
+        if (state == State.OPEN) {
+            publisherGate.storeBacklogChanged();
         }
     }
 

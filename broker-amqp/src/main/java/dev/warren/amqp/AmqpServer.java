@@ -87,6 +87,7 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
         this.eventLoops = threads > 0 ? threads : defaultEventLoops();
         this.workerGroup = new MultiThreadIoEventLoopGroup(eventLoops, io);
         broker.storage().alarms().forEach(alarm -> alarm.onChange(this::alarmChanged));
+        broker.storage().messages().writeBacklog().onChange(behind -> eachConnection(AmqpConnection::storeBacklogChanged));
     }
 
     /**
@@ -94,10 +95,15 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
      * each reads the alarms as they are when the task runs, so which change this was does not matter.
      */
     private void alarmChanged(boolean ignored) {
+        eachConnection(AmqpConnection::alarmChanged);
+    }
+
+    /** Runs {@code task} for every connection, each on its own loop. */
+    private void eachConnection(java.util.function.Consumer<AmqpConnection> task) {
         for (Channel connection : connections) {
             AmqpConnection amqp = connection.pipeline().get(AmqpConnection.class);
             if (amqp != null) {
-                connection.eventLoop().execute(amqp::alarmChanged);
+                connection.eventLoop().execute(() -> task.accept(amqp));
             }
         }
     }

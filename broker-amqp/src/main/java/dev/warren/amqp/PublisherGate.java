@@ -2,6 +2,7 @@ package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.Methods;
 import dev.warren.core.store.ResourceAlarm;
+import dev.warren.core.store.WriteBacklog;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.StringJoiner;
@@ -10,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything that stops the broker reading a publisher, in one place: flow control towards queues on
- * other event loops, the bytes waiting for the journal (persistent publishes, with or without confirms),
- * and the resource alarms (disk, memory), which also tell clients that asked for it (connection.blocked /
+ * other event loops, the bytes waiting for the journal (this connection's persistent publishes, with or without
+ * confirms; and the store's whole write backlog, which also holds what queues page out when publishers outrun
+ * the disk), and the resource alarms (disk, memory), which also tell clients that asked for it (connection.blocked /
  * unblocked). As in RabbitMQ's reader, a publishing connection is blocked while any alarm is raised, told so
  * once with the alarms raised at that moment ("low on memory", "low on disk & memory"), and told it is
  * unblocked once none is. Connection thread only, but for {@link PublisherFlow#remove}, which any thread may call.
@@ -34,6 +36,7 @@ final class PublisherGate {
     private final PublisherFlow toQueues;
     private final PublisherFlow toJournal;
     private final List<ResourceAlarm> alarms;
+    private final WriteBacklog storeBacklog;
     private final Notifier notifier;
     private final String peer;
     /** The client understands connection.blocked/unblocked (a client capability). */
@@ -42,15 +45,19 @@ final class PublisherGate {
     private boolean publishes;
     /** connection.blocked was sent (or would have been) and reading stopped for an alarm. */
     private boolean blockedByAlarm;
+    /** Reading stopped because the store is behind (silently: RabbitMQ's "flow" state). */
+    private boolean slowedByStore;
 
     /** @param alarms every alarm that blocks publishers, in the order the blocked reason names them */
-    PublisherGate(Channel socket, Outbox outbox, List<ResourceAlarm> alarms, Notifier notifier, String peer) {
+    PublisherGate(Channel socket, Outbox outbox, List<ResourceAlarm> alarms, WriteBacklog storeBacklog, Notifier notifier,
+                  String peer) {
         this.gate = new ReadGate(socket);
         this.toQueues = new PublisherFlow(gate, ReadGate.Reason.PUBLISHER_FLOW, outbox,
                 QUEUE_HIGH_WATER_MARK, QUEUE_LOW_WATER_MARK);
         this.toJournal = new PublisherFlow(gate, ReadGate.Reason.JOURNAL_BACKLOG, outbox,
                 JOURNAL_HIGH_WATER_MARK, JOURNAL_LOW_WATER_MARK);
         this.alarms = List.copyOf(alarms);
+        this.storeBacklog = storeBacklog;
         this.notifier = notifier;
         this.peer = peer;
     }
@@ -77,6 +84,25 @@ final class PublisherGate {
         publishes = true;
         if (!blockedByAlarm && anyRaised()) {
             block();
+        }
+        if (!slowedByStore && storeBacklog.behind()) {
+            slowedByStore = true;
+            gate.pause(ReadGate.Reason.STORE_BACKLOG);
+        }
+    }
+
+    /**
+     * The store fell behind or caught up (on this connection's loop): a publishing connection is not read
+     * meanwhile. Read as it is now, so changes that arrive out of order end right.
+     */
+    void storeBacklogChanged() {
+        boolean behind = storeBacklog.behind();
+        if (behind && publishes && !slowedByStore) {
+            slowedByStore = true;
+            gate.pause(ReadGate.Reason.STORE_BACKLOG);
+        } else if (!behind && slowedByStore) {
+            slowedByStore = false;
+            gate.resume(ReadGate.Reason.STORE_BACKLOG);
         }
     }
 

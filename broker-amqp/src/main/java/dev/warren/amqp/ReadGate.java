@@ -14,7 +14,9 @@ final class ReadGate {
         /** Too many published bytes are still waiting for the journal to write them. */
         JOURNAL_BACKLOG,
         /** A resource alarm (disk, memory) blocks publishers. */
-        RESOURCE_ALARM
+        RESOURCE_ALARM,
+        /** The store as a whole is behind: too many message bytes of all connections wait to be written. */
+        STORE_BACKLOG
     }
 
     private final Channel socket;

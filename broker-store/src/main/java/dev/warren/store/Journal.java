@@ -7,6 +7,7 @@ import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.ReadCallback;
 import dev.warren.core.store.RecoveredQueue;
 import dev.warren.core.store.ResourceAlarm;
+import dev.warren.core.store.WriteBacklog;
 import dev.warren.core.store.StoreFailedException;
 import dev.warren.core.store.WriteCallback;
 import dev.warren.store.JournalOp.Ack;
@@ -53,6 +54,8 @@ public final class Journal implements MessageStore, AutoCloseable {
     private volatile boolean closed;
 
     private final Object reservation = new Object();
+    /** Message bytes submitted and not yet written: publishers slow down while it is high. */
+    private final WriteBacklog backlog = WriteBacklog.withDefaults();
     private long segment;
     private long offset;
 
@@ -69,7 +72,7 @@ public final class Journal implements MessageStore, AutoCloseable {
         this.segment = recovery.nextSegment();
         this.offset = 0;
         DiskSpaceMonitor disk = new DiskSpaceMonitor(files, settings.directory(), settings.diskFreeLimit(), diskAlarm);
-        this.writer = new JournalWriter(settings, files, recovery.refs(), known, segment, disk, compactions);
+        this.writer = new JournalWriter(settings, files, recovery.refs(), known, segment, disk, compactions, backlog);
         this.writerThread = new Thread(writer, "warren-journal-writer");
         this.writerThread.setDaemon(true);
         this.writerThread.start();
@@ -169,6 +172,11 @@ public final class Journal implements MessageStore, AutoCloseable {
     }
 
     @Override
+    public WriteBacklog writeBacklog() {
+        return backlog;
+    }
+
+    @Override
     public long spill(Message message) {
         return submit(message, null, null, -1, -1);
     }
@@ -177,6 +185,7 @@ public final class Journal implements MessageStore, AutoCloseable {
         checkWritable();
         int size = MessageRecord.size(message);
         message.retain(); // until written
+        backlog.add(size);
         synchronized (reservation) {
             if (offset > 0 && offset + size > settings.segmentSize()) {
                 segment++;

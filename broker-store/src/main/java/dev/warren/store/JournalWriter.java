@@ -1,6 +1,7 @@
 package dev.warren.store;
 
 import dev.warren.core.stats.LatencyRecorder;
+import dev.warren.core.store.WriteBacklog;
 import dev.warren.core.store.WriteCallback;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
@@ -36,6 +37,8 @@ final class JournalWriter implements Runnable {
     private final StoreFiles files;
     /** Lock-free: event loops hand work over without contending with each other or the writer. */
     private final Queue<JournalOp> ops = PlatformDependent.newMpscQueue();
+    /** Message bytes submitted and not yet written; WriteBatch takes them off once written. */
+    private final WriteBacklog backlog;
     private volatile Thread parked;
     private final SegmentRefs refs;
     private final SegmentWriter segments;
@@ -51,8 +54,9 @@ final class JournalWriter implements Runnable {
     private volatile java.util.function.LongConsumer onSegmentDeleted = segment -> { };
 
     JournalWriter(StoreSettings settings, StoreFiles files, SegmentRefs refs, Set<Integer> knownQueues, long firstSegment,
-                  DiskSpaceMonitor disk, Executor compactions) throws IOException {
+                  DiskSpaceMonitor disk, Executor compactions, WriteBacklog backlog) throws IOException {
         this.settings = settings;
+        this.backlog = backlog;
         this.files = files;
         this.refs = refs;
         this.disk = disk;
@@ -61,7 +65,7 @@ final class JournalWriter implements Runnable {
         this.compactor = new IndexCompactor(files, indexFile, compactions);
         this.nextCompactCheck = Math.max(settings.compactIndexAt(), index.size() * 2);
         this.segments = new SegmentWriter(files, settings.directory(), refs, firstSegment);
-        this.batch = new WriteBatch(segments, index, refs, knownQueues);
+        this.batch = new WriteBatch(segments, index, refs, knownQueues, backlog);
         index.opened();
         index.flush();
         index.force();
@@ -179,9 +183,17 @@ final class JournalWriter implements Runnable {
         batch.clear();
         complete(waiting, cause);
         for (int i = applied; i < taken.size(); i++) {
-            taken.get(i).failed(cause);
+            failOp(taken.get(i), cause);
         }
         taken.clear();
+    }
+
+    /** An operation that will never be written: it hears why, and a message leaves the backlog. */
+    private void failOp(JournalOp op, Throwable cause) {
+        if (op instanceof JournalOp.Append append) {
+            backlog.remove(MessageRecord.size(append.message()));
+        }
+        op.failed(cause);
     }
 
     private void fail(Throwable cause) {
@@ -204,7 +216,7 @@ final class JournalWriter implements Runnable {
                     sleep();
                     continue;
                 }
-                op.failed(cause);
+                failOp(op, cause);
                 if (op instanceof JournalOp.Stop) {
                     closeQuietly();
                     return;

@@ -1,6 +1,7 @@
 package dev.warren.store;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.store.WriteBacklog;
 import dev.warren.core.store.WriteCallback;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,11 +19,15 @@ final class WriteBatch {
     private final Set<Integer> queues = new HashSet<>();
     private final List<WriteCallback> onDurable = new ArrayList<>();
     private final List<Message> written = new ArrayList<>();
+    private final WriteBacklog backlog;
+    /** Bytes of the messages in {@link #written}, off the backlog once they are let go of. */
+    private long writtenBytes;
     private IndexLog index;
     private boolean sync;
     private Runnable stop;
 
-    WriteBatch(SegmentWriter segments, IndexLog index, SegmentRefs refs, Set<Integer> knownQueues) {
+    WriteBatch(SegmentWriter segments, IndexLog index, SegmentRefs refs, Set<Integer> knownQueues, WriteBacklog backlog) {
+        this.backlog = backlog;
         this.segments = segments;
         this.index = index;
         this.refs = refs;
@@ -75,6 +80,7 @@ final class WriteBatch {
     /** The message's bytes are in the batch's buffer: its reference goes once the batch is written. */
     void release(Message message) {
         written.add(message);
+        writtenBytes += MessageRecord.size(message);
     }
 
     void stop(Runnable done) {
@@ -93,6 +99,8 @@ final class WriteBatch {
     void clear() {
         written.forEach(Message::release);
         written.clear();
+        backlog.remove(writtenBytes);
+        writtenBytes = 0;
         onDurable.clear();
         sync = false;
     }

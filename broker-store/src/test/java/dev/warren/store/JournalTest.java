@@ -269,6 +269,22 @@ class JournalTest {
     }
 
     @Test
+    void messagesWaitingToBeWrittenAreCountedInTheBacklogUntilWritten() throws Exception {
+        try (Journal journal = open()) {
+            Message m = message("spilled");
+            long size = MessageRecord.size(m);
+            journal.spill(m);
+            m.release();
+            assertTrue(journal.writeBacklog().bytes() == size || journal.writeBacklog().bytes() == 0,
+                    "counted from the spill until written: " + journal.writeBacklog().bytes());
+            CompletableFuture<Throwable> written = new CompletableFuture<>();
+            journal.afterDurable(written::complete);
+            assertEquals(null, written.get(10, TimeUnit.SECONDS));
+            assertEquals(0, journal.writeBacklog().bytes(), "nothing waits once written");
+        }
+    }
+
+    @Test
     void theMessageKeepsItsRoutingAndPropertyBytes() throws Exception {
         try (Journal journal = open()) {
             int queueId = journal.registerQueue("/", "q");

@@ -14,6 +14,11 @@ public interface MessageStore {
     /** False for a broker without a disk: nothing is written, nothing is paged. */
     boolean enabled();
 
+    /** The bytes waiting to be written, which slow publishers down when the store falls behind. */
+    default WriteBacklog writeBacklog() {
+        return WriteBacklog.NONE;
+    }
+
     /** A durable queue's id in the store, created on first use of (vhost, name). */
     int registerQueue(String vhost, String queue);
 

@@ -1,0 +1,168 @@
+package dev.warren.amqp.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.warren.core.message.Message;
+import dev.warren.core.store.DefinitionStore;
+import dev.warren.core.store.MemoryBudget;
+import dev.warren.core.store.MessageStore;
+import dev.warren.core.store.ReadCallback;
+import dev.warren.core.store.ResourceAlarm;
+import dev.warren.core.store.Storage;
+import dev.warren.core.store.WriteBacklog;
+import dev.warren.core.store.WriteCallback;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Publishers of transient messages cannot outrun the disk either: a queue over the memory budget pages what
+ * arrives out to the store, and each paged message stays in memory until it is written. When the bytes waiting
+ * for the store pass its backlog's high mark, the broker stops reading publishing connections (silently, as
+ * RabbitMQ's "flow" state), and reads them again once the store has written down to the low mark.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StoreBacklogFlowIT {
+    private static final int MESSAGE_BYTES = 256 * 1024;
+    private static final int MESSAGES = 120;
+    private static final long HIGH_MARK = 8L << 20;
+    private static final long LOW_MARK = 4L << 20;
+    /**
+     * What may be accepted while the store writes nothing: the messages under the high mark (32), plus what the
+     * publisher's socket buffers and one read cycle hold when reading stops (a few MiB: generously 24).
+     */
+    private static final int MOST_ACCEPTED_WHILE_THE_STORE_LAGS = 32 + 24;
+
+    @Test
+    void publishersAreNotReadWhileTheStoreIsBehindAndAreReadAgainOnceItCatchesUp() throws Exception {
+        SlowDisk store = new SlowDisk();
+        // a budget of one message: from the second on, every message is paged out to the store
+        Storage storage = new Storage(store, DefinitionStore.NONE, new MemoryBudget(MESSAGE_BYTES), new ResourceAlarm("disk"));
+        try (BrokerFixture broker = BrokerFixture.start(storage); Connection connection = broker.connect()) {
+            Channel channel = connection.createChannel();
+            channel.queueDeclare("paged", false, false, false, null);
+            CompletableFuture<Void> published = CompletableFuture.runAsync(() -> {
+                try {
+                    byte[] body = new byte[MESSAGE_BYTES];
+                    for (int i = 0; i < MESSAGES; i++) {
+                        channel.basicPublish("", "paged", null, body);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            BrokerFixture.await("the store to fall behind", 20_000, store.backlog::behind);
+            long watchUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < watchUntil) { // an invariant over a window, not a wait for a condition
+                assertTrue(store.spills() <= MOST_ACCEPTED_WHILE_THE_STORE_LAGS,
+                        store.spills() + " messages paged out while the store had written none");
+                Thread.sleep(20);
+            }
+            assertTrue(!published.isDone(), "the publisher is held back");
+
+            store.writeEverything();
+            published.get(30, TimeUnit.SECONDS);
+            BrokerFixture.await("every message to reach the queue", 20_000,
+                    () -> broker.broker().vhost("/").queue("paged").messageCount() == MESSAGES);
+            assertEquals(0, store.backlog.bytes(), "nothing left waiting");
+        }
+    }
+
+    /** Pages out into memory and "writes" only when told to, then at once; never reads back. */
+    private static final class SlowDisk implements MessageStore {
+        final WriteBacklog backlog = new WriteBacklog(HIGH_MARK, LOW_MARK);
+        private final List<Message> unwritten = new ArrayList<>();
+        private boolean writeAtOnce;
+        private long nextLocation = 1;
+        private int spills;
+
+        synchronized int spills() {
+            return spills;
+        }
+
+        void writeEverything() {
+            List<Message> written;
+            synchronized (this) {
+                writeAtOnce = true;
+                written = new ArrayList<>(unwritten);
+                unwritten.clear();
+            }
+            for (Message message : written) {
+                backlog.remove(message.bodySize());
+                message.release();
+            }
+        }
+
+        @Override
+        public WriteBacklog writeBacklog() {
+            return backlog;
+        }
+
+        @Override
+        public long spill(Message message) {
+            backlog.add(message.bodySize());
+            synchronized (this) {
+                spills++;
+                if (!writeAtOnce) {
+                    unwritten.add(message.retain());
+                    return nextLocation++;
+                }
+            }
+            backlog.remove(message.bodySize());
+            return nextLocation++;
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public int registerQueue(String vhost, String queue) {
+            return 1;
+        }
+
+        @Override
+        public void deleteQueue(int queueId) {
+        }
+
+        @Override
+        public long append(Message message, int[] queueIds, int count, WriteCallback onDurable) {
+            throw new IllegalStateException("only transient messages in this test");
+        }
+
+        @Override
+        public void ack(int queueId, long location) {
+        }
+
+        @Override
+        public void release(long location) {
+        }
+
+        @Override
+        public void read(long[] locations, int count, ReadCallback done) {
+            done.completed(null, new IllegalStateException("this test reads nothing back"));
+        }
+
+        @Override
+        public void afterDurable(WriteCallback done) {
+            done.completed(null);
+        }
+
+        @Override
+        public Throwable failure() {
+            return null;
+        }
+
+        @Override
+        public void markDelivered(int queueId, long location) {
+        }
+    }
+}
