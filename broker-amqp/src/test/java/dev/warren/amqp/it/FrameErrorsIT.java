@@ -112,6 +112,20 @@ class FrameErrorsIT {
         RawAssertions.assertPublishesAndConsumes(bystander, 100);
     }
 
+    // ---- content: 502 SYNTAX_ERROR ----
+
+    /** Property bytes whose expiration says 200 bytes when 3 follow: malformed, not a 541 from reading past them. */
+    @Test
+    void contentHeaderWhoseExpirationRunsPastTheEndClosesConnectionWith502() throws Exception {
+        client.openChannel(1);
+        sendPublish(1, "nowhere", false);
+        byte[] header = ByteBuffer.allocate(12 + 2 + 4).putShort((short) 60).putShort((short) 0).putLong(5)
+                .putShort((short) 0x0100).put((byte) 200).put((byte) '1').put((byte) '0').put((byte) '0').array();
+        client.sendFrame(RawAmqpClient.HEADER, 1, header);
+        client.sendFrame(RawAmqpClient.BODY, 1, "hello".getBytes(StandardCharsets.US_ASCII));
+        assertConnectionClosedWith(AMQP.SYNTAX_ERROR, 10);
+    }
+
     // ---- command assembly: 505 UNEXPECTED_FRAME ----
 
     @Test
