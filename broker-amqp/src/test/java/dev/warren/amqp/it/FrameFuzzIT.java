@@ -38,12 +38,12 @@ import org.junit.jupiter.api.Test;
  * working; and heap growth past a bound once the run is over and the fuzzed queues are deleted. The broker is
  * in this JVM, so the bound is on the JVM's heap after GC (the broker's and the test's), not the process's RSS.
  *
- * <p>System properties: {@code warren.fuzz.cases} (default 2000), {@code warren.fuzz.seed} (default fixed),
+ * <p>System properties: {@code warren.fuzz.cases} (default 3000), {@code warren.fuzz.seed} (default fixed),
  * {@code warren.fuzz.case} (replay the one case of that seed), {@code warren.fuzz.canaryEvery} (default 50),
  * {@code warren.fuzz.heapGrowthMiB} (default 64). deploy/bench/fuzz-long.sh runs a million frames or more.
  */
 class FrameFuzzIT {
-    private static final int CASES = Integer.getInteger("warren.fuzz.cases", 2_000);
+    private static final int CASES = Integer.getInteger("warren.fuzz.cases", 3_000);
     private static final long SEED = Long.getLong("warren.fuzz.seed", 0x5EED_F022L);
     private static final Long REPLAY = Long.getLong("warren.fuzz.case");
     private static final int CANARY_EVERY = Integer.getInteger("warren.fuzz.canaryEvery", 50);

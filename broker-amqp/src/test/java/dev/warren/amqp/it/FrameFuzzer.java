@@ -71,9 +71,17 @@ final class FrameFuzzer {
         }
 
         FuzzCase build() {
-            int count = 1 + random.nextInt(MAX_STEPS);
-            for (int i = 0; i < count; i++) {
-                step();
+            if (openChannel && values.chance(25)) {
+                // a session of valid commands only, to reach the handlers' deeper states (consume, ack, tx, confirm)
+                int count = 1 + random.nextInt(2 * MAX_STEPS);
+                for (int i = 0; i < count; i++) {
+                    validCommand();
+                }
+            } else {
+                int count = 1 + random.nextInt(MAX_STEPS);
+                for (int i = 0; i < count; i++) {
+                    step();
+                }
             }
             finish();
             return new FuzzCase(seed, openChannel, steps, stream.toByteArray(), frames);
