@@ -9,6 +9,7 @@ import com.rabbitmq.client.Connection;
 import dev.warren.amqp.it.FrameFuzzer.FuzzCase;
 import dev.warren.amqp.it.RawAmqpClient.CloseReason;
 import dev.warren.amqp.it.RawAmqpClient.RawFrame;
+import dev.warren.core.testing.LeakRecorder;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -47,6 +48,10 @@ class FrameFuzzIT {
     private static final long SEED = Long.getLong("warren.fuzz.seed", 0x5EED_F022L);
     private static final Long REPLAY = Long.getLong("warren.fuzz.case");
     private static final int CANARY_EVERY = Integer.getInteger("warren.fuzz.canaryEvery", 50);
+    /** Look for Netty buffer leaks every this many cases (0: only once, after the class, as every test class does). */
+    private static final int LEAK_CHECK_EVERY = Integer.getInteger("warren.fuzz.leakCheckEvery", 0);
+    /** Generate but skip the cases before this index, to narrow down a failure a long run found. */
+    private static final int FIRST = Integer.getInteger("warren.fuzz.first", 0);
     private static final long HEAP_GROWTH_BOUND = Long.getLong("warren.fuzz.heapGrowthMiB", 64) * 1024 * 1024;
     /** The longest a case may take before the broker counts as hung (generous for a loaded 2-core machine). */
     private static final long CASE_DEADLINE_MILLIS = 15_000;
@@ -61,6 +66,7 @@ class FrameFuzzIT {
     private final Map<Integer, Integer> connectionCloses = new TreeMap<>();
     private final Map<Integer, Integer> channelCloses = new TreeMap<>();
     private long frames;
+    private int closedByClient;
 
     @BeforeAll
     static void startBroker() throws InterruptedException {
@@ -97,8 +103,14 @@ class FrameFuzzIT {
             FrameFuzzer fuzzer = new FrameFuzzer(SEED);
             for (int i = 0; i < CASES; i++) {
                 FuzzCase fuzzCase = fuzzer.next();
+                if (i < FIRST) {
+                    continue;
+                }
                 runCase(fuzzCase, i);
                 assertNoErrorLogged(fuzzCase, i);
+                if (LEAK_CHECK_EVERY > 0 && (i + 1) % LEAK_CHECK_EVERY == 0) {
+                    assertNoLeakSince(i + 1 - LEAK_CHECK_EVERY, fuzzCase, i);
+                }
                 if ((i + 1) % CANARY_EVERY == 0) {
                     assertCanaryWorks(canary, i);
                     deleteFuzzedQueuesAndExchanges(canary);
@@ -106,13 +118,14 @@ class FrameFuzzIT {
             }
             assertCanaryWorks(canary, CASES);
             deleteFuzzedQueuesAndExchanges(canary);
-            BrokerFixture.await("the broker to let go of every fuzzed connection (" + broker.broker().connections().count()
-                    + " connections open)", 10_000, () -> broker.broker().connections().count() == 1);
+            BrokerFixture.await("the broker to let go of every fuzzed connection (all but the canary's)", 10_000,
+                    () -> broker.broker().connections().count() == 1);
             long growth = heapAfterGc() - heapBefore;
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
             System.out.printf("FrameFuzzIT: %d cases, %d frames sent, seed %d, %d s; connection.close by code %s;"
-                            + " channel.close by code %s; heap growth after GC %.1f MiB%n",
-                    CASES, frames, SEED, seconds, connectionCloses, channelCloses, growth / 1048576.0);
+                            + " %d cases ended by the client's connection.close; channel.close by code %s;"
+                            + " heap growth after GC %.1f MiB%n",
+                    CASES, frames, SEED, seconds, connectionCloses, closedByClient, channelCloses, growth / 1048576.0);
             assertTrue(growth < HEAP_GROWTH_BOUND, "heap after GC grew by " + growth / 1048576 + " MiB over "
                     + CASES + " cases (bound " + HEAP_GROWTH_BOUND / 1048576 + " MiB), run seed " + SEED);
             assertNoErrorLogged(null, CASES);
@@ -159,7 +172,8 @@ class FrameFuzzIT {
                     continue;
                 }
                 if (frame.isMethod(10, 51)) {
-                    return; // our connection.close, answered after everything before it
+                    closedByClient++; // our connection.close, answered after everything before it
+                    return;
                 }
                 if (frame.isMethod(10, 50)) {
                     CloseReason reason = CloseReason.of(frame);
@@ -210,6 +224,16 @@ class FrameFuzzIT {
             String where = fuzzCase == null ? "after the last case" : "during or just before this case";
             fail((fuzzCase == null ? "run seed " + SEED + ": " : failure(fuzzCase, index, "")) + errors.size()
                     + " event(s) logged at ERROR " + where + "; the first: " + errors.get(0));
+        }
+    }
+
+    private static void assertNoLeakSince(int from, FuzzCase last, int index) {
+        LeakRecorder.collect();
+        List<String> leaks = LeakRecorder.takeLeaks();
+        if (!leaks.isEmpty()) {
+            fail(leaks.size() + " Netty buffer leak(s) in cases " + from + " to " + index + " (rerun with -Dwarren.fuzz.first="
+                    + from + " and a smaller -Dwarren.fuzz.leakCheckEvery to narrow it down); the last "
+                    + failure(last, index, "") + "\nthe first leak: " + leaks.get(0));
         }
     }
 
