@@ -16,9 +16,15 @@ public final class FrameWriter {
     private FrameWriter() {
     }
 
+    /** A method frame; a method that cannot be encoded (a field out of range) throws, and nothing is left allocated. */
     public static ByteBuf method(ByteBufAllocator alloc, int channel, Method method) {
         ByteBuf out = alloc.buffer(64);
-        writeMethod(out, channel, method);
+        try {
+            writeMethod(out, channel, method);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
         return out;
     }
 
@@ -48,7 +54,12 @@ public final class FrameWriter {
         int bodySize = body.readableBytes();
         int maxChunk = frameMax - Frame.OVERHEAD;
         ByteBuf head = alloc.buffer(64 + properties.readableBytes() + Math.min(bodySize, COPY_BODY_BELOW) + 24);
-        writeMethod(head, channel, method);
+        try {
+            writeMethod(head, channel, method);
+        } catch (RuntimeException e) {
+            head.release(); // as for method(): a method that cannot be encoded leaves nothing allocated
+            throw e;
+        }
         writeContentHeader(head, channel, properties, bodySize);
         if (bodySize == 0) {
             return head;

@@ -112,6 +112,20 @@ class FrameErrorsIT {
         RawAssertions.assertPublishesAndConsumes(bystander, 100);
     }
 
+    // ---- content: 502 SYNTAX_ERROR ----
+
+    /** Property bytes whose expiration says 200 bytes when 3 follow: malformed, not a 541 from reading past them. */
+    @Test
+    void contentHeaderWhoseExpirationRunsPastTheEndClosesConnectionWith502() throws Exception {
+        client.openChannel(1);
+        sendPublish(1, "nowhere", false);
+        byte[] header = ByteBuffer.allocate(12 + 2 + 4).putShort((short) 60).putShort((short) 0).putLong(5)
+                .putShort((short) 0x0100).put((byte) 200).put((byte) '1').put((byte) '0').put((byte) '0').array();
+        client.sendFrame(RawAmqpClient.HEADER, 1, header);
+        client.sendFrame(RawAmqpClient.BODY, 1, "hello".getBytes(StandardCharsets.US_ASCII));
+        assertConnectionClosedWith(AMQP.SYNTAX_ERROR, 10);
+    }
+
     // ---- command assembly: 505 UNEXPECTED_FRAME ----
 
     @Test
@@ -200,6 +214,34 @@ class FrameErrorsIT {
         assertNotNull(got, "a body frame of frame-max octets was not accepted");
         assertEquals(FRAME_MAX, got.getBody().length);
         assertEquals(42, got.getBody()[FRAME_MAX - 1]);
+    }
+
+    /**
+     * A routing key that is not UTF-8 (255 bytes cut inside a code point) comes back in basic.return as a
+     * short string that fits, not as 541 INTERNAL_ERROR from a name that grew past 255 bytes when decoded.
+     */
+    @Test
+    void mandatoryPublishWithARoutingKeyThatIsNotUtf8IsReturnedNotAnInternalError() throws Exception {
+        byte[] routingKey = new byte[255];
+        for (int i = 0; i < 254; i += 2) {
+            routingKey[i] = (byte) 0xC3; // 'é'
+            routingKey[i + 1] = (byte) 0xA9;
+        }
+        routingKey[254] = (byte) 0xC3; // a code point cut short
+        client.openChannel(1);
+        client.sendMethod(1, 60, 40, new Args().shortInt(0).shortstr("").octet(255).raw(routingKey).bits(true, false));
+        client.sendContentHeader(1, 60, 5);
+        client.sendFrame(RawAmqpClient.BODY, 1, "hello".getBytes(StandardCharsets.US_ASCII));
+        RawAmqpClient.RawFrame returned = client.expectMethod(1, 60, 50, 5_000);
+        Args.Reader fields = returned.arguments();
+        assertEquals(AMQP.NO_ROUTE, fields.shortInt());
+        assertEquals("NO_ROUTE", fields.shortstr());
+        assertEquals("", fields.shortstr());
+        assertEquals("é".repeat(127) + "?", fields.shortstr());
+        assertEquals(RawAmqpClient.HEADER, client.readFrame(5_000).type(), "the returned message's content header");
+        assertEquals(RawAmqpClient.BODY, client.readFrame(5_000).type(), "the returned message's body");
+        client.openChannel(2); // the connection is still open
+        RawAssertions.assertPublishesAndConsumes(bystander, 10);
     }
 
     // ---- helpers ----

@@ -3,6 +3,7 @@ package dev.warren.amqp.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -43,6 +44,20 @@ class FrameWriterTest {
         reassembled.release();
         body.release();
         properties.release();
+    }
+
+    @Test
+    void aContentMethodThatCannotBeEncodedThrowsAndLeavesNoBufferAllocated() {
+        ByteBuf body = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+        ByteBuf properties = Unpooled.buffer().writeShort(0);
+        Method tooLong = Methods.BASIC_RETURN.with(312, "NO_ROUTE", "", "é".repeat(128)); // 256 bytes of UTF-8
+        assertThrows(IllegalArgumentException.class,
+                () -> FrameWriter.content(ByteBufAllocator.DEFAULT, 1, tooLong, properties, body, 4096));
+        assertThrows(IllegalArgumentException.class, () -> FrameWriter.method(ByteBufAllocator.DEFAULT, 1, tooLong));
+        assertEquals(1, body.refCnt());
+        body.release();
+        properties.release();
+        // the buffers FrameWriter allocated are checked by the leak detector (NoLeaksExtension)
     }
 
     @Test

@@ -156,8 +156,8 @@ public record BasicProperties(
         if (index < 0) {
             return null;
         }
-        int length = propertyBytes.getUnsignedByte(index);
-        return propertyBytes.toString(index + 1, length, java.nio.charset.StandardCharsets.UTF_8);
+        int size = sizeAt(propertyBytes, index, EXPIRATION); // a length that runs past the end is a SYNTAX_ERROR
+        return propertyBytes.toString(index + 1, size - 1, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

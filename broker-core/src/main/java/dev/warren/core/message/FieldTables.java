@@ -7,6 +7,8 @@ import io.netty.buffer.ByteBufUtil;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,7 +61,7 @@ public final class FieldTables {
                     + in.readableBytes() + " bytes left)");
         }
         String cached = SHORT_STRINGS.read(in, length);
-        return cached != null ? cached : readUtf8(in, length);
+        return cached != null ? cached : readShortUtf8(in, length);
     }
 
     /**
@@ -101,7 +103,7 @@ public final class FieldTables {
             if (keyLength > table.readableBytes()) {
                 throw syntaxError("field table: key of length " + keyLength + " runs past the end of the table");
             }
-            String entryKey = readUtf8(table, keyLength);
+            String entryKey = readShortUtf8(table, keyLength);
             if (!table.isReadable()) {
                 throw syntaxError("field table: missing type for key '" + entryKey + "'");
             }
@@ -284,6 +286,31 @@ public final class FieldTables {
         }
         in.skipBytes(length);
         return s;
+    }
+
+    /**
+     * Decodes a short string so that it always fits in a short string again. Bytes that are not UTF-8 become
+     * U+FFFD, three bytes for what may have been one, so a long name with a few of them (a client that does
+     * not send UTF-8, a name cut inside a code point) could grow past 255 bytes and fail when the broker
+     * writes it back in a basic.return, a deliver or a declare-ok. Such a string alone is decoded again with
+     * each malformed sequence as '?': never longer than the bytes it came from.
+     */
+    private static String readShortUtf8(ByteBuf in, int length) {
+        int start = in.readerIndex();
+        String s = readUtf8(in, length);
+        if (s.length() <= 255 / 3 || s.indexOf('\uFFFD') < 0 || ByteBufUtil.utf8Bytes(s) <= 255) {
+            return s;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .replaceWith("?")
+                    .decode(in.nioBuffer(start, length))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("a replacing decoder does not throw", e);
+        }
     }
 
     private static void checkDepth(int depth) {

@@ -210,6 +210,13 @@ class BasicPropertiesTest {
     }
 
     @Test
+    void expirationPeekOfAnExpirationRunningPastTheEndIsASyntaxError() {
+        assertSyntaxError(() -> BasicProperties.expiration(bytes(0x01, 0x00, 5, '1')));
+        assertSyntaxError(() -> BasicProperties.expiration(bytes(0x01, 0x00)));
+        assertEquals("1", BasicProperties.expiration(bytes(0x01, 0x00, 1, '1')));
+    }
+
+    @Test
     void headersPeekReturnsTheHeadersAndLeavesTheReaderIndex() {
         ByteBuf buf = encode(FULL);
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -67,6 +68,38 @@ class FieldTablesTest {
         AmqpException e = assertThrows(AmqpException.class, action::run);
         assertEquals(ReplyCode.SYNTAX_ERROR, e.replyCode());
         assertTrue(e.getMessage().contains(expectedText), () -> "message was: " + e.getMessage());
+    }
+
+    /** 255 bytes: 'é' (2 bytes) over and over, the last one cut after its first byte. */
+    private ByteBuf shortStringCutInsideACodePoint() {
+        ByteBuf buf = buffer().writeByte(255);
+        for (int i = 0; i < 127; i++) {
+            buf.writeByte(0xC3).writeByte(0xA9);
+        }
+        return buf.writeByte(0xC3);
+    }
+
+    @Test
+    void aShortStringThatIsNotUtf8IsReadAsOneThatFitsInAShortStringAgain() {
+        String read = FieldTables.readShortString(shortStringCutInsideACodePoint());
+        assertEquals("é".repeat(127) + "?", read);
+        ByteBuf out = buffer();
+        FieldTables.writeShortString(out, read);
+        assertEquals(255, out.getUnsignedByte(0));
+    }
+
+    @Test
+    void aTableKeyThatIsNotUtf8IsReadAsOneThatFitsInAShortStringAgain() {
+        ByteBuf entries = buffer().writeBytes(shortStringCutInsideACodePoint()).writeByte('V');
+        Map<String, Object> read = FieldTables.read(table(entries));
+        assertEquals(List.of("é".repeat(127) + "?"), List.copyOf(read.keySet()));
+        FieldTables.write(buffer(), read);
+    }
+
+    @Test
+    void aShortStringWithAReplacementCharacterItSentIsReadAsItWas() {
+        ByteBuf buf = buffer().writeByte(4).writeByte('a').writeBytes("\uFFFD".getBytes(StandardCharsets.UTF_8));
+        assertEquals("a\uFFFD", FieldTables.readShortString(buf));
     }
 
     @Test
