@@ -44,6 +44,11 @@ final class AmqpClientConnection implements ClientConnection {
     }
 
     @Override
+    public String state() {
+        return connection.state();
+    }
+
+    @Override
     public void forceClose(String reason) {
         AmqpException error = new AmqpException(ReplyCode.CONNECTION_FORCED, reason);
         try {

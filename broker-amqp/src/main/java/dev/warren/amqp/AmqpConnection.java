@@ -470,6 +470,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** RabbitMQ's connection state (any thread). */
+    String state() {
+        return publisherGate.state();
+    }
+
     /** The store fell behind or caught up (on this connection's loop). */
     void storeBacklogChanged() {
         if (state == State.OPEN) {

@@ -74,6 +74,18 @@ final class PublisherGate {
         return toJournal;
     }
 
+    /** RabbitMQ's connection state, read on any thread: blocked by an alarm, held back by flow control, or running. */
+    String state() {
+        if (gate.isPausedFor(ReadGate.Reason.RESOURCE_ALARM)) {
+            return "blocked";
+        }
+        if (gate.isPausedFor(ReadGate.Reason.PUBLISHER_FLOW) || gate.isPausedFor(ReadGate.Reason.JOURNAL_BACKLOG)
+                || gate.isPausedFor(ReadGate.Reason.STORE_BACKLOG)) {
+            return "flow";
+        }
+        return "running";
+    }
+
     /** Whether reading is paused for any reason (missed client heartbeats are then not the client's fault). */
     boolean isPaused() {
         return gate.isPaused();

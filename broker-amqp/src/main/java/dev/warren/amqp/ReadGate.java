@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 
 /**
  * Whether the broker reads a connection's socket. Reading stops while any reason holds and resumes only
- * when none does. Connection thread only.
+ * when none does. Connection thread only, but for {@link #isPausedFor}.
  */
 final class ReadGate {
     /** Why reading is paused. */
@@ -20,7 +20,8 @@ final class ReadGate {
     }
 
     private final Channel socket;
-    private int reasons;
+    /** Written on the connection's thread only; volatile so that management can read it. */
+    private volatile int reasons;
 
     ReadGate(Channel socket) {
         this.socket = socket;
@@ -40,5 +41,10 @@ final class ReadGate {
 
     boolean isPaused() {
         return reasons != 0;
+    }
+
+    /** Any thread: whether reading is paused for this reason now. */
+    boolean isPausedFor(Reason reason) {
+        return (reasons & (1 << reason.ordinal())) != 0;
     }
 }

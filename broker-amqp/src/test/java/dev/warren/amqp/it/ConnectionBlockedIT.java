@@ -46,8 +46,11 @@ class ConnectionBlockedIT {
                 disk.set(true);
                 channel.basicPublish("", queue, null, "first".getBytes());
                 assertEquals("blocked: low on disk", events.poll(10, TimeUnit.SECONDS));
+                assertEquals("blocked", broker.broker().connections().list().get(0).state(), "as management shows it");
                 disk.set(false);
                 assertEquals("unblocked", events.poll(10, TimeUnit.SECONDS));
+                BrokerFixture.await("the connection to run again", 5_000,
+                        () -> broker.broker().connections().list().get(0).state().equals("running"));
                 channel.basicPublish("", queue, null, "second".getBytes());
                 BrokerFixture.await("both messages", 5_000, () -> {
                     try {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * Publishers of transient messages cannot outrun the disk either: a queue over the memory budget pages what
  * arrives out to the store, and each paged message stays in memory until it is written. When the bytes waiting
  * for the store pass its backlog's high mark, the broker stops reading publishing connections (silently, as
- * RabbitMQ's "flow" state), and reads them again once the store has written down to the low mark.
+ * RabbitMQ's "flow" state, which is what their state says), and reads them again once the store has written
+ * down to the low mark.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StoreBacklogFlowIT {
@@ -66,12 +67,15 @@ class StoreBacklogFlowIT {
                 Thread.sleep(20);
             }
             assertTrue(!published.isDone(), "the publisher is held back");
+            assertEquals("flow", broker.broker().connections().list().get(0).state(), "as management shows it");
 
             store.writeEverything();
             published.get(30, TimeUnit.SECONDS);
             BrokerFixture.await("every message to reach the queue", 20_000,
                     () -> broker.broker().vhost("/").queue("paged").messageCount() == MESSAGES);
             assertEquals(0, store.backlog.bytes(), "nothing left waiting");
+            BrokerFixture.await("the connection to run again", 5_000,
+                    () -> broker.broker().connections().list().get(0).state().equals("running"));
         }
     }
 

@@ -15,6 +15,14 @@ public interface ClientConnection {
     /** The channels and their consumers as they are now, read on the connection's own thread. */
     CompletableFuture<List<ChannelInfo>> channels();
 
+    /**
+     * RabbitMQ's connection state: "running"; "flow" while publishing is held back by flow control (the broker
+     * is not reading it); "blocked" while a resource alarm blocks it.
+     */
+    default String state() {
+        return "running";
+    }
+
     /** Closes the connection with 320 CONNECTION_FORCED and this reason; returns at once. */
     void forceClose(String reason);
 }

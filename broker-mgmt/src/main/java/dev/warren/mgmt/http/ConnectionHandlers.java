@@ -93,7 +93,7 @@ final class ConnectionHandlers {
                 .put("node", node)
                 .put("vhost", info.vhost())
                 .put("user", info.user())
-                .put("state", "running")
+                .put("state", c.state())
                 .put("type", "network")
                 .put("protocol", "AMQP 0-9-1")
                 .put("ssl", info.tls() != null)
