@@ -426,34 +426,39 @@ run_perftest() {
         "${flags[@]}"
 }
 
+# Runs a bench tool ($2, a single-file program in this directory, with the RabbitMQ Java client from PerfTest's
+# class path) with arguments $4...; killed after $1 seconds; output in $LOG_DIR/$3.log.
+run_tool() {
+    local limit=$1 tool=$2 base=$3
+    shift 3
+    java_logged "$limit" "$base" -Dlogback.configurationFile=logback-perf-test.xml -cp "$PERFTEST_LIB/*" \
+        "$SCRIPT_DIR/$tool" "$@"
+}
+
 # priority-random: PriorityLoad.java instead of PerfTest (PerfTest has no random priorities); $1 broker,
 # $2 port, $3 seconds, $4 output base name. It prints PerfTest's "sending/receiving rate avg" lines.
 run_priority_load() {
     local broker=$1 port=$2 seconds=$3 base=$4
-    local -a jopts=()
-    [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
     # The single-file launch compiles the source first: a few seconds, before the measured interval.
-    local cmd=(timeout -k 10 "$((seconds + 90))" "$JAVA" ${jopts[@]+"${jopts[@]}"}
-        -Dlogback.configurationFile=logback-perf-test.xml -cp "$PERFTEST_LIB/*" "$SCRIPT_DIR/PriorityLoad.java"
-        --uri "amqp://guest:guest@127.0.0.1:$port" --queue "q-priority-random-$broker" --seconds "$seconds"
-        --max-priority 10 --size 16 --qos 1000 --multi-ack 100)
-    show_cmd "${cmd[@]}"
-    local rc=0
-    "${cmd[@]}" >"$LOG_DIR/$base.log" 2>&1 </dev/null &
-    PERFTEST_PID=$!
-    wait "$PERFTEST_PID" || rc=$?
-    PERFTEST_PID=""
-    return "$rc"
+    run_tool "$((seconds + 90))" PriorityLoad.java "$base" \
+        --uri "amqp://guest:guest@127.0.0.1:$port" --queue "q-priority-random-$broker" --seconds "$seconds" \
+        --max-priority 10 --size 16 --qos 1000 --multi-ack 100
 }
 
 # Runs PerfTest with arguments $3... , killed after $1 seconds; output in $LOG_DIR/$2.log.
 perftest_exec() {
     local limit=$1 base=$2
     shift 2
+    java_logged "$limit" "$base" -cp "$PERFTEST_LIB/*" com.rabbitmq.perf.PerfTest "$@"
+}
+
+# Runs java (with PERFTEST_JAVA_OPTS) with arguments $3..., killed after $1 seconds; output in $LOG_DIR/$2.log.
+java_logged() {
+    local limit=$1 base=$2
+    shift 2
     local -a jopts=()
     [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
-    local cmd=(timeout -k 10 "$limit" "$JAVA" ${jopts[@]+"${jopts[@]}"} -cp "$PERFTEST_LIB/*"
-        com.rabbitmq.perf.PerfTest "$@")
+    local cmd=(timeout -k 10 "$limit" "$JAVA" ${jopts[@]+"${jopts[@]}"} "$@")
     show_cmd "${cmd[@]}"
     local rc=0
     # In the background + wait, so that a signal to this script is handled at once (bash defers
@@ -1238,24 +1243,6 @@ print_ttl_dlx_table() {
 
 # ---------------------------------------------------------------------------------------------------
 # Connections and queues at scale (issue 16)
-
-# Runs a bench tool ($2, a single-file program in this directory) with arguments $4...; killed after $1
-# seconds; output in $LOG_DIR/$3.log.
-run_tool() {
-    local limit=$1 tool=$2 base=$3
-    shift 3
-    local -a jopts=()
-    [[ -n $PERFTEST_JAVA_OPTS ]] && read -r -a jopts <<<"$PERFTEST_JAVA_OPTS"
-    local cmd=(timeout -k 10 "$limit" "$JAVA" ${jopts[@]+"${jopts[@]}"} -Dlogback.configurationFile=logback-perf-test.xml
-        -cp "$PERFTEST_LIB/*" "$SCRIPT_DIR/$tool" "$@")
-    show_cmd "${cmd[@]}"
-    local rc=0
-    "${cmd[@]}" >"$LOG_DIR/$base.log" 2>&1 </dev/null &
-    PERFTEST_PID=$!
-    wait "$PERFTEST_PID" || rc=$?
-    PERFTEST_PID=""
-    return "$rc"
-}
 
 # Value of key $2 on the line of $1 that starts with $3 (e.g. "RESULT phase=open"); empty when absent.
 tool_value() { grep -- "^$3" "$1" 2>/dev/null | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }

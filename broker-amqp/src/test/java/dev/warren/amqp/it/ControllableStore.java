@@ -4,21 +4,35 @@ import dev.warren.core.message.Message;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.ReadCallback;
 import dev.warren.core.store.StoreFailedException;
+import dev.warren.core.store.WriteBacklog;
 import dev.warren.core.store.WriteCallback;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A message store for tests of what the broker does when its store fails: writes wait (their callbacks
- * are held, like an fsync that has not come back) until the test fails the store, which completes them
- * with the cause and refuses every write after it, as the journal promises.
+ * A message store for tests of what the broker does when its store fails or lags: writes wait (their callbacks
+ * are held, like an fsync that has not come back) until the test completes them or fails the store, which
+ * completes them with the cause and refuses every write after it, as the journal promises. Paged-out messages
+ * (spills) stay in memory and in its write backlog until the writes complete; nothing is read back.
  */
 final class ControllableStore implements MessageStore {
     private final List<WriteCallback> waiting = new ArrayList<>();
+    private final List<Message> unwrittenSpills = new ArrayList<>();
+    private final WriteBacklog backlog;
+    private int spills;
+    private int appends;
     private Throwable failure;
     private boolean writesComplete;
     private long nextLocation = 1;
     private int nextQueueId = 1;
+
+    ControllableStore() {
+        this(WriteBacklog.NONE);
+    }
+
+    ControllableStore(WriteBacklog backlog) {
+        this.backlog = backlog;
+    }
 
     synchronized void fail(Throwable cause) {
         failure = cause;
@@ -31,14 +45,27 @@ final class ControllableStore implements MessageStore {
     }
 
     /** Every waiting write reaches the disk now, and every later one at once. */
-    synchronized void completeWrites() {
-        writesComplete = true;
-        waiting.forEach(callback -> callback.completed(null));
-        waiting.clear();
+    void completeWrites() {
+        List<Message> written;
+        synchronized (this) {
+            writesComplete = true;
+            waiting.forEach(callback -> callback.completed(null));
+            waiting.clear();
+            written = new ArrayList<>(unwrittenSpills);
+            unwrittenSpills.clear();
+        }
+        for (Message message : written) {
+            backlog.remove(message.bodySize());
+            message.release();
+        }
+    }
+
+    synchronized int spills() {
+        return spills;
     }
 
     synchronized int appends() {
-        return (int) (nextLocation - 1);
+        return appends;
     }
 
     @Override
@@ -61,6 +88,7 @@ final class ControllableStore implements MessageStore {
             throw new StoreFailedException("the message store has failed", failure);
         }
         long location = nextLocation++;
+        appends++;
         message.storedAt(location);
         if (onDurable != null) {
             if (writesComplete) {
@@ -73,8 +101,26 @@ final class ControllableStore implements MessageStore {
     }
 
     @Override
+    public WriteBacklog writeBacklog() {
+        return backlog;
+    }
+
+    @Override
     public long spill(Message message) {
-        throw new StoreFailedException("this test store does not page", failure);
+        backlog.add(message.bodySize());
+        synchronized (this) {
+            if (failure != null) {
+                backlog.remove(message.bodySize());
+                throw new StoreFailedException("the message store has failed", failure);
+            }
+            spills++;
+            if (!writesComplete) {
+                unwrittenSpills.add(message.retain());
+                return nextLocation++;
+            }
+        }
+        backlog.remove(message.bodySize());
+        return nextLocation++;
     }
 
     @Override

@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.warren.core.message.Message;
 import dev.warren.core.store.DefinitionStore;
 import dev.warren.core.store.MemoryBudget;
-import dev.warren.core.store.MessageStore;
-import dev.warren.core.store.ReadCallback;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.core.store.Storage;
 import dev.warren.core.store.WriteBacklog;
-import dev.warren.core.store.WriteCallback;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,7 +36,7 @@ class StoreBacklogFlowIT {
 
     @Test
     void publishersAreNotReadWhileTheStoreIsBehindAndAreReadAgainOnceItCatchesUp() throws Exception {
-        SlowDisk store = new SlowDisk();
+        ControllableStore store = new ControllableStore(new WriteBacklog(HIGH_MARK, LOW_MARK));
         // a budget of one message: from the second on, every message is paged out to the store
         Storage storage = new Storage(store, DefinitionStore.NONE, new MemoryBudget(MESSAGE_BYTES), new ResourceAlarm("disk"));
         try (BrokerFixture broker = BrokerFixture.start(storage); Connection connection = broker.connect()) {
@@ -59,7 +53,7 @@ class StoreBacklogFlowIT {
                 }
             });
 
-            BrokerFixture.await("the store to fall behind", 20_000, store.backlog::behind);
+            BrokerFixture.await("the store to fall behind", 20_000, store.writeBacklog()::behind);
             long watchUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < watchUntil) { // an invariant over a window, not a wait for a condition
                 assertTrue(store.spills() <= MOST_ACCEPTED_WHILE_THE_STORE_LAGS,
@@ -69,104 +63,13 @@ class StoreBacklogFlowIT {
             assertTrue(!published.isDone(), "the publisher is held back");
             assertEquals("flow", broker.broker().connections().list().get(0).state(), "as management shows it");
 
-            store.writeEverything();
+            store.completeWrites();
             published.get(30, TimeUnit.SECONDS);
             BrokerFixture.await("every message to reach the queue", 20_000,
                     () -> broker.broker().vhost("/").queue("paged").messageCount() == MESSAGES);
-            assertEquals(0, store.backlog.bytes(), "nothing left waiting");
+            assertEquals(0, store.writeBacklog().bytes(), "nothing left waiting");
             BrokerFixture.await("the connection to run again", 5_000,
                     () -> broker.broker().connections().list().get(0).state().equals("running"));
-        }
-    }
-
-    /** Pages out into memory and "writes" only when told to, then at once; never reads back. */
-    private static final class SlowDisk implements MessageStore {
-        final WriteBacklog backlog = new WriteBacklog(HIGH_MARK, LOW_MARK);
-        private final List<Message> unwritten = new ArrayList<>();
-        private boolean writeAtOnce;
-        private long nextLocation = 1;
-        private int spills;
-
-        synchronized int spills() {
-            return spills;
-        }
-
-        void writeEverything() {
-            List<Message> written;
-            synchronized (this) {
-                writeAtOnce = true;
-                written = new ArrayList<>(unwritten);
-                unwritten.clear();
-            }
-            for (Message message : written) {
-                backlog.remove(message.bodySize());
-                message.release();
-            }
-        }
-
-        @Override
-        public WriteBacklog writeBacklog() {
-            return backlog;
-        }
-
-        @Override
-        public long spill(Message message) {
-            backlog.add(message.bodySize());
-            synchronized (this) {
-                spills++;
-                if (!writeAtOnce) {
-                    unwritten.add(message.retain());
-                    return nextLocation++;
-                }
-            }
-            backlog.remove(message.bodySize());
-            return nextLocation++;
-        }
-
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public int registerQueue(String vhost, String queue) {
-            return 1;
-        }
-
-        @Override
-        public void deleteQueue(int queueId) {
-        }
-
-        @Override
-        public long append(Message message, int[] queueIds, int count, WriteCallback onDurable) {
-            throw new IllegalStateException("only transient messages in this test");
-        }
-
-        @Override
-        public void ack(int queueId, long location) {
-        }
-
-        @Override
-        public void release(long location) {
-        }
-
-        @Override
-        public void read(long[] locations, int count, ReadCallback done) {
-            done.completed(null, new IllegalStateException("this test reads nothing back"));
-        }
-
-        @Override
-        public void afterDurable(WriteCallback done) {
-            done.completed(null);
-        }
-
-        @Override
-        public Throwable failure() {
-            return null;
-        }
-
-        @Override
-        public void markDelivered(int queueId, long location) {
         }
     }
 }
