@@ -69,8 +69,8 @@
 #                         how many were lost while held (the Java client's NIO mode: no thread per connection)
 #   idle-queues           IDLE_QUEUES (100000) classic queues declared by 4 channels, no messages, no consumers
 #                         (deploy/bench/IdleQueues.java): declare and delete rates, RSS per queue after 10 s
-#   (connection-churn, many-connections and idle-queues run on one broker start, after the throughput scenarios;
-#   results in resources.tsv)
+#   (connection-churn, many-connections and idle-queues each start a broker of their own, after the throughput
+#   scenarios; results in resources.tsv)
 #
 # Backlog scenario:
 #   backlog-10m           per broker: start it on an empty data dir; publish BACKLOG_MESSAGES persistent
@@ -197,7 +197,7 @@ IDLE_QUEUES=${IDLE_QUEUES:-100000}
 for v in CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBEAT IDLE_QUEUES; do
     is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
 done
-RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: one broker start for them all
+RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: a broker start each
 for s in $SCENARIOS; do
     case $s in
         auto-ack-16b|manual-ack-prefetch|confirms-1000|persistent-confirms-1k|priority-10|priority-random|drop-head-1000|overload-4p-slow-consumer)
@@ -1247,17 +1247,18 @@ print_ttl_dlx_table() {
 # Value of key $2 on the line of $1 that starts with $3 (e.g. "RESULT phase=open"); empty when absent.
 tool_value() { grep -- "^$3" "$1" 2>/dev/null | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
-# connection-churn, many-connections and idle-queues on broker $1, one start for all of them. Each records a
+# connection-churn, many-connections and idle-queues on broker $1, each on a broker of its own. Each records a
 # line of resources.tsv: scenario broker status open_rate close_rate open_cpu_us close_cpu_us rss_before_kib
 # rss_loaded_kib rss_after_kib bytes_each lost note.
 run_resources() {
     local broker=$1 port scenario rc os_pid log
-    case $broker in
-        warren) port=$WARREN_PORT; start_warren || return 1 ;;
-        rabbitmq) port=$RABBIT_PORT; start_rabbit || return 1 ;;
-    esac
-    os_pid=$(broker_os_pid "$broker")
     for scenario in $RESOURCE_SCENARIOS; do
+        # A fresh broker each: memory one scenario touched would hide what the next one costs.
+        case $broker in
+            warren) port=$WARREN_PORT; start_warren || return 1 ;;
+            rabbitmq) port=$RABBIT_PORT; start_rabbit || return 1 ;;
+        esac
+        os_pid=$(broker_os_pid "$broker")
         echo
         info "[$broker] $scenario: $(scenario_title "$scenario") (load average $(loadavg))"
         log="$LOG_DIR/$scenario-$broker.log"
@@ -1294,12 +1295,12 @@ run_resources() {
         fi
         echo "  -> $status: $(grep -E '^(RESULT|RSS|CPU|HOLD)' "$log" | tr '\n' ';' | cut -c1-400)"
         [[ $status == FAIL ]] && FAILED=1
+        case $broker in
+            warren) stop_warren ;;
+            rabbitmq) stop_rabbit ;;
+        esac
         sleep "$COOLDOWN"
     done
-    case $broker in
-        warren) stop_warren ;;
-        rabbitmq) stop_rabbit ;;
-    esac
     return 0
 }
 
