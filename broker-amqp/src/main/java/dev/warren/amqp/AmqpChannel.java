@@ -162,10 +162,14 @@ final class AmqpChannel implements ChannelContext.Resumption {
     }
 
     @Override
-    public <R> void resume(Method cause, R result, RuntimeException error, Consumer<R> reply) {
+    public <R> void resume(Method cause, R result, RuntimeException error, Consumer<R> reply, Consumer<R> abandoned) {
         context.suspension().resume();
         current = cause;
-        if (state == State.OPEN) {
+        if (state != State.OPEN) {
+            if (error == null && abandoned != null) {
+                abandoned.accept(result);
+            }
+        } else {
             try {
                 if (error != null) {
                     throw error;

@@ -37,8 +37,11 @@ final class ChannelContext {
 
     /** How the channel carries on once a suspending call is answered, or closes itself meanwhile. */
     interface Resumption {
-        /** Runs {@code reply} (or fails with {@code error}) as the answer to {@code cause}, then the parked frames. */
-        <R> void resume(Method cause, R result, RuntimeException error, Consumer<R> reply);
+        /**
+         * Runs {@code reply} (or fails with {@code error}) as the answer to {@code cause}, then the parked frames.
+         * When the channel closed while it waited, {@code abandoned} (if not null) takes the result instead.
+         */
+        <R> void resume(Method cause, R result, RuntimeException error, Consumer<R> reply, Consumer<R> abandoned);
 
         /** The method being carried out now. */
         Method current();
@@ -198,6 +201,15 @@ final class ChannelContext {
      * command here, as if it had happened on this thread.
      */
     <R> void callQueue(MessageQueue queue, QueueCall<R> operation, Consumer<R> reply) {
+        callQueue(queue, operation, reply, null);
+    }
+
+    /**
+     * {@link #callQueue} for an answer that hands something over (a message taken from the queue): when the
+     * channel closed before the answer came back, {@code abandoned} gets it instead of {@code reply}, to give
+     * it back. Without it the answer would be dropped, and the message with it.
+     */
+    <R> void callQueue(MessageQueue queue, QueueCall<R> operation, Consumer<R> reply, Consumer<R> abandoned) {
         suspension.suspend();
         Method cause = resumption.current();
         Outbox outbox = connection.outbox();
@@ -207,14 +219,14 @@ final class ChannelContext {
             public void run(QueueProcess process) {
                 operation.call(process, result -> {
                     answered[0] = true;
-                    outbox.post(() -> resumption.resume(cause, result, null, reply));
+                    outbox.post(() -> resumption.resume(cause, result, null, reply, abandoned));
                 });
             }
 
             @Override
             public void failed(RuntimeException error) {
                 if (!answered[0]) {
-                    outbox.post(() -> resumption.resume(cause, null, error, reply));
+                    outbox.post(() -> resumption.resume(cause, null, error, reply, abandoned));
                 }
             }
         });
@@ -245,7 +257,7 @@ final class ChannelContext {
             // after the batches just flushed: an executor runs its tasks in order
             executor.execute(() -> outbox.post(() -> {
                 if (--remaining[0] == 0) {
-                    resumption.resume(cause, null, null, ignored -> then.run());
+                    resumption.resume(cause, null, null, ignored -> then.run(), null);
                 }
             }));
         }
@@ -260,7 +272,7 @@ final class ChannelContext {
         Method cause = resumption.current();
         Outbox outbox = connection.outbox();
         done.whenComplete((ignored, error) -> outbox.post(() -> resumption.resume(cause, null,
-                error == null ? null : asFailure(error), nothing -> then.run())));
+                error == null ? null : asFailure(error), nothing -> then.run(), null)));
     }
 
     /** Turns a failure on another thread into this channel's failure. */

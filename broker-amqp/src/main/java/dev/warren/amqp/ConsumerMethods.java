@@ -151,6 +151,8 @@ final class ConsumerMethods {
 
     /** The queue of this consumer was deleted: tell the client, if it understands server-sent cancels. */
     void cancelledByQueue(ChannelConsumer consumer) {
+        giveBackHeld(consumer); // the queue is gone: it drops them
+        channel.connection().batcher().flush();
         if (channel.consumers().remove(consumer.tag(), consumer) && channel.isOpen()
                 && channel.connection().terms().consumerCancelNotify()) {
             channel.send(Methods.BASIC_CANCEL.with(consumer.tag(), true));
@@ -226,10 +228,6 @@ final class ConsumerMethods {
                 channel.send(Methods.BASIC_GET_EMPTY.with(""));
                 return;
             }
-            if (!channel.isOpen()) {
-                requeueNow(queue, polled.entry());
-                return;
-            }
             long tag = nextDeliveryTag++;
             Message message = polled.entry().message();
             channel.writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
@@ -246,19 +244,47 @@ final class ConsumerMethods {
                 stats.get.increment();
                 channel.awaitAck(new Unacked(tag, queue, polled.entry(), null, System.nanoTime()));
             }
+        }, polled -> {
+            if (polled != null) {
+                requeueNow(queue, polled.entry()); // the channel closed before get-ok: the message was never sent
+            }
         });
     }
 
     private record Polled(QueueEntry entry, int remaining) {
     }
 
-    /** The channel closes: its consumers leave their queues, in the same batch as its requeues. */
+    /**
+     * The channel closes: its consumers leave their queues, in the same batch as its requeues. A consumer
+     * whose consume-ok never went out (the channel closed while basic.consume waited for its queue) gives
+     * back the deliveries it was holding until then; the answer that would have sent them is dropped.
+     */
     void release() {
         stopReplies();
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
+            giveBackHeld(consumer);
         }
         channel.consumers().clear();
+    }
+
+    /**
+     * Requeues the deliveries a consumer holds because its consume-ok has not gone out (see {@link #deliver}),
+     * when it never will: the channel closed, or the queue went away, before basic.consume was answered.
+     * Submitted, not flushed: the caller flushes.
+     */
+    private void giveBackHeld(ChannelConsumer consumer) {
+        if (consumer.announced()) {
+            return;
+        }
+        List<QueueEntry> held = consumer.announce();
+        if (held.isEmpty()) {
+            return;
+        }
+        if (!consumer.noAck()) {
+            held.forEach(entry -> channel.prefetch().released(consumer));
+        }
+        channel.connection().batcher().submit(consumer.queue(), q -> q.requeue(held));
     }
 }

@@ -51,14 +51,22 @@ final class TransactionMethods {
         channel.transaction(new Transaction());
         Set<EventExecutor> touched = new LinkedHashSet<>();
         boolean stored = false;
-        for (Transaction.Publish publish : done.publishes()) {
-            Exchange exchange = channel.connection().vhost().exchange(publish.message().exchange());
-            try {
+        boolean routed = false;
+        try {
+            for (Transaction.Publish publish : done.publishes()) {
+                Exchange exchange = channel.connection().vhost().exchange(publish.message().exchange());
                 if (exchange != null) {
                     stored |= publishing.route(exchange, publish.message(), publish.mandatory(), touched);
                 }
-            } finally {
-                publish.message().release();
+            }
+            routed = true;
+        } finally {
+            // a publish refused at routing (a CC header that is not an array) fails the commit and closes the
+            // channel: the publishes after it are dropped with the rest, and its acks go back to the unacked
+            // deliveries the closing channel requeues, as for a transaction never committed
+            done.publishes().forEach(p -> p.message().release());
+            if (!routed) {
+                done.settlements().forEach(settlement -> channel.unacked().restore(settlement.deliveries()));
             }
         }
         for (Transaction.Settlement settlement : done.settlements()) {

@@ -10,10 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.Return;
+import dev.warren.core.testing.LeakRecorder;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -232,6 +236,31 @@ class TransactionsIT extends SharedBrokerIT {
         BrokerFixture.await("the fence", WAIT_MILLIS, () -> messageCount(observer, queue) >= 1);
         assertEquals(1, messageCount(observer, queue));
         assertEquals("fence", text(observer.basicGet(queue, true).getBody()));
+    }
+
+    @Test
+    void aCommitThatFailsOnOnePublishDropsTheOthersAndRequeuesItsAcks() throws Exception {
+        Channel observer = channel();
+        String queue = queue(observer);
+        observer.basicPublish("", queue, null, bytes("acked in the transaction"));
+        BrokerFixture.await("the message", WAIT_MILLIS, () -> messageCount(observer, queue) == 1);
+        ConnectionFactory factory = broker.factory();
+        factory.setRequestedFrameMax(4096); // the last publish's body takes several frames
+        Channel tx = track(factory.newConnection()).createChannel();
+        tx.txSelect();
+        GetResponse got = tx.basicGet(queue, false);
+        assertNotNull(got);
+        tx.basicAck(got.getEnvelope().getDeliveryTag(), false);
+        AMQP.BasicProperties badCc = new AMQP.BasicProperties.Builder().headers(Map.of("CC", "not an array")).build();
+        tx.basicPublish("", queue, badCc, bytes("refused at commit"));
+        tx.basicPublish("", queue, null, new byte[10_000]);
+
+        assertChannelClosed(closedAfter(tx, () -> tx.asyncRpc(new AMQP.Tx.Commit.Builder().build())), 406, "CC");
+        BrokerFixture.await("the acked message requeued", WAIT_MILLIS, () -> messageCount(observer, queue) == 1);
+        assertEquals("acked in the transaction", text(observer.basicGet(queue, true).getBody()));
+        LeakRecorder.collect();
+        List<String> leaks = LeakRecorder.takeLeaks();
+        assertTrue(leaks.isEmpty(), () -> leaks.size() + " buffer leak(s), the first: " + leaks.get(0));
     }
 
     @Test
