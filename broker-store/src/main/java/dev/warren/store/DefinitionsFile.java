@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@link DefinitionsLog}) and the log forced: a durable declare costs a line, not a rewrite of every
  * definition. Loading reads the snapshot, then replays the log over it.
  *
- * <p>Compaction: once the log has grown past the snapshot (and past {@code compactAtBytes}), the current state
- * is written as a new snapshot, which records the sequence number of the last log entry it holds, and the log
- * is emptied. A crash between the two leaves a snapshot and a log of entries it already holds: loading skips
+ * <p>Compaction: once the log has grown past the snapshot (and past {@code compactAtBytes}), and on a clean
+ * stop, the current state is written as a new snapshot, which records the sequence number of the last log
+ * entry it holds, and the log is emptied. A crash between the two leaves a snapshot and a log of entries it already holds: loading skips
  * entries whose sequence number the snapshot covers (replaying them would be harmless anyway: each puts or
  * removes by key, and the state they led to is the snapshot).
  *
@@ -61,15 +61,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@code save}, {@code deleteVhost}, {@code saveSecurity}, {@code load} from any thread under
  * this object's lock; {@link #stored}, the sequence numbers and the sizes only on the writer thread (or in
- * {@link #open} before it starts).
+ * {@link #open} before it starts, or in {@link #close} after it ended).
  */
 public final class DefinitionsFile implements DefinitionStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DefinitionsFile.class);
     public static final String FILE_NAME = "definitions.json";
     /** The snapshot's own field: the sequence number of the last log entry it holds. */
     static final String LOG_SEQUENCE_FIELD = "warren_definitions_log_seq";
-    /** The log is compacted when it is larger than this and than the snapshot. */
-    static final long DEFAULT_COMPACT_AT_BYTES = 1 << 20;
+    /**
+     * The log is compacted when it is larger than this and than the snapshot: replaying a log line costs more than
+     * reading the same bytes of snapshot, so the floor bounds a small broker's replay after a crash (a clean stop
+     * compacts anyway).
+     */
+    static final long DEFAULT_COMPACT_AT_BYTES = 256 << 10;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path file;
@@ -366,16 +370,38 @@ public final class DefinitionsFile implements DefinitionStore, AutoCloseable {
         }
     }
 
-    /** Writes what is still waiting and stops the writer thread. */
+    /**
+     * Writes what is still waiting, stops the writer thread, and compacts the log into the snapshot, so a clean
+     * restart reads one file and replays nothing.
+     */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** {@link #close()} without the last compaction: the files are left as a crash after the last write leaves them (tests). */
+    void closeAsIfCrashed() {
+        close(false);
+    }
+
+    private void close(boolean compact) {
         writer.shutdown();
+        boolean finished = false;
         try {
-            if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
+            finished = writer.awaitTermination(10, TimeUnit.SECONDS);
+            if (!finished) {
                 LOG.warn("The definitions writer did not finish within 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // the writer thread has ended (awaitTermination orders its writes before these reads)
+        if (compact && finished && (logBytes > 0 || snapshotNeeded && (!stored.isEmpty() || storedSecurity != null))) {
+            try {
+                writeSnapshot();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not compact the definitions log into {} on stop; the next start replays it", file, e);
+            }
         }
         try {
             sink.close();

@@ -82,16 +82,16 @@ class DefinitionsLogTest {
 
     @Test
     void aChangeAppendsOneRecordHoldingOnlyItAndTheSnapshotStaysAsItWas() throws Exception {
-        try (DefinitionsFile file = DefinitionsFile.open(dir)) {
-            save(file, "/", queues("q1"));
-            assertTrue(Files.exists(snapshot()), "the first write makes the snapshot");
-            byte[] before = Files.readAllBytes(snapshot());
-            save(file, "/", queues("q1", "q2"));
-            save(file, "/", queues("q1", "q2", "q3"));
-            assertEquals(2, logLines().size());
-            assertTrue(logLines().get(1).contains("\"q3\"") && !logLines().get(1).contains("\"q1\""), logLines().get(1));
-            assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(snapshot()));
-        }
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        save(file, "/", queues("q1"));
+        assertTrue(Files.exists(snapshot()), "the first write makes the snapshot");
+        byte[] before = Files.readAllBytes(snapshot());
+        save(file, "/", queues("q1", "q2"));
+        save(file, "/", queues("q1", "q2", "q3"));
+        assertEquals(2, logLines().size());
+        assertTrue(logLines().get(1).contains("\"q3\"") && !logLines().get(1).contains("\"q1\""), logLines().get(1));
+        assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(snapshot()));
+        file.closeAsIfCrashed(); // the files as a kill -9 after the last write leaves them
         try (DefinitionsFile reopened = DefinitionsFile.open(dir)) {
             assertEquals(json(Map.of("/", queues("q1", "q2", "q3"))), json(reopened.load()));
         }
@@ -104,24 +104,38 @@ class DefinitionsLogTest {
         BindingDefinition alsoBound = new BindingDefinition("x", "q2", "queue", "b.*", Map.of("k", "v"));
         Definitions last = new Definitions(List.of(exchange), List.of(queue("q2")), List.of(alsoBound),
                 new Limits(Map.of("max-queues", 10L)), List.of(policy("p", 5)), List.of());
-        try (DefinitionsFile file = DefinitionsFile.open(dir)) {
-            save(file, "/", Definitions.EMPTY);
-            save(file, "other", queues("gone"));
-            save(file, "/", new Definitions(List.of(exchange), List.of(queue("q1"), queue("q2")), List.of(bound, alsoBound),
-                    new Limits(Map.of("max-queues", 5L)), List.of(policy("p", 1), policy("dropped", 1)), List.of(
-                            Policy.of(PolicyLayer.OPERATOR, "op", ".*", ApplyTo.QUEUES, 0, Map.of("max-length", 100L)))));
-            save(file, "/", last);
-            file.deleteVhost("other").get(10, TimeUnit.SECONDS);
-            file.saveSecurity(new SecurityDefinitions(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of()))
-                    .get(10, TimeUnit.SECONDS);
-            assertEquals(5, logLines().size(), "each change one record: " + logLines());
-            assertTrue(logLines().get(2).contains("\"limits\":true"), logLines().get(2));
-        }
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        save(file, "/", Definitions.EMPTY);
+        save(file, "other", queues("gone"));
+        save(file, "/", new Definitions(List.of(exchange), List.of(queue("q1"), queue("q2")), List.of(bound, alsoBound),
+                new Limits(Map.of("max-queues", 5L)), List.of(policy("p", 1), policy("dropped", 1)), List.of(
+                        Policy.of(PolicyLayer.OPERATOR, "op", ".*", ApplyTo.QUEUES, 0, Map.of("max-length", 100L)))));
+        save(file, "/", last);
+        file.deleteVhost("other").get(10, TimeUnit.SECONDS);
+        file.saveSecurity(new SecurityDefinitions(List.of(new User("alex", PasswordHash.hash("pw"), Set.of())), List.of()))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(5, logLines().size(), "each change one record: " + logLines());
+        assertTrue(logLines().get(2).contains("\"limits\":true"), logLines().get(2));
+        file.closeAsIfCrashed(); // the files as a kill -9 after the last write leaves them
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log())),
                 "it holds password hashes");
         try (DefinitionsFile reopened = DefinitionsFile.open(dir)) {
             assertEquals(json(Map.of("/", last)), json(reopened.load()));
             assertEquals("alex", reopened.loadSecurity().orElseThrow().users().get(0).name());
+        }
+    }
+
+    @Test
+    void aCleanCloseCompactsTheLogIntoTheSnapshot() throws Exception {
+        try (DefinitionsFile file = DefinitionsFile.open(dir)) {
+            save(file, "/", queues("q1"));
+            save(file, "/", queues("q1", "q2"));
+            assertEquals(1, logLines().size());
+        }
+        assertEquals(List.of(), logLines());
+        assertEquals(2, JSON.readTree(snapshot().toFile()).path("queues").size());
+        try (DefinitionsFile reopened = DefinitionsFile.open(dir)) {
+            assertEquals(json(Map.of("/", queues("q1", "q2"))), json(reopened.load()));
         }
     }
 
@@ -167,10 +181,10 @@ class DefinitionsLogTest {
 
     @Test
     void aTornLastRecordIsIgnoredAndCutOffSoLaterAppendsFollowTheLastWholeOne() throws Exception {
-        try (DefinitionsFile file = DefinitionsFile.open(dir)) {
-            save(file, "/", queues("q1"));
-            save(file, "/", queues("q1", "q2"));
-        }
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        save(file, "/", queues("q1"));
+        save(file, "/", queues("q1", "q2"));
+        file.closeAsIfCrashed(); // the files as a kill -9 after the last write leaves them
         long whole = Files.size(log());
         Files.write(log(), "{\"seq\":3,\"vhost\":\"/\",\"put\":{\"queues\":[{\"na".getBytes(StandardCharsets.UTF_8),
                 StandardOpenOption.APPEND);
@@ -186,10 +200,10 @@ class DefinitionsLogTest {
 
     @Test
     void aCorruptWholeRecordIsAnErrorNamingTheFileAndLine() throws Exception {
-        try (DefinitionsFile file = DefinitionsFile.open(dir)) {
-            save(file, "/", queues("q1"));
-            save(file, "/", queues("q1", "q2"));
-        }
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        save(file, "/", queues("q1"));
+        save(file, "/", queues("q1", "q2"));
+        file.closeAsIfCrashed(); // the files as a kill -9 after the last write leaves them
         List<String> lines = new ArrayList<>(logLines());
         lines.add(0, "{\"seq\":2,\"vhost\":\"/\",\"put\":{\"queues\":[{\"name\":");
         Files.write(log(), lines);
@@ -236,13 +250,13 @@ class DefinitionsLogTest {
                 new BrokerDefinitions(Map.of("/", queues("old")), Optional.of(new SecurityDefinitions(List.of(
                         new User("guest", PasswordHash.hash("guest"), Set.of("administrator"))), List.of())))));
         Files.write(snapshot(), old);
-        try (DefinitionsFile file = DefinitionsFile.open(dir)) {
-            assertEquals(json(Map.of("/", queues("old"))), json(file.load()));
-            assertEquals("guest", file.loadSecurity().orElseThrow().users().get(0).name());
-            save(file, "/", queues("old", "new"));
-            assertEquals(1, logLines().size());
-            assertTrue(logLines().get(0).startsWith("{\"seq\":1,"), logLines().get(0));
-        }
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        assertEquals(json(Map.of("/", queues("old"))), json(file.load()));
+        assertEquals("guest", file.loadSecurity().orElseThrow().users().get(0).name());
+        save(file, "/", queues("old", "new"));
+        assertEquals(1, logLines().size());
+        assertTrue(logLines().get(0).startsWith("{\"seq\":1,"), logLines().get(0));
+        file.closeAsIfCrashed(); // the files as a kill -9 after the last write leaves them
         assertEquals(new String(old, StandardCharsets.UTF_8), Files.readString(snapshot()), "not rewritten");
         try (DefinitionsFile reopened = DefinitionsFile.open(dir)) {
             assertEquals(json(Map.of("/", queues("old", "new"))), json(reopened.load()));
@@ -284,6 +298,7 @@ class DefinitionsLogTest {
             save(file, "other", Definitions.EMPTY);
             save(file, "other", queues("o"));
         }
-        assertEquals(List.of("snapshot false", "clear", "append", "snapshot true", "clear", "append"), sink.calls);
+        assertEquals(List.of("snapshot false", "clear", "append", "snapshot true", "clear", "append", "snapshot true", "clear"),
+                sink.calls, "the last two: the clean close compacts");
     }
 }
