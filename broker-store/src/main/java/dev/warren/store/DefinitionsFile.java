@@ -290,13 +290,12 @@ public final class DefinitionsFile implements DefinitionStore, AutoCloseable {
                 for (DefinitionsLog.Entry entry : entries) {
                     lines.writeBytes(DefinitionsLog.encode(entry));
                 }
-                snapshotNeeded = true; // until the append is whole: a failed one may leave part of a line
-                sink.append(lines.toByteArray());
-                snapshotNeeded = false;
+                sink.append(lines.toByteArray()); // a failed one may leave part of a line: see resync
                 logBytes += lines.size();
             }
         } catch (IOException | RuntimeException e) {
             failed(e);
+            resync();
             IOException failure = new IOException("cannot save definitions to " + file + ": " + e.getMessage(), e);
             covered.forEach(change -> change.completeExceptionally(failure));
             return;
@@ -354,6 +353,19 @@ public final class DefinitionsFile implements DefinitionStore, AutoCloseable {
         sink.clearLog();
         logBytes = 0;
         snapshotNeeded = false;
+    }
+
+    /**
+     * After a failed write: the stored state becomes the latest state (the batch may have been applied in part)
+     * and the next write is a snapshot of it, whatever the log now ends in. On the writer thread.
+     */
+    private void resync() {
+        synchronized (this) {
+            stored.clear();
+            byVhost.forEach((vhost, d) -> stored.put(vhost, StoredVhost.of(d)));
+            storedSecurity = security;
+        }
+        snapshotNeeded = true;
     }
 
     private synchronized void failed(Exception e) {

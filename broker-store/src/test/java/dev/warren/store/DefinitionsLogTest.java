@@ -301,4 +301,20 @@ class DefinitionsLogTest {
         assertEquals(List.of("snapshot false", "clear", "append", "snapshot true", "clear", "append", "snapshot true", "clear"),
                 sink.calls, "the last two: the clean close compacts");
     }
+
+    @Test
+    void aChangeThatCannotBeWrittenFailsUntilItIsGoneAndTheNextWriteHoldsEverythingElse() throws Exception {
+        DefinitionsFile file = DefinitionsFile.open(dir);
+        save(file, "/", queues("q1"));
+        Definitions unwritable = new Definitions(List.of(), List.of(queue("q1"),
+                new QueueDefinition("bad", false, Map.of("x-arg", new Object()))), List.of());
+        assertThrows(Exception.class, () -> save(file, "/", unwritable));
+        assertThrows(Exception.class, () -> save(file, "other", queues("o")), "the next write is a snapshot, with 'bad'");
+        save(file, "/", queues("q1", "q2"));
+        file.closeAsIfCrashed();
+        try (DefinitionsFile reopened = DefinitionsFile.open(dir)) {
+            assertEquals(json(new java.util.TreeMap<>(Map.of("/", queues("q1", "q2"), "other", queues("o")))),
+                    json(reopened.load()));
+        }
+    }
 }
