@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.policy.AppliedPolicies;
+import dev.warren.core.store.Definitions.QueueDefinition;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +36,8 @@ public final class MessageQueue implements BindingDestination {
     /** This queue's id in the store when it is durable there, else -1. */
     private final int storeId;
     private final QueueProcess process;
+    /** This queue as the definition store keeps it (made once: name, auto-delete and arguments never change). */
+    private final QueueDefinition definition;
 
     MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
                  Map<String, Object> arguments, QueueArguments declared, AppliedPolicies policies, Object exclusiveOwner,
@@ -53,6 +56,7 @@ public final class MessageQueue implements BindingDestination {
         this.executor = executor;
         this.storeId = storeId;
         this.process = new QueueProcess(this, vhost.storage().messages(), vhost.storage().memory());
+        this.definition = new QueueDefinition(name, autoDelete, this.arguments);
         if (settings.expires() != QueueArguments.NONE) {
             executor.execute(process::started);
         }
@@ -116,6 +120,11 @@ public final class MessageQueue implements BindingDestination {
 
     public Map<String, Object> arguments() {
         return arguments;
+    }
+
+    /** This queue as the definition store keeps it. */
+    QueueDefinition definition() {
+        return definition;
     }
 
     /** What the arguments and policies ask of the queue's messages: TTL, dead-lettering, limits, priorities. */

@@ -461,10 +461,11 @@ public final class VirtualHost {
                 }
             }
         }
-        List<QueueDefinition> queueDefs = new ArrayList<>();
+        // called for each durable change: per queue only a reference (each queue made its definition once)
+        List<QueueDefinition> queueDefs = new ArrayList<>(queues.size());
         for (MessageQueue q : queues.values()) {
             if (isStoredDefinition(q)) {
-                queueDefs.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments()));
+                queueDefs.add(q.definition());
             }
         }
         return new Definitions(exchangeDefs, queueDefs, bindingDefs, limits,

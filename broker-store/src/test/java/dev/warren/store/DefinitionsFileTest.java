@@ -36,7 +36,20 @@ class DefinitionsFileTest {
         volatile IOException failWith;
 
         @Override
-        public void write(byte[] json) throws IOException {
+        public void append(byte[] lines) throws IOException {
+            write(lines);
+        }
+
+        @Override
+        public void replaceSnapshot(byte[] json) throws IOException {
+            write(json);
+        }
+
+        @Override
+        public void clearLog() {
+        }
+
+        void write(byte[] json) throws IOException {
             firstStarted.countDown();
             try {
                 letGo.await(10, TimeUnit.SECONDS);
@@ -69,6 +82,7 @@ class DefinitionsFileTest {
             assertTrue(first.isDone());
             synchronized (sink.writes) {
                 assertEquals(2, sink.writes.size(), "fifty changes during one write cost one more write");
+                assertFalse(sink.writes.get(1).contains("\"q49\""), "it holds only the change: q50 replaced q0");
                 assertTrue(sink.writes.get(1).contains("\"q50\""));
             }
         }
