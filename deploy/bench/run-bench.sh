@@ -112,6 +112,8 @@
 #   TTL_DLX_TIMEOUT [600]            seconds from PerfTest's launch before ttl-dlx-1m gives up (counts as failed)
 #   PYTHON [/usr/bin/python3]        python with pika (Debian: python3-pika), for amqp_probe.py
 #   CHURN_CONNECTIONS [5000]  CHURN_THREADS [8]          connection-churn
+#   CHURN_WARMUP [2000]       connections opened and closed, not counted, before connection-churn and
+#                             many-connections on each broker (0 = none)
 #   MANY_CONNECTIONS [10000]  MANY_HOLD [300]  MANY_HEARTBEAT [60]   many-connections
 #   IDLE_QUEUES [100000]                                 idle-queues
 #
@@ -190,6 +192,7 @@ for v in TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT; do
 done
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-5000}
 CHURN_THREADS=${CHURN_THREADS:-8}
+CHURN_WARMUP=${CHURN_WARMUP:-2000}
 MANY_CONNECTIONS=${MANY_CONNECTIONS:-10000}
 MANY_HOLD=${MANY_HOLD:-300}
 MANY_HEARTBEAT=${MANY_HEARTBEAT:-60}
@@ -197,6 +200,7 @@ IDLE_QUEUES=${IDLE_QUEUES:-100000}
 for v in CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBEAT IDLE_QUEUES; do
     is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
 done
+is_uint "$CHURN_WARMUP" || die "CHURN_WARMUP must be a non-negative integer, got '$CHURN_WARMUP'"
 RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: a broker start each
 for s in $SCENARIOS; do
     case $s in
@@ -1263,6 +1267,12 @@ run_resources() {
         info "[$broker] $scenario: $(scenario_title "$scenario") (load average $(loadavg))"
         log="$LOG_DIR/$scenario-$broker.log"
         rc=0
+        if [[ $scenario != idle-queues && $CHURN_WARMUP -gt 0 ]]; then
+            # Not counted: the first connections pay for the JIT (a JVM's compiler threads took 43 % of Warren's
+            # CPU over its first 4,000 connections)
+            run_tool 600 ConnectionChurn.java "$scenario-$broker-warmup" --port "$port" --connections "$CHURN_WARMUP" \
+                --threads "$CHURN_THREADS" || warn "connection warm-up on $broker failed"
+        fi
         case $scenario in
             connection-churn)
                 run_tool 900 ConnectionChurn.java "$scenario-$broker" --port "$port" --connections "$CHURN_CONNECTIONS" \
