@@ -4,19 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warren.mgmt.cli.Warrenctl;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,65 +74,12 @@ class PikaUserManagementIT {
         PikaScriptIT.runScript(server.amqpPort(), SCRIPT, "publish_consume");
         PikaScriptIT.runScript(server.amqpPort(), SCRIPT, "wrong_password");
 
-        HeldConnection held = HeldConnection.start(server.amqpPort());
-        try {
+        try (BackgroundScript held = BackgroundScript.start(SCRIPT, Integer.toString(server.amqpPort()), "held_open")) {
             held.awaitLine("connected");
             warrenctl("delete_user", "alex");
             assertEquals(0, held.awaitExit(), () -> "the pika connection was not closed with 320:\n" + held.output());
             assertTrue(held.output().contains("closed by the broker: 320"), held.output());
-        } finally {
-            held.kill();
         }
         assertTrue(!warrenctl("list_users").contains("alex"), "alex is gone");
-    }
-
-    /** user_management.py held_open, run in the background while warrenctl deletes the user. */
-    private static final class HeldConnection {
-        private final Process process;
-        private final BufferedReader lines;
-        private final List<String> seen = new ArrayList<>();
-
-        private HeldConnection(Process process) {
-            this.process = process;
-            this.lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        }
-
-        static HeldConnection start(int port) throws IOException {
-            Path scripts = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "python");
-            ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", scripts.resolve(SCRIPT).toString(),
-                    Integer.toString(port), "held_open").directory(scripts.toFile()).redirectErrorStream(true);
-            builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-            builder.environment().put("PYTHONUNBUFFERED", "1");
-            return new HeldConnection(builder.start());
-        }
-
-        /** Reads output until a line equals {@code expected}; the test's timeout bounds the wait. */
-        void awaitLine(String expected) throws IOException {
-            for (String line; (line = lines.readLine()) != null; ) {
-                seen.add(line);
-                if (line.equals(expected)) {
-                    return;
-                }
-            }
-            throw new AssertionError("the script ended before printing '" + expected + "':\n" + output());
-        }
-
-        int awaitExit() throws IOException, InterruptedException {
-            for (String line; (line = lines.readLine()) != null; ) {
-                seen.add(line);
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("the script did not end:\n" + output());
-            }
-            return process.exitValue();
-        }
-
-        String output() {
-            return String.join("\n", seen);
-        }
-
-        void kill() {
-            process.destroyForcibly();
-        }
     }
 }
