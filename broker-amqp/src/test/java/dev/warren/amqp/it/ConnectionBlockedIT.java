@@ -29,18 +29,7 @@ class ConnectionBlockedIT {
             ResourceAlarm disk = broker.broker().storage().diskAlarm();
             Connection publisher = broker.connect();
             try {
-                BlockingQueue<String> events = new LinkedBlockingQueue<>();
-                publisher.addBlockedListener(new BlockedListener() {
-                    @Override
-                    public void handleBlocked(String reason) {
-                        events.add("blocked: " + reason);
-                    }
-
-                    @Override
-                    public void handleUnblocked() {
-                        events.add("unblocked");
-                    }
-                });
+                BlockingQueue<String> events = listen(publisher);
                 Channel channel = publisher.createChannel();
                 String queue = channel.queueDeclare().getQueue();
                 disk.set(true);
