@@ -98,19 +98,24 @@ abstract class PikaScriptIT {
         return pikaCheckedProblem;
     }
 
-    private record Result(int exitCode, String output) {
+    record Result(int exitCode, String output) {
     }
 
-    /** Runs a command with stdout and stderr captured together; a command that overruns is killed. */
-    private static Result run(String... command) throws IOException, InterruptedException {
+    /**
+     * Runs a command in src/test/python with stdout and stderr captured together and no stdin; a command that
+     * overruns is killed. The scripts talk to 127.0.0.1 (WARREN_AMQP_HOST, for runs by hand, is dropped).
+     */
+    static Result run(String... command) throws IOException, InterruptedException {
         Path output = Files.createTempFile("pika-script", ".log");
         try {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(SCRIPTS.toFile())
                     .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(output.toFile());
             builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
             builder.environment().put("PYTHONUNBUFFERED", "1");
+            builder.environment().remove("WARREN_AMQP_HOST");
             Process process;
             try {
                 process = builder.start();

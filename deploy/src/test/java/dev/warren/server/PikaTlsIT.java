@@ -2,18 +2,14 @@ package dev.warren.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.warren.core.auth.Permission;
 import dev.warren.core.testing.TestPki;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class PikaTlsIT {
     private static final String PYTHON = "/usr/bin/python3";
-    /** Below the class's @Timeout, so a hung script's output still reaches the report. */
-    private static final long SCRIPT_TIMEOUT_SECONDS = 50;
     private static final Path SCRIPTS =
             Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src", "test", "python");
     private static final String SCRIPT = "tls_round_trip.py";
@@ -138,46 +132,14 @@ class PikaTlsIT {
     private static String runOk(int port, String... args) throws Exception {
         Path script = SCRIPTS.resolve(SCRIPT);
         assertTrue(Files.isRegularFile(script), "missing script " + script);
-        Result pika = run(PYTHON, "-c", "import pika");
-        if (pika.exitCode != 0) {
-            fail(PYTHON + " cannot import pika; install it with 'apt-get install python3-pika' (or run .ci/run, "
-                    + "which does). Python said:\n" + pika.output);
-        }
+        PikaScriptIT.requirePika();
         List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), Integer.toString(port)));
         command.addAll(List.of(args));
-        Result result = run(command.toArray(String[]::new));
+        PikaScriptIT.Result result = PikaScriptIT.run(command.toArray(String[]::new));
         String described = SCRIPT + " " + String.join(" ", args);
-        assertEquals(0, result.exitCode, described + " failed; its output:\n" + result.output);
-        assertTrue(result.output.contains("OK pika-tls"), described + " did not say OK:\n" + result.output);
-        System.out.println("$ " + described + "\n" + result.output); // in the surefire report
-        return result.output;
-    }
-
-    private record Result(int exitCode, String output) {
-    }
-
-    /** Runs a command with stdout and stderr captured together; one that overruns is killed. */
-    private static Result run(String... command) throws IOException, InterruptedException {
-        Path output = Files.createTempFile(dir, "pika-tls", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(SCRIPTS.toFile())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(output.toFile());
-        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        builder.environment().put("PYTHONUNBUFFERED", "1");
-        builder.environment().remove("WARREN_AMQP_HOST");
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            return new Result(-1, "cannot run " + command[0] + ": " + e.getMessage());
-        }
-        if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            return new Result(-1, "killed after " + SCRIPT_TIMEOUT_SECONDS + " s; output so far:\n"
-                    + Files.readString(output, StandardCharsets.UTF_8));
-        }
-        return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        assertEquals(0, result.exitCode(), described + " failed; its output:\n" + result.output());
+        assertTrue(result.output().contains("OK pika-tls"), described + " did not say OK:\n" + result.output());
+        System.out.println("$ " + described + "\n" + result.output()); // in the surefire report
+        return result.output();
     }
 }
