@@ -24,9 +24,6 @@ import dev.warren.core.connection.ConnectionInfo;
 import dev.warren.core.limits.Limits;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -193,21 +190,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(FrameWriter.heartbeat(ctx.alloc()), ctx.voidPromise());
-            } else if (idle.state() == IdleState.READER_IDLE && !publisherGate.isPaused()) {
-                // (while the broker itself is not reading, client heartbeats wait in the socket)
-                LOG.warn("Closing connection from {}: missed heartbeats from client", peer);
-                ctx.close();
-            }
-        } else {
-            ctx.fireUserEventTriggered(event);
-        }
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
@@ -332,9 +314,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         decoder.frameMax(handshake.frameMax());
         int heartbeat = handshake.heartbeat();
         if (heartbeat > 0) {
-            // Send when we have been quiet for half the interval; give up after two silent intervals.
-            ctx.pipeline().addBefore(ctx.name(), "heartbeat",
-                    new IdleStateHandler(heartbeat * 2L * 1000, Math.max(500, heartbeat * 500L), 0, TimeUnit.MILLISECONDS));
+            ctx.pipeline().addBefore(ctx.name(), "heartbeat", new Heartbeats(heartbeat, publisherGate::isPaused, () -> {
+                LOG.warn("Closing connection from {}: missed heartbeats from client", peer);
+                ctx.close();
+            }));
         }
     }
 

@@ -195,6 +195,10 @@ final class ChannelContext {
         connection.writeContent(id, method, message);
     }
 
+    void writeDeliver(String consumerTag, long deliveryTag, boolean redelivered, Message message) {
+        connection.writeDeliver(id, consumerTag, deliveryTag, redelivered, message);
+    }
+
     /**
      * Runs {@code operation} on the queue's thread and {@code reply} with its answer back here. Until then
      * the channel carries out nothing else. A failure there (an {@link AmqpException}, or a bug) fails the

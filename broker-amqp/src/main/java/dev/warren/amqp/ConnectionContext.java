@@ -143,6 +143,13 @@ final class ConnectionContext {
         ctx.writeAndFlush(frames, ctx.voidPromise());
     }
 
+    /** Writes a basic.deliver and its content (see {@link FrameWriter#deliver}). */
+    void writeDeliver(int channel, String consumerTag, long deliveryTag, boolean redelivered, Message message) {
+        ByteBuf frames = FrameWriter.deliver(ctx.alloc(), channel, consumerTag, deliveryTag, redelivered, message.exchange(),
+                message.routingKey(), message.properties(), message.body(), terms.frameMax());
+        ctx.writeAndFlush(frames, ctx.voidPromise());
+    }
+
     /** Closes the whole connection for a hard error. */
     void connectionError(AmqpException error) {
         connectionError.accept(error);

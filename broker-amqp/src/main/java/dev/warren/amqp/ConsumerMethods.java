@@ -104,8 +104,7 @@ final class ConsumerMethods {
             if (!channel.isOpen() || channel.replyConsumer() != consumer) {
                 return; // the requester went away: the reply is dropped
             }
-            channel.writeContent(Methods.BASIC_DELIVER.with(consumer.tag(), nextDeliveryTag++, false, message.exchange(),
-                    message.routingKey()), message);
+            channel.writeDeliver(consumer.tag(), nextDeliveryTag++, false, message);
             channel.connection().stats().deliverNoAck.increment();
         } finally {
             message.release();
@@ -178,8 +177,7 @@ final class ConsumerMethods {
         }
         long tag = nextDeliveryTag++;
         Message message = entry.message();
-        Method deliver = Methods.BASIC_DELIVER.with(consumer.tag(), tag, entry.redelivered(), message.exchange(), message.routingKey());
-        channel.writeContent(deliver, message);
+        channel.writeDeliver(consumer.tag(), tag, entry.redelivered(), message);
         traceDelivery(consumer.queue(), message, entry.redelivered());
         MessageStats stats = channel.connection().stats();
         if (entry.redelivered()) {

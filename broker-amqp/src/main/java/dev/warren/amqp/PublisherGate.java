@@ -35,7 +35,8 @@ final class PublisherGate {
     private final ReadGate gate;
     private final PublisherFlow toQueues;
     private final PublisherFlow toJournal;
-    private final List<ResourceAlarm> alarms;
+    /** An array, not a list: {@link #publishing} reads it for every message and must not allocate an iterator. */
+    private final ResourceAlarm[] alarms;
     private final WriteBacklog storeBacklog;
     private final Notifier notifier;
     private final String peer;
@@ -56,7 +57,7 @@ final class PublisherGate {
                 QUEUE_HIGH_WATER_MARK, QUEUE_LOW_WATER_MARK);
         this.toJournal = new PublisherFlow(gate, ReadGate.Reason.JOURNAL_BACKLOG, outbox,
                 JOURNAL_HIGH_WATER_MARK, JOURNAL_LOW_WATER_MARK);
-        this.alarms = List.copyOf(alarms);
+        this.alarms = alarms.toArray(ResourceAlarm[]::new);
         this.storeBacklog = storeBacklog;
         this.notifier = notifier;
         this.peer = peer;

@@ -72,6 +72,39 @@ class FrameWriterTest {
         properties.release();
     }
 
+    @Test
+    void deliverWritesTheSameBytesAsTheTableDrivenEncodingOfBasicDeliver() {
+        ByteBuf properties = Unpooled.buffer().writeShort(0x9000).writeByte(10).writeBytes("text/plain".getBytes())
+                .writeByte(2);
+        for (int bodySize : new int[] {0, 16, 4095, 4096, 10_000}) {
+            for (boolean redelivered : new boolean[] {false, true}) {
+                ByteBuf body = Unpooled.wrappedBuffer(new byte[bodySize + 3], 3, bodySize); // a body not at index 0
+                Method method = Methods.BASIC_DELIVER.with("amq.ctag-ü", 0x1_0000_0001L, redelivered, "x.é", "rk.ß");
+                ByteBuf expected = FrameWriter.content(ByteBufAllocator.DEFAULT, 7, method, properties, body, 4096);
+                ByteBuf actual = FrameWriter.deliver(ByteBufAllocator.DEFAULT, 7, "amq.ctag-ü", 0x1_0000_0001L,
+                        redelivered, "x.é", "rk.ß", properties, body, 4096);
+                assertEquals(expected, actual, "body of " + bodySize + " bytes, redelivered " + redelivered);
+                assertEquals(0, properties.readerIndex(), "the properties are copied, not read");
+                expected.release();
+                actual.release();
+                assertEquals(1, body.refCnt());
+                body.release();
+            }
+        }
+        properties.release();
+    }
+
+    @Test
+    void deliverWithANameOverTwoHundredFiftyFiveBytesThrowsAndLeavesNoBufferAllocated() {
+        ByteBuf body = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+        ByteBuf properties = Unpooled.buffer().writeShort(0);
+        assertThrows(IllegalArgumentException.class, () -> FrameWriter.deliver(ByteBufAllocator.DEFAULT, 1, "ctag", 1,
+                false, "", "é".repeat(128), properties, body, 4096));
+        assertEquals(1, body.refCnt());
+        body.release();
+        properties.release();
+    }
+
     private static List<Frame> decode(ByteBuf wire, int frameMax) {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(frameMax));
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'A', 'M', 'Q', 'P', 0, 0, 9, 1}));
