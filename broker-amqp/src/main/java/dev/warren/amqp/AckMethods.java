@@ -7,6 +7,7 @@ import dev.warren.core.AmqpException;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.ReplyCode;
+import dev.warren.core.stats.Counter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ final class AckMethods {
     void basicAck(Command c) {
         Method m = c.method();
         List<Unacked> acked = channel.unacked().take(m.longValue("delivery-tag"), m.flag("multiple"));
-        channel.connection().stats().ack.add(acked.size());
+        channel.count(Counter.ACK, acked.size());
         Transaction tx = channel.transaction();
         if (tx != null) {
             tx.settle(acked, true, false);

@@ -240,7 +240,8 @@ final class AmqpChannel implements ChannelContext.Resumption {
         }
         PrefetchLimiter prefetch = context.prefetch();
         return new ChannelInfo(id, prefetch.globalLimit() != 0 ? prefetch.globalLimit() : prefetch.consumerLimit(),
-                context.unacked().size(), publishing.confirming(), context.transaction() != null, consumerInfos);
+                context.unacked().size(), publishing.confirming(), context.transaction() != null, consumerInfos,
+                context.counters());
     }
 
     // ---- closing ----
@@ -260,6 +261,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
         transactions.abandon();
         acks.release();
         connection.batcher().flush();
+        connection.counters().closed(context.counters());
     }
 
     private static Map<MethodSpec, BiConsumer<AmqpChannel, Command>> handlers() {

@@ -5,6 +5,7 @@ import dev.warren.core.ReplyCode;
 import dev.warren.core.connection.ChannelInfo;
 import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.connection.ConnectionInfo;
+import dev.warren.core.stats.ConnectionCounters;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -16,10 +17,17 @@ import java.util.concurrent.RejectedExecutionException;
 final class AmqpClientConnection implements ClientConnection {
     private final AmqpConnection connection;
     private final ConnectionInfo info;
+    private final ConnectionCounters counters;
 
-    AmqpClientConnection(AmqpConnection connection, ConnectionInfo info) {
+    AmqpClientConnection(AmqpConnection connection, ConnectionInfo info, ConnectionCounters counters) {
         this.connection = connection;
         this.info = info;
+        this.counters = counters;
+    }
+
+    @Override
+    public ConnectionCounters counters() {
+        return counters;
     }
 
     @Override

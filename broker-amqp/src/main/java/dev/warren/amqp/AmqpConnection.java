@@ -435,7 +435,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         registered = new AmqpClientConnection(this, new ConnectionInfo(ConnectionInfo.nameOf(remote, local), terms.user().name(),
                 terms.vhost().name(), remote, local, System.currentTimeMillis(), terms.clientProperties(), terms.authMechanism(),
-                terms.frameMax(), terms.channelMax(), terms.heartbeat(), tls == null ? null : tls.info()));
+                terms.frameMax(), terms.channelMax(), terms.heartbeat(), tls == null ? null : tls.info()), context.counters());
         broker.connections().add(registered);
     }
 

@@ -65,6 +65,11 @@ final class ChannelConsumer implements Consumer {
         return noAck;
     }
 
+    @Override
+    public boolean ackRequired() {
+        return !noAck;
+    }
+
     int prefetch() {
         return prefetch;
     }

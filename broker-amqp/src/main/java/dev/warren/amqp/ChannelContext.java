@@ -7,6 +7,8 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueArguments;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.message.Message;
+import dev.warren.core.stats.Counter;
+import dev.warren.core.stats.OwnedCounters;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -64,11 +66,28 @@ final class ChannelContext {
     private Transaction transaction;
     /** Whether the connection's {@link ConsumerTimeouts} has this channel on its list. */
     private boolean watchedForAckTimeout;
+    /** This channel's message counters (management's channel message_stats); part of the connection's totals. */
+    private final OwnedCounters counters;
 
     ChannelContext(int id, ConnectionContext connection, Resumption resumption) {
         this.id = id;
         this.connection = connection;
         this.resumption = resumption;
+        this.counters = connection.counters().opened();
+    }
+
+    /** Counts {@code n} events of a kind for this channel and for the broker. */
+    void count(Counter counter, long n) {
+        counters.add(counter, n);
+        connection.stats().add(counter, n);
+    }
+
+    void count(Counter counter) {
+        count(counter, 1);
+    }
+
+    OwnedCounters counters() {
+        return counters;
     }
 
     int id() {

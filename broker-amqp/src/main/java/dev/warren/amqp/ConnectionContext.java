@@ -10,6 +10,7 @@ import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.auth.User;
 import dev.warren.core.connection.ConnectionInfo;
 import dev.warren.core.message.Message;
+import dev.warren.core.stats.ConnectionCounters;
 import dev.warren.core.stats.MessageStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,6 +43,8 @@ final class ConnectionContext {
     private final IntConsumer channelClosed;
     private final List<PublishMethods> confirmsDue = new ArrayList<>();
     private final List<MessageQueue> exclusiveQueues = new ArrayList<>();
+    /** The message counters of this connection's channels, for management's rates. */
+    private final ConnectionCounters counters = new ConnectionCounters();
     private String connectionName;
 
     ConnectionContext(ChannelHandlerContext ctx, NegotiatedTerms terms, ResourceAccess access,
@@ -106,6 +109,11 @@ final class ConnectionContext {
 
     MessageStats stats() {
         return stats;
+    }
+
+    /** The counters of this connection's channels (open ones, and the sum of closed ones). */
+    ConnectionCounters counters() {
+        return counters;
     }
 
     AmqpSettings settings() {

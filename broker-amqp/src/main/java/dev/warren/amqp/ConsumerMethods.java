@@ -10,7 +10,7 @@ import dev.warren.core.Names;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.message.Message;
-import dev.warren.core.stats.MessageStats;
+import dev.warren.core.stats.Counter;
 import java.util.List;
 
 /**
@@ -105,7 +105,7 @@ final class ConsumerMethods {
                 return; // the requester went away: the reply is dropped
             }
             channel.writeDeliver(consumer.tag(), nextDeliveryTag++, false, message);
-            channel.connection().stats().deliverNoAck.increment();
+            channel.count(Counter.DELIVER_NO_ACK);
         } finally {
             message.release();
         }
@@ -179,15 +179,14 @@ final class ConsumerMethods {
         Message message = entry.message();
         channel.writeDeliver(consumer.tag(), tag, entry.redelivered(), message);
         traceDelivery(consumer.queue(), message, entry.redelivered());
-        MessageStats stats = channel.connection().stats();
         if (entry.redelivered()) {
-            stats.redeliver.increment();
+            channel.count(Counter.REDELIVER);
         }
         if (consumer.noAck()) {
-            stats.deliverNoAck.increment();
+            channel.count(Counter.DELIVER_NO_ACK);
             settleNow(consumer.queue(), entry);
         } else {
-            stats.deliver.increment();
+            channel.count(Counter.DELIVER);
             channel.awaitAck(new Unacked(tag, consumer.queue(), entry, consumer, System.nanoTime()));
         }
     }
@@ -210,9 +209,9 @@ final class ConsumerMethods {
 
     private void settleNow(MessageQueue queue, QueueEntry entry) {
         if (queue.executor().inEventLoop()) {
-            queue.process().settle(entry); // the common case on the message path: no task, no allocation
+            queue.process().deliveredNoAck(entry); // the common case on the message path: no task, no allocation
         } else {
-            channel.connection().batcher().submit(queue, q -> q.settle(entry));
+            channel.connection().batcher().submit(queue, q -> q.deliveredNoAck(entry));
         }
     }
 
@@ -220,9 +219,10 @@ final class ConsumerMethods {
         Method m = c.method();
         MessageQueue queue = definitions.queueToRead(m);
         boolean noAck = m.flag("no-ack");
-        channel.<Polled>callQueue(queue, (q, answer) -> q.get((entry, remaining) ->
+        channel.<Polled>callQueue(queue, (q, answer) -> q.get(!noAck, (entry, remaining) ->
                 answer.accept(entry == null ? null : new Polled(entry, remaining))), polled -> {
             if (polled == null) {
+                channel.count(Counter.GET_EMPTY);
                 channel.send(Methods.BASIC_GET_EMPTY.with(""));
                 return;
             }
@@ -231,15 +231,14 @@ final class ConsumerMethods {
             channel.writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
                     message.routingKey(), (long) polled.remaining()), message);
             traceDelivery(queue, message, polled.entry().redelivered());
-            MessageStats stats = channel.connection().stats();
             if (polled.entry().redelivered()) {
-                stats.redeliver.increment();
+                channel.count(Counter.REDELIVER);
             }
             if (noAck) {
-                stats.getNoAck.increment();
+                channel.count(Counter.GET_NO_ACK);
                 settleNow(queue, polled.entry());
             } else {
-                stats.get.increment();
+                channel.count(Counter.GET);
                 channel.awaitAck(new Unacked(tag, queue, polled.entry(), null, System.nanoTime()));
             }
         }, polled -> {

@@ -15,6 +15,7 @@ import dev.warren.core.auth.User;
 import dev.warren.core.message.Delay;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
+import dev.warren.core.stats.Counter;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.StoreFailedException;
 import dev.warren.core.store.WriteCallback;
@@ -58,7 +59,7 @@ final class PublishMethods {
     void basicPublish(Command c) {
         ConnectionContext connection = connection();
         connection.publisherGate().publishing();
-        connection.stats().publish.increment();
+        channel.count(Counter.PUBLISH);
         Method m = c.method();
         Message message = new Message(m.string("exchange"), m.string("routing-key"), c.properties(), c.body());
         try {
@@ -125,6 +126,7 @@ final class PublishMethods {
     boolean route(Exchange exchange, Message published, boolean mandatory, Set<EventExecutor> touched) {
         ConnectionContext connection = connection();
         if (exchange.isDefault() && DirectReplyTo.isReplyName(published.routingKey())) {
+            exchange.counters().published(0);
             reply(published, mandatory);
             return false;
         }
@@ -132,11 +134,13 @@ final class PublishMethods {
         if (delayed != null && published.hasHeaders()) {
             long delay = Delay.of(published.headers());
             if (delay > 0) {
+                exchange.counters().published(0); // routed to queues later, when due
                 return holdDelayed(delayed, published, delay);
             }
         }
         Destinations queues = routed;
         connection.vhost().route(exchange, published, queues);
+        exchange.counters().published(queues.size());
         if (!SenderSelected.hasBcc(published)) {
             return deliverRouted(published, mandatory, touched);
         }
@@ -160,11 +164,11 @@ final class PublishMethods {
             Message copy = message.retain();
             consumer.channel().connection().outbox().post(() -> consumer.methods().deliverReply(consumer, copy));
         } else if (mandatory) {
-            connection.stats().returnUnroutable.increment();
+            channel.count(Counter.RETURN_UNROUTABLE);
             channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
                     message.routingKey()), message);
         } else {
-            connection.stats().dropUnroutable.increment();
+            channel.count(Counter.DROP_UNROUTABLE);
         }
         ackAlone();
     }
@@ -178,7 +182,7 @@ final class PublishMethods {
         if (confirms != null) {
             sendDueConfirms();
             long tag = confirms.registerAckedAlone(connection().stats().confirmLatency());
-            connection().stats().confirm.add(1);
+            channel.count(Counter.CONFIRM);
             channel.send(Methods.BASIC_ACK.with(tag, false));
         }
     }
@@ -205,11 +209,11 @@ final class PublishMethods {
         Destinations queues = routed;
         if (queues.isEmpty()) {
             if (mandatory) {
-                connection.stats().returnUnroutable.increment();
+                channel.count(Counter.RETURN_UNROUTABLE);
                 channel.writeContent(Methods.BASIC_RETURN.with(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", message.exchange(),
                         message.routingKey()), message);
             } else {
-                connection.stats().dropUnroutable.increment();
+                channel.count(Counter.DROP_UNROUTABLE);
             }
             ackAlone();
             return false;
@@ -384,7 +388,7 @@ final class PublishMethods {
         }
         for (ConfirmTracker.Confirm due; (due = confirms.due(connection().stats().confirmLatency())) != null; ) {
             if (due.ack()) {
-                connection().stats().confirm.add(due.count());
+                channel.count(Counter.CONFIRM, due.count());
                 channel.send(Methods.BASIC_ACK.with(due.tag(), due.multiple()));
             } else {
                 channel.send(Methods.BASIC_NACK.with(due.tag(), due.multiple(), false));

@@ -54,7 +54,7 @@ public final class Broker {
         this.users = users;
         this.storage = storage;
         this.defaultVhost = defaultVhost;
-        vhosts.put(defaultVhost, new VirtualHost(defaultVhost, storage, this::queueExecutor));
+        vhosts.put(defaultVhost, new VirtualHost(defaultVhost, storage, this::queueExecutor, stats));
         // user changes come from management and start-up threads: they return once durable, as before
         users.onChange(() -> storage.definitions().saveSecurity(users.definitions()).join());
     }
@@ -107,7 +107,7 @@ public final class Broker {
                 vhosts.remove(defaultVhost); // deleted by an operator in an earlier run
             }
         }
-        definitions.forEach((name, d) -> vhosts.computeIfAbsent(name, n -> new VirtualHost(n, storage, this::queueExecutor)).restore(d, executors));
+        definitions.forEach((name, d) -> vhosts.computeIfAbsent(name, n -> new VirtualHost(n, storage, this::queueExecutor, stats)).restore(d, executors));
         for (RecoveredQueue r : recovered) {
             VirtualHost vhost = vhosts.get(r.vhost());
             if (vhost != null && vhost.restoreDelayed(r)) {
@@ -179,7 +179,7 @@ public final class Broker {
         if (vhosts.containsKey(name)) {
             return false;
         }
-        VirtualHost vhost = new VirtualHost(name, storage, this::queueExecutor);
+        VirtualHost vhost = new VirtualHost(name, storage, this::queueExecutor, stats);
         storage.definitions().save(name, vhost.definitions()).join();
         vhosts.put(name, vhost);
         LOG.info("Virtual host '{}' created", name);

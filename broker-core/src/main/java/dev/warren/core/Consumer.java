@@ -9,6 +9,11 @@ public interface Consumer {
 
     boolean exclusive();
 
+    /** Whether the consumer acks its deliveries (false in auto-ack mode); the queue counts them apart. */
+    default boolean ackRequired() {
+        return true;
+    }
+
     /** The consumer's x-priority: higher ones get messages first while they have credit. */
     default int priority() {
         return 0;

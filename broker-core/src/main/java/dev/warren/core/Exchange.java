@@ -3,6 +3,7 @@ package dev.warren.core;
 import dev.warren.core.message.Message;
 import dev.warren.core.policy.Policy;
 import dev.warren.core.routing.ExchangeRouter;
+import dev.warren.core.stats.ExchangeCounters;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,8 @@ public final class Exchange implements BindingDestination {
     /** The alternate exchange the policy names, or null. */
     private volatile String policyAlternateExchange;
     private final Set<Binding> bindings = ConcurrentHashMap.newKeySet();
+    /** publish_in and publish_out, counted by the publishing channels. */
+    private final ExchangeCounters counters = new ExchangeCounters();
     /** What an x-delayed-message exchange holds until due; null for other types. */
     private DelayedMessages delayed;
 
@@ -114,6 +117,11 @@ public final class Exchange implements BindingDestination {
 
     void delayed(DelayedMessages messages) {
         this.delayed = messages;
+    }
+
+    /** Messages published to this exchange and the copies it routed to queues; any thread. */
+    public ExchangeCounters counters() {
+        return counters;
     }
 
     /** The default exchange, which routes to the queue named by the routing key. */

@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.policy.AppliedPolicies;
+import dev.warren.core.stats.OwnedCounters;
 import dev.warren.core.store.Definitions.QueueDefinition;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +36,8 @@ public final class MessageQueue implements BindingDestination {
     private final EventExecutor executor;
     /** This queue's id in the store when it is durable there, else -1. */
     private final int storeId;
+    /** Messages in, deliveries, gets and acks, counted by the owner thread; read by management. */
+    private final OwnedCounters counters = new OwnedCounters();
     private final QueueProcess process;
     /** This queue as the definition store keeps it (made once: name, auto-delete and arguments never change). */
     private final QueueDefinition definition;
@@ -147,6 +150,14 @@ public final class MessageQueue implements BindingDestination {
     /** Messages this queue dead-lettered (any reason) that reached a queue; any thread. */
     public long deadLetteredCount() {
         return process.deadLetteredCount();
+    }
+
+    /**
+     * The queue's message counters (RabbitMQ's queue message_stats: publish, deliver, deliver_no_ack, get,
+     * get_no_ack, get_empty, redeliver, ack); counted on the owner thread, read from any thread.
+     */
+    public OwnedCounters counters() {
+        return counters;
     }
 
     /** Messages dropped by a limit (length, delivery limit, refused publishes) and not dead-lettered; any thread. */

@@ -2,6 +2,8 @@ package dev.warren.core;
 
 import dev.warren.core.DeadLetters.Reason;
 import dev.warren.core.message.Message;
+import dev.warren.core.stats.Counter;
+import dev.warren.core.stats.OwnedCounters;
 import dev.warren.core.store.MemoryBudget;
 import dev.warren.core.store.MessageStore;
 import dev.warren.core.store.StoreFailedException;
@@ -72,7 +74,10 @@ public final class QueueProcess {
     /** Ready bytes are counted: the queue is (or was once) limited in bytes. */
     private boolean countsBytes;
     private final ConsumerRing consumers;
-    private final ArrayDeque<GetCallback> waitingGets = new ArrayDeque<>();
+    /** basic.gets that wait for paged messages to be read back. */
+    private final ArrayDeque<WaitingGet> waitingGets = new ArrayDeque<>();
+    /** The queue's message counters: owned by this thread, read by management. */
+    private final OwnedCounters counters;
     private long nextSequence;
     private boolean hadConsumers;
     private long deliveredThrough = -1;
@@ -104,6 +109,7 @@ public final class QueueProcess {
         this.store = store;
         this.memory = memory;
         this.storeId = queue.storeId();
+        this.counters = queue.counters();
         this.args = queue.settings();
         this.countsBytes = args.maxLengthBytes() != QueueArguments.NONE;
         this.consumers = new ConsumerRing(args.singleActiveConsumer());
@@ -116,6 +122,9 @@ public final class QueueProcess {
                 ? new PagedBacklog(store, storeId, queue.executor(), queue.describe(), countsBytes, new BacklogListener(-1))
                 : null;
         this.deadLetters = args.deadLetters() ? new DeadLetters(queue, store, args) : null;
+    }
+
+    private record WaitingGet(GetCallback answer, boolean ackRequired) {
     }
 
     /** Messages read back from one lane's backlog (or, for -1, from the unsorted backlog) arrive here. */
@@ -148,8 +157,9 @@ public final class QueueProcess {
 
         @Override
         public void loadFailed() {
-            for (GetCallback waiting; (waiting = waitingGets.poll()) != null; ) {
-                waiting.got(null, messageCount); // the store failed: nothing to give now
+            for (WaitingGet waiting; (waiting = waitingGets.poll()) != null; ) {
+                counters.increment(Counter.GET_EMPTY);
+                waiting.answer().got(null, messageCount); // the store failed: nothing to give now
             }
         }
     }
@@ -263,6 +273,7 @@ public final class QueueProcess {
             refuse(message);
             return false;
         }
+        counters.increment(Counter.PUBLISH);
         if (countsBytes) {
             readyBytes += message.bodySize();
         }
@@ -390,8 +401,9 @@ public final class QueueProcess {
         afterExpiringChange();
     }
 
-    /** Deliveries done with: acked. Forgets them in the store and lets go. */
+    /** Deliveries acked (counted as acks): forgets them in the store and lets go. */
     public void settle(List<QueueEntry> entries) {
+        counters.add(Counter.ACK, entries.size());
         for (int i = 0; i < entries.size(); i++) {
             unacknowledged--;
             forget(entries.get(i).message());
@@ -399,8 +411,14 @@ public final class QueueProcess {
         unacknowledgedCount = Math.max(0, unacknowledged);
     }
 
-    /** One delivery done with (a no-ack delivery written, or a single ack). */
+    /** One delivery acked (counted as an ack). */
     public void settle(QueueEntry entry) {
+        counters.increment(Counter.ACK);
+        deliveredNoAck(entry);
+    }
+
+    /** A no-ack delivery was written: the queue is done with it (no ack to count). */
+    public void deliveredNoAck(QueueEntry entry) {
         unacknowledged--;
         forget(entry.message());
         unacknowledgedCount = Math.max(0, unacknowledged);
@@ -448,6 +466,7 @@ public final class QueueProcess {
         DeadLetters.Outcome outcome = deadLetters.publish(message, reason, isStoredHere(message));
         if (outcome.reachedQueues()) {
             deadLetteredCount++;
+            queue.vhost().stats().deadLettered.increment();
         }
         if (outcome == DeadLetters.Outcome.MOVED) {
             message.release(); // the store settled it with the copy
@@ -515,7 +534,7 @@ public final class QueueProcess {
             if (consumer == null) {
                 break;
             }
-            consumer.deliver(queue, delivering(takeReady(lane), false));
+            consumer.deliver(queue, delivering(takeReady(lane), false, consumer.ackRequired()));
         }
         loadLowLanes();
         updateCounts();
@@ -720,22 +739,31 @@ public final class QueueProcess {
     // ---- basic.get, purge, delete, stop ----
 
     /**
-     * Takes the next ready message for basic.get. When the next messages are paged out, they are read back
-     * first and the answer comes once they are here; it always comes, on this thread.
+     * Takes the next ready message for basic.get ({@code ackRequired}: not no-ack). When the next messages are
+     * paged out, they are read back first and the answer comes once they are here; it always comes, on this thread.
      */
+    public void get(boolean ackRequired, GetCallback answer) {
+        getMessage(ackRequired, answer);
+    }
+
+    /** A basic.get that requires an ack (management's get, which then acks or requeues what it took). */
     public void get(GetCallback answer) {
+        getMessage(true, answer);
+    }
+
+    private void getMessage(boolean ackRequired, GetCallback answer) {
         if (!lifecycle.running()) {
             answer.got(null, 0);
             return;
         }
         used();
-        if (!answerGet(answer, true)) {
-            waitingGets.add(answer);
+        if (!answerGet(answer, ackRequired, true)) {
+            waitingGets.add(new WaitingGet(answer, ackRequired));
         }
     }
 
     /** Answers a get from memory; false when the next message must be read back first (a read is started). */
-    private boolean answerGet(GetCallback answer, boolean demand) {
+    private boolean answerGet(GetCallback answer, boolean ackRequired, boolean demand) {
         long now = System.currentTimeMillis();
         while (true) {
             Lane lane = headLane(demand);
@@ -744,6 +772,7 @@ public final class QueueProcess {
                     return false;
                 }
                 updateCounts();
+                counters.increment(Counter.GET_EMPTY);
                 answer.got(null, messageCount);
                 return true;
             }
@@ -752,7 +781,7 @@ public final class QueueProcess {
                 remove(head, Reason.EXPIRED);
                 continue;
             }
-            QueueEntry delivered = delivering(head, true);
+            QueueEntry delivered = delivering(head, true, ackRequired);
             loadLowLanes();
             updateCounts();
             answer.got(delivered, messageCount);
@@ -763,8 +792,8 @@ public final class QueueProcess {
     private void answerWaitingGets() {
         int waiting = waitingGets.size();
         for (int i = 0; i < waiting; i++) {
-            GetCallback next = waitingGets.poll();
-            if (!answerGet(next, false)) {
+            WaitingGet next = waitingGets.poll();
+            if (!answerGet(next.answer(), next.ackRequired(), false)) {
                 waitingGets.addFirst(next);
                 break;
             }
@@ -904,9 +933,17 @@ public final class QueueProcess {
         lane.ready.addLast(entry);
     }
 
-    /** The entry goes out to a client; remembered so a clean stop can say what was delivered. */
-    private QueueEntry delivering(QueueEntry entry, boolean toGet) {
+    /**
+     * The entry goes out to a client (a consumer, or basic.get when {@code toGet}): counted, and remembered so a
+     * clean stop can say what was delivered.
+     */
+    private QueueEntry delivering(QueueEntry entry, boolean toGet, boolean ackRequired) {
         unacknowledged++;
+        counters.increment(toGet ? (ackRequired ? Counter.GET : Counter.GET_NO_ACK)
+                : (ackRequired ? Counter.DELIVER : Counter.DELIVER_NO_ACK));
+        if (entry.redelivered()) {
+            counters.increment(Counter.REDELIVER);
+        }
         if (args.deliveryLimit() != QueueArguments.NONE && (toGet || entry.returns() > 0)) {
             // as quorum queues do: a redelivery says how many times the message came back before, and
             // basic.get says it every time (0 the first); a consumer's first delivery goes out untouched

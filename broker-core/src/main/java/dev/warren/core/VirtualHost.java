@@ -14,6 +14,7 @@ import dev.warren.core.store.Definitions.BindingDefinition;
 import dev.warren.core.store.Definitions.ExchangeDefinition;
 import dev.warren.core.store.Definitions.QueueDefinition;
 import dev.warren.core.store.RecoveredQueue;
+import dev.warren.core.stats.MessageStats;
 import dev.warren.core.store.Storage;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
@@ -65,6 +66,9 @@ public final class VirtualHost {
     /** Policies and operator policies; durable with the definitions. */
     private final Policies policies = new Policies();
 
+    /** The broker's counters, for what happens inside the virtual host (dead-lettering). */
+    private final MessageStats stats;
+
     /** Event loops for the work a virtual host owns outside any queue (delayed messages). */
     private final Supplier<EventExecutor> executors;
 
@@ -75,9 +79,14 @@ public final class VirtualHost {
     }
 
     VirtualHost(String name, Storage storage, Supplier<EventExecutor> executors) {
+        this(name, storage, executors, new MessageStats());
+    }
+
+    VirtualHost(String name, Storage storage, Supplier<EventExecutor> executors, MessageStats stats) {
         this.name = name;
         this.storage = storage;
         this.executors = executors;
+        this.stats = stats;
         exchanges.put("", new Exchange("", ExchangeType.DIRECT, true, false, false, Map.of()));
         for (String[] standard : STANDARD_EXCHANGES) {
             exchanges.put(standard[0], new Exchange(standard[0], ExchangeType.named(standard[1]), true, false, false, Map.of()));
@@ -92,6 +101,11 @@ public final class VirtualHost {
 
     public Storage storage() {
         return storage;
+    }
+
+    /** The broker-wide message counters. */
+    MessageStats stats() {
+        return stats;
     }
 
     public Exchange exchange(String exchangeName) {

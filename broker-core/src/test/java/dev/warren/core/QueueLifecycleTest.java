@@ -109,7 +109,7 @@ class QueueLifecycleTest {
         queue.process().enqueue(message("high1", 5));
         queue.process().enqueue(message("high2", 5));
         List<QueueEntry> taken = new ArrayList<>();
-        queue.process().get((entry, left) -> taken.add(entry));
+        queue.process().get(true, (entry, left) -> taken.add(entry));
         queue.process().enqueue(message("high3", 5));
         queue.process().requeue(taken);
         Collector consumer = new Collector();

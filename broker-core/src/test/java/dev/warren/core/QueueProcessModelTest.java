@@ -190,7 +190,7 @@ class QueueProcessModelTest {
         void get() {
             log.add("get");
             boolean[] answered = {false};
-            queue.get((entry, remaining) -> {
+            queue.get(true, (entry, remaining) -> {
                 answered[0] = true;
                 if (entry != null) {
                     delivered(entry, "get");

@@ -148,7 +148,7 @@ class QueueProcessTest {
         List<String> order = new ArrayList<>();
         List<Boolean> redelivered = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            queue.get((entry, remaining) -> {
+            queue.get(true, (entry, remaining) -> {
                 order.add(body(entry));
                 redelivered.add(entry.redelivered());
             });
@@ -157,7 +157,7 @@ class QueueProcessTest {
         assertEquals(List.of(true, true, false), redelivered);
 
         queue.requeue(List.of(m2)); // older than everything ready now
-        queue.get((entry, remaining) -> order.add(body(entry)));
+        queue.get(true, (entry, remaining) -> order.add(body(entry)));
         assertEquals("m2", order.get(3));
     }
 
@@ -188,7 +188,7 @@ class QueueProcessTest {
         queue.enqueue(message("m2"));
         QueueEntry[] got = new QueueEntry[1];
         int[] remaining = {-1};
-        queue.get((entry, left) -> {
+        queue.get(true, (entry, left) -> {
             got[0] = entry;
             remaining[0] = left;
         });
@@ -205,7 +205,7 @@ class QueueProcessTest {
         QueueProcess queue = queue(0);
         queue.enqueue(message("m1"));
         boolean[] answered = {false};
-        queue.get((entry, left) -> {
+        queue.get(true, (entry, left) -> {
             answered[0] = true;
             assertNull(entry);
         });
@@ -215,7 +215,7 @@ class QueueProcessTest {
         assertEquals(0, store.pendingReadCount(), "a failed read is not retried until someone asks again");
 
         QueueEntry[] got = new QueueEntry[1];
-        queue.get((entry, left) -> got[0] = entry);
+        queue.get(true, (entry, left) -> got[0] = entry);
         store.completeReads();
         assertEquals("m1", body(got[0]));
         queue.settle(List.of(got[0]));

@@ -145,6 +145,20 @@ final class ConfigValues {
         }
     }
 
+    /** RabbitMQ's collect_statistics_interval: milliseconds, here from 100 ms to an hour. */
+    static long statisticsInterval(String raw, String where) throws ConfigException {
+        return intIn(raw, 100, 3_600_000, where, "milliseconds from 100 to 3600000 (5000 is 5 seconds)");
+    }
+
+    /** management.rates_mode: RabbitMQ's basic and detailed both sample (the same series here); none does not. */
+    static String ratesMode(String raw, String where) throws ConfigException {
+        String value = raw.trim();
+        if (!value.equals("basic") && !value.equals("detailed") && !value.equals("none")) {
+            throw invalid(raw, where, "'basic' or 'detailed' (sample message rates) or 'none' (do not)");
+        }
+        return value;
+    }
+
     static String fsync(String raw, String where) throws ConfigException {
         String value = raw.trim();
         if (!value.equals("always") && !value.equals("never")) {

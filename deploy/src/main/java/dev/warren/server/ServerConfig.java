@@ -27,12 +27,16 @@ import java.util.function.Consumer;
  * @param eventLoops     AMQP event loops (warren.event_loops); 0 picks {@link dev.warren.amqp.AmqpServer#defaultEventLoops}
  * @param tls            AMQPS, management HTTPS and the SASL mechanisms (listeners.ssl.default, ssl_options.*, ...)
  * @param maxMessageSize largest message body a publisher may send, in bytes (max_message_size)
+ * @param statisticsInterval milliseconds between the samples behind management's message rates
+ *                       (collect_statistics_interval)
+ * @param ratesMode      management.rates_mode: "basic" or "detailed" sample rates, "none" does not
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
                            String defaultPass, int heartbeat, int frameMax, int channelMax, long consumerTimeout,
                            StorageConfig storage,
                            String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging,
-                           int eventLoops, TlsConfig tls, long maxMessageSize) {
+                           int eventLoops, TlsConfig tls, long maxMessageSize, long statisticsInterval,
+                           String ratesMode) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
 
     public ServerConfig {
@@ -71,7 +75,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
         return new ServerConfig("", 5672, -1, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
                 StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0,
-                TlsConfig.defaults(), 128L << 20);
+                TlsConfig.defaults(), 128L << 20, 5000, "basic");
     }
 
     /**
@@ -157,6 +161,19 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         return with(b -> b.maxMessageSize = bytes);
     }
 
+    public ServerConfig withStatisticsInterval(long millis) {
+        return with(b -> b.statisticsInterval = millis);
+    }
+
+    public ServerConfig withRatesMode(String mode) {
+        return with(b -> b.ratesMode = mode);
+    }
+
+    /** How often management samples message rates, in milliseconds; 0 with management.rates_mode = none. */
+    public long ratesSamplingMillis() {
+        return ratesMode.equals("none") ? 0 : statisticsInterval;
+    }
+
     /** A copy with one change; one place lists every component, so a new one touches no wither. */
     private ServerConfig with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -183,6 +200,8 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         int eventLoops;
         TlsConfig tls;
         long maxMessageSize;
+        long statisticsInterval;
+        String ratesMode;
 
         Builder(ServerConfig c) {
             amqpHost = c.amqpHost;
@@ -203,12 +222,14 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
             eventLoops = c.eventLoops;
             tls = c.tls;
             maxMessageSize = c.maxMessageSize;
+            statisticsInterval = c.statisticsInterval;
+            ratesMode = c.ratesMode;
         }
 
         ServerConfig build() {
             return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
                     frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops, tls,
-                    maxMessageSize);
+                    maxMessageSize, statisticsInterval, ratesMode);
         }
     }
 
@@ -221,6 +242,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
                 + ", storage=" + storage
                 + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
                 + ", logging=" + logging + ", eventLoops=" + eventLoops + ", tls=" + tls
-                + ", maxMessageSize=" + maxMessageSize + "]";
+                + ", maxMessageSize=" + maxMessageSize + ", statisticsInterval=" + statisticsInterval
+                + ", ratesMode=" + ratesMode + "]";
     }
 }

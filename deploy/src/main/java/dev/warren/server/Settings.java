@@ -66,6 +66,8 @@ final class Settings {
                 return c.withAmqpHost(listener.host()).withAmqpPort(listener.port());
             }),
             key("management.tcp.port", (c, v, w) -> c.withMgmtPort(ConfigValues.port(v, w))),
+            key("collect_statistics_interval", (c, v, w) -> c.withStatisticsInterval(ConfigValues.statisticsInterval(v, w))),
+            key("management.rates_mode", (c, v, w) -> c.withRatesMode(ConfigValues.ratesMode(v, w))),
             key("default_user", (c, v, w) -> c.withDefaultUser(ConfigValues.nonEmpty(v, w))),
             key("default_pass", (c, v, w) -> c.withDefaultPass(ConfigValues.nonEmpty(v, w))),
             key("default_vhost", (c, v, w) -> c.withDefaultVhost(ConfigValues.nonEmpty(v, w))),

@@ -199,7 +199,8 @@ public final class WarrenServer implements AutoCloseable {
                     .withDataDir(config.dataDir())
                     .withAmqpPort(amqpPort)
                     .withAmqpsPort(amqpsPort)
-                    .withProductVersion(ServerProperties.VERSION);
+                    .withProductVersion(ServerProperties.VERSION)
+                    .withRatesInterval(config.ratesSamplingMillis());
             if (tls.management() != null) {
                 TlsConfig.Options files = config.tls().mgmt();
                 settings = settings.withHttps(config.tls().mgmtSslPort(), tls.management()::newHandler,

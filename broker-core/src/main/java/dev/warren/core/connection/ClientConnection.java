@@ -1,5 +1,6 @@
 package dev.warren.core.connection;
 
+import dev.warren.core.stats.ConnectionCounters;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,6 +23,9 @@ public interface ClientConnection {
     default String state() {
         return "running";
     }
+
+    /** The message counters of the connection's channels, for management's rates: the same object while open. */
+    ConnectionCounters counters();
 
     /** Closes the connection with 320 CONNECTION_FORCED and this reason; returns at once. */
     void forceClose(String reason);

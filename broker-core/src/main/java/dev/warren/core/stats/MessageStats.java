@@ -20,6 +20,8 @@ public final class MessageStats {
     public final LongAdder get = new LongAdder();
     /** basic.get answered with a message, no-ack. */
     public final LongAdder getNoAck = new LongAdder();
+    /** basic.get answered with get-empty. */
+    public final LongAdder getEmpty = new LongAdder();
     /** Messages acknowledged by consumers. */
     public final LongAdder ack = new LongAdder();
     /** Deliveries (consume or get) with the redelivered flag set. */
@@ -28,8 +30,36 @@ public final class MessageStats {
     public final LongAdder returnUnroutable = new LongAdder();
     /** Messages dropped because no queue took them and they were not mandatory. */
     public final LongAdder dropUnroutable = new LongAdder();
+    /** Messages queues dead-lettered (any reason) that reached a queue. */
+    public final LongAdder deadLettered = new LongAdder();
     /** Channels closed because a delivery waited longer than its consumer timeout for its ack. */
     public final LongAdder consumerTimeouts = new LongAdder();
+
+    /** Adds to the broker-wide counter of this kind (a channel counts its events here too). */
+    public void add(Counter counter, long n) {
+        adder(counter).add(n);
+    }
+
+    /** The broker-wide count of this kind. */
+    public long sum(Counter counter) {
+        return adder(counter).sum();
+    }
+
+    private LongAdder adder(Counter counter) {
+        return switch (counter) {
+            case PUBLISH -> publish;
+            case CONFIRM -> confirm;
+            case RETURN_UNROUTABLE -> returnUnroutable;
+            case DROP_UNROUTABLE -> dropUnroutable;
+            case DELIVER -> deliver;
+            case DELIVER_NO_ACK -> deliverNoAck;
+            case GET -> get;
+            case GET_NO_ACK -> getNoAck;
+            case GET_EMPTY -> getEmpty;
+            case REDELIVER -> redeliver;
+            case ACK -> ack;
+        };
+    }
 
     private volatile LatencyRecorder confirmLatency = LatencyRecorder.NONE;
     private volatile LatencyRecorder fsyncLatency = LatencyRecorder.NONE;

@@ -7,6 +7,7 @@ import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.connection.ConnectionInfo;
 import dev.warren.core.connection.TlsInfo;
 import dev.warren.core.connection.ConsumerInfo;
+import dev.warren.mgmt.rates.SampledSeries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,9 +56,10 @@ final class ConnectionHandlers {
     }
 
     private ApiResponse listConnections(ApiRequest request) {
+        RateFields rates = scope.rateFields(request);
         ArrayNode out = Json.array();
         for (ClientConnection c : scope.connections(request.principal(), vhostFilter(request))) {
-            out.add(connection(c));
+            out.add(connection(c, rates));
         }
         return ApiResponse.json(out);
     }
@@ -72,7 +74,7 @@ final class ConnectionHandlers {
     }
 
     private ApiResponse showConnection(ApiRequest request) {
-        return ApiResponse.json(connection(visibleConnection(request)));
+        return ApiResponse.json(connection(visibleConnection(request), scope.rateFields(request)));
     }
 
     private ApiResponse closeConnection(ApiRequest request) {
@@ -86,7 +88,8 @@ final class ConnectionHandlers {
         return ApiResponse.noContent();
     }
 
-    private ObjectNode connection(ClientConnection c) {
+    /** A connection as RabbitMQ shows it, with the message_stats of its channels (open and closed) beside. */
+    private ObjectNode connection(ClientConnection c, RateFields rates) {
         ConnectionInfo info = c.info();
         ObjectNode n = Json.object()
                 .put("name", info.name())
@@ -117,6 +120,7 @@ final class ConnectionHandlers {
             n.putNull("ssl_protocol").putNull("ssl_cipher").putNull("peer_cert_subject").putNull("peer_cert_issuer")
                     .putNull("peer_cert_validity");
         }
+        rates.messageStats(n, c.counters(), SampledSeries.CONNECTION);
         return n;
     }
 
@@ -153,22 +157,25 @@ final class ConnectionHandlers {
     }
 
     private ApiResponse listChannels(ApiRequest request) throws InterruptedException {
+        RateFields rates = scope.rateFields(request);
         ArrayNode out = Json.array();
         for (Channel ch : channelsOf(scope.connections(request.principal(), vhostFilter(request)))) {
-            out.add(channel(ch));
+            out.add(channel(ch, rates));
         }
         return ApiResponse.json(out);
     }
 
     private ApiResponse connectionChannels(ApiRequest request) throws InterruptedException {
+        RateFields rates = scope.rateFields(request);
         ArrayNode out = Json.array();
         for (Channel ch : channelsOf(List.of(visibleConnection(request)))) {
-            out.add(channel(ch));
+            out.add(channel(ch, rates));
         }
         return ApiResponse.json(out);
     }
 
     private ApiResponse showChannel(ApiRequest request) throws InterruptedException {
+        RateFields rates = scope.rateFields(request);
         String name = request.param("channel");
         int open = name.lastIndexOf(" (");
         if (open < 0 || !name.endsWith(")")) {
@@ -180,13 +187,13 @@ final class ConnectionHandlers {
         }
         for (Channel ch : channelsOf(List.of(c))) {
             if (ch.name().equals(name)) {
-                return ApiResponse.json(channel(ch));
+                return ApiResponse.json(channel(ch, rates));
             }
         }
         throw ApiException.notFound();
     }
 
-    private ObjectNode channel(Channel ch) {
+    private ObjectNode channel(Channel ch, RateFields rates) {
         ConnectionInfo conn = ch.connection().info();
         ChannelInfo info = ch.info();
         ObjectNode n = Json.object()
@@ -203,6 +210,7 @@ final class ConnectionHandlers {
                 .put("consumer_count", info.consumers().size());
         n.putObject("connection_details").put("name", conn.name())
                 .put("peer_host", conn.peer().getAddress().getHostAddress()).put("peer_port", conn.peer().getPort());
+        rates.messageStats(n, info.counters(), SampledSeries.CHANNEL);
         return n;
     }
 

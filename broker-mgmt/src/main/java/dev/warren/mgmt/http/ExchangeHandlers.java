@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.Exchange;
 import dev.warren.core.VirtualHost;
+import dev.warren.mgmt.rates.SampledSeries;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,13 +33,21 @@ final class ExchangeHandlers {
     }
 
     private ApiResponse list(ApiRequest request) {
+        RateFields rates = scope.rateFields(request);
         ArrayNode out = Json.array();
         for (VirtualHost v : scope.vhostsOf(request)) {
             List<Exchange> exchanges = new ArrayList<>(v.exchanges());
             exchanges.sort(Comparator.comparing(Exchange::name));
-            exchanges.forEach(e -> out.add(Views.exchange(e, v.name())));
+            exchanges.forEach(e -> out.add(withRates(e, v, rates)));
         }
         return ApiResponse.json(out);
+    }
+
+    /** The exchange with its message_stats (publish_in, publish_out). */
+    private static ObjectNode withRates(Exchange e, VirtualHost v, RateFields rates) {
+        ObjectNode n = Views.exchange(e, v.name());
+        rates.messageStats(n, e, SampledSeries.EXCHANGE);
+        return n;
     }
 
     private Exchange existing(ApiRequest request, VirtualHost vhost) {
@@ -51,7 +60,7 @@ final class ExchangeHandlers {
 
     private ApiResponse show(ApiRequest request) {
         VirtualHost vhost = scope.vhost(request.principal(), request.param("vhost"));
-        return ApiResponse.json(Views.exchange(existing(request, vhost), vhost.name()));
+        return ApiResponse.json(withRates(existing(request, vhost), vhost, scope.rateFields(request)));
     }
 
     private ApiResponse declare(ApiRequest request) {

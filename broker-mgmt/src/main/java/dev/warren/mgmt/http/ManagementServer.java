@@ -3,6 +3,8 @@ package dev.warren.mgmt.http;
 import dev.warren.core.Broker;
 import dev.warren.core.NodeName;
 import dev.warren.mgmt.metrics.BrokerMetrics;
+import dev.warren.mgmt.rates.RateHistory;
+import dev.warren.mgmt.rates.RateSampler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslHandler;
@@ -57,15 +59,18 @@ public final class ManagementServer implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final LocalSecret localSecret;
     private final int port;
+    /** Samples the rates the API shows; null when sampling is off. */
+    private final RateSampler sampler;
 
     private ManagementServer(Channel listener, Channel httpsListener, EventLoopGroup group, ThreadPoolExecutor handlers,
-                             BrokerMetrics metrics, LocalSecret localSecret) {
+                             BrokerMetrics metrics, LocalSecret localSecret, RateSampler sampler) {
         this.listener = listener;
         this.httpsListener = httpsListener;
         this.group = group;
         this.handlers = handlers;
         this.metrics = metrics;
         this.localSecret = localSecret;
+        this.sampler = sampler;
         this.port = listener == null ? -1 : ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
@@ -123,7 +128,11 @@ public final class ManagementServer implements AutoCloseable {
             shutdown(group, handlerPool, metrics);
             throw new IOException("cannot write " + settings.dataDir().resolve(LocalSecret.FILE_NAME) + ": " + e.getMessage(), e);
         }
-        holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity),
+        RateSampler sampler = settings.ratesIntervalMillis() > 0
+                ? new RateSampler(broker, new RateHistory(settings.ratesIntervalMillis()), System::currentTimeMillis)
+                : null;
+        RateHistory rates = sampler != null ? sampler.history() : RateHistory.unsampled();
+        holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity, rates),
                 new Authenticator(broker.users(), secret == null ? null : secret.secret()), broker);
         if (listener != null) {
             LOG.info("Management HTTP API and /metrics listening on {} port {}", where, boundPort.get());
@@ -131,7 +140,10 @@ public final class ManagementServer implements AutoCloseable {
         if (httpsListener != null) {
             LOG.info("Management HTTPS API and /metrics listening on {} port {}", where, boundHttpsPort.get());
         }
-        return new ManagementServer(listener, httpsListener, group, handlerPool, metrics, secret);
+        if (sampler != null) {
+            sampler.start();
+        }
+        return new ManagementServer(listener, httpsListener, group, handlerPool, metrics, secret, sampler);
     }
 
     private static Channel bind(EventLoopGroup group, DispatcherHolder holder, ThreadPoolExecutor handlerPool,
@@ -189,8 +201,8 @@ public final class ManagementServer implements AutoCloseable {
         }
     }
 
-    private static Router routes(Broker broker, BrokerMetrics metrics, ServerIdentity identity) {
-        Scope scope = new Scope(broker);
+    private static Router routes(Broker broker, BrokerMetrics metrics, ServerIdentity identity, RateHistory rates) {
+        Scope scope = new Scope(broker, rates);
         Router router = new Router();
         router.get("/metrics", Requirement.NONE,
                 request -> ApiResponse.text(HttpResponseStatus.OK, metrics.scrape(), BrokerMetrics.CONTENT_TYPE));
@@ -255,6 +267,9 @@ public final class ManagementServer implements AutoCloseable {
     /** Stops listening, finishes the requests being handled (briefly), removes warrenctl.json. */
     @Override
     public void close() {
+        if (sampler != null) {
+            sampler.close();
+        }
         closeAll(listener, httpsListener);
         if (localSecret != null) {
             try {

@@ -7,7 +7,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.connection.ListenerControl;
 import dev.warren.core.connection.ClientConnection;
-import dev.warren.core.stats.MessageStats;
+import dev.warren.mgmt.rates.SampledSeries;
 import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.ResourceAlarm;
 import java.util.List;
@@ -39,7 +39,7 @@ final class OverviewHandlers {
         Broker broker = scope.broker();
         ObjectNode n = Json.object()
                 .put("management_version", identity.productVersion())
-                .put("rates_mode", "none")
+                .put("rates_mode", scope.rates().sampled() ? "basic" : "none")
                 .put("product_name", "Warren")
                 .put("product_version", identity.productVersion())
                 .put("node", identity.node())
@@ -65,12 +65,14 @@ final class OverviewHandlers {
                     .put("port", identity.httpsPort().getAsInt());
         }
 
+        RateFields rates = scope.rateFields(request);
+        List<VirtualHost> visible = scope.visibleVhosts(who);
         long queues = 0;
         long exchanges = 0;
         long consumers = 0;
         long ready = 0;
         long unacked = 0;
-        for (VirtualHost v : scope.visibleVhosts(who)) {
+        for (VirtualHost v : visible) {
             exchanges += v.exchanges().size();
             for (MessageQueue q : v.queues()) {
                 queues++;
@@ -88,32 +90,15 @@ final class OverviewHandlers {
         memory(broker.storage().memoryAlarm(), broker.storage().diskAlarm(), n);
         n.putObject("object_totals").put("connections", connections).put("channels", channels)
                 .put("exchanges", exchanges).put("queues", queues).put("consumers", consumers);
-        n.putObject("queue_totals").put("messages", ready + unacked).put("messages_ready", ready)
+        ObjectNode queueTotals = n.putObject("queue_totals").put("messages", ready + unacked).put("messages_ready", ready)
                 .put("messages_unacknowledged", unacked);
+        rates.summedMessageDetails(queueTotals, visible, SampledSeries.VHOST);
         ObjectNode stats = n.putObject("message_stats");
         if (who.isMonitor()) {
-            messageStats(broker.stats(), stats);
+            // broker-wide counters, shown to monitors only (they are not split per virtual host)
+            rates.counters(stats, broker.stats(), SampledSeries.BROKER);
         }
         return ApiResponse.json(n);
-    }
-
-    /** Broker-wide counters, shown to monitors only (they are not split per virtual host). */
-    private static void messageStats(MessageStats s, ObjectNode out) {
-        long deliver = s.deliver.sum();
-        long deliverNoAck = s.deliverNoAck.sum();
-        long get = s.get.sum();
-        long getNoAck = s.getNoAck.sum();
-        out.put("publish", s.publish.sum())
-                .put("confirm", s.confirm.sum())
-                .put("deliver", deliver)
-                .put("deliver_no_ack", deliverNoAck)
-                .put("get", get)
-                .put("get_no_ack", getNoAck)
-                .put("deliver_get", deliver + deliverNoAck + get + getNoAck)
-                .put("ack", s.ack.sum())
-                .put("redeliver", s.redeliver.sum())
-                .put("return_unroutable", s.returnUnroutable.sum())
-                .put("drop_unroutable", s.dropUnroutable.sum());
     }
 
     /** The alarms' state and the memory alarm's reading, with RabbitMQ's node field names. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.VirtualHost;
+import dev.warren.mgmt.rates.SampledSeries;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,19 +38,28 @@ final class QueueHandlers {
     }
 
     private ApiResponse list(ApiRequest request) {
+        RateFields rates = scope.rateFields(request);
         ArrayNode out = Json.array();
         for (VirtualHost v : scope.vhostsOf(request)) {
             List<MessageQueue> queues = new ArrayList<>(v.queues());
             queues.sort(Comparator.comparing(MessageQueue::name));
             for (MessageQueue q : queues) {
-                out.add(Views.queue(q, node));
+                out.add(withRates(q, rates));
             }
         }
         return ApiResponse.json(out);
     }
 
     private ApiResponse show(ApiRequest request) {
-        return ApiResponse.json(Views.queue(scope.queue(request), node));
+        return ApiResponse.json(withRates(scope.queue(request), scope.rateFields(request)));
+    }
+
+    /** The queue with its length details and message_stats. */
+    private ObjectNode withRates(MessageQueue q, RateFields rates) {
+        ObjectNode n = Views.queue(q, node);
+        rates.lengthDetails(n, q, SampledSeries.QUEUE);
+        rates.messageStats(n, q, SampledSeries.QUEUE);
+        return n;
     }
 
     private ApiResponse declare(ApiRequest request) {

@@ -6,6 +6,7 @@ import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
 import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.connection.ConnectionInfo;
+import dev.warren.mgmt.rates.RateHistory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,13 +19,25 @@ import java.util.List;
  */
 final class Scope {
     private final Broker broker;
+    private final RateHistory rates;
 
-    Scope(Broker broker) {
+    Scope(Broker broker, RateHistory rates) {
         this.broker = broker;
+        this.rates = rates;
     }
 
     Broker broker() {
         return broker;
+    }
+
+    /** The sampled rates and lengths, for the {@code *_details} fields of the answers. */
+    RateHistory rates() {
+        return rates;
+    }
+
+    /** The rate fields for this request's ranges (a 400 when they are not valid). */
+    RateFields rateFields(ApiRequest request) {
+        return RateFields.of(request, rates);
     }
 
     boolean canSee(Principal who, String vhost) {

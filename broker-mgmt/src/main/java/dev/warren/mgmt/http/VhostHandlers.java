@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.UserPermission;
+import dev.warren.mgmt.rates.SampledSeries;
 
 /** /api/vhosts: list, show, create (PUT), delete (closes the vhost's connections), and its permissions. */
 final class VhostHandlers {
@@ -22,15 +23,23 @@ final class VhostHandlers {
     }
 
     private ApiResponse list(ApiRequest request) {
+        RateFields rates = scope.rateFields(request);
         ArrayNode out = Json.array();
         for (VirtualHost v : scope.visibleVhosts(request.principal())) {
-            out.add(Views.vhost(v));
+            out.add(withRates(v, rates));
         }
         return ApiResponse.json(out);
     }
 
     private ApiResponse show(ApiRequest request) {
-        return ApiResponse.json(Views.vhost(scope.vhost(request.principal(), request.param("vhost"))));
+        return ApiResponse.json(withRates(scope.vhost(request.principal(), request.param("vhost")), scope.rateFields(request)));
+    }
+
+    /** The virtual host with the details of its queued messages. */
+    private static ObjectNode withRates(VirtualHost v, RateFields rates) {
+        ObjectNode n = Views.vhost(v);
+        rates.lengthDetails(n, v, SampledSeries.VHOST);
+        return n;
     }
 
     /** Creates the virtual host; "tracing" turns the firehose on or off, as RabbitMQ's API does. */

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -39,10 +40,12 @@ public final class ManagementFixture implements AutoCloseable {
     private final AmqpServer amqp;
     private final int amqpPort;
     private final ManagementServer management;
+    /** What the test changed in the management settings; kept across {@link #restart()}. */
+    private final UnaryOperator<ManagementSettings> settings;
     private boolean closed;
 
     private ManagementFixture(Path dataDir, boolean ownsDataDir, Journal journal, Broker broker, AmqpServer amqp,
-                              int amqpPort, ManagementServer management) {
+                              int amqpPort, ManagementServer management, UnaryOperator<ManagementSettings> settings) {
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.journal = journal;
@@ -50,19 +53,26 @@ public final class ManagementFixture implements AutoCloseable {
         this.amqp = amqp;
         this.amqpPort = amqpPort;
         this.management = management;
+        this.settings = settings;
     }
 
     /** A broker in a new temporary data directory, removed again by {@link #close()}. */
     public static ManagementFixture start() throws IOException, InterruptedException {
-        return start(Files.createTempDirectory("warren-mgmt-test"), true);
+        return start(UnaryOperator.identity());
+    }
+
+    /** A broker in a new temporary data directory whose management settings the test changes (e.g. the rates interval). */
+    public static ManagementFixture start(UnaryOperator<ManagementSettings> settings) throws IOException, InterruptedException {
+        return start(Files.createTempDirectory("warren-mgmt-test"), true, settings);
     }
 
     /** A broker on the given data directory (what an earlier run stored there comes back); the directory is kept. */
     public static ManagementFixture start(Path dataDir) throws IOException, InterruptedException {
-        return start(dataDir, false);
+        return start(dataDir, false, UnaryOperator.identity());
     }
 
-    private static ManagementFixture start(Path dataDir, boolean ownsDataDir) throws IOException, InterruptedException {
+    private static ManagementFixture start(Path dataDir, boolean ownsDataDir, UnaryOperator<ManagementSettings> settings)
+            throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         ResourceAlarm diskAlarm = new ResourceAlarm("disk");
         Journal journal = Journal.open(StoreSettings.defaults(dataDir.resolve("msgs"))
@@ -79,9 +89,9 @@ public final class ManagementFixture implements AutoCloseable {
             broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
             journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
             int amqpPort = amqp.start("127.0.0.1", 0).get(0).getPort();
-            ManagementServer management = ManagementServer.start(broker, ManagementSettings.defaults()
-                    .withHost("127.0.0.1").withPort(0).withDataDir(dataDir).withAmqpPort(amqpPort));
-            return new ManagementFixture(dataDir, ownsDataDir, journal, broker, amqp, amqpPort, management);
+            ManagementServer management = ManagementServer.start(broker, settings.apply(ManagementSettings.defaults()
+                    .withHost("127.0.0.1").withPort(0).withDataDir(dataDir).withAmqpPort(amqpPort)));
+            return new ManagementFixture(dataDir, ownsDataDir, journal, broker, amqp, amqpPort, management, settings);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (amqp != null) {
                 amqp.close();
@@ -96,7 +106,7 @@ public final class ManagementFixture implements AutoCloseable {
         boolean owns = ownsDataDir;
         ownsDataDir = false;
         close();
-        return start(dataDir, owns);
+        return start(dataDir, owns, settings);
     }
 
     public Broker broker() {
