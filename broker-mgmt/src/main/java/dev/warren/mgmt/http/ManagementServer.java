@@ -195,6 +195,7 @@ public final class ManagementServer implements AutoCloseable {
         router.get("/metrics", Requirement.NONE,
                 request -> ApiResponse.text(HttpResponseStatus.OK, metrics.scrape(), BrokerMetrics.CONTENT_TYPE));
         new OverviewHandlers(scope, identity).register(router);
+        new NodeHandlers(scope, identity).register(router);
         new VhostHandlers(scope).register(router);
         new UserHandlers(scope).register(router);
         new PermissionHandlers(scope).register(router);
@@ -208,6 +209,7 @@ public final class ManagementServer implements AutoCloseable {
         new BindingHandlers(scope).register(router);
         new ConnectionHandlers(scope, identity.node(), WAIT_MILLIS).register(router);
         new DefinitionHandlers(scope, identity.productVersion()).register(router);
+        new MessageHandlers(scope, WAIT_MILLIS).register(router);
         return router;
     }
 
