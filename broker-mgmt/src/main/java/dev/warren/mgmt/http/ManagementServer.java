@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management HTTP API (RabbitMQ's /api, basic auth or warrenctl's local secret) and Prometheus
- * {@code /metrics} (no login) on one port. It has its own single event loop for HTTP I/O; handlers run on a
+ * The management HTTP API (RabbitMQ's /api, basic auth or warrenctl's local secret), Prometheus
+ * {@code /metrics} (no login) and the web UI's files ({@code /} and {@code /ui/...}, no login) on one port. It has its own single event loop for HTTP I/O; handlers run on a
  * small separate pool because some wait (for a queue's thread, for the definitions file to be synced), never
  * on the AMQP server's loops.
  */
@@ -126,7 +126,7 @@ public final class ManagementServer implements AutoCloseable {
         holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity),
                 new Authenticator(broker.users(), secret == null ? null : secret.secret()), broker);
         if (listener != null) {
-            LOG.info("Management HTTP API and /metrics listening on {} port {}", where, boundPort.get());
+            LOG.info("Management HTTP API, web UI and /metrics listening on {} port {}", where, boundPort.get());
         }
         if (httpsListener != null) {
             LOG.info("Management HTTPS API and /metrics listening on {} port {}", where, boundHttpsPort.get());
@@ -210,6 +210,7 @@ public final class ManagementServer implements AutoCloseable {
         new ConnectionHandlers(scope, identity.node(), WAIT_MILLIS).register(router);
         new DefinitionHandlers(scope, identity.productVersion()).register(router);
         new MessageHandlers(scope, WAIT_MILLIS).register(router);
+        new UiAssets().register(router);
         return router;
     }
 
