@@ -20,7 +20,7 @@ export class Chart {
     this.asRates = asRates;
     this.history = new SampleHistory();
     this.plotBox = h('div.plot');
-    this.legend = h('table.legend');
+    this.legend = h('div.legend');
     this.element = h('div.chart', { dataset: { chart: name, points: '0' } }, this.plotBox, this.legend);
     this.plot = null;
     this.shown = [];
@@ -57,8 +57,15 @@ export class Chart {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        // always the last ten minutes up to now, so the lines move left as time passes
-        x: { time: true, range: () => [Date.now() / 1000 - WINDOW_SECONDS, Date.now() / 1000] },
+        // up to now, from ten minutes ago or the first point if that is later (a page open for a minute
+        // shows that minute across the chart); the lines move left as time passes
+        x: {
+          time: true,
+          range: (u, min) => {
+            const now = Date.now() / 1000;
+            return [Math.max(now - WINDOW_SECONDS, Math.min(min ?? now, now - 10)), now];
+          },
+        },
         y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
       },
       axes: [{}, { values: (u, ticks) => ticks.map(v => `${Number(v.toFixed(2)).toLocaleString('en-US')}${unit}`), size: 70 }],
@@ -68,14 +75,14 @@ export class Chart {
 
   drawLegend(stats, shown) {
     if (shown.length === 0) {
-      fill(this.legend, h('tr', h('td', 'No data yet.')));
+      fill(this.legend, h('span.hint', 'No data yet.'));
       return;
     }
     fill(this.legend, shown.map(s => {
       const value = this.asRates ? rate(currentRate(stats, s.key, s.samples)) : count(stats?.[s.key]);
-      return h('tr',
-        h('th', h('span.swatch', { style: `background:${s.colour}` }), s.label),
-        h('td.num', { dataset: { series: s.key } }, value));
+      return h('div.legend-item',
+        h('span.swatch', { style: `background:${s.colour}` }), h('span.legend-label', s.label),
+        h('span.num', { dataset: { series: s.key } }, value));
     }));
   }
 

@@ -20,6 +20,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -97,7 +98,8 @@ final class Browser implements AutoCloseable {
 
     /** Waits, with a deadline, until the condition holds (a non-null, non-false value), and returns it. */
     <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        // a table the page refreshes meanwhile replaces its rows: such a look is simply made again
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     WebElement visible(By by) {
@@ -150,8 +152,22 @@ final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(js, args);
     }
 
-    /** Writes a screenshot of the window to target/screenshots/NAME.png. */
+    /**
+     * Writes a screenshot of the whole page (1280 wide, as tall as the page up to 3,000 pixels) to
+     * target/screenshots/NAME.png; the window is 1280×800 again afterwards.
+     */
     Path screenshot(String name) {
+        long height = ((Number) script("return document.documentElement.scrollHeight;")).longValue();
+        try {
+            driver.manage().window().setSize(new Dimension(1280, (int) Math.min(3000, Math.max(800, height))));
+            return windowScreenshot(name);
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+    }
+
+    /** Writes a screenshot of the window as it is to target/screenshots/NAME.png. */
+    Path windowScreenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
             File shot = driver.getScreenshotAs(OutputType.FILE);

@@ -39,12 +39,13 @@ abstract class SharedBrowserIT extends SharedManagementIT {
         expectedErrors.add(Pattern.compile(regex));
     }
 
-    /** Opens the UI on a fresh session (no stored credentials) and logs in. */
+    /** Opens the UI, logs out whoever is logged in (with the UI's own button) and logs in. */
     protected static void logIn(String user, String password) {
-        browser.open(fixture.baseUrl() + "/");
-        browser.script("sessionStorage.clear(); localStorage.clear();");
         browser.open(fixture.baseUrl() + "/#/");
-        browser.driver().navigate().refresh();
+        browser.await(d -> !d.findElements(By.cssSelector("form[name='login'], button[name='logout']")).isEmpty());
+        if (!browser.driver().findElements(By.cssSelector("button[name='logout']")).isEmpty()) {
+            browser.driver().findElement(By.cssSelector("button[name='logout']")).click();
+        }
         browser.type("login", "username", user);
         browser.type("login", "password", password);
         browser.driver().findElement(By.cssSelector("form[name='login'] button[type='submit']")).click();

@@ -27,13 +27,13 @@ class WebUiLoginIT extends SharedBrowserIT {
     @Test
     void aWrongPasswordIsRefused() {
         expectConsoleError("api/whoami .*401");
-        browser.open(fixture.baseUrl() + "/");
-        browser.script("sessionStorage.clear();");
-        browser.driver().navigate().refresh();
+        logIn("guest", "guest");
+        browser.driver().findElement(By.cssSelector("button[name='logout']")).click();
         browser.type("login", "username", "guest");
         browser.type("login", "password", "not-the-password");
         browser.driver().findElement(By.cssSelector("form[name='login'] button[type='submit']")).click();
         browser.awaitText(By.cssSelector("form[name='login'] .status"), "Login failed");
+        assertEquals(null, browser.script("return sessionStorage.getItem('warren.credentials');"));
         assertTrue(browser.driver().findElements(By.cssSelector("header .user")).isEmpty());
         browser.screenshot("login-refused");
     }

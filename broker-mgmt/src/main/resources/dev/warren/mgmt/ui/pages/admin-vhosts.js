@@ -10,8 +10,6 @@ export async function render(view) {
   async function refresh() {
     fill(list, simpleTable([
       { label: 'Name', cell: v => v.name },
-      { label: 'Description', cell: v => v.description ?? '' },
-      { label: 'Tags', cell: v => (v.tags ?? []).join(', ') },
       { label: 'Ready', numeric: true, cell: v => count(v.messages_ready) },
       { label: 'Unacked', numeric: true, cell: v => count(v.messages_unacknowledged) },
       { label: 'Total', numeric: true, cell: v => count(v.messages) },
@@ -23,10 +21,8 @@ export async function render(view) {
   }
   const addForm = form('add-vhost', [
     field('Name', input('name', { required: true })),
-    field('Description', input('description')),
-    field('Tags', input('tags', { placeholder: 'comma-separated' })),
   ], 'Add virtual host', async v => {
-    await put(`/vhosts/${enc(v.name)}`, { description: v.description, tags: v.tags });
+    await put(`/vhosts/${enc(v.name)}`, {});
     await refresh();
     return `Virtual host ${v.name} added.`;
   });
