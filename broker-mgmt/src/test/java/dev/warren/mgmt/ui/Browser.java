@@ -2,16 +2,16 @@ package dev.warren.mgmt.ui;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
@@ -153,27 +153,40 @@ final class Browser implements AutoCloseable {
     }
 
     /**
-     * Writes a screenshot of the whole page (1280 wide, as tall as the page up to 3,000 pixels) to
-     * target/screenshots/NAME.png; the window is 1280×800 again afterwards.
+     * Imports one of the UI's modules (as {@code m}) in the page and runs {@code body} with it; returns what
+     * the body returns, as JSON.
      */
+    Object runModule(String module, String body) {
+        // the body is written into the script (the page's CSP allows no eval), in a function of its own
+        return ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('./ui/%s').then(m => done(JSON.stringify((() => { %s })())))
+                  .catch(e => done('failed: ' + e));
+                """.formatted(module, body));
+    }
+
+    /** Writes a screenshot of the whole page (as wide as the window, as tall as the page) to target/screenshots/NAME.png. */
+    @SuppressWarnings("unchecked")
     Path screenshot(String name) {
-        long height = ((Number) script("return document.documentElement.scrollHeight;")).longValue();
-        try {
-            driver.manage().window().setSize(new Dimension(1280, (int) Math.min(3000, Math.max(800, height))));
-            return windowScreenshot(name);
-        } finally {
-            driver.manage().window().setSize(new Dimension(1280, 800));
-        }
+        // Chromium's own capture beyond the viewport: a headless window cannot grow past its screen
+        Map<String, Object> size = (Map<String, Object>) driver.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+                .get("cssContentSize");
+        Map<String, Object> clip = Map.of("x", 0, "y", 0, "scale", 1,
+                "width", ((Number) size.get("width")).doubleValue(), "height", ((Number) size.get("height")).doubleValue());
+        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
+                Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+        return write(name, Base64.getDecoder().decode((String) shot.get("data")));
     }
 
     /** Writes a screenshot of the window as it is to target/screenshots/NAME.png. */
     Path windowScreenshot(String name) {
+        return write(name, driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static Path write(String name, byte[] png) {
         try {
             Files.createDirectories(SCREENSHOTS);
-            File shot = driver.getScreenshotAs(OutputType.FILE);
-            Path to = SCREENSHOTS.resolve(name + ".png");
-            Files.copy(shot.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
-            return to;
+            return Files.write(SCREENSHOTS.resolve(name + ".png"), png);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -84,6 +84,34 @@ class WebUiOverviewIT extends SharedBrowserIT {
         browser.await(d -> !d.findElement(By.cssSelector(".alarms")).isDisplayed());
     }
 
+    @Test
+    void chartsDrawTheBrokersSamplesInRabbitMqsShapeWhenItSendsThem() {
+        logIn("guest", "guest");
+        // newest first, as RabbitMQ sends them: 10 more messages every 5 s is 2/s
+        Object result = browser.runModule("samples.js", """
+                const stats = { publish: 30, publish_details: { rate: 2.0, samples: [
+                  { timestamp: 15000, sample: 30 }, { timestamp: 10000, sample: 20 }, { timestamp: 5000, sample: 10 }] } };
+                const samples = new m.SampleHistory().samples(stats, 'publish');
+                return { points: m.points(samples, true), rate: m.currentRate(stats, 'publish', samples) };
+                """);
+        assertEquals("{\"points\":[[10000,2],[15000,2]],\"rate\":2}", result);
+    }
+
+    @Test
+    void withoutTheBrokersSamplesChartsKeepTheirOwnFromEachRefresh() {
+        logIn("guest", "guest");
+        Object result = browser.runModule("samples.js", """
+                const history = new m.SampleHistory(600000);
+                history.samples({ messages: 4 }, 'messages', 1000);
+                history.samples({ messages: 9 }, 'messages', 2000);
+                const kept = history.samples({ messages: 7 }, 'messages', 3000);
+                const lengths = m.points(kept, false);
+                const later = history.samples({ messages: 1 }, 'messages', 700000); // ten minutes on: the old ones go
+                return { lengths, afterTenMinutes: later.length };
+                """);
+        assertEquals("{\"lengths\":[[1000,4],[2000,9],[3000,7]],\"afterTenMinutes\":1}", result);
+    }
+
     /** Publishes with confirms until told to stop (or 60 s pass); returns how many. */
     private static int publish(String queue, AtomicBoolean stop) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -8,18 +8,21 @@ import { Chart } from '../chart.js';
 import { sampleQuery } from '../samples.js';
 import { simpleTable } from '../table.js';
 
-/** RabbitMQ's message_stats counters, in its overview's order; dead_lettered where the broker counts it. */
+/**
+ * RabbitMQ's message_stats counters, in its overview's order (deliver and get with a manual ack, return for
+ * returned unroutable messages), and dead_lettered where the broker counts it.
+ */
 export const MESSAGE_RATES = [
   { label: 'Publish', key: 'publish' },
-  { label: 'Publisher confirm', key: 'confirm' },
-  { label: 'Deliver (manual ack)', key: 'deliver' },
-  { label: 'Deliver (auto ack)', key: 'deliver_no_ack' },
+  { label: 'Confirm', key: 'confirm' },
+  { label: 'Deliver', key: 'deliver' },
+  { label: 'Deliver (no ack)', key: 'deliver_no_ack' },
   { label: 'Get', key: 'get' },
-  { label: 'Consumer ack', key: 'ack' },
-  { label: 'Redelivered', key: 'redeliver' },
-  { label: 'Unroutable (return)', key: 'return_unroutable' },
-  { label: 'Unroutable (drop)', key: 'drop_unroutable' },
-  { label: 'Dead-lettered', key: 'dead_lettered' },
+  { label: 'Ack', key: 'ack' },
+  { label: 'Redeliver', key: 'redeliver' },
+  { label: 'Return', key: 'return_unroutable' },
+  { label: 'Unroutable drop', key: 'drop_unroutable' },
+  { label: 'Dead-letter', key: 'dead_lettered' },
 ];
 
 export const QUEUED_MESSAGES = [
@@ -74,7 +77,9 @@ export async function render(view, params, ctx) {
       ['Version', `${o.product_name ?? 'Warren'} ${o.product_version ?? ''}`],
       ['Uptime', duration(n.uptime)],
       ['Memory', gauge(n.mem_used, n.mem_limit, n.mem_alarm, bytes, 'of')],
-      ['Disk free', gauge(n.disk_free, n.disk_free_limit, n.disk_free_alarm, bytes, 'limit')],
+      ['Disk free', typeof n.disk_free === 'number'
+        ? h('span', { class: n.disk_free_alarm ? 'alarm-text' : null }, `${bytes(n.disk_free)} (limit ${bytes(n.disk_free_limit)})`)
+        : '—'],
       ['File descriptors', gauge(n.fd_used, n.fd_total, false, count, 'of')],
       ['Alarms', o.mem_alarm || o.disk_free_alarm
         ? h('span.alarm-text', [o.mem_alarm ? 'memory' : null, o.disk_free_alarm ? 'disk' : null].filter(Boolean).join(', '))
