@@ -124,7 +124,24 @@ class WebUiAdminIT extends SharedBrowserIT {
                 .sendKeys(file.toAbsolutePath().toString());
         browser.submit("import-definitions", "Definitions imported");
         assertEquals(200, api.get("/api/queues/ui-imported/ui-imported-q").status());
-        assertTrue(browser.driver().findElement(By.cssSelector("button[name='download']")).isDisplayed());
         browser.screenshot("admin-definitions");
+    }
+
+    @Test
+    void definitionsAreDownloadedAsRabbitMqsJson() throws Exception {
+        api.put("/api/vhosts/ui-exported", "{}");
+        logIn("guest", "guest");
+        browser.page("#/admin/definitions", "Admin");
+        browser.driver().findElement(By.cssSelector("button[name='download']")).click();
+        Path file = browser.await(d -> {
+            try (var files = Files.list(browser.downloads())) {
+                return files.filter(f -> f.getFileName().toString().matches("warren-definitions-.*\\.json")).findFirst().orElse(null);
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        JsonNode definitions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(file));
+        assertTrue(names(definitions.path("vhosts"), "name").contains("ui-exported"), definitions.toString());
+        assertTrue(names(definitions.path("users"), "name").contains("guest"));
     }
 }
