@@ -50,6 +50,7 @@ export class ListTable {
       h('div.list-controls', this.filterInput, h('label.inline', this.regexBox, ' Regex'), this.summary, this.pager),
       h('div.table-wrap', h('table', this.thead, this.tbody)));
     this.pending = null;
+    this.asked = 0;
   }
 
   filterChanged() {
@@ -86,7 +87,10 @@ export class ListTable {
   async refresh() {
     this.filterInput.classList.toggle('invalid', !this.validFilter());
     if (!this.validFilter()) return;
+    // the timer and the user may both ask; only the answer to the latest question is shown
+    const asked = ++this.asked;
     const result = await get(`${this.path()}?${this.query()}`);
+    if (asked !== this.asked) return;
     // a page that no longer exists (items went away): show the last one next time
     if (this.state.page > Math.max(1, result.page_count)) {
       this.state.page = Math.max(1, result.page_count);

@@ -160,6 +160,21 @@ class PublishAndGetIT extends SharedManagementIT {
                 "{\"routing_key\":\"x\",\"payload\":\"x\"}").status());
     }
 
+    @Test
+    void publishingIsRefusedWhileAResourceAlarmBlocksPublishers() {
+        api.put("/api/queues/%2F/pub-alarm", "{}");
+        try {
+            api.put("/api/warren/vm_memory_high_watermark", "{\"absolute\": 1}");
+            ApiClient.Response r = api.post("/api/exchanges/%2F/amq.default/publish",
+                    "{\"routing_key\":\"pub-alarm\",\"payload\":\"x\",\"payload_encoding\":\"string\",\"properties\":{}}");
+            assertEquals(503, r.status(), r.toString());
+            assertTrue(r.json().path("reason").asText().contains("memory alarm"), r.toString());
+        } finally {
+            api.put("/api/warren/vm_memory_high_watermark", "{\"relative\": 0.6}");
+        }
+        assertEquals(0, api.get("/api/queues/%2F/pub-alarm").json().path("messages").asInt());
+    }
+
     private static void publishOverAmqp(String queue, String... bodies) throws Exception {
         try (Connection connection = fixture.connectionFactory("guest", "guest").newConnection()) {
             Channel channel = connection.createChannel();
