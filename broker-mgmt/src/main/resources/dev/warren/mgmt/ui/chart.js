@@ -8,6 +8,8 @@ import { SampleHistory, points, currentRate } from './samples.js';
 import { count, rate } from './format.js';
 
 const WINDOW_SECONDS = 600;
+/** A chart with little or no history still spans half a minute, so its time axis stays readable. */
+const MIN_SPAN_SECONDS = 30;
 const COLOURS = ['#e3a008', '#3f83f8', '#e02424', '#0e9f6e', '#9061f9', '#6b7280', '#d946ef', '#0694a2', '#8b5e34', '#ff5a1f'];
 
 export class Chart {
@@ -57,13 +59,13 @@ export class Chart {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        // up to now, from ten minutes ago or the first point if that is later (a page open for a minute
-        // shows that minute across the chart); the lines move left as time passes
+        // up to now, from ten minutes ago or the first point if that is later (a page open for two minutes
+        // shows those across the chart); the lines move left as time passes
         x: {
           time: true,
           range: (u, min) => {
             const now = Date.now() / 1000;
-            return [Math.max(now - WINDOW_SECONDS, Math.min(min ?? now, now - 10)), now];
+            return [Math.max(now - WINDOW_SECONDS, Math.min(min ?? now, now - MIN_SPAN_SECONDS)), now];
           },
         },
         y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },

@@ -45,7 +45,7 @@ class WebUiOverviewIT extends SharedBrowserIT {
             browser.await(d -> !d.findElement(By.cssSelector("[data-chart='queued-messages'] [data-series='messages_ready']"))
                     .getText().equals("0"));
             assertTrue(points(QUEUED_CHART) > 1);
-            browser.await(d -> points(RATE_CHART) >= 8); // enough of a line for the README's picture
+            browser.await(d -> points(RATE_CHART) >= 12); // enough of a line for the README's picture
             browser.screenshot("overview");
             stop.set(true);
             assertTrue(published.get(30, TimeUnit.SECONDS) > 0);
