@@ -131,7 +131,7 @@ function renderShell() {
 }
 
 /** Shown on every page: alarms block publishers, so they are never hidden behind a tab. */
-export function showAlarms(overviewJson) {
+function showAlarms(overviewJson) {
   const alarms = [];
   if (overviewJson.mem_alarm) alarms.push('Memory alarm: memory use is above the high watermark; publishers are blocked.');
   if (overviewJson.disk_free_alarm) alarms.push('Disk alarm: free disk space is below the limit; publishers are blocked.');
