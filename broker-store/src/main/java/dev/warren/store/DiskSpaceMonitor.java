@@ -39,6 +39,7 @@ final class DiskSpaceMonitor {
         try {
             long free = files.usableSpace(directory);
             boolean low = free < freeLimit;
+            alarm.measured(free, freeLimit);
             if (low != alarm.raised()) {
                 if (low) {
                     LOG.warn("Free disk space {} bytes is below the limit of {} bytes: publishers are blocked", free, freeLimit);

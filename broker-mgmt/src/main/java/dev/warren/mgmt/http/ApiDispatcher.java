@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 final class ApiDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ApiDispatcher.class);
     static final String REALM_HEADER = "Basic realm=\"Warren Management\"";
+    static final String WEB_UI_HEADER = "X-Requested-With";
 
     private final Router router;
     private final Authenticator authenticator;
@@ -37,7 +38,7 @@ final class ApiDispatcher {
             return route(request);
         } catch (ApiException e) {
             ApiResponse response = ApiResponse.error(e);
-            return e.status().equals(HttpResponseStatus.UNAUTHORIZED)
+            return e.status().equals(HttpResponseStatus.UNAUTHORIZED) && !fromWebUi(request)
                     ? response.withHeader(HttpHeaderNames.WWW_AUTHENTICATE.toString(), REALM_HEADER) : response;
         } catch (AmqpException e) {
             return ApiResponse.error(AmqpErrors.toApi(e));
@@ -49,6 +50,14 @@ final class ApiDispatcher {
             return ApiResponse.error(new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR,
                     "internal_server_error", "the request failed; the broker log has the details"));
         }
+    }
+
+    /**
+     * The web UI marks its requests with {@code X-Requested-With}; its 401s carry no basic-auth challenge, which
+     * would make the browser open its own login dialog over the UI's login form.
+     */
+    private static boolean fromWebUi(ApiRequest request) {
+        return request.header(WEB_UI_HEADER) != null;
     }
 
     private ApiResponse route(ApiRequest request) throws Exception {

@@ -60,12 +60,17 @@ public final class Json {
      * strings stay strings, objects and arrays nest. Missing or null: empty.
      */
     public static Map<String, Object> arguments(JsonNode body) {
-        JsonNode node = body.path("arguments");
+        return table(body, "arguments");
+    }
+
+    /** A member of {@code body} as an AMQP table, as {@link #arguments} reads "arguments" (message headers too). */
+    public static Map<String, Object> table(JsonNode body, String member) {
+        JsonNode node = body.path(member);
         if (node.isMissingNode() || node.isNull()) {
             return Map.of();
         }
         if (!node.isObject()) {
-            throw ApiException.badRequest("arguments must be a JSON object");
+            throw ApiException.badRequest(member + " must be a JSON object");
         }
         Map<String, Object> table = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> table.put(e.getKey(), amqpValue(e.getValue())));

@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management HTTP API (RabbitMQ's /api, basic auth or warrenctl's local secret) and Prometheus
- * {@code /metrics} (no login) on one port. It has its own single event loop for HTTP I/O; handlers run on a
+ * The management HTTP API (RabbitMQ's /api, basic auth or warrenctl's local secret), Prometheus
+ * {@code /metrics} (no login) and the web UI's files ({@code /} and {@code /ui/...}, no login) on one port. It has its own single event loop for HTTP I/O; handlers run on a
  * small separate pool because some wait (for a queue's thread, for the definitions file to be synced), never
  * on the AMQP server's loops.
  */
@@ -135,7 +135,7 @@ public final class ManagementServer implements AutoCloseable {
         holder.dispatcher = new ApiDispatcher(routes(broker, metrics, identity, rates),
                 new Authenticator(broker.users(), secret == null ? null : secret.secret()), broker);
         if (listener != null) {
-            LOG.info("Management HTTP API and /metrics listening on {} port {}", where, boundPort.get());
+            LOG.info("Management HTTP API, web UI and /metrics listening on {} port {}", where, boundPort.get());
         }
         if (httpsListener != null) {
             LOG.info("Management HTTPS API and /metrics listening on {} port {}", where, boundHttpsPort.get());
@@ -207,6 +207,7 @@ public final class ManagementServer implements AutoCloseable {
         router.get("/metrics", Requirement.NONE,
                 request -> ApiResponse.text(HttpResponseStatus.OK, metrics.scrape(), BrokerMetrics.CONTENT_TYPE));
         new OverviewHandlers(scope, identity).register(router);
+        new NodeHandlers(scope, identity).register(router);
         new VhostHandlers(scope).register(router);
         new UserHandlers(scope).register(router);
         new PermissionHandlers(scope).register(router);
@@ -220,6 +221,8 @@ public final class ManagementServer implements AutoCloseable {
         new BindingHandlers(scope).register(router);
         new ConnectionHandlers(scope, identity.node(), WAIT_MILLIS).register(router);
         new DefinitionHandlers(scope, identity.productVersion()).register(router);
+        new MessageHandlers(scope, WAIT_MILLIS).register(router);
+        new UiAssets().register(router);
         return router;
     }
 
