@@ -108,8 +108,13 @@ final class Browser implements AutoCloseable {
 
     /** Waits, with a deadline, until the condition holds (a non-null, non-false value), and returns it. */
     <T> T await(Function<WebDriver, T> condition) {
+        return await(WAIT, condition);
+    }
+
+    /** {@link #await(Function)} with a deadline of its own, for what the broker only shows every few seconds. */
+    <T> T await(Duration deadline, Function<WebDriver, T> condition) {
         // a table the page refreshes meanwhile replaces its rows: such a look is simply made again
-        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(condition);
+        return new WebDriverWait(driver, deadline).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     WebElement visible(By by) {
