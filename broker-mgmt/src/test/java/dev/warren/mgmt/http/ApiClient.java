@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.function.Predicate;
 
 /** The JDK's HTTP client set up for the management API: one set of credentials, JSON in and out. */
 public final class ApiClient {
@@ -63,6 +64,20 @@ public final class ApiClient {
 
     public Response get(String path) {
         return send("GET", path, null);
+    }
+
+    /** Polls GET path until the JSON satisfies the condition, for at most {@code deadline}. */
+    public JsonNode await(String path, Predicate<JsonNode> condition, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < end) {
+            last = get(path).json();
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("condition not met for " + path + "; last: " + last);
     }
 
     public Response delete(String path) {

@@ -13,6 +13,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.AMQP;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -47,18 +48,9 @@ class MessageRatesIT {
         }
     }
 
-    /** Polls GET path until the JSON satisfies the condition, for at most 20 s. */
+    /** Polls GET path as {@link #api} until the JSON satisfies the condition, for at most 20 s. */
     private static JsonNode await(String path, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = api.get(path).json();
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("condition not met for " + path + "; last: " + last);
+        return api.await(path, condition, Duration.ofSeconds(20));
     }
 
     private static double rate(JsonNode n, String field) {

@@ -1,6 +1,7 @@
 package dev.warren.mgmt.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -41,15 +42,6 @@ public abstract class SharedManagementIT {
 
     /** Polls GET path as {@link #api} until the JSON satisfies the condition, for at most 10 s. */
     protected static JsonNode await(String path, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = api.get(path).json();
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("condition not met for " + path + "; last: " + last);
+        return api.await(path, condition, Duration.ofSeconds(10));
     }
 }
