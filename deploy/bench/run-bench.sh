@@ -607,7 +607,11 @@ ensure_rabbitmq_installed() {
             as_root systemctl disable --now rabbitmq-server >/dev/null 2>&1 || warn "could not disable the rabbitmq-server service"
         fi
     fi
-    # A running system broker would compete for the CPU.
+}
+
+# A running system broker would compete for the CPU, and its management listener holds Warren's port 15672,
+# so it is stopped whichever brokers are measured.
+stop_system_rabbitmq() {
     if [[ $KEEP_SYSTEM_RABBITMQ != 1 ]]; then
         if [[ -d /run/systemd/system ]]; then
             if systemctl is-active --quiet rabbitmq-server 2>/dev/null; then
@@ -1398,6 +1402,7 @@ main() {
 
     fetch_perftest
     [[ " $BROKERS " == *" rabbitmq "* ]] && ensure_rabbitmq_installed
+    stop_system_rabbitmq
     [[ " $BROKERS " == *" warren "* ]] && build_warren
     info "java: $("$JAVA" -version 2>&1 | head -n 1)"
     if [[ $BACKLOG == 1 || " $THROUGHPUT_SCENARIOS " == *" persistent-confirms-1k "* ]]; then
