@@ -7,7 +7,8 @@ import { count } from '../format.js';
 import { Chart } from '../chart.js';
 import { sampleQuery } from '../samples.js';
 
-const CHANNEL_RATES = [
+/** The message rates of a channel, and of a connection (its channels summed: connection.js). */
+export const CHANNEL_RATES = [
   { label: 'Publish', key: 'publish' }, { label: 'Publisher confirm', key: 'confirm' },
   { label: 'Deliver / get', key: 'deliver_get' }, { label: 'Consumer ack', key: 'ack' },
   { label: 'Redelivered', key: 'redeliver' }, { label: 'Unroutable (return)', key: 'return_unroutable' },

@@ -1,4 +1,4 @@
-// One connection: its facts, data rates, channels and client properties, and closing it with a reason.
+// One connection: its facts, message rates (its channels' summed), channels and client properties, and closing it with a reason.
 
 import { h, fill, link, section, facts, field, input, form } from '../dom.js';
 import { get, del, enc } from '../api.js';
@@ -6,14 +6,13 @@ import { simpleTable } from '../table.js';
 import { count, bytes } from '../format.js';
 import { Chart } from '../chart.js';
 import { sampleQuery } from '../samples.js';
-
-const DATA_RATES = [{ label: 'From client', key: 'recv_oct' }, { label: 'To client', key: 'send_oct' }];
+import { CHANNEL_RATES } from './channel.js';
 
 export async function render(view, { name }) {
   const details = h('div');
   const channels = h('div');
   const client = h('div');
-  const rates = new Chart('data-rates', DATA_RATES, true);
+  const rates = new Chart('connection-rates', CHANNEL_RATES, true);
   const closeForm = form('close-connection', [
     field('Reason', input('reason', { value: 'Closed via management UI' })),
   ], 'Force close', async v => {
@@ -22,7 +21,7 @@ export async function render(view, { name }) {
     return 'Closed.';
   });
   fill(view, h('h1', 'Connection ', h('span.name', name)),
-    h('div.grid2', section('Details', details), section('Data rates (last 10 minutes)', rates.element)),
+    h('div.grid2', section('Details', details), section('Message rates (last 10 minutes)', rates.element)),
     section('Channels', channels), section('Client properties', client), section('Close this connection', closeForm));
 
   async function refresh() {
@@ -35,7 +34,7 @@ export async function render(view, { name }) {
       ['Heartbeat', `${c.timeout} s`], ['Frame max', bytes(c.frame_max)], ['Channel max', count(c.channel_max)],
       ['Connected at', c.connected_at ? new Date(c.connected_at).toLocaleString() : '—'],
     ]));
-    rates.update(c);
+    rates.update(c.message_stats ?? {});
     fill(channels, simpleTable([
       { label: 'Channel', cell: ch => link(ch.name, 'channels', ch.name) },
       { label: 'Prefetch', numeric: true, cell: ch => count(ch.prefetch_count) },

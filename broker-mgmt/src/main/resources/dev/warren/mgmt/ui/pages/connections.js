@@ -17,8 +17,9 @@ export async function render(view) {
       { label: 'TLS', cell: c => (c.ssl ? c.ssl_protocol ?? 'yes' : 'no') },
       { label: 'Client', cell: c => [c.client_properties?.product, c.client_properties?.version].filter(Boolean).join(' ') },
       { label: 'Channels', sort: 'channels', numeric: true, cell: c => count(c.channels) },
-      { label: 'From client', sort: 'recv_oct_details.rate', numeric: true, cell: c => rate(statRate(c, 'recv_oct')) },
-      { label: 'To client', sort: 'send_oct_details.rate', numeric: true, cell: c => rate(statRate(c, 'send_oct')) },
+      // message rates, not RabbitMQ's bytes (recv_oct/send_oct): Warren keeps message_stats per connection
+      { label: 'Publish', sort: 'message_stats.publish_details.rate', numeric: true, cell: c => rate(statRate(c.message_stats, 'publish')) },
+      { label: 'Deliver / get', sort: 'message_stats.deliver_get_details.rate', numeric: true, cell: c => rate(statRate(c.message_stats, 'deliver_get')) },
     ],
   });
   fill(view, h('h1', 'Connections'), table.element);
