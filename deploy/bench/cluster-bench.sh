@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# cluster-bench.sh — three-node clusters on this machine: replicated (quorum) queue throughput, failover time,
+# and a randomized chaos run with a checker that no confirmed message is lost (issue 19).
+#
+# Usage:
+#   deploy/bench/cluster-bench.sh                                   # every scenario, BROKERS below
+#   SCENARIOS=chaos CHAOS_SECONDS=300 deploy/bench/cluster-bench.sh
+#
+# Brokers (BROKERS, one cluster at a time, each started on empty data directories and stopped at the end):
+#   rabbitmq   three nodes of Debian's rabbitmq-server (cb1..cb3@localhost) on 127.0.0.1:RABBIT_PORT_BASE+1..3,
+#              distribution ports 25700+i, a private epmd on RABBIT_EPMD_PORT, no plugins; nodes 2 and 3 join
+#              node 1 with rabbitmqctl join_cluster
+#   (warren: added once Warren's quorum queues exist; the cluster foundation has no replicated queues yet)
+#
+# Scenarios (SCENARIOS, in this order):
+#   quorum-confirms   PerfTest -x 1 -y 1 -s 1024 -c 1000 --quorum-queue for DURATION s, publisher and consumer on
+#                     node 1 (where the queue is declared, so its first leader): confirmed publish rate, consumer
+#                     and confirm latency, and the cluster's CPU per message (all three nodes' user + system time)
+#   failover          QueueChecker (below) at FAILOVER_RATE msg/s; after 10 s the queue's leader gets SIGKILL and is
+#                     started again 10 s later: the longest time without a confirm is the failover time as a
+#                     publisher sees it (it includes noticing the dead connection and reconnecting)
+#   chaos             QueueChecker at CHAOS_RATE msg/s for CHAOS_SECONDS while a seeded nemesis (CHAOS_SEED) picks,
+#                     every 5-15 s, one of: SIGKILL a node and start it again 5 s later; SIGKILL the queue's leader
+#                     likewise; SIGSTOP a node for 10 s; stop a node cleanly and start it again. One node at a time
+#                     (a majority always stays); every node runs again before the checker drains the queue.
+#
+# QueueChecker.java publishes numbered persistent messages with confirms (each number once) through the nodes,
+# consumes with manual acks through another node, both reconnecting to the next node on failure, and prints
+# RESULT (published, confirmed, unknown, received, lost = confirmed but never consumed, duplicates, duplicates
+# without the redelivered flag) and VERDICT ok / FAILED.
+#
+# Environment (defaults in brackets): BROKERS [rabbitmq]  SCENARIOS [quorum-confirms failover chaos]
+#   DURATION [30]  FAILOVER_RATE [200]  CHAOS_SECONDS [120]  CHAOS_RATE [100]  CHAOS_SEED [$RANDOM]
+#   RABBIT_PORT_BASE [5760]  RABBIT_DIST_BASE [25760]  RABBIT_EPMD_PORT [4397]  PERFTEST_VERSION [2.22.1]
+# Output: the results on stdout; logs in deploy/bench/.cache/logs/cluster-<timestamp>/. Exit status 0 when every
+# scenario ran and every checker said ok, else 1. Needs PerfTest in deploy/bench/.cache (run-bench.sh fetches it)
+# and rabbitmq-server for BROKERS=rabbitmq. Only loopback addresses are used.
+
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE_DIR="$SCRIPT_DIR/.cache"
+PERFTEST_VERSION=${PERFTEST_VERSION:-2.22.1}
+PERFTEST_LIB="$CACHE_DIR/perftest-$PERFTEST_VERSION/lib"
+BROKERS=${BROKERS:-rabbitmq}
+SCENARIOS=${SCENARIOS:-"quorum-confirms failover chaos"}
+DURATION=${DURATION:-30}
+FAILOVER_RATE=${FAILOVER_RATE:-200}
+CHAOS_SECONDS=${CHAOS_SECONDS:-120}
+CHAOS_RATE=${CHAOS_RATE:-100}
+CHAOS_SEED=${CHAOS_SEED:-$RANDOM}
+RABBIT_PORT_BASE=${RABBIT_PORT_BASE:-5760}
+RABBIT_DIST_BASE=${RABBIT_DIST_BASE:-25760}
+RABBIT_EPMD_PORT=${RABBIT_EPMD_PORT:-4397}
+RABBIT_SBIN=/usr/lib/rabbitmq/bin
+LOG_DIR="$CACHE_DIR/logs/cluster-$(date +%Y%m%d-%H%M%S)"
+DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-cluster-bench.XXXXXX")
+NODES=(1 2 3)
+FAILED=0
+
+mkdir -p "$LOG_DIR"
+info() { echo "cluster-bench: $*"; }
+die() { echo "cluster-bench: ERROR: $*" >&2; exit 2; }
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+[[ -d $PERFTEST_LIB ]] || die "no PerfTest in $PERFTEST_LIB: run deploy/bench/run-bench.sh once to fetch it"
+
+# ---- RabbitMQ nodes ----------------------------------------------------------------------------------------
+
+rabbit_node() { echo "cb$1@localhost"; }
+rabbitmq_port() { echo $((RABBIT_PORT_BASE + $1)); }
+rabbit_dir() { echo "$DATA_ROOT/rabbit$1"; }
+rabbit_env() {
+    local i=$1
+    shift
+    local dir
+    dir=$(rabbit_dir "$i")
+    env HOME="$DATA_ROOT/rabbit-home" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
+        RABBITMQ_NODENAME="$(rabbit_node "$i")" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+        RABBITMQ_NODE_PORT="$(rabbitmq_port "$i")" RABBITMQ_DIST_PORT=$((RABBIT_DIST_BASE + i)) \
+        RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$LOG_DIR/rabbit$i" \
+        RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+        RABBITMQ_PLUGINS_EXPAND_DIR="$dir/plugins-expand" RABBITMQ_PID_FILE="$dir/rabbitmq.pid" \
+        ERL_EPMD_PORT="$RABBIT_EPMD_PORT" "$@"
+}
+rabbitmqctl() { local i=$1; shift; rabbit_env "$i" timeout 60 "$RABBIT_SBIN/rabbitmqctl" -q -n "$(rabbit_node "$i")" "$@"; }
+
+rabbitmq_start_node() {
+    local i=$1 dir
+    dir=$(rabbit_dir "$i")
+    mkdir -p "$dir/mnesia" "$LOG_DIR/rabbit$i" "$DATA_ROOT/rabbit-home"
+    chmod 700 "$DATA_ROOT/rabbit-home"
+    : >"$dir/rabbitmq-env.conf"
+    echo '[].' >"$dir/enabled_plugins"
+    printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\n' "$(rabbitmq_port "$i")" >"$dir/rabbitmq.conf"
+    rabbit_env "$i" setsid "$RABBIT_SBIN/rabbitmq-server" >>"$LOG_DIR/rabbit$i/stdout.log" 2>&1 </dev/null &
+    wait_port "$(rabbitmq_port "$i")" 120 || die "RabbitMQ node $i did not start (see $LOG_DIR/rabbit$i)"
+}
+rabbitmq_pid() { cat "$(rabbit_dir "$1")/rabbitmq.pid" 2>/dev/null; }
+rabbitmq_stop_node() { rabbitmqctl "$1" stop >/dev/null 2>&1 || kill -9 "$(rabbitmq_pid "$1")" 2>/dev/null || true; }
+rabbitmq_form_cluster() {
+    local i
+    for i in 2 3; do
+        rabbitmqctl "$i" stop_app && rabbitmqctl "$i" join_cluster "$(rabbit_node 1)" && rabbitmqctl "$i" start_app
+    done >>"$LOG_DIR/cluster.log" 2>&1 || die "join_cluster failed (see $LOG_DIR/cluster.log)"
+    info "cluster: $(rabbitmqctl 1 cluster_status --formatter json | sed -n 's/.*"running_nodes":\(\[[^]]*\]\).*/\1/p')"
+}
+# The node number (1-3) of the queue's leader, or empty when unknown.
+rabbitmq_leader() {
+    local i leader
+    for i in "${NODES[@]}"; do
+        leader=$(rabbitmqctl "$i" list_queues name leader 2>/dev/null | awk -v q="$1" '$1 == q { print $2 }') || continue
+        [[ $leader =~ ^cb([0-9])@ ]] && { echo "${BASH_REMATCH[1]}"; return; }
+    done
+}
+rabbitmq_stop_all() {
+    local i
+    for i in "${NODES[@]}"; do rabbitmq_stop_node "$i"; done
+    ERL_EPMD_PORT="$RABBIT_EPMD_PORT" epmd -kill >/dev/null 2>&1 || true
+}
+
+# ---- the broker-neutral parts -------------------------------------------------------------------------------
+
+wait_port() {
+    local port=$1 limit=$2 deadline=$((SECONDS + $2))
+    while ((SECONDS < deadline)); do port_open "$port" && return 0; sleep 0.5; done
+    return 1
+}
+node_port() { "${BROKER}_port" "$1"; }
+node_pid() { "${BROKER}_pid" "$1"; }
+ports_csv() { local i out=(); for i in "${NODES[@]}"; do out+=("$(node_port "$i")"); done; (IFS=,; echo "${out[*]}"); }
+cluster_cpu_ticks() {
+    local i pid total=0 f
+    for i in "${NODES[@]}"; do
+        pid=$(node_pid "$i")
+        [[ -n $pid && -r /proc/$pid/stat ]] || continue
+        read -r -a f <<<"$(sed 's/.*) //' "/proc/$pid/stat")"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+java_tool() {
+    local limit=$1 log=$2
+    shift 2
+    timeout -k 10 "$limit" java -Dlogback.configurationFile=logback-perf-test.xml -cp "$PERFTEST_LIB/*" "$@" >"$log" 2>&1
+}
+
+kill_and_restart() {
+    local i=$1 after=$2
+    info "nemesis: SIGKILL node $i (pid $(node_pid "$i")), start again in ${after}s"
+    kill -9 "$(node_pid "$i")" 2>/dev/null || true
+    sleep "$after"
+    "${BROKER}_start_node" "$i"
+    info "nemesis: node $i is back"
+}
+
+run_quorum_confirms() {
+    local port cpu0 cpu1 log="$LOG_DIR/$BROKER-quorum-confirms.log"
+    port=$(node_port 1)
+    cpu0=$(cluster_cpu_ticks)
+    java_tool $((DURATION + 90)) "$log" com.rabbitmq.perf.PerfTest --uri "amqp://guest:guest@127.0.0.1:$port" \
+        --quorum-queue --queue qq-bench -x 1 -y 1 -s 1024 -c 1000 -z "$DURATION" || { FAILED=1; info "PerfTest failed ($log)"; }
+    cpu1=$(cluster_cpu_ticks)
+    local sent recv
+    sent=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$log" | tail -n 1)
+    recv=$(sed -n 's/.*receiving rate avg: \([0-9]*\) msg\/s.*/\1/p' "$log" | tail -n 1)
+    info "quorum-confirms $BROKER: sent ${sent:-?} msg/s, received ${recv:-?} msg/s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    grep -E "latency" "$log" | tail -n 2 | sed "s/^/cluster-bench:   /"
+    [[ -n $sent && $sent -gt 0 ]] && awk -v t=$((cpu1 - cpu0)) -v n=$((sent * DURATION)) \
+        'BEGIN { printf "cluster-bench:   cluster CPU per published message: %.1f us\n", t * 1e6 / 100 / n }'
+}
+
+run_checker() {
+    local name=$1 queue=$2 messages=$3 rate=$4 log="$LOG_DIR/$BROKER-$1.log"
+    java_tool $((messages / rate + 400)) "$log" "$SCRIPT_DIR/QueueChecker.java" --ports "$(ports_csv)" \
+        --queue "$queue" --messages "$messages" --rate "$rate" --drain-seconds 180 &
+    CHECKER_PID=$!
+}
+finish_checker() {
+    local name=$1 log="$LOG_DIR/$BROKER-$1.log"
+    wait "$CHECKER_PID" || FAILED=1
+    grep -E "^(RESULT|VERDICT)" "$log" | sed "s/^/cluster-bench: $name $BROKER: /"
+    grep -q "^VERDICT ok" "$log" || FAILED=1
+}
+
+run_failover() {
+    run_checker failover failover-q $((FAILOVER_RATE * 40)) "$FAILOVER_RATE"
+    sleep 10
+    local leader
+    leader=$(rabbitmq_leader failover-q)
+    kill_and_restart "${leader:-1}" 10
+    finish_checker failover
+}
+
+run_chaos() {
+    RANDOM=$CHAOS_SEED
+    info "chaos: seed $CHAOS_SEED, ${CHAOS_SECONDS}s"
+    run_checker chaos chaos-q $((CHAOS_SECONDS * CHAOS_RATE)) "$CHAOS_RATE"
+    local end=$((SECONDS + CHAOS_SECONDS - 10)) i action leader
+    sleep 5
+    while ((SECONDS < end)); do
+        i=$((RANDOM % 3 + 1))
+        action=$((RANDOM % 4))
+        case $action in
+            0) kill_and_restart "$i" 5 ;;
+            1) leader=$(rabbitmq_leader chaos-q); kill_and_restart "${leader:-$i}" 5 ;;
+            2) info "nemesis: SIGSTOP node $i for 10s"; kill -STOP "$(node_pid "$i")"; sleep 10; kill -CONT "$(node_pid "$i")" ;;
+            3) info "nemesis: stop node $i cleanly, start it again"; "${BROKER}_stop_node" "$i"; "${BROKER}_start_node" "$i" ;;
+        esac
+        sleep $((RANDOM % 11 + 5))
+    done
+    finish_checker chaos
+}
+
+cleanup() {
+    [[ -n ${CHECKER_PID:-} ]] && kill "$CHECKER_PID" 2>/dev/null
+    [[ -n ${BROKER:-} ]] && "${BROKER}_stop_all"
+    rm -rf "$DATA_ROOT"
+}
+trap cleanup EXIT
+
+for BROKER in $BROKERS; do
+    case $BROKER in
+        rabbitmq) [[ -x $RABBIT_SBIN/rabbitmq-server ]] || die "rabbitmq-server is not installed (apt-get install rabbitmq-server)" ;;
+        *) die "unknown broker '$BROKER' (rabbitmq)" ;;
+    esac
+    info "starting a three-node $BROKER cluster (logs: $LOG_DIR)"
+    for i in "${NODES[@]}"; do "${BROKER}_start_node" "$i"; done
+    "${BROKER}_form_cluster"
+    for scenario in $SCENARIOS; do
+        case $scenario in
+            quorum-confirms) run_quorum_confirms ;;
+            failover) run_failover ;;
+            chaos) run_chaos ;;
+            *) die "unknown scenario '$scenario'" ;;
+        esac
+    done
+    "${BROKER}_stop_all"
+done
+BROKER=""
+exit "$FAILED"
