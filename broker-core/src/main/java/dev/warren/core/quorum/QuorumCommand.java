@@ -1,0 +1,53 @@
+package dev.warren.core.quorum;
+
+/**
+ * What a replicated queue's log holds: every change to the queue, in the order the Raft leader committed it.
+ * Each replica applies the same commands in the same order to its {@link QuorumQueueState} and reaches the same
+ * state; no command depends on a replica's clock or on what it has in memory besides that state. Deliveries are
+ * decided by the state itself when a command lets a message go out, so the log never names them.
+ */
+public sealed interface QuorumCommand {
+    /** A published message (encoded by the store; opaque here). Its id is the log index it was committed at. */
+    record Enqueue(byte[] message) implements QuorumCommand {
+    }
+
+    /** A consumer starts (basic.consume) with a prefetch window of {@code credit} unsettled deliveries. */
+    record Checkout(ConsumerKey consumer, int credit) implements QuorumCommand {
+    }
+
+    /** basic.cancel: no more deliveries; what it holds stays with its channel until settled or returned. */
+    record Cancel(ConsumerKey consumer) implements QuorumCommand {
+    }
+
+    /** Acks: the queue is done with these messages. */
+    record Settle(ConsumerKey consumer, long[] ids) implements QuorumCommand {
+    }
+
+    /** Nacks or rejects with requeue: back to the queue ahead of new messages, their delivery count one more. */
+    record Return(ConsumerKey consumer, long[] ids) implements QuorumCommand {
+    }
+
+    /** Rejects without requeue: dead-lettered when the queue has a dead-letter exchange, else dropped. */
+    record Discard(ConsumerKey consumer, long[] ids) implements QuorumCommand {
+    }
+
+    /** basic.get: the next ready message, held for an ack under {@link ConsumerKey#forGets} unless {@code noAck}. */
+    record Get(ConsumerKey holder, boolean noAck) implements QuorumCommand {
+    }
+
+    /** A channel closed: its consumers go and everything it held returns to the queue. */
+    record ChannelDown(String node, long channel) implements QuorumCommand {
+    }
+
+    /** A node left or failed: every channel on it is down. */
+    record NodeDown(String node) implements QuorumCommand {
+    }
+
+    /** queue.purge: drops the ready messages (not those out with consumers). */
+    record Purge() implements QuorumCommand {
+    }
+
+    /** The leader published these dead messages to the dead-letter exchange and its queues took them. */
+    record DeadLettered(long[] ids) implements QuorumCommand {
+    }
+}

@@ -1,0 +1,455 @@
+package dev.warren.core.quorum;
+
+import dev.warren.core.quorum.QuorumEffect.DeadReason;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The state of one replicated (quorum) queue, as each of its replicas holds it: the messages it has, which
+ * consumer holds which, and in what order the ready ones go out. It changes only by {@link #apply}ing the
+ * queue's committed log, so every replica that applied the same commands holds the same state and has emitted
+ * the same effects; a {@link #writeSnapshot snapshot} stands for the commands before it, so the log can be cut.
+ *
+ * <p>How it works, after RabbitMQ's quorum queues: a message's id is the log index of its enqueue. Ready
+ * messages wait in two runs, the returned (requeued) ones first, then the new ones in id order. Whenever a
+ * command leaves a ready message and a consumer with free credit (its prefetch window minus what it holds), the
+ * message is checked out to the next such consumer, round-robin, and a {@link QuorumEffect.Deliver} names it;
+ * the node of that consumer sends it. Settling frees credit; returning puts messages back ahead of new ones
+ * with their delivery count one more, and past the delivery limit they die (dead-lettered, or dropped without a
+ * dead-letter exchange). A dead-lettered message stays here until the leader reports it published
+ * ({@link QuorumCommand.DeadLettered}): dead-lettering is at least once. A closed channel or a lost node
+ * returns what its consumers held. No clock is read: anything time-based must arrive as a command.
+ *
+ * <p>Threading: not thread-safe; the queue's one applier thread owns it.
+ */
+public final class QuorumQueueState {
+    /** RabbitMQ 4's default delivery limit for quorum queues. */
+    public static final int DEFAULT_DELIVERY_LIMIT = 20;
+    /** No delivery limit. */
+    public static final int UNLIMITED = -1;
+    private static final int SNAPSHOT_VERSION = 1;
+
+    private enum Place { READY, CHECKED_OUT, DEAD_LETTERING }
+
+    private enum Status { ACTIVE, CANCELLED, GETS }
+
+    private static final class Entry {
+        final byte[] message;
+        int deliveryCount;
+        boolean delivered;
+        Place place = Place.READY;
+
+        Entry(byte[] message) {
+            this.message = message;
+        }
+    }
+
+    private static final class ConsumerState {
+        final int credit;
+        Status status;
+        /** What it holds, in the order it got it. */
+        final LinkedHashSet<Long> held = new LinkedHashSet<>();
+        /** In the service ring (it can take more). */
+        boolean queued;
+
+        ConsumerState(int credit, Status status) {
+            this.credit = credit;
+            this.status = status;
+        }
+
+        boolean canTake() {
+            return status == Status.ACTIVE && held.size() < credit;
+        }
+    }
+
+    private final int deliveryLimit;
+    private final boolean deadLettering;
+    private final HashMap<Long, Entry> messages = new HashMap<>();
+    private final ArrayDeque<Long> returned = new ArrayDeque<>();
+    private final ArrayDeque<Long> fresh = new ArrayDeque<>();
+    private final LinkedHashMap<ConsumerKey, ConsumerState> consumers = new LinkedHashMap<>();
+    /** Consumers that can take a message, in the order they take the next ones. */
+    private final ArrayDeque<ConsumerKey> serviceRing = new ArrayDeque<>();
+    private long lastApplied;
+
+    /**
+     * @param deliveryLimit returns a message may have before it dies, or {@link #UNLIMITED}
+     * @param deadLettering the queue has a dead-letter exchange: dead messages go there, else they are dropped
+     */
+    public QuorumQueueState(int deliveryLimit, boolean deadLettering) {
+        this.deliveryLimit = deliveryLimit;
+        this.deadLettering = deadLettering;
+    }
+
+    /** Ready messages: those a consumer or basic.get could take now. */
+    public long readyCount() {
+        return returned.size() + fresh.size();
+    }
+
+    /** Messages out with consumers (or basic.get) and not yet settled. */
+    public long checkedOutCount() {
+        long n = 0;
+        for (ConsumerState c : consumers.values()) {
+            n += c.held.size();
+        }
+        return n;
+    }
+
+    /** Every message the queue holds: ready, out with consumers, and dead ones not yet dead-lettered. */
+    public long totalCount() {
+        return messages.size();
+    }
+
+    /** Consumers that take deliveries (not cancelled ones still holding messages). */
+    public int consumerCount() {
+        int n = 0;
+        for (ConsumerState c : consumers.values()) {
+            n += c.status == Status.ACTIVE ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The index of the last command applied (or restored from a snapshot). */
+    public long lastApplied() {
+        return lastApplied;
+    }
+
+    /**
+     * Applies the command committed at {@code index} (indexes only grow) and tells {@code effects} what it asks
+     * of the world, in order.
+     */
+    public void apply(long index, QuorumCommand command, Consumer<QuorumEffect> effects) {
+        if (index <= lastApplied) {
+            throw new IllegalArgumentException("index " + index + " applied after " + lastApplied);
+        }
+        lastApplied = index;
+        if (command instanceof QuorumCommand.Enqueue e) {
+            messages.put(index, new Entry(e.message()));
+            fresh.addLast(index);
+        } else if (command instanceof QuorumCommand.Checkout c) {
+            checkout(c.consumer(), c.credit());
+        } else if (command instanceof QuorumCommand.Cancel c) {
+            cancel(c.consumer());
+        } else if (command instanceof QuorumCommand.Settle s) {
+            settle(s.consumer(), s.ids());
+        } else if (command instanceof QuorumCommand.Return r) {
+            returnAll(r.consumer(), r.ids(), effects);
+        } else if (command instanceof QuorumCommand.Discard d) {
+            discard(d.consumer(), d.ids(), effects);
+        } else if (command instanceof QuorumCommand.Get g) {
+            get(g.holder(), g.noAck(), effects);
+        } else if (command instanceof QuorumCommand.ChannelDown d) {
+            channelsDown(k -> k.sameChannel(d.node(), d.channel()), effects);
+        } else if (command instanceof QuorumCommand.NodeDown d) {
+            channelsDown(k -> k.node().equals(d.node()), effects);
+        } else if (command instanceof QuorumCommand.Purge) {
+            effects.accept(new QuorumEffect.Purged(purge()));
+        } else if (command instanceof QuorumCommand.DeadLettered d) {
+            for (long id : d.ids()) {
+                Entry entry = messages.get(id);
+                if (entry != null && entry.place == Place.DEAD_LETTERING) {
+                    messages.remove(id);
+                }
+            }
+        }
+        dispatch(effects);
+    }
+
+    private void checkout(ConsumerKey key, int credit) {
+        if (credit <= 0) {
+            throw new IllegalArgumentException("a consumer needs a credit of at least 1, got " + credit);
+        }
+        ConsumerState existing = consumers.get(key);
+        if (existing != null && existing.status == Status.ACTIVE) {
+            return; // the same consumer again: a retried command
+        }
+        ConsumerState state = new ConsumerState(credit, Status.ACTIVE);
+        if (existing != null) {
+            state.held.addAll(existing.held); // a cancelled one of the same tag still holding messages
+        }
+        consumers.put(key, state);
+        enqueueForService(key, state);
+    }
+
+    private void cancel(ConsumerKey key) {
+        ConsumerState state = consumers.get(key);
+        if (state == null || state.status != Status.ACTIVE) {
+            return;
+        }
+        state.status = Status.CANCELLED;
+        forgetIfIdle(key, state);
+    }
+
+    private void settle(ConsumerKey key, long[] ids) {
+        ConsumerState state = consumers.get(key);
+        if (state == null) {
+            return;
+        }
+        for (long id : ids) {
+            if (state.held.remove(id)) {
+                messages.remove(id);
+            }
+        }
+        afterRelease(key, state);
+    }
+
+    private void returnAll(ConsumerKey key, long[] ids, Consumer<QuorumEffect> effects) {
+        ConsumerState state = consumers.get(key);
+        if (state == null) {
+            return;
+        }
+        long[] sorted = ids.clone();
+        Arrays.sort(sorted);
+        for (long id : sorted) {
+            if (state.held.remove(id)) {
+                putBack(id, effects);
+            }
+        }
+        afterRelease(key, state);
+    }
+
+    private void discard(ConsumerKey key, long[] ids, Consumer<QuorumEffect> effects) {
+        ConsumerState state = consumers.get(key);
+        if (state == null) {
+            return;
+        }
+        for (long id : ids) {
+            if (state.held.remove(id)) {
+                die(id, messages.get(id), DeadReason.REJECTED, effects);
+            }
+        }
+        afterRelease(key, state);
+    }
+
+    private void get(ConsumerKey holder, boolean noAck, Consumer<QuorumEffect> effects) {
+        Long next = nextReady();
+        if (next == null) {
+            effects.accept(new QuorumEffect.GetResult(holder, -1, null, false, 0, 0));
+            return;
+        }
+        Entry entry = messages.get(next);
+        boolean redelivered = entry.delivered;
+        entry.delivered = true;
+        if (noAck) {
+            messages.remove(next);
+        } else {
+            entry.place = Place.CHECKED_OUT;
+            consumers.computeIfAbsent(holder, k -> new ConsumerState(0, Status.GETS)).held.add(next);
+        }
+        effects.accept(new QuorumEffect.GetResult(holder, next, entry.message, redelivered, entry.deliveryCount,
+                readyCount()));
+    }
+
+    /** Every consumer of the matching channels goes; what they held returns, counted as a return. */
+    private void channelsDown(java.util.function.Predicate<ConsumerKey> matches, Consumer<QuorumEffect> effects) {
+        List<Long> back = new ArrayList<>();
+        for (Iterator<Map.Entry<ConsumerKey, ConsumerState>> it = consumers.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<ConsumerKey, ConsumerState> e = it.next();
+            if (matches.test(e.getKey())) {
+                back.addAll(e.getValue().held);
+                it.remove();
+            }
+        }
+        serviceRing.removeIf(matches);
+        back.sort(null);
+        for (long id : back) {
+            putBack(id, effects);
+        }
+    }
+
+    private long purge() {
+        long count = readyCount();
+        for (Long id : returned) {
+            messages.remove(id);
+        }
+        for (Long id : fresh) {
+            messages.remove(id);
+        }
+        returned.clear();
+        fresh.clear();
+        return count;
+    }
+
+    /** A message comes back from a consumer: ready again ahead of new ones, unless past the delivery limit. */
+    private void putBack(long id, Consumer<QuorumEffect> effects) {
+        Entry entry = messages.get(id);
+        entry.deliveryCount++;
+        if (deliveryLimit != UNLIMITED && entry.deliveryCount > deliveryLimit) {
+            die(id, entry, DeadReason.DELIVERY_LIMIT, effects);
+            return;
+        }
+        entry.place = Place.READY;
+        returned.addLast(id);
+    }
+
+    private void die(long id, Entry entry, DeadReason reason, Consumer<QuorumEffect> effects) {
+        if (deadLettering) {
+            entry.place = Place.DEAD_LETTERING;
+            effects.accept(new QuorumEffect.DeadLetter(id, entry.message, reason, entry.deliveryCount));
+        } else {
+            messages.remove(id);
+        }
+    }
+
+    private void afterRelease(ConsumerKey key, ConsumerState state) {
+        if (!forgetIfIdle(key, state)) {
+            enqueueForService(key, state);
+        }
+    }
+
+    /** A cancelled consumer (or a channel's gets) holding nothing more is forgotten. */
+    private boolean forgetIfIdle(ConsumerKey key, ConsumerState state) {
+        if (state.status != Status.ACTIVE && state.held.isEmpty()) {
+            consumers.remove(key);
+            return true;
+        }
+        return false;
+    }
+
+    private void enqueueForService(ConsumerKey key, ConsumerState state) {
+        if (!state.queued && state.canTake()) {
+            state.queued = true;
+            serviceRing.addLast(key);
+        }
+    }
+
+    private Long nextReady() {
+        Long id = returned.pollFirst();
+        return id != null ? id : fresh.pollFirst();
+    }
+
+    /** Hands ready messages to consumers that can take them, round-robin. */
+    private void dispatch(Consumer<QuorumEffect> effects) {
+        while (readyCount() > 0 && !serviceRing.isEmpty()) {
+            ConsumerKey key = serviceRing.pollFirst();
+            ConsumerState state = consumers.get(key);
+            if (state == null) {
+                continue;
+            }
+            state.queued = false;
+            if (!state.canTake()) {
+                continue;
+            }
+            long id = nextReady();
+            Entry entry = messages.get(id);
+            boolean redelivered = entry.delivered;
+            entry.delivered = true;
+            entry.place = Place.CHECKED_OUT;
+            state.held.add(id);
+            effects.accept(new QuorumEffect.Deliver(key, id, entry.message, redelivered, entry.deliveryCount));
+            enqueueForService(key, state);
+        }
+    }
+
+    // ---- snapshots ----
+
+    /** Writes the whole state; {@link #readSnapshot} makes an equal one. */
+    public void writeSnapshot(DataOutput out) throws IOException {
+        out.writeInt(SNAPSHOT_VERSION);
+        out.writeLong(lastApplied);
+        out.writeInt(deliveryLimit);
+        out.writeBoolean(deadLettering);
+        // messages in id order, so equal states write equal bytes
+        long[] ids = messages.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+        out.writeInt(ids.length);
+        for (long id : ids) {
+            Entry entry = messages.get(id);
+            out.writeLong(id);
+            out.writeByte(entry.place.ordinal());
+            out.writeInt(entry.deliveryCount);
+            out.writeBoolean(entry.delivered);
+            out.writeInt(entry.message.length);
+            out.write(entry.message);
+        }
+        writeIds(out, returned);
+        writeIds(out, fresh);
+        out.writeInt(consumers.size());
+        for (Map.Entry<ConsumerKey, ConsumerState> e : consumers.entrySet()) {
+            writeKey(out, e.getKey());
+            ConsumerState state = e.getValue();
+            out.writeInt(state.credit);
+            out.writeByte(state.status.ordinal());
+            out.writeBoolean(state.queued);
+            writeIds(out, state.held);
+        }
+        out.writeInt(serviceRing.size());
+        for (ConsumerKey key : serviceRing) {
+            writeKey(out, key);
+        }
+    }
+
+    /** The state a snapshot holds. */
+    public static QuorumQueueState readSnapshot(DataInput in) throws IOException {
+        int version = in.readInt();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IOException("unknown quorum queue snapshot version " + version);
+        }
+        long lastApplied = in.readLong();
+        QuorumQueueState state = new QuorumQueueState(in.readInt(), in.readBoolean());
+        state.lastApplied = lastApplied;
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            long id = in.readLong();
+            Place place = Place.values()[in.readUnsignedByte()];
+            int deliveryCount = in.readInt();
+            boolean delivered = in.readBoolean();
+            byte[] message = new byte[in.readInt()];
+            in.readFully(message);
+            Entry entry = new Entry(message);
+            entry.place = place;
+            entry.deliveryCount = deliveryCount;
+            entry.delivered = delivered;
+            state.messages.put(id, entry);
+        }
+        readIds(in, state.returned);
+        readIds(in, state.fresh);
+        int consumers = in.readInt();
+        for (int i = 0; i < consumers; i++) {
+            ConsumerKey key = readKey(in);
+            ConsumerState consumer = new ConsumerState(in.readInt(), Status.values()[in.readUnsignedByte()]);
+            consumer.queued = in.readBoolean();
+            readIds(in, consumer.held);
+            state.consumers.put(key, consumer);
+        }
+        int ring = in.readInt();
+        for (int i = 0; i < ring; i++) {
+            state.serviceRing.addLast(readKey(in));
+        }
+        return state;
+    }
+
+    private static void writeIds(DataOutput out, java.util.Collection<Long> ids) throws IOException {
+        out.writeInt(ids.size());
+        for (long id : ids) {
+            out.writeLong(id);
+        }
+    }
+
+    private static void readIds(DataInput in, java.util.Collection<Long> into) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            into.add(in.readLong());
+        }
+    }
+
+    private static void writeKey(DataOutput out, ConsumerKey key) throws IOException {
+        out.writeUTF(key.node());
+        out.writeLong(key.channel());
+        out.writeUTF(key.tag());
+    }
+
+    private static ConsumerKey readKey(DataInput in) throws IOException {
+        return new ConsumerKey(in.readUTF(), in.readLong(), in.readUTF());
+    }
+}
