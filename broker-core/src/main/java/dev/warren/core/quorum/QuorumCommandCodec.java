@@ -1,0 +1,144 @@
+package dev.warren.core.quorum;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A quorum queue's log entries as bytes: one type byte, then the command's fields (big-endian, strings as
+ * modified UTF-8, id lists with their count first, the enqueued message as its length and bytes). The type
+ * numbers are on disk in every replica's log: never renumber one, only add.
+ */
+public final class QuorumCommandCodec {
+    private static final int ENQUEUE = 1;
+    private static final int CHECKOUT = 2;
+    private static final int CANCEL = 3;
+    private static final int SETTLE = 4;
+    private static final int RETURN = 5;
+    private static final int DISCARD = 6;
+    private static final int GET = 7;
+    private static final int CHANNEL_DOWN = 8;
+    private static final int NODE_DOWN = 9;
+    private static final int PURGE = 10;
+    private static final int DEAD_LETTERED = 11;
+
+    private QuorumCommandCodec() {
+    }
+
+    public static byte[] encode(QuorumCommand command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(command instanceof QuorumCommand.Enqueue e
+                ? e.message().length + 8 : 64);
+        DataOutputStream out = new DataOutputStream(bytes);
+        try {
+            if (command instanceof QuorumCommand.Enqueue e) {
+                out.writeByte(ENQUEUE);
+                out.writeInt(e.message().length);
+                out.write(e.message());
+            } else if (command instanceof QuorumCommand.Checkout c) {
+                out.writeByte(CHECKOUT);
+                writeKey(out, c.consumer());
+                out.writeInt(c.credit());
+            } else if (command instanceof QuorumCommand.Cancel c) {
+                out.writeByte(CANCEL);
+                writeKey(out, c.consumer());
+            } else if (command instanceof QuorumCommand.Settle s) {
+                out.writeByte(SETTLE);
+                writeKey(out, s.consumer());
+                writeIds(out, s.ids());
+            } else if (command instanceof QuorumCommand.Return r) {
+                out.writeByte(RETURN);
+                writeKey(out, r.consumer());
+                writeIds(out, r.ids());
+            } else if (command instanceof QuorumCommand.Discard d) {
+                out.writeByte(DISCARD);
+                writeKey(out, d.consumer());
+                writeIds(out, d.ids());
+            } else if (command instanceof QuorumCommand.Get g) {
+                out.writeByte(GET);
+                writeKey(out, g.holder());
+                out.writeBoolean(g.noAck());
+            } else if (command instanceof QuorumCommand.ChannelDown d) {
+                out.writeByte(CHANNEL_DOWN);
+                out.writeUTF(d.node());
+                out.writeLong(d.channel());
+            } else if (command instanceof QuorumCommand.NodeDown d) {
+                out.writeByte(NODE_DOWN);
+                out.writeUTF(d.node());
+            } else if (command instanceof QuorumCommand.Purge) {
+                out.writeByte(PURGE);
+            } else if (command instanceof QuorumCommand.DeadLettered d) {
+                out.writeByte(DEAD_LETTERED);
+                writeIds(out, d.ids());
+            } else {
+                throw new IllegalArgumentException("no encoding for " + command);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array stream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The command these bytes hold; an IOException when they hold none (truncated, unknown type). */
+    public static QuorumCommand decode(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        int type = in.readUnsignedByte();
+        QuorumCommand command = switch (type) {
+            case ENQUEUE -> {
+                int length = in.readInt();
+                if (length < 0 || length > bytes.length) {
+                    throw new IOException("enqueue of " + length + " bytes in an entry of " + bytes.length);
+                }
+                byte[] message = new byte[length];
+                in.readFully(message);
+                yield new QuorumCommand.Enqueue(message);
+            }
+            case CHECKOUT -> new QuorumCommand.Checkout(readKey(in), in.readInt());
+            case CANCEL -> new QuorumCommand.Cancel(readKey(in));
+            case SETTLE -> new QuorumCommand.Settle(readKey(in), readIds(in));
+            case RETURN -> new QuorumCommand.Return(readKey(in), readIds(in));
+            case DISCARD -> new QuorumCommand.Discard(readKey(in), readIds(in));
+            case GET -> new QuorumCommand.Get(readKey(in), in.readBoolean());
+            case CHANNEL_DOWN -> new QuorumCommand.ChannelDown(in.readUTF(), in.readLong());
+            case NODE_DOWN -> new QuorumCommand.NodeDown(in.readUTF());
+            case PURGE -> new QuorumCommand.Purge();
+            case DEAD_LETTERED -> new QuorumCommand.DeadLettered(readIds(in));
+            default -> throw new IOException("unknown quorum queue command type " + type);
+        };
+        if (in.available() > 0) {
+            throw new IOException(in.available() + " bytes after a quorum queue command of type " + type);
+        }
+        return command;
+    }
+
+    private static void writeKey(DataOutputStream out, ConsumerKey key) throws IOException {
+        out.writeUTF(key.node());
+        out.writeLong(key.channel());
+        out.writeUTF(key.tag());
+    }
+
+    private static ConsumerKey readKey(DataInputStream in) throws IOException {
+        return new ConsumerKey(in.readUTF(), in.readLong(), in.readUTF());
+    }
+
+    private static void writeIds(DataOutputStream out, long[] ids) throws IOException {
+        out.writeInt(ids.length);
+        for (long id : ids) {
+            out.writeLong(id);
+        }
+    }
+
+    private static long[] readIds(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / Long.BYTES) {
+            throw new IOException("a list of " + n + " ids in " + in.available() + " bytes");
+        }
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = in.readLong();
+        }
+        return ids;
+    }
+}

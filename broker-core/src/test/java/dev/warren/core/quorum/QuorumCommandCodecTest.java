@@ -1,0 +1,71 @@
+package dev.warren.core.quorum;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QuorumCommandCodecTest {
+    private static final ConsumerKey KEY = new ConsumerKey("warren@höst", 42, "amq.ctag-ü");
+
+    @Test
+    void everyCommandComesBackAsItWasEncoded() throws IOException {
+        List<QuorumCommand> commands = List.of(
+                new QuorumCommand.Enqueue(new byte[] {1, 2, 3}),
+                new QuorumCommand.Enqueue(new byte[0]),
+                new QuorumCommand.Checkout(KEY, 1000),
+                new QuorumCommand.Cancel(KEY),
+                new QuorumCommand.Settle(KEY, new long[] {1, 5, Long.MAX_VALUE}),
+                new QuorumCommand.Return(KEY, new long[] {7}),
+                new QuorumCommand.Discard(KEY, new long[0]),
+                new QuorumCommand.Get(ConsumerKey.forGets("warren@a", 3), true),
+                new QuorumCommand.ChannelDown("warren@a", 3),
+                new QuorumCommand.NodeDown("warren@b"),
+                new QuorumCommand.Purge(),
+                new QuorumCommand.DeadLettered(new long[] {9, 10}));
+        for (QuorumCommand command : commands) {
+            QuorumCommand decoded = QuorumCommandCodec.decode(QuorumCommandCodec.encode(command));
+            assertEquals(text(command), text(decoded));
+        }
+    }
+
+    @Test
+    void refusesTruncatedUnknownAndOverlongEntries() {
+        byte[] settle = QuorumCommandCodec.encode(new QuorumCommand.Settle(KEY, new long[] {1, 2}));
+        assertThrows(IOException.class, () -> QuorumCommandCodec.decode(Arrays.copyOf(settle, settle.length - 1)));
+        assertThrows(IOException.class, () -> QuorumCommandCodec.decode(new byte[] {99}));
+        assertThrows(IOException.class, () -> QuorumCommandCodec.decode(Arrays.copyOf(settle, settle.length + 1)));
+        assertThrows(IOException.class, () -> QuorumCommandCodec.decode(new byte[] {1, 0x7f, 0, 0, 0}));
+    }
+
+    @Test
+    void anEnqueueCarriesItsMessageBytesUnchanged() throws IOException {
+        byte[] message = new byte[70_000];
+        for (int i = 0; i < message.length; i++) {
+            message[i] = (byte) i;
+        }
+        QuorumCommand.Enqueue decoded = (QuorumCommand.Enqueue) QuorumCommandCodec.decode(
+                QuorumCommandCodec.encode(new QuorumCommand.Enqueue(message)));
+        assertArrayEquals(message, decoded.message());
+    }
+
+    /** Records compare arrays by identity: spell the id lists and bytes out. */
+    private static String text(QuorumCommand c) {
+        if (c instanceof QuorumCommand.Enqueue e) {
+            return "Enqueue" + Arrays.toString(e.message());
+        } else if (c instanceof QuorumCommand.Settle s) {
+            return "Settle" + s.consumer() + Arrays.toString(s.ids());
+        } else if (c instanceof QuorumCommand.Return r) {
+            return "Return" + r.consumer() + Arrays.toString(r.ids());
+        } else if (c instanceof QuorumCommand.Discard d) {
+            return "Discard" + d.consumer() + Arrays.toString(d.ids());
+        } else if (c instanceof QuorumCommand.DeadLettered d) {
+            return "DeadLettered" + Arrays.toString(d.ids());
+        }
+        return c.toString();
+    }
+}
