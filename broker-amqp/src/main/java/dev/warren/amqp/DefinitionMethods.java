@@ -93,6 +93,9 @@ final class DefinitionMethods {
             passiveReplyTo(name, m.flag("nowait"));
             return;
         }
+        if (remoteQueueDeclared(m, vhost, name)) {
+            return;
+        }
         if (m.flag("passive")) {
             queue = vhost.requireQueue(name.isEmpty() ? lastQueueName : name, connection);
             queue.redeclared();
@@ -119,6 +122,30 @@ final class DefinitionMethods {
         // Counted on the queue's thread, after this channel's earlier publishes have reached it.
         channel.callQueueNow(queue, q -> new long[] {queue.messageCount(), queue.consumerCount()},
                 counts -> replyWhenDurable(Methods.QUEUE_DECLARE_OK.with(queue.name(), counts[0], counts[1])));
+    }
+
+    /**
+     * A declare of a durable queue whose home is another cluster node: its name is taken cluster-wide, so a declare
+     * that matches it is declare-ok here too. Its message and consumer counts are on its home node, which this node
+     * does not ask yet: the reply says 0 and 0. False when the queue is not another node's.
+     */
+    private boolean remoteQueueDeclared(Method m, VirtualHost vhost, String name) {
+        String queueName = name.isEmpty() ? lastQueueName : name;
+        if (queueName.isEmpty() || vhost.remoteQueue(queueName) == null) {
+            return false;
+        }
+        if (!m.flag("passive")) {
+            connection.access().configureQueue(queueName);
+            if (vhost.declareRemoteQueue(queueName, m.flag("durable"), m.flag("exclusive"), m.flag("auto-delete"),
+                    m.table("arguments")) == null) {
+                return false; // declared here meanwhile
+            }
+        }
+        lastQueueName = queueName;
+        if (!m.flag("nowait")) {
+            channel.send(Methods.QUEUE_DECLARE_OK.with(queueName, 0L, 0L));
+        }
+        return true;
     }
 
     /**
@@ -185,6 +212,9 @@ final class DefinitionMethods {
         connection.access().configureQueue(name);
         MessageQueue queue = connection.vhost().queue(name);
         boolean nowait = m.flag("nowait");
+        if (queue == null && connection.vhost().remoteQueue(name) != null) {
+            connection.vhost().requireQueue(name, connection); // another node's: refused, naming it
+        }
         if (queue == null) {
             if (!nowait) {
                 channel.send(Methods.QUEUE_DELETE_OK.with(0L)); // deleting what is not there succeeds, as in RabbitMQ
@@ -204,7 +234,8 @@ final class DefinitionMethods {
     /**
      * Sends a reply that promises durability once the virtual host's definitions are on disk: at once when
      * nothing is waiting to be written, else the channel waits (carrying out nothing else) for the
-     * definitions writer. A failed write is the broker's failure: 541, naming the cause.
+     * definitions writer. A failed write is the broker's failure: 541, naming the cause. A store that refuses
+     * with a reply code of its own (a cluster's metadata store without a quorum) is answered with that.
      */
     private void replyWhenDurable(Method reply) {
         CompletableFuture<Void> durable = connection.vhost().definitionsDurable();
@@ -215,6 +246,9 @@ final class DefinitionMethods {
         channel.suspendUntil(durable.handle((ignored, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (cause instanceof AmqpException refused) {
+                    throw new CompletionException(refused);
+                }
                 throw new CompletionException(new AmqpException(ReplyCode.INTERNAL_ERROR,
                         "could not save definitions: " + cause.getMessage()));
             }

@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.auth.Users;
+import dev.warren.core.cluster.ClusterView;
 import dev.warren.core.connection.Connections;
 import dev.warren.core.connection.ListenerControl;
 import dev.warren.core.stats.MessageStats;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ public final class Broker {
     private volatile Supplier<EventExecutor> queueExecutors;
     /** The protocol server's listeners, for stop_app / start_app; registered when it starts. */
     private volatile ListenerControl listeners = ListenerControl.NONE;
+    /** The cluster's nodes for management; this node alone outside a cluster. */
+    private volatile ClusterView cluster = ClusterView.SINGLE;
 
     /** A broker that keeps everything in memory. */
     public Broker(Users users) {
@@ -122,6 +126,34 @@ public final class Broker {
             }
             queue.executor().execute(() -> queue.process().restore(r.entries()));
         }
+    }
+
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    public void cluster(ClusterView view) {
+        this.cluster = view;
+    }
+
+    /** The virtual host of that name, created without saving when there is none (another node created it). */
+    VirtualHost replicatedVirtualHost(String name) {
+        return vhosts.computeIfAbsent(name, n -> {
+            LOG.info("Virtual host '{}' created (by another cluster node)", LogSafe.escape(n));
+            return new VirtualHost(n, storage, this::queueExecutor, stats);
+        });
+    }
+
+    /** {@link #deleteVirtualHost} for a delete another cluster node made: nothing is saved again. */
+    synchronized void deleteReplicatedVirtualHost(String name, Consumer<SecurityDefinitions> securityWhileLocked) {
+        VirtualHost vhost = vhosts.remove(name);
+        if (vhost == null) {
+            return;
+        }
+        connections.closeWhere(c -> c.vhost().equals(name), "vhost '" + name + "' is deleted");
+        vhost.deleteEverything();
+        users.removeVhostReplicated(name, securityWhileLocked);
+        LOG.info("Virtual host '{}' deleted (by another cluster node)", LogSafe.escape(name));
     }
 
     public ListenerControl listeners() {

@@ -60,6 +60,11 @@ public final class VirtualHost {
     private boolean deleted;
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
+    /**
+     * Durable queues whose home is another cluster node: the name is taken here too, the messages are there (until
+     * forwarding to home nodes exists, this node answers declares of them and refuses the rest, see requireQueue).
+     */
+    private final ConcurrentHashMap<String, QueueDefinition> remoteQueues = new ConcurrentHashMap<>();
     /** max-connections and max-queues (RabbitMQ's vhost limits); durable with the definitions. */
     private volatile Limits limits = Limits.NONE;
     private volatile boolean tracing;
@@ -133,10 +138,19 @@ public final class VirtualHost {
         return exchange;
     }
 
-    /** The queue, or NOT_FOUND; an exclusive queue of another connection is RESOURCE_LOCKED. */
+    /**
+     * The queue, or NOT_FOUND; an exclusive queue of another connection is RESOURCE_LOCKED. A queue whose home is
+     * another cluster node is NOT_FOUND saying so, as RabbitMQ words a queue whose home node it cannot reach.
+     */
     public MessageQueue requireQueue(String queueName, Object requester) {
         MessageQueue queue = queues.get(queueName);
         if (queue == null) {
+            QueueDefinition remote = remoteQueues.get(queueName);
+            if (remote != null) {
+                throw AmqpException.of(ReplyCode.NOT_FOUND, "home node '%s' of durable queue '%s' in vhost '%s' is not "
+                        + "this node; use the queue through its home node (forwarding between nodes is not implemented yet)",
+                        remote.home(), queueName, name);
+            }
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queueName, name);
         }
         checkExclusiveAccess(queue, requester, false);
@@ -256,6 +270,9 @@ public final class VirtualHost {
             }
             existing.redeclared();
             return existing;
+        }
+        if (remoteQueues.containsKey(queueName)) {
+            requireQueue(queueName, owner); // its home is another node: refused, naming it
         }
         if (queueName.startsWith("amq.") && !queueName.startsWith(Names.GENERATED_QUEUE_PREFIX)) {
             throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "queue name '%s' contains reserved prefix 'amq.*'", queueName);
@@ -504,9 +521,11 @@ public final class VirtualHost {
                     e.internal(), e.arguments()));
         }
         for (QueueDefinition q : definitions.queues()) {
-            int storeId = storage.messages().registerQueue(name, q.name());
-            queues.put(q.name(), new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(),
-                    restoredSettings(q), policies.applied(true, q.name()), null, executors.get(), storeId));
+            if (q.isRemote(NodeName.get())) {
+                remoteQueues.put(q.name(), q);
+                continue;
+            }
+            queues.put(q.name(), restoredQueue(q, executors));
         }
         for (BindingDefinition b : definitions.bindings()) {
             Exchange source = exchanges.get(b.source());
@@ -516,6 +535,138 @@ public final class VirtualHost {
                 source.addBinding(new Binding(source, destination, b.routingKey(), b.arguments()));
             }
         }
+    }
+
+    private MessageQueue restoredQueue(QueueDefinition q, Supplier<EventExecutor> executors) {
+        int storeId = storage.messages().registerQueue(name, q.name());
+        return new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(), restoredSettings(q),
+                policies.applied(true, q.name()), null, executors.get(), storeId);
+    }
+
+    // ---- a cluster's queues of other nodes, and changes other nodes made ----
+
+    /** The definition of a durable queue whose home is another cluster node, or null. */
+    public QueueDefinition remoteQueue(String queueName) {
+        return remoteQueues.isEmpty() ? null : remoteQueues.get(queueName);
+    }
+
+    /** Every durable queue whose home is another cluster node. */
+    public Collection<QueueDefinition> remoteQueues() {
+        return List.copyOf(remoteQueues.values());
+    }
+
+    /**
+     * A queue.declare of a queue whose home is another cluster node: checked as a declare of an existing queue
+     * is (exclusive access, durable, auto_delete, the arguments RabbitMQ compares). Returns its definition, or null
+     * when there is no such remote queue.
+     */
+    public synchronized QueueDefinition declareRemoteQueue(String queueName, boolean durable, boolean exclusive,
+                                                           boolean autoDelete, Map<String, Object> arguments) {
+        QueueDefinition remote = remoteQueue(queueName);
+        if (remote == null || queues.containsKey(queueName)) {
+            return null;
+        }
+        String what = "queue '" + queueName + "' in vhost '" + name + "'";
+        if (exclusive) {
+            throw AmqpException.of(ReplyCode.RESOURCE_LOCKED,
+                    "cannot obtain exclusive access to locked %s. It could be originally declared on another "
+                            + "connection or the exclusive property value does not match that of the original declaration.",
+                    what);
+        }
+        assertEquivalent(what, "durable", durable, true);
+        assertEquivalent(what, "auto_delete", autoDelete, remote.autoDelete());
+        for (String key : EQUIVALENT_QUEUE_ARGUMENTS) {
+            assertEquivalent(what, key, argument(arguments, key), argument(remote.arguments(), key));
+        }
+        return remote;
+    }
+
+    /**
+     * Applies a change another cluster node made (committed in the cluster's metadata store) without saving it
+     * again: {@code removed} items first (by key), then {@code put} items, as the store's change records read.
+     * Queues whose home is another node only take their name here; one whose home is this node and that is
+     * missing is created. An item this node cannot hold (a binding to a queue of another node) is left out.
+     * {@code whileLocked} gets the durable definitions as they are then, before another change can start.
+     */
+    synchronized void applyReplicated(Definitions put, Definitions removed, boolean limitsChanged,
+                                      Supplier<EventExecutor> executors, java.util.function.Consumer<Definitions> whileLocked) {
+        for (Policy p : removed.policies()) {
+            if (policies.remove(PolicyLayer.POLICY, p.name()) != null) {
+                reapplyPolicies(PolicyLayer.POLICY, p.name(), null);
+            }
+        }
+        for (Policy p : removed.operatorPolicies()) {
+            if (policies.remove(PolicyLayer.OPERATOR, p.name()) != null) {
+                reapplyPolicies(PolicyLayer.OPERATOR, p.name(), null);
+            }
+        }
+        for (BindingDefinition b : removed.bindings()) {
+            Exchange source = exchanges.get(b.source());
+            BindingDestination destination = destination(b);
+            if (source != null && destination != null) {
+                source.removeBinding(new Binding(source, destination, b.routingKey(), b.arguments()));
+            }
+        }
+        for (QueueDefinition q : removed.queues()) {
+            remoteQueues.remove(q.name());
+            MessageQueue queue = queues.get(q.name());
+            if (queue != null && queue.durable() && !queue.exclusive()) {
+                queues.remove(q.name(), queue);
+                removeBindingsTo(queue);
+                queue.executor().execute(() -> queue.process().delete(false, false));
+            }
+        }
+        for (ExchangeDefinition e : removed.exchanges()) {
+            Exchange exchange = exchanges.get(e.name());
+            if (exchange != null && exchange.durable() && !e.name().startsWith("amq.")) {
+                removeExchange(exchange);
+            }
+        }
+        if (limitsChanged) {
+            limits = put.limits();
+        }
+        for (Policy p : put.policies()) {
+            policies.put(PolicyLayer.POLICY, p);
+            reapplyPolicies(PolicyLayer.POLICY, p.name(), p);
+        }
+        for (Policy p : put.operatorPolicies()) {
+            policies.put(PolicyLayer.OPERATOR, p);
+            reapplyPolicies(PolicyLayer.OPERATOR, p.name(), p);
+        }
+        for (ExchangeDefinition e : put.exchanges()) {
+            if (!exchanges.containsKey(e.name())) {
+                exchanges.put(e.name(), newExchange(e.name(), ExchangeType.named(e.type()), true, e.autoDelete(),
+                        e.internal(), e.arguments()));
+            }
+        }
+        for (QueueDefinition q : put.queues()) {
+            MessageQueue local = queues.get(q.name());
+            if (q.isRemote(NodeName.get())) {
+                if (local != null) {
+                    LoggerFactory.getLogger(VirtualHost.class).warn("Queue '{}' in vhost '{}' was declared on this node "
+                            + "and on '{}' at the same time; this node keeps its own", LogSafe.escape(q.name()),
+                            LogSafe.escape(name), LogSafe.escape(q.home()));
+                } else {
+                    remoteQueues.put(q.name(), q);
+                }
+            } else if (local == null) {
+                remoteQueues.remove(q.name());
+                queues.put(q.name(), restoredQueue(q, executors));
+            }
+        }
+        for (BindingDefinition b : put.bindings()) {
+            Exchange source = exchanges.get(b.source());
+            BindingDestination destination = destination(b);
+            if (source != null && destination != null) {
+                source.addBinding(new Binding(source, destination, b.routingKey(), b.arguments()));
+            }
+        }
+        definitionsChanged = false; // stored already: committed by the cluster
+        whileLocked.accept(definitions());
+    }
+
+    private BindingDestination destination(BindingDefinition b) {
+        return "exchange".equals(b.destinationType()) ? exchanges.get(b.destination()) : queues.get(b.destination());
     }
 
     /**

@@ -33,6 +33,8 @@ import java.util.Set;
  */
 public final class DefinitionsJson {
     public static final String HASHING_ALGORITHM = "rabbit_password_hashing_sha256";
+    /** A queue's home node in a cluster (Warren's own field; definitions outside a cluster never have it). */
+    static final String HOME_NODE_FIELD = "warren_home_node";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DefinitionsJson() {
@@ -93,6 +95,9 @@ public final class DefinitionsJson {
                 ObjectNode n = queues.addObject().put("name", q.name()).put("vhost", vhost).put("durable", true)
                         .put("auto_delete", q.autoDelete());
                 n.set("arguments", JSON.valueToTree(q.arguments()));
+                if (q.home() != null) {
+                    n.put(HOME_NODE_FIELD, q.home()); // in a cluster only; RabbitMQ's import ignores it
+                }
             }
             for (BindingDefinition b : d.bindings()) {
                 ObjectNode n = bindings.addObject().put("source", b.source()).put("vhost", vhost)
@@ -128,7 +133,8 @@ public final class DefinitionsJson {
         for (JsonNode q : root.path("queues")) {
             if (q.path("durable").asBoolean(true)) {
                 queues.computeIfAbsent(vhostOf(q, names), k -> new ArrayList<>()).add(new QueueDefinition(
-                        q.path("name").asText(), q.path("auto_delete").asBoolean(), arguments(q)));
+                        q.path("name").asText(), q.path("auto_delete").asBoolean(), arguments(q),
+                        q.path(HOME_NODE_FIELD).isTextual() ? q.get(HOME_NODE_FIELD).asText() : null));
             }
         }
         for (JsonNode b : root.path("bindings")) {

@@ -23,9 +23,10 @@ import java.util.Set;
  * so does replaying a run of changes over the state they led to (each key ends as the last change that
  * touched it left it).
  *
- * <p>Not thread-safe: used by the definitions writer thread, or by one thread while loading.
+ * <p>Not thread-safe: used by the definitions writer thread, or by one thread while loading (and by a cluster's
+ * metadata store, {@code dev.warren.store.raft}, under its own lock).
  */
-final class StoredVhost {
+public final class StoredVhost {
     private final Map<String, ExchangeDefinition> exchanges = new LinkedHashMap<>();
     private final Map<String, QueueDefinition> queues = new LinkedHashMap<>();
     private final Set<BindingDefinition> bindings = new LinkedHashSet<>();
@@ -38,8 +39,8 @@ final class StoredVhost {
      * items are added or replace the item of the same key; the limits become {@code put.limits()} when
      * {@code limitsChanged}.
      */
-    record Change(Definitions put, Definitions removed, boolean limitsChanged) {
-        boolean isEmpty() {
+    public record Change(Definitions put, Definitions removed, boolean limitsChanged) {
+        public boolean isEmpty() {
             return !limitsChanged && put.exchanges().isEmpty() && put.queues().isEmpty() && put.bindings().isEmpty()
                     && put.policies().isEmpty() && put.operatorPolicies().isEmpty() && removed.exchanges().isEmpty()
                     && removed.queues().isEmpty() && removed.bindings().isEmpty() && removed.policies().isEmpty()
@@ -47,19 +48,19 @@ final class StoredVhost {
         }
     }
 
-    static StoredVhost of(Definitions definitions) {
+    public static StoredVhost of(Definitions definitions) {
         StoredVhost vhost = new StoredVhost();
         vhost.apply(vhost.diff(definitions));
         return vhost;
     }
 
-    Definitions definitions() {
+    public Definitions definitions() {
         return new Definitions(List.copyOf(exchanges.values()), List.copyOf(queues.values()), List.copyOf(bindings), limits,
                 List.copyOf(policies.values()), List.copyOf(operatorPolicies.values()));
     }
 
     /** What turns this state into {@code newer}. Reads both, changes neither. */
-    Change diff(Definitions newer) {
+    public Change diff(Definitions newer) {
         List<ExchangeDefinition> putExchanges = new ArrayList<>();
         List<ExchangeDefinition> removedExchanges = new ArrayList<>();
         keyed(newer.exchanges(), exchanges, ExchangeDefinition::name, Objects::equals, putExchanges, removedExchanges);
@@ -99,7 +100,7 @@ final class StoredVhost {
                 limitsChanged);
     }
 
-    void apply(Change change) {
+    public void apply(Change change) {
         change.removed().exchanges().forEach(e -> exchanges.remove(e.name()));
         change.removed().queues().forEach(q -> queues.remove(q.name()));
         change.removed().bindings().forEach(bindings::remove);

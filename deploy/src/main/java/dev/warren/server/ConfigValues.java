@@ -290,6 +290,37 @@ final class ConfigValues {
         return either(raw, where, "common_name", "distinguished_name");
     }
 
+    /** A node name as RabbitMQ writes one, NAME@HOST. */
+    static String nodename(String raw, String where) throws ConfigException {
+        String name = raw.strip();
+        int at = name.indexOf('@');
+        if (at <= 0 || at == name.length() - 1 || name.chars().anyMatch(Character::isWhitespace)) {
+            throw invalid(raw, where, "a node name NAME@HOST, e.g. warren@db1");
+        }
+        return name;
+    }
+
+    /** classic_config is the one peer discovery backend (RabbitMQ's long name is accepted too). */
+    static String peerDiscovery(String raw, String where) throws ConfigException {
+        String backend = raw.strip();
+        if (backend.equals("classic_config") || backend.equals("rabbit_peer_discovery_classic_config")) {
+            return ClusterConfig.CLASSIC_CONFIG;
+        }
+        throw invalid(raw, where, "classic_config (the cluster's nodes listed in cluster_formation.classic_config.nodes.N)");
+    }
+
+    static dev.warren.store.raft.ClusterPeer clusterNode(String raw, String where) throws ConfigException {
+        try {
+            return dev.warren.store.raft.ClusterPeer.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw invalid(raw, where, "a node NAME@HOST:PORT (its node name and inter-node port), e.g. warren2@10.0.0.2:25672");
+        }
+    }
+
+    static long metadataTimeout(String raw, String where) throws ConfigException {
+        return intIn(raw, 100, 3_600_000, where, "milliseconds between 100 and 3600000");
+    }
+
     static ConfigException invalid(String raw, String where, String allowed) {
         return new ConfigException(where + ": invalid value '" + raw + "', expected " + allowed);
     }

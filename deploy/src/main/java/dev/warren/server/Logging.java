@@ -70,6 +70,10 @@ final class Logging {
         root.setLevel(mostVerbose);
         // Netty's own INFO and DEBUG lines say nothing an operator can act on (as in logback.xml).
         context.getLogger("io.netty").setLevel(Level.WARN);
+        // Ratis (a cluster's metadata group) logs every setting and election at INFO; Warren logs what matters
+        context.getLogger("org.apache.ratis").setLevel(Level.WARN);
+        // its client logs each retry towards the leader as an ERROR; the store logs a change that failed for good
+        context.getLogger("org.apache.ratis.client.impl.OrderedAsync").setLevel(Level.OFF);
     }
 
     /** Every pattern's {@code %msg} in this context escapes control characters (see {@link EscapedMessageConverter}). */

@@ -30,13 +30,14 @@ import java.util.function.Consumer;
  * @param statisticsInterval milliseconds between the samples behind management's message rates
  *                       (collect_statistics_interval)
  * @param ratesMode      management.rates_mode: "basic" or "detailed" sample rates, "none" does not
+ * @param cluster        node name, inter-node port and the cluster's nodes (nodename, cluster.*, cluster_formation.*)
  */
 public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dataDir, String defaultUser,
                            String defaultPass, int heartbeat, int frameMax, int channelMax, long consumerTimeout,
                            StorageConfig storage,
                            String defaultVhost, Set<String> loopbackUsers, MemoryConfig memory, LogConfig logging,
                            int eventLoops, TlsConfig tls, long maxMessageSize, long statisticsInterval,
-                           String ratesMode) {
+                           String ratesMode, ClusterConfig cluster) {
     public static final String DATA_DIR_ENV = "WARREN_DATA_DIR";
 
     public ServerConfig {
@@ -75,7 +76,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         Path dataDir = Path.of(System.getProperty("user.home"), ".warren", "data");
         return new ServerConfig("", 5672, -1, dataDir, "guest", "guest", 60, 131072, 2047, 1_800_000,
                 StorageConfig.defaults(), "/", Set.of("guest"), MemoryConfig.defaults(), LogConfig.defaults(), 0,
-                TlsConfig.defaults(), 128L << 20, 5000, "basic");
+                TlsConfig.defaults(), 128L << 20, 5000, "basic", ClusterConfig.defaults());
     }
 
     /**
@@ -169,6 +170,10 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         return with(b -> b.ratesMode = mode);
     }
 
+    public ServerConfig withCluster(ClusterConfig settings) {
+        return with(b -> b.cluster = settings);
+    }
+
     /** How often management samples message rates, in milliseconds; 0 with management.rates_mode = none. */
     public long ratesSamplingMillis() {
         return ratesMode.equals("none") ? 0 : statisticsInterval;
@@ -202,6 +207,7 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
         long maxMessageSize;
         long statisticsInterval;
         String ratesMode;
+        ClusterConfig cluster;
 
         Builder(ServerConfig c) {
             amqpHost = c.amqpHost;
@@ -224,12 +230,13 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
             maxMessageSize = c.maxMessageSize;
             statisticsInterval = c.statisticsInterval;
             ratesMode = c.ratesMode;
+            cluster = c.cluster;
         }
 
         ServerConfig build() {
             return new ServerConfig(amqpHost, amqpPort, mgmtPort, dataDir, defaultUser, defaultPass, heartbeat,
                     frameMax, channelMax, consumerTimeout, storage, defaultVhost, loopbackUsers, memory, logging, eventLoops, tls,
-                    maxMessageSize, statisticsInterval, ratesMode);
+                    maxMessageSize, statisticsInterval, ratesMode, cluster);
         }
     }
 
@@ -243,6 +250,6 @@ public record ServerConfig(String amqpHost, int amqpPort, int mgmtPort, Path dat
                 + ", defaultVhost=" + defaultVhost + ", loopbackUsers=" + loopbackUsers + ", memory=" + memory
                 + ", logging=" + logging + ", eventLoops=" + eventLoops + ", tls=" + tls
                 + ", maxMessageSize=" + maxMessageSize + ", statisticsInterval=" + statisticsInterval
-                + ", ratesMode=" + ratesMode + "]";
+                + ", ratesMode=" + ratesMode + ", cluster=" + cluster + "]";
     }
 }

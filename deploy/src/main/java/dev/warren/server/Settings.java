@@ -102,6 +102,15 @@ final class Settings {
                     (c, v, w) -> c.withStorage(c.storage().withMemoryBudget(ConfigValues.bytes(v, 0, w)))),
             key("warren.event_loops", (c, v, w) -> c.withEventLoops(ConfigValues.eventLoops(v, w))),
             key("warren.gc_log", (c, v, w) -> c.withLogging(c.logging().withGcLog(ConfigValues.bool(v, w)))),
+            // clustering, as RabbitMQ's classic config peer discovery
+            key("nodename", (c, v, w) -> c.withCluster(c.cluster().withNodename(ConfigValues.nodename(v, w)))),
+            key("cluster.tcp.port", (c, v, w) -> c.withCluster(c.cluster().withPort(ConfigValues.port(v, w)))),
+            key("cluster_formation.peer_discovery_backend",
+                    (c, v, w) -> c.withCluster(c.cluster().withDiscovery(ConfigValues.peerDiscovery(v, w)))),
+            family("cluster_formation.classic_config.nodes", (c, n, v, w) -> c.withCluster(
+                    c.cluster().withNode(ConfigValues.position(n, w), ConfigValues.clusterNode(v, w)))),
+            key("warren.metadata_timeout",
+                    (c, v, w) -> c.withCluster(c.cluster().withMetadataTimeout(ConfigValues.metadataTimeout(v, w)))),
             // TLS, as RabbitMQ's TLS guide sets it
             key("listeners.ssl.default", (c, v, w) -> {
                 ConfigValues.Listener listener = ConfigValues.listener(v, w);

@@ -5,6 +5,7 @@ import dev.warren.amqp.AmqpSettings;
 import dev.warren.amqp.ServerProperties;
 import dev.warren.core.Broker;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.NodeName;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.Users;
 import dev.warren.core.store.MemoryAlarm;
@@ -17,6 +18,8 @@ import dev.warren.store.DefinitionsFile;
 import dev.warren.store.Journal;
 import dev.warren.store.MemoryMonitor;
 import dev.warren.store.StoreSettings;
+import dev.warren.store.raft.CommittedState;
+import dev.warren.store.raft.MetadataCluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -48,6 +51,8 @@ public final class WarrenServer implements AutoCloseable {
     private final Broker broker;
     private final Journal journal;
     private final DefinitionsFile definitions;
+    /** Null outside a cluster. */
+    private final MetadataCluster cluster;
     private final DataDirLock lock;
     private final AmqpServer amqp;
     /** Null when management.tcp.port is 0. */
@@ -60,13 +65,15 @@ public final class WarrenServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private WarrenServer(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions, DataDirLock lock,
-                         AmqpServer amqp, ManagementServer management, List<InetSocketAddress> bound, TlsListeners tls,
-                         List<InetSocketAddress> tlsBound, MemoryMonitor memoryMonitor) {
+    private WarrenServer(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
+                         MetadataCluster cluster, DataDirLock lock, AmqpServer amqp, ManagementServer management,
+                         List<InetSocketAddress> bound, TlsListeners tls, List<InetSocketAddress> tlsBound,
+                         MemoryMonitor memoryMonitor) {
         this.config = config;
         this.broker = broker;
         this.journal = journal;
         this.definitions = definitions;
+        this.cluster = cluster;
         this.lock = lock;
         this.amqp = amqp;
         this.management = management;
@@ -98,8 +105,10 @@ public final class WarrenServer implements AutoCloseable {
             throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        NodeName.set(config.cluster().nodename());
         Journal journal = null;
         DefinitionsFile definitions = null;
+        MetadataCluster cluster = null;
         try {
             StorageConfig sc = config.storage();
             ResourceAlarm diskAlarm = new ResourceAlarm("disk");
@@ -108,14 +117,21 @@ public final class WarrenServer implements AutoCloseable {
                     .withFsync(StoreSettings.FsyncPolicy.named(sc.fsync()))
                     .withDiskFreeLimit(sc.diskFreeLimit()), diskAlarm);
             definitions = DefinitionsFile.open(config.dataDir());
+            if (config.cluster().enabled()) {
+                cluster = Clustering.start(config, definitions);
+            }
             // the same total the launcher sized the heap from (JvmOptions), so the two agree on the watermark
             MemoryAlarm memoryAlarm = new MemoryAlarm(config.memory().watermark(), JvmOptions.totalMemory());
-            Storage storage = new Storage(journal, definitions, new MemoryBudget(sc.memoryBudget()), diskAlarm, memoryAlarm);
+            Storage storage = new Storage(journal, cluster == null ? definitions : cluster.store(),
+                    new MemoryBudget(sc.memoryBudget()), diskAlarm, memoryAlarm);
             // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
             // later starts restore the stored users and vhosts instead, as RabbitMQ does.
             Broker broker = new Broker(users(config), storage, config.defaultVhost());
-            return start(config, broker, journal, definitions, lock, tls, beforeListening);
+            return start(config, broker, journal, definitions, cluster, lock, tls, beforeListening);
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
+            if (cluster != null) {
+                cluster.close();
+            }
             if (journal != null) {
                 journal.close();
             }
@@ -137,7 +153,7 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
-                                      DataDirLock lock, TlsListeners tls, Runnable beforeListening)
+                                      MetadataCluster cluster, DataDirLock lock, TlsListeners tls, Runnable beforeListening)
             throws IOException, InterruptedException {
         AmqpSettings settings = AmqpSettings.defaults()
                 .withHeartbeat(config.heartbeat())
@@ -147,7 +163,14 @@ public final class WarrenServer implements AutoCloseable {
                 .withMaxMessageSize(config.maxMessageSize())
                 .withAuthMechanisms(config.tls().mechanisms(), config.tls().certLoginFromCommonName());
         AmqpServer amqp = new AmqpServer(broker, settings, config.eventLoops());
-        broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
+        if (cluster == null) {
+            broker.restore(definitions.load(), definitions.loadSecurity(), journal.takeRecovered(), amqp::nextLoop);
+        } else {
+            // what the cluster committed, which this node has caught up with; then other nodes' changes follow
+            CommittedState committed = cluster.committed();
+            broker.restore(committed.vhosts(), committed.security(), journal.takeRecovered(), amqp::nextLoop);
+            cluster.attach(broker);
+        }
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
         beforeListening.run();
         List<InetSocketAddress> bound;
@@ -161,6 +184,9 @@ public final class WarrenServer implements AutoCloseable {
             }
         } catch (Exception e) {
             amqp.close();
+            if (cluster != null) {
+                cluster.close();
+            }
             definitions.close();
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
@@ -179,12 +205,15 @@ public final class WarrenServer implements AutoCloseable {
             management = startManagement(config, broker, bound.get(0).getPort(),
                     tlsBound.isEmpty() ? -1 : tlsBound.get(0).getPort(), amqp, tls);
         } catch (IOException | InterruptedException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             definitions.close(); // startManagement closed the AMQP listeners
             throw e;
         }
         tls.watchForChanges();
         MemoryMonitor memoryMonitor = MemoryMonitor.start(broker.storage().memoryAlarm());
-        return new WarrenServer(config, broker, journal, definitions, lock, amqp, management, bound, tls, tlsBound,
+        return new WarrenServer(config, broker, journal, definitions, cluster, lock, amqp, management, bound, tls, tlsBound,
                 memoryMonitor);
     }
 
@@ -294,6 +323,9 @@ public final class WarrenServer implements AutoCloseable {
                 }
                 awaitStoredPublishes();
                 amqp.close();
+                if (cluster != null) {
+                    cluster.close(); // before the definitions files, which its state machine writes
+                }
                 definitions.close(); // writes what is still waiting (a queue deleted at the last moment)
                 markDeliveredMessages();
                 journal.close();

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  */
 final class BrokerProcess {
     private static final Pattern BANNER = Pattern.compile("Warren is running: AMQP 0-9-1 on port (\\d+) ");
+    private static final Pattern MANAGEMENT = Pattern.compile("management on http://localhost:(\\d+)/");
     private static final long START_TIMEOUT_SECONDS = 60;
     private static final long EXIT_TIMEOUT_SECONDS = 15;
     private static final int SIGKILL_EXIT_CODE = 128 + 9;
@@ -33,10 +34,13 @@ final class BrokerProcess {
     final Process process;
     final long startMillis;
     private final int port;
+    /** The management HTTP port, or -1 without one. */
+    private final int managementPort;
 
-    private BrokerProcess(Process process, int port, long startMillis) {
+    private BrokerProcess(Process process, int port, int managementPort, long startMillis) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.startMillis = startMillis;
     }
 
@@ -64,13 +68,18 @@ final class BrokerProcess {
         appendLine(log, "==== " + label + ": " + String.join(" ", command));
         long startNanos = System.nanoTime();
         Process process = builder.start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<String> port = new CompletableFuture<>();
         Thread pump = new Thread(() -> pump(process, log, port), "broker-output-" + process.pid());
         pump.setDaemon(true);
         pump.start();
         try {
-            int p = port.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return new BrokerProcess(process, p, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+            String banner = port.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Matcher amqp = BANNER.matcher(banner);
+            Matcher management = MANAGEMENT.matcher(banner);
+            assertTrue(amqp.find(), banner);
+            return new BrokerProcess(process, Integer.parseInt(amqp.group(1)),
+                    management.find() ? Integer.parseInt(management.group(1)) : -1,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         } catch (TimeoutException e) {
             process.destroyForcibly().waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             throw new AssertionError(label + ": the broker printed no banner within " + START_TIMEOUT_SECONDS
@@ -83,7 +92,7 @@ final class BrokerProcess {
     }
 
     /** Copies the broker's output to the log until it ends, so its pipe never fills up. */
-    private static void pump(Process process, Path log, CompletableFuture<Integer> port) {
+    private static void pump(Process process, Path log, CompletableFuture<String> port) {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -94,7 +103,7 @@ final class BrokerProcess {
                 out.flush();
                 Matcher m = BANNER.matcher(line);
                 if (!port.isDone() && m.find()) {
-                    port.complete(Integer.parseInt(m.group(1)));
+                    port.complete(line);
                 }
             }
         } catch (IOException e) {
@@ -106,6 +115,10 @@ final class BrokerProcess {
 
     int port() {
         return port;
+    }
+
+    int managementPort() {
+        return managementPort;
     }
 
     /** SIGKILL, checked: the process must end with 137 (128 + SIGKILL), not exit on its own. */

@@ -32,7 +32,8 @@ class ConfigDocumentationTest {
             "listeners.ssl.default", "ssl_options.cacertfile", "ssl_options.certfile", "ssl_options.keyfile",
             "ssl_options.password", "ssl_options.versions.NAME", "ssl_options.ciphers.NAME", "auth_mechanisms.NAME",
             "management.ssl.port", "management.ssl.cacertfile", "management.ssl.certfile", "management.ssl.keyfile",
-            "management.ssl.password", "management.tcp.port");
+            "management.ssl.password", "management.tcp.port", "nodename", "cluster_formation.peer_discovery_backend",
+            "cluster_formation.classic_config.nodes.NAME");
 
     @TempDir
     Path dir;

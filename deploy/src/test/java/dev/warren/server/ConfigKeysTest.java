@@ -83,6 +83,12 @@ class ConfigKeysTest {
                     c -> c.storage().memoryBudget()),
             new Sample("warren.event_loops", "1", 1, "auto", 0, "many", ServerConfig::eventLoops),
             new Sample("warren.gc_log", "true", true, "false", false, "on", c -> c.logging().gcLog()),
+            new Sample("nodename", "warren1@db1", "warren1@db1", "warren2@10.0.0.2", "warren2@10.0.0.2", "warren",
+                    c -> c.cluster().nodename()),
+            new Sample("cluster.tcp.port", "25673", 25673, "25674", 25674, "cluster", c -> c.cluster().port()),
+            new Sample("cluster_formation.peer_discovery_backend", "classic_config", "classic_config",
+                    "rabbit_peer_discovery_classic_config", "classic_config", "dns", c -> c.cluster().discovery()),
+            new Sample("warren.metadata_timeout", "5000", 5000L, "60000", 60_000L, "soon", c -> c.cluster().metadataTimeout()),
             new Sample("listeners.ssl.default", "5671", " 5671", "127.0.0.1:5691", "127.0.0.1 5691", "ssl",
                     c -> c.tls().amqpsHost() + " " + c.tls().amqpsPort()),
             new Sample("ssl_options.cacertfile", DIR.resolve("ca.pem").toString(), DIR.resolve("ca.pem"),
@@ -174,6 +180,25 @@ class ConfigKeysTest {
                 "WARREN_DISK_FREE_LIMIT_ABSOLUTE", "vm_memory_high_watermark.relative",
                 "WARREN_VM_MEMORY_HIGH_WATERMARK_RELATIVE", "management.tcp.port", "WARREN_MANAGEMENT_TCP_PORT");
         expected.forEach((key, env) -> assertEquals(env, Settings.forKey(key).orElseThrow().env()));
+    }
+
+    @Test
+    void classicConfigListsTheClusterNodesInTheOrderOfTheirNumbers() throws Exception {
+        ServerConfig config = fromFile("""
+                cluster_formation.peer_discovery_backend = classic_config
+                cluster_formation.classic_config.nodes.2 = warren2@127.0.0.1:25673
+                cluster_formation.classic_config.nodes.1 = warren1@127.0.0.1:25672
+                """, Map.of());
+        assertTrue(config.cluster().enabled());
+        assertEquals(List.of("warren1@127.0.0.1 127.0.0.1 25672", "warren2@127.0.0.1 127.0.0.1 25673"),
+                config.cluster().peers().stream().map(p -> p.name() + " " + p.host() + " " + p.port()).toList());
+        assertTrue(!ServerConfig.builtIn().cluster().enabled(), "a single node unless configured");
+        assertTrue(!fromFile("cluster_formation.classic_config.nodes.1 = a@h:1\n", Map.of()).cluster().enabled(),
+                "nodes without the classic_config backend form no cluster");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> fromFile("cluster_formation.classic_config.nodes.1 = warren2@127.0.0.1\n", Map.of()));
+        assertTrue(e.getMessage().contains("line 1: cluster_formation.classic_config.nodes.1: invalid value "
+                + "'warren2@127.0.0.1', expected a node NAME@HOST:PORT"), e.getMessage());
     }
 
     @Test

@@ -245,6 +245,46 @@ public final class Users {
         version++;
     }
 
+    // ---- changes another cluster node made ----
+
+    /**
+     * Applies a change committed by another cluster node: {@code removed} rows go first (users by name, with
+     * their limits; permissions by user and vhost; topic permissions by user, vhost and exchange), then
+     * {@code put} rows are added or replace theirs. The change listener is not called (the change is stored
+     * already); {@code whileLocked} gets the table as it is then, before another change can start.
+     */
+    public synchronized void applyReplicated(SecurityDefinitions put, SecurityDefinitions removed,
+                                             java.util.function.Consumer<SecurityDefinitions> whileLocked) {
+        removed.users().forEach(u -> {
+            users.remove(u.name());
+            limits.remove(u.name());
+        });
+        removed.permissions().forEach(p -> permissions.remove(new Key(p.user(), p.vhost())));
+        removed.topicPermissions().forEach(t -> topicPermissions.remove(new TopicKey(t.user(), t.vhost(), t.exchange())));
+        removed.userLimits().keySet().forEach(limits::remove);
+        put.users().forEach(u -> {
+            users.put(u.name(), u);
+            Limits userLimits = put.userLimits().get(u.name()); // a user's limits travel with the user
+            if (userLimits == null || userLimits.isEmpty()) {
+                limits.remove(u.name());
+            } else {
+                limits.put(u.name(), userLimits);
+            }
+        });
+        put.permissions().forEach(p -> permissions.put(new Key(p.user(), p.vhost()), p.permission()));
+        put.topicPermissions().forEach(t -> topicPermissions.put(new TopicKey(t.user(), t.vhost(), t.exchange()), t));
+        version++;
+        whileLocked.accept(definitions());
+    }
+
+    /** {@link #removeVhost} for a virtual host another cluster node deleted: without the change listener. */
+    public synchronized void removeVhostReplicated(String vhost, java.util.function.Consumer<SecurityDefinitions> whileLocked) {
+        permissions.keySet().removeIf(k -> k.vhost().equals(vhost));
+        topicPermissions.keySet().removeIf(k -> k.vhost().equals(vhost));
+        version++;
+        whileLocked.accept(definitions());
+    }
+
     private boolean changed() {
         version++;
         changeListener.run();

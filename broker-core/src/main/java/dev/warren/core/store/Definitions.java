@@ -29,7 +29,24 @@ public record Definitions(List<ExchangeDefinition> exchanges, List<QueueDefiniti
                                      Map<String, Object> arguments) {
     }
 
-    public record QueueDefinition(String name, boolean autoDelete, Map<String, Object> arguments) {
+    /**
+     * {@code home} is the cluster node that holds the queue's messages (the node it was declared on); null means
+     * this node, as every queue of a broker outside a cluster.
+     */
+    public record QueueDefinition(String name, boolean autoDelete, Map<String, Object> arguments, String home) {
+        /** A queue of this node. */
+        public QueueDefinition(String name, boolean autoDelete, Map<String, Object> arguments) {
+            this(name, autoDelete, arguments, null);
+        }
+
+        public QueueDefinition withHome(String node) {
+            return new QueueDefinition(name, autoDelete, arguments, node);
+        }
+
+        /** Whether the queue's messages are on another node than {@code node}. */
+        public boolean isRemote(String node) {
+            return home != null && !home.equals(node);
+        }
     }
 
     /** {@code destinationType} is "queue" or "exchange", as in RabbitMQ's definitions. */

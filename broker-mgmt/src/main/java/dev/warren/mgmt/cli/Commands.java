@@ -312,6 +312,9 @@ final class Commands {
         list.add(new Command("status", "status",
                 "Shows the node's version, alarms, memory use and watermark, object and message totals, and listeners.",
                 0, 0, NONE, null, NodeActions::statusBanner, NodeActions::status));
+        list.add(new Command("cluster_status", "cluster_status",
+                "Lists the cluster's nodes (disk nodes) and which of them the node reaches (running nodes).",
+                0, 0, NONE, null, ClusterActions::banner, ClusterActions::clusterStatus));
         list.add(new Command("set_vm_memory_high_watermark",
                 "set_vm_memory_high_watermark <fraction> | absolute <size>",
                 "Sets the memory alarm's threshold until the node restarts: a fraction (0 to 1) of the memory the node "

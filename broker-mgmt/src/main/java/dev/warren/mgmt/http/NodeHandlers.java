@@ -3,14 +3,16 @@ package dev.warren.mgmt.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.UnixOperatingSystemMXBean;
+import dev.warren.core.cluster.ClusterNode;
 import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.ResourceAlarm;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
 /**
- * GET /api/nodes and /api/nodes/{node}: this node's facts with RabbitMQ's field names (Warren is one node):
- * uptime, memory used against the high watermark, free disk against the limit, file descriptors, alarms.
+ * GET /api/nodes and /api/nodes/{node}: every cluster node (this one alone outside a cluster) with RabbitMQ's field
+ * names: its name, type and whether it is running; for this node also uptime, memory used against the high
+ * watermark, free disk against the limit, file descriptors, alarms (another node's facts are on that node).
  * Monitoring users and administrators only, as in RabbitMQ.
  */
 final class NodeHandlers {
@@ -25,15 +27,24 @@ final class NodeHandlers {
     void register(Router router) {
         router.get("/api/nodes", Requirement.MONITORING, request -> {
             ArrayNode nodes = Json.array();
-            nodes.add(node());
+            for (ClusterNode member : scope.broker().cluster().nodes()) {
+                nodes.add(member.name().equals(identity.node()) ? node() : member(member));
+            }
             return ApiResponse.json(nodes);
         });
         router.get("/api/nodes/{node}", Requirement.MONITORING, request -> {
-            if (!request.param("node").equals(identity.node())) {
-                throw ApiException.notFound();
+            String name = request.param("node");
+            if (name.equals(identity.node())) {
+                return ApiResponse.json(node());
             }
-            return ApiResponse.json(node());
+            return ApiResponse.json(scope.broker().cluster().nodes().stream().filter(n -> n.name().equals(name))
+                    .findFirst().map(NodeHandlers::member).orElseThrow(ApiException::notFound));
         });
+    }
+
+    /** Another cluster node, as far as this one knows it. */
+    private static ObjectNode member(ClusterNode member) {
+        return Json.object().put("name", member.name()).put("type", "disc").put("running", member.running());
     }
 
     private ObjectNode node() {

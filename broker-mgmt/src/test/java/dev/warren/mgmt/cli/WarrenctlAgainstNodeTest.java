@@ -618,6 +618,17 @@ class WarrenctlAgainstNodeTest {
     }
 
     @Test
+    void clusterStatusOfASingleNodeListsItAsTheDiskNodeAndTheRunningNode() throws Exception {
+        String name = dev.warren.core.NodeName.get();
+        CliRun text = ok("cluster_status");
+        assertTrue(text.out().startsWith("Cluster status of node " + node.baseUrl() + " ...\nBasics\n"), text.toString());
+        assertTrue(text.out().contains("\nDisk Nodes\n\n" + name + "\n\nRunning Nodes\n\n" + name + "\n"), text.toString());
+        JsonNode json = json(ok("cluster_status", "--formatter", "json"));
+        assertEquals("[\"" + name + "\"]", json.path("disk_nodes").toString(), json.toString());
+        assertEquals("[\"" + name + "\"]", json.path("running_nodes").toString(), json.toString());
+    }
+
+    @Test
     void statusShowsAlarmsAndMemoryAndSetVmMemoryHighWatermarkRaisesAndClearsTheMemoryAlarm() throws Exception {
         MemoryAlarm memory = node.broker().storage().memoryAlarm();
         try {

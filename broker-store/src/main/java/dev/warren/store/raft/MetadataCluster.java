@@ -1,0 +1,199 @@
+package dev.warren.store.raft;
+
+import dev.warren.core.Broker;
+import dev.warren.core.cluster.ClusterView;
+import dev.warren.store.DefinitionsFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part in the cluster's metadata Raft group (RabbitMQ 4's Khepri, on Apache Ratis): one group over all
+ * configured nodes, whose fixed id derives from {@value #GROUP_NAME}, its log and snapshots under
+ * {@code <data>/raft}, its gRPC listener on the inter-node port. {@link #start} starts the group member, waits
+ * until this node has applied everything the cluster committed before (a barrier entry), and reads the committed
+ * definitions the broker is then restored from; {@link #attach} lets the store apply later entries to the live
+ * model. Nothing here runs for a broker outside a cluster.
+ */
+public final class MetadataCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataCluster.class);
+    static final String GROUP_NAME = "warren-metadata";
+    /** How long a start waits for a majority of the nodes (RabbitMQ: 10 attempts of 30 s). */
+    static final long START_TIMEOUT_MILLIS = 300_000;
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(GROUP_NAME.getBytes(StandardCharsets.UTF_8)));
+
+    private final ClusterSettings settings;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final MetadataStateMachine stateMachine;
+    private final ReplicatedDefinitionStore store;
+    private final PeerProbe probe;
+
+    private MetadataCluster(ClusterSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine,
+                            ReplicatedDefinitionStore store, PeerProbe probe) {
+        this.settings = settings;
+        this.server = server;
+        this.client = client;
+        this.stateMachine = stateMachine;
+        this.store = store;
+        this.probe = probe;
+    }
+
+    /**
+     * Starts this node's member of the group and waits (up to five minutes) until it has caught up with the
+     * cluster, which needs a majority of the nodes running.
+     *
+     * @param local this node's definitions files, which the state machine keeps as the committed state
+     * @throws IOException when the listener cannot start or the cluster did not answer in time
+     */
+    public static MetadataCluster start(ClusterSettings settings, DefinitionsFile local) throws IOException, InterruptedException {
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
+        RaftProperties properties = properties(settings);
+        MetadataStateMachine stateMachine = new MetadataStateMachine(local);
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(settings.node()))
+                .setGroup(group)
+                .setProperties(properties)
+                .setStateMachine(stateMachine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        RaftClient client = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
+        ReplicatedDefinitionStore store = new ReplicatedDefinitionStore(settings.node(), settings.timeoutMillis(),
+                entry -> submit(client, entry));
+        stateMachine.attach(store);
+        PeerProbe probe = new PeerProbe(settings.peers(), settings.node());
+        MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, probe);
+        try {
+            server.start();
+            probe.start();
+            LOG.info("Cluster: node '{}' listening on port {} for the metadata group of {}", settings.node(), settings.port(),
+                    settings.peers());
+            cluster.awaitCaughtUp();
+            return cluster;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private static RaftPeer raftPeer(ClusterPeer peer) {
+        return RaftPeer.newBuilder().setId(peer.name()).setAddress(peer.address()).build();
+    }
+
+    private static RaftProperties properties(ClusterSettings settings) throws IOException {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setPort(properties, settings.port());
+        if (!settings.bindHost().isEmpty()) {
+            GrpcConfigKeys.Server.setHost(properties, settings.bindHost());
+        }
+        java.nio.file.Path dir = settings.dataDir().resolve("raft");
+        Files.createDirectories(dir);
+        RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
+        // elections a little slower than Ratis's defaults (150-300 ms): a busy two-core machine pauses for longer
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
+        // a snapshot every few thousand entries, so the log is truncated and a restart replays little
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 4096);
+        return properties;
+    }
+
+    private static CompletableFuture<Void> submit(RaftClient client, byte[] entry) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenAccept(reply -> {
+            if (!reply.isSuccess()) {
+                throw new IllegalStateException(reply.getException() == null ? "refused" : reply.getException().getMessage());
+            }
+        });
+    }
+
+    private void awaitCaughtUp() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        LOG.info("Cluster: waiting for a majority of {} to catch up with the cluster's definitions", settings.peers());
+        CompletableFuture<Void> barrier = store.barrier();
+        while (true) {
+            try {
+                barrier.get(START_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                break;
+            } catch (ExecutionException e) {
+                barrier = store.barrier(); // not committed within the change timeout: ask again until the start timeout
+                if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS)) {
+                    throw new IOException("the cluster's metadata group did not answer within " + START_TIMEOUT_MILLIS
+                            + " ms: a majority of " + settings.peers() + " must be running", e);
+                }
+            } catch (TimeoutException e) {
+                throw new IOException("the cluster's metadata group did not answer within " + START_TIMEOUT_MILLIS
+                        + " ms: a majority of " + settings.peers() + " must be running", e);
+            }
+        }
+        LOG.info("Cluster: caught up with the metadata group in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** The committed definitions, which the broker restores from; later entries wait for {@link #attach}. */
+    public CommittedState committed() {
+        synchronized (store) {
+            store.dropEarly();
+            return stateMachine.attach(store);
+        }
+    }
+
+    /** The broker is restored: later and waiting entries of other nodes now change its model. */
+    public void attach(Broker broker) {
+        store.start(broker);
+        broker.cluster(probe);
+    }
+
+    public ReplicatedDefinitionStore store() {
+        return store;
+    }
+
+    public ClusterView view() {
+        return probe;
+    }
+
+    @Override
+    public void close() {
+        probe.close();
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.warn("Cluster: closing the metadata client: {}", e.getMessage());
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("Cluster: closing the metadata group member: {}", e.getMessage());
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.warren.store.raft;
+
+import dev.warren.core.cluster.ClusterNode;
+import dev.warren.core.cluster.ClusterView;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Which cluster nodes are running, as this node sees them: every second it opens (and closes) a TCP connection to each
+ * other node's inter-node port; a node that accepted within half a second is running. This node always is.
+ */
+final class PeerProbe implements ClusterView, AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MILLIS = 500;
+
+    private final List<ClusterPeer> peers;
+    private final String self;
+    private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "warren-cluster-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    PeerProbe(List<ClusterPeer> peers, String self) {
+        this.peers = List.copyOf(peers);
+        this.self = self;
+    }
+
+    void start() {
+        probes.scheduleWithFixedDelay(this::probeAll, 0, 1, TimeUnit.SECONDS);
+    }
+
+    private void probeAll() {
+        for (ClusterPeer peer : peers) {
+            if (!peer.name().equals(self)) {
+                reachable.put(peer.name(), connects(peer));
+            }
+        }
+    }
+
+    private static boolean connects(ClusterPeer peer) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(peer.host(), peer.port()), CONNECT_TIMEOUT_MILLIS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<ClusterNode> nodes() {
+        return peers.stream().map(p -> new ClusterNode(p.name(), p.name().equals(self) || reachable.getOrDefault(p.name(), false)))
+                .toList();
+    }
+
+    @Override
+    public void close() {
+        probes.shutdownNow();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.warren.server;
+
+import dev.warren.core.NodeName;
+import dev.warren.store.DefinitionsFile;
+import dev.warren.store.raft.ClusterPeer;
+import dev.warren.store.raft.ClusterSettings;
+import dev.warren.store.raft.MetadataCluster;
+import java.io.IOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Joins the cluster the configuration lists: checks this node is one of its members, then starts the metadata group. */
+final class Clustering {
+    private static final Logger LOG = LoggerFactory.getLogger(Clustering.class);
+
+    private Clustering() {
+    }
+
+    static MetadataCluster start(ServerConfig config, DefinitionsFile definitions) throws IOException, InterruptedException {
+        ClusterConfig cluster = config.cluster();
+        String node = NodeName.get();
+        List<ClusterPeer> peers = cluster.peers();
+        ClusterPeer self = peers.stream().filter(p -> p.name().equals(node)).findFirst().orElseThrow(() -> new IOException(
+                "this node, '" + node + "' (nodename), is not one of the cluster's nodes " + peers
+                        + " (cluster_formation.classic_config.nodes.N)"));
+        if (self.port() != cluster.port()) {
+            throw new IOException("cluster_formation.classic_config.nodes lists this node with port " + self.port()
+                    + " but cluster.tcp.port is " + cluster.port());
+        }
+        LOG.warn("Cluster: the inter-node port {} accepts any peer (no shared secret is checked yet); keep it on a "
+                + "private network", cluster.port());
+        return MetadataCluster.start(new ClusterSettings(node, peers, "", cluster.port(), config.dataDir(),
+                cluster.metadataTimeout()), definitions);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.warren.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.ConnectionFactory;
+import dev.warren.mgmt.cli.Warrenctl;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Three Warren nodes as separate JVM processes (the packaged server, {@link BrokerProcess}) forming one cluster on
+ * loopback: each with its own data directory and config file, AMQP on a port it picks, management and the inter-node
+ * listener on ports free when the harness starts. The nodes start at once (each waits for a majority before it
+ * listens); {@link #kill} and {@link #restart} take one down (SIGKILL) and bring it back on the same directory and
+ * ports. {@link #close} kills every node, and so does the JVM's exit.
+ */
+final class ClusterHarness implements AutoCloseable {
+    static final int SIZE = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final int[] clusterPorts = new int[SIZE];
+    private final int[] managementPorts = new int[SIZE];
+    private final BrokerProcess[] nodes = new BrokerProcess[SIZE];
+    /** Every process started, so a start that failed half-way leaves none running. */
+    private final List<BrokerProcess> launched = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread killer = new Thread(this::killAll, "cluster-harness-kill");
+
+    private ClusterHarness(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Starts the three nodes with these config lines added to each node's file, and waits for all their banners. */
+    static ClusterHarness start(Path dir, List<String> extraConfig) throws Exception {
+        ClusterHarness cluster = new ClusterHarness(dir);
+        Runtime.getRuntime().addShutdownHook(cluster.killer);
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < SIZE; i++) {
+                cluster.clusterPorts[i] = LocalWarrenctl.freePort();
+                cluster.managementPorts[i] = LocalWarrenctl.freePort();
+            }
+            for (int i = 0; i < SIZE; i++) {
+                cluster.writeConfig(i, extraConfig);
+            }
+            cluster.restart(0, 1, 2);
+            return cluster;
+        } catch (Exception | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void writeConfig(int node, List<String> extra) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "nodename = " + name(node),
+                "cluster.tcp.port = " + clusterPorts[node],
+                "cluster_formation.peer_discovery_backend = classic_config"));
+        for (int i = 0; i < SIZE; i++) {
+            lines.add("cluster_formation.classic_config.nodes." + (i + 1) + " = " + name(i) + ":" + clusterPorts[i]);
+        }
+        lines.addAll(extra);
+        Files.write(config(node), lines);
+    }
+
+    private BrokerProcess launch(int node) {
+        try {
+            BrokerProcess process = BrokerProcess.start(dataDir(node), dir.resolve("node" + (node + 1) + ".log"), name(node),
+                    List.of("--config", config(node).toString(), "--mgmt-port", Integer.toString(managementPorts[node])));
+            launched.add(process);
+            return process;
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private static BrokerProcess join(CompletableFuture<BrokerProcess> start) throws Exception {
+        try {
+            return start.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
+    String name(int node) {
+        return "warren" + (node + 1) + "@127.0.0.1";
+    }
+
+    Path dataDir(int node) {
+        return dir.resolve("data" + (node + 1));
+    }
+
+    private Path config(int node) {
+        return dir.resolve("node" + (node + 1) + ".conf");
+    }
+
+    Path log(int node) {
+        return dir.resolve("node" + (node + 1) + ".log");
+    }
+
+    /** A client factory for the node's AMQP port, as guest (a loopback client). */
+    ConnectionFactory factory(int node) {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(nodes[node].port());
+        factory.setConnectionTimeout(10_000);
+        factory.setHandshakeTimeout(10_000);
+        factory.setChannelRpcTimeout(30_000);
+        factory.setAutomaticRecoveryEnabled(false);
+        return factory;
+    }
+
+    /** Runs warrenctl against the node's management API as guest; returns its output, failing on a non-zero exit. */
+    String warrenctl(int node, String... args) {
+        List<String> all = new ArrayList<>(List.of("--node", "http://127.0.0.1:" + managementPorts[node],
+                "--username", "guest", "--password", "guest"));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Warrenctl.run(all.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
+        assertEquals(0, status, () -> "warrenctl " + String.join(" ", args) + " on " + name(node) + " failed:\n"
+                + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** warrenctl's JSON answer (--formatter json). */
+    JsonNode warrenctlJson(int node, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--formatter", "json", "-q"));
+        return JSON.readTree(warrenctl(node, all.toArray(String[]::new)));
+    }
+
+    /** SIGKILL, checked. */
+    void kill(int node) throws InterruptedException {
+        nodes[node].kill();
+    }
+
+    /** Starts a killed node again on its directory and ports; returns once it listens (it has caught up by then). */
+    void restart(int node) throws Exception {
+        nodes[node] = launch(node);
+    }
+
+    /** Restarts the nodes at once (each waits for a majority, which may need the others). */
+    void restart(int... which) throws Exception {
+        List<CompletableFuture<BrokerProcess>> starting = new ArrayList<>();
+        for (int node : which) {
+            // a thread each: the common pool may have one thread, and each start waits for the others
+            starting.add(CompletableFuture.supplyAsync(() -> launch(node), task -> new Thread(task, "start-" + name(node)).start()));
+        }
+        for (CompletableFuture<BrokerProcess> start : starting) {
+            try {
+                start.join();
+            } catch (CompletionException ignored) {
+                // reported below
+            }
+        }
+        for (int i = 0; i < which.length; i++) {
+            nodes[which[i]] = join(starting.get(i));
+        }
+    }
+
+    /** Waits until the condition holds, polling; fails naming it after the deadline. */
+    static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeoutMillis + " ms: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void killAll() {
+        for (BrokerProcess node : launched) {
+            if (node.process.isAlive()) {
+                node.process.destroyForcibly();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (BrokerProcess node : launched) {
+            node.killQuietly();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException exiting) {
+            // the JVM is exiting: the hook runs anyway
+        }
+    }
+}
