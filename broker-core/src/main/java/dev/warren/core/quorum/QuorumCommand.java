@@ -7,6 +7,14 @@ package dev.warren.core.quorum;
  * decided by the state itself when a command lets a message go out, so the log never names them.
  */
 public sealed interface QuorumCommand {
+    /**
+     * The queue's settings from its arguments and policies: the first entry of every group, and again when a policy
+     * changes them. Returns past {@code deliveryLimit} ({@link QuorumQueueState#UNLIMITED} for none) die; with
+     * {@code deadLettering} dead messages go to the dead-letter exchange, else they are dropped.
+     */
+    record Configure(int deliveryLimit, boolean deadLettering) implements QuorumCommand {
+    }
+
     /** A published message (encoded by the store; opaque here). Its id is the log index it was committed at. */
     record Enqueue(byte[] message) implements QuorumCommand {
     }

@@ -24,6 +24,7 @@ public final class QuorumCommandCodec {
     private static final int NODE_DOWN = 9;
     private static final int PURGE = 10;
     private static final int DEAD_LETTERED = 11;
+    private static final int CONFIGURE = 12;
 
     private QuorumCommandCodec() {
     }
@@ -33,7 +34,11 @@ public final class QuorumCommandCodec {
                 ? e.message().length + 8 : 64);
         DataOutputStream out = new DataOutputStream(bytes);
         try {
-            if (command instanceof QuorumCommand.Enqueue e) {
+            if (command instanceof QuorumCommand.Configure c) {
+                out.writeByte(CONFIGURE);
+                out.writeInt(c.deliveryLimit());
+                out.writeBoolean(c.deadLettering());
+            } else if (command instanceof QuorumCommand.Enqueue e) {
                 out.writeByte(ENQUEUE);
                 out.writeInt(e.message().length);
                 out.write(e.message());
@@ -105,6 +110,7 @@ public final class QuorumCommandCodec {
             case NODE_DOWN -> new QuorumCommand.NodeDown(in.readUTF());
             case PURGE -> new QuorumCommand.Purge();
             case DEAD_LETTERED -> new QuorumCommand.DeadLettered(readIds(in));
+            case CONFIGURE -> new QuorumCommand.Configure(in.readInt(), in.readBoolean());
             default -> throw new IOException("unknown quorum queue command type " + type);
         };
         if (in.available() > 0) {

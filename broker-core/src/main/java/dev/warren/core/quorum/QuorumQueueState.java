@@ -73,8 +73,8 @@ public final class QuorumQueueState {
         }
     }
 
-    private final int deliveryLimit;
-    private final boolean deadLettering;
+    private int deliveryLimit;
+    private boolean deadLettering;
     private final HashMap<Long, Entry> messages = new HashMap<>();
     private final ArrayDeque<Long> returned = new ArrayDeque<>();
     private final ArrayDeque<Long> fresh = new ArrayDeque<>();
@@ -82,6 +82,11 @@ public final class QuorumQueueState {
     /** Consumers that can take a message, in the order they take the next ones. */
     private final ArrayDeque<ConsumerKey> serviceRing = new ArrayDeque<>();
     private long lastApplied;
+
+    /** A queue with RabbitMQ's default delivery limit and no dead-letter exchange, until a Configure says more. */
+    public QuorumQueueState() {
+        this(DEFAULT_DELIVERY_LIMIT, false);
+    }
 
     /**
      * @param deliveryLimit returns a message may have before it dies, or {@link #UNLIMITED}
@@ -134,7 +139,10 @@ public final class QuorumQueueState {
             throw new IllegalArgumentException("index " + index + " applied after " + lastApplied);
         }
         lastApplied = index;
-        if (command instanceof QuorumCommand.Enqueue e) {
+        if (command instanceof QuorumCommand.Configure c) {
+            deliveryLimit = c.deliveryLimit();
+            deadLettering = c.deadLettering();
+        } else if (command instanceof QuorumCommand.Enqueue e) {
             messages.put(index, new Entry(e.message()));
             fresh.addLast(index);
         } else if (command instanceof QuorumCommand.Checkout c) {

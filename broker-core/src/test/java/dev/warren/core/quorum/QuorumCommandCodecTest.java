@@ -15,6 +15,7 @@ class QuorumCommandCodecTest {
     @Test
     void everyCommandComesBackAsItWasEncoded() throws IOException {
         List<QuorumCommand> commands = List.of(
+                new QuorumCommand.Configure(QuorumQueueState.UNLIMITED, true),
                 new QuorumCommand.Enqueue(new byte[] {1, 2, 3}),
                 new QuorumCommand.Enqueue(new byte[0]),
                 new QuorumCommand.Checkout(KEY, 1000),

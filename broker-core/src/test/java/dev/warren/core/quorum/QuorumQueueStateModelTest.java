@@ -52,7 +52,8 @@ class QuorumQueueStateModelTest {
         QuorumQueueState replica = null;
         List<QuorumEffect> replicaEffects = new ArrayList<>();
         int snapshotAt = ops.size() / 2;
-        long index = 0;
+        long index = 1;
+        model.apply(index, new QuorumCommand.Configure(deliveryLimit, deadLettering));
         for (int i = 0; i < ops.size(); i++) {
             if (i == snapshotAt) {
                 replica = restore(model.state);
@@ -95,7 +96,7 @@ class QuorumQueueStateModelTest {
         Model(int deliveryLimit, boolean deadLettering) {
             this.deliveryLimit = deliveryLimit;
             this.deadLettering = deadLettering;
-            this.state = new QuorumQueueState(deliveryLimit, deadLettering);
+            this.state = new QuorumQueueState(); // configured by the first command
         }
 
         static final class Msg {

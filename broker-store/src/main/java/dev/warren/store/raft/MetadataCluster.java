@@ -53,15 +53,18 @@ public final class MetadataCluster implements AutoCloseable {
     private final MetadataStateMachine stateMachine;
     private final ReplicatedDefinitionStore store;
     private final PeerProbe probe;
+    /** The quorum queues' groups, on the same Raft server and port as the metadata group. */
+    private final QuorumGroups quorumGroups;
 
     private MetadataCluster(ClusterSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine,
-                            ReplicatedDefinitionStore store, PeerProbe probe) {
+                            ReplicatedDefinitionStore store, PeerProbe probe, QuorumGroups quorumGroups) {
         this.settings = settings;
         this.server = server;
         this.client = client;
         this.stateMachine = stateMachine;
         this.store = store;
         this.probe = probe;
+        this.quorumGroups = quorumGroups;
     }
 
     /**
@@ -75,11 +78,12 @@ public final class MetadataCluster implements AutoCloseable {
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
         RaftProperties properties = properties(settings);
         MetadataStateMachine stateMachine = new MetadataStateMachine(local);
+        QuorumGroups quorumGroups = new QuorumGroups(properties);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.node()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setStateMachine(stateMachine)
+                .setStateMachineRegistry(quorumGroups.registry(GROUP_ID, stateMachine))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         RaftClient client = RaftClient.newBuilder()
@@ -92,7 +96,7 @@ public final class MetadataCluster implements AutoCloseable {
                 entry -> submit(client, entry));
         stateMachine.attach(store);
         PeerProbe probe = new PeerProbe(settings.peers(), settings.node());
-        MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, probe);
+        MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, probe, quorumGroups);
         try {
             server.start();
             probe.start();
@@ -126,6 +130,10 @@ public final class MetadataCluster implements AutoCloseable {
         // a snapshot every few thousand entries, so the log is truncated and a restart replays little
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 4096);
+        // and the log up to a snapshot goes (in steps of 256 entries), so a drained quorum queue's log does too
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, 256);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
         return properties;
     }
 
@@ -181,9 +189,15 @@ public final class MetadataCluster implements AutoCloseable {
         return probe;
     }
 
+    /** The quorum queues' Raft groups on this node. */
+    public QuorumGroups quorumGroups() {
+        return quorumGroups;
+    }
+
     @Override
     public void close() {
         probe.close();
+        quorumGroups.close();
         try {
             client.close();
         } catch (IOException e) {

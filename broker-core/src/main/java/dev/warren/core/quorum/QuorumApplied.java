@@ -1,0 +1,25 @@
+package dev.warren.core.quorum;
+
+import java.util.List;
+
+/**
+ * Where a replica of a quorum queue hands what it applied: each committed command with the effects it had, in log
+ * order, on the group's one applier thread; and the whole state when a snapshot replaced it (at start, or when the
+ * leader sent one because this replica was too far behind). The queue on this node acts on the effects: it sends
+ * deliveries to its own consumers and, on the leader, dead-letters.
+ */
+public interface QuorumApplied {
+    QuorumApplied NONE = new QuorumApplied() {
+        @Override
+        public void applied(long index, QuorumCommand command, List<QuorumEffect> effects) {
+        }
+
+        @Override
+        public void restored(QuorumQueueState state) {
+        }
+    };
+
+    void applied(long index, QuorumCommand command, List<QuorumEffect> effects);
+
+    void restored(QuorumQueueState state);
+}

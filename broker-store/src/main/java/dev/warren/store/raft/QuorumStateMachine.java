@@ -1,0 +1,167 @@
+package dev.warren.store.raft;
+
+import dev.warren.core.quorum.QuorumApplied;
+import dev.warren.core.quorum.QuorumCommand;
+import dev.warren.core.quorum.QuorumCommandCodec;
+import dev.warren.core.quorum.QuorumEffect;
+import dev.warren.core.quorum.QuorumQueueState;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica of a quorum queue: the Raft group's state machine on this node. Ratis applies each committed entry
+ * here in log order, on the group's applier thread; the entry is a {@link QuorumCommand}, applied to the queue's
+ * {@link QuorumQueueState}, and the command with its effects goes to the {@link QuorumApplied} this node's queue
+ * set. The reply to the client that submitted the entry is its log index (8 bytes). A snapshot is the state's own
+ * snapshot in one file, so Ratis can purge the log up to it: a drained queue keeps no old entries on disk.
+ */
+final class QuorumStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    // guarded by this
+    private QuorumQueueState state = new QuorumQueueState(); // configured by the group's first entry
+    private QuorumApplied listener = QuorumApplied.NONE;
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadSnapshot(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadSnapshot(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        QuorumQueueState loaded;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(snapshot.getFile().getPath()))) {
+            loaded = QuorumQueueState.readSnapshot(new DataInputStream(in));
+        }
+        QuorumApplied notify;
+        synchronized (this) {
+            state = loaded;
+            notify = listener;
+        }
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        notify.restored(loaded);
+        LOG.debug("Quorum queue group {}: snapshot {} loaded", getGroupId(), snapshot.getTermIndex());
+    }
+
+    /** From now on, applied commands go to {@code applied}; it gets the state as it is now first. */
+    void attach(QuorumApplied applied) {
+        QuorumQueueState now;
+        synchronized (this) {
+            listener = applied;
+            now = state;
+        }
+        applied.restored(now);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        QuorumCommand command;
+        try {
+            command = QuorumCommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (IOException e) {
+            // every replica skips the same entry the same way, so the states stay equal
+            LOG.error("Quorum queue group {}: skipping log entry {} that cannot be read: {}", getGroupId(), index,
+                    e.getMessage());
+            updateLastAppliedTermIndex(entry.getTerm(), index);
+            return CompletableFuture.completedFuture(indexReply(index));
+        }
+        List<QuorumEffect> effects = new ArrayList<>();
+        QuorumApplied notify;
+        synchronized (this) {
+            state.apply(index, command, effects::add);
+            notify = listener;
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+        notify.applied(index, command, effects);
+        return CompletableFuture.completedFuture(indexReply(index));
+    }
+
+    private static Message indexReply(long index) {
+        return Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(index).flip()));
+    }
+
+    /** The index a reply of this state machine names. */
+    static long indexOf(Message reply) {
+        return reply.getContent().asReadOnlyByteBuffer().getLong();
+    }
+
+    /** The state's snapshot bytes as they are now (for tests and diagnostics). */
+    synchronized byte[] snapshotBytes() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.writeSnapshot(new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
+
+    synchronized long totalCount() {
+        return state.totalCount();
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last;
+        byte[] bytes;
+        synchronized (this) {
+            last = getLastAppliedTermIndex();
+            if (last == null || last.getIndex() < 0) {
+                return -1;
+            }
+            bytes = snapshotBytes();
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        Path temporary = file.toPath().resolveSibling(file.getName() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary))) {
+            out.write(bytes);
+        }
+        Files.move(temporary, file.toPath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, last));
+        return last.getIndex();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.warren.store.raft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.warren.core.quorum.ConsumerKey;
+import dev.warren.core.quorum.QuorumApplied;
+import dev.warren.core.quorum.QuorumCommand;
+import dev.warren.core.quorum.QuorumEffect;
+import dev.warren.core.quorum.QuorumQueueState;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three Raft servers in this JVM on loopback ports, each with its {@link QuorumGroups}, running one quorum queue's
+ * group: every replica applies the same commands to the same state, a stopped leader is replaced and the queue
+ * goes on, and snapshots let a drained queue's log be purged from disk.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class QuorumGroupsTest {
+    private static final String[] NODES = {"warren-a", "warren-b", "warren-c"};
+    private static final ConsumerKey BOB = new ConsumerKey("warren-b", 1, "bob");
+
+    @TempDir
+    Path dir;
+    private final List<RaftServer> servers = new ArrayList<>();
+    private final List<QuorumGroups> groups = new ArrayList<>();
+    private final List<List<String>> seen = new ArrayList<>();
+    private RaftGroup group;
+
+    @AfterEach
+    void stop() throws IOException {
+        groups.forEach(QuorumGroups::close);
+        for (RaftServer server : servers) {
+            server.close();
+        }
+    }
+
+    private void startCluster(int snapshotEvery) throws Exception {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (String node : NODES) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                peers.add(RaftPeer.newBuilder().setId(node).setAddress("127.0.0.1:" + socket.getLocalPort()).build());
+            }
+        }
+        group = RaftGroup.valueOf(QuorumGroups.groupId("/", "orders"), peers);
+        for (RaftPeer peer : peers) {
+            RaftProperties properties = new RaftProperties();
+            RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+            GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
+            Path storage = dir.resolve(peer.getId().toString());
+            Files.createDirectories(storage);
+            RaftServerConfigKeys.setStorageDir(properties, List.of(storage.toFile()));
+            RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
+            RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+            RaftServerConfigKeys.Log.setPurgeGap(properties, 64);
+            RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("256KB"));
+            QuorumGroups quorum = new QuorumGroups(properties);
+            RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setProperties(properties)
+                    .setStateMachineRegistry(quorum.registry(RaftGroupId.randomId(), null))
+                    .setOption(RaftStorage.StartupOption.RECOVER).build();
+            server.start();
+            servers.add(server);
+            groups.add(quorum);
+        }
+        groups.get(0).create(group, new QuorumCommand.Configure(QuorumQueueState.DEFAULT_DELIVERY_LIMIT, false))
+                .get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < NODES.length; i++) {
+            groups.get(i).known(group);
+            List<String> effects = new CopyOnWriteArrayList<>();
+            seen.add(effects);
+            groups.get(i).attach(group.getGroupId(), recorder(effects));
+        }
+    }
+
+    private static QuorumApplied recorder(List<String> into) {
+        return new QuorumApplied() {
+            @Override
+            public void applied(long index, QuorumCommand command, List<QuorumEffect> effects) {
+                for (QuorumEffect effect : effects) {
+                    into.add(index + " " + effect.getClass().getSimpleName() + " " + idOf(effect));
+                }
+            }
+
+            @Override
+            public void restored(QuorumQueueState state) {
+            }
+        };
+    }
+
+    private static long idOf(QuorumEffect effect) {
+        return effect instanceof QuorumEffect.Deliver d ? d.id() : -1;
+    }
+
+    private long submit(int node, QuorumCommand command) throws Exception {
+        return groups.get(node).submit(group.getGroupId(), command).get(60, TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void awaitApplied(List<Integer> nodes, long index) throws InterruptedException {
+        for (int node : nodes) {
+            QuorumStateMachine replica = groups.get(node).replicaOf(group.getGroupId());
+            await(NODES[node] + " applied " + index, () -> replica.getLastAppliedTermIndex() != null
+                    && replica.getLastAppliedTermIndex().getIndex() >= index);
+        }
+    }
+
+    @Test
+    void everyReplicaAppliesTheSameCommandsToTheSameState() throws Exception {
+        startCluster(10_000);
+        submit(0, new QuorumCommand.Checkout(BOB, 10));
+        List<CompletableFuture<Long>> publishes = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            publishes.add(groups.get(i % 3).submit(group.getGroupId(), new QuorumCommand.Enqueue(new byte[] {(byte) i})));
+        }
+        long last = 0;
+        for (CompletableFuture<Long> publish : publishes) {
+            last = Math.max(last, publish.get(60, TimeUnit.SECONDS));
+        }
+        awaitApplied(List.of(0, 1, 2), last);
+        long[] delivered = seen.get(1).stream().filter(e -> e.contains("Deliver")).limit(5)
+                .mapToLong(e -> Long.parseLong(e.substring(e.lastIndexOf(' ') + 1))).toArray();
+        assertEquals(5, delivered.length);
+        last = submit(2, new QuorumCommand.Settle(BOB, delivered));
+        awaitApplied(List.of(0, 1, 2), last);
+
+        assertEquals(seen.get(0), seen.get(1));
+        assertEquals(seen.get(0), seen.get(2));
+        assertEquals(15, seen.get(0).stream().filter(e -> e.contains("Deliver")).count(), "credit 10, then 5 more");
+        byte[] state = groups.get(0).replicaOf(group.getGroupId()).snapshotBytes();
+        assertArrayEquals(state, groups.get(1).replicaOf(group.getGroupId()).snapshotBytes());
+        assertArrayEquals(state, groups.get(2).replicaOf(group.getGroupId()).snapshotBytes());
+        assertEquals(25, groups.get(0).replicaOf(group.getGroupId()).totalCount());
+    }
+
+    @Test
+    void theQueueGoesOnWhenItsLeaderStops() throws Exception {
+        startCluster(10_000);
+        submit(0, new QuorumCommand.Enqueue(new byte[] {1}));
+        int leader = -1;
+        for (int i = 0; i < servers.size(); i++) {
+            if (servers.get(i).getDivision(group.getGroupId()).getInfo().isLeader()) {
+                leader = i;
+            }
+        }
+        assertTrue(leader >= 0, "a leader was elected");
+        servers.get(leader).close();
+        List<Integer> rest = new ArrayList<>(List.of(0, 1, 2));
+        rest.remove(Integer.valueOf(leader));
+        long last = 0;
+        for (int i = 0; i < 10; i++) {
+            last = submit(rest.get(i % 2), new QuorumCommand.Enqueue(new byte[] {(byte) i}));
+        }
+        awaitApplied(rest, last);
+        assertEquals(11, groups.get(rest.get(0)).replicaOf(group.getGroupId()).totalCount());
+        assertArrayEquals(groups.get(rest.get(0)).replicaOf(group.getGroupId()).snapshotBytes(),
+                groups.get(rest.get(1)).replicaOf(group.getGroupId()).snapshotBytes());
+    }
+
+    @Test
+    void aDrainedQueueLeavesNoOldLogOnDisk() throws Exception {
+        startCluster(200);
+        submit(0, new QuorumCommand.Checkout(BOB, 100_000));
+        byte[] body = new byte[1024];
+        List<CompletableFuture<Long>> publishes = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            publishes.add(groups.get(0).submit(group.getGroupId(), new QuorumCommand.Enqueue(body)));
+        }
+        List<Long> ids = new ArrayList<>();
+        for (CompletableFuture<Long> publish : publishes) {
+            ids.add(publish.get(60, TimeUnit.SECONDS));
+        }
+        long last = submit(0, new QuorumCommand.Settle(BOB, ids.stream().mapToLong(Long::longValue).toArray()));
+        awaitApplied(List.of(0, 1, 2), last);
+        assertEquals(0, groups.get(0).replicaOf(group.getGroupId()).totalCount());
+        // 2 MB of enqueues went through the log; once snapshots pass them, the closed segments are purged
+        for (int i = 0; i < 3; i++) {
+            Path logDir = dir.resolve(NODES[i]).resolve(group.getGroupId().getUuid().toString()).resolve("current");
+            await(NODES[i] + "'s log purged (now " + logBytes(logDir) + " bytes)", () -> logBytes(logDir) < 600 * 1024);
+        }
+    }
+
+    private static long logBytes(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("log_")).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}
