@@ -15,13 +15,26 @@ import java.util.List;
  */
 public final class JvmOptions {
     /**
-     * A small fixed young generation, so the garbage of a busy broker does not swell its resident memory
-     * (a queue's backlog lives in the journal; the heap keeps 8 bytes per paged message). Not smaller:
-     * while the heap is under half its maximum, G1 grows it whenever collections take more than 1% of the
-     * time, and at 64 MiB a publisher at 170k msg/s made young collections frequent enough to pass that
-     * and the heap grew past 1 GiB with 100 MiB in use (deploy/bench/RESULTS.md, backlog-10m).
+     * A small fixed young generation. The resident memory of a busy broker follows the heap regions G1 has
+     * touched, and every new Eden is taken from the free regions at the top of the committed heap, so the whole
+     * young generation is resident after a second of load: at 128 MiB it was most of a 10-million-message
+     * backlog's growth (deploy/bench/RESULTS.md, issue 16, session 11). Smaller only together with the options
+     * below that keep G1 from growing the heap instead (it grows it when collections pass 1% of the time).
      */
-    static final long YOUNG_GENERATION = 128L << 20;
+    static final long YOUNG_GENERATION = 32L << 20;
+    /**
+     * The heap G1 starts with and never shrinks below: two young generations. Without it G1 starts at 1/64 of
+     * the memory (384 MiB on 24 GiB) and, once it has shrunk below a quarter of that, grows straight back by
+     * half the difference.
+     */
+    static final long INITIAL_HEAP = 2 * YOUNG_GENERATION;
+    /**
+     * 4 MiB regions for the large heaps where G1 would pick 8 to 32 MiB (it aims at 2048 regions of -Xmx): the
+     * broker's heap in use is a small part of -Xmx, so it is sized, and grows, a region at a time; at 16 MiB a
+     * 32 MiB young generation is one Eden region. Above 64 GiB G1 chooses.
+     */
+    static final long REGION_SIZE = 4L << 20;
+
     static final String GC_LOG_FILE = "gc.log";
 
     private JvmOptions() {
@@ -32,7 +45,21 @@ public final class JvmOptions {
         long heap = config.memory().heapBytes(totalMemory);
         List<String> options = new ArrayList<>();
         options.add("-Xmx" + (heap >> 20) + "m");
+        options.add("-Xms" + (Math.min(INITIAL_HEAP, heap) >> 20) + "m");
         options.add("-Xmn" + (Math.min(YOUNG_GENERATION, heap / 4) >> 20) + "m");
+        if (heap > (8L << 30) && heap <= (64L << 30)) {
+            options.add("-XX:G1HeapRegionSize=" + (REGION_SIZE >> 20) + "m");
+        }
+        // G1 grows a heap that is far below -Xmx by up to its committed size (a fifth of what it has not committed,
+        // capped at the committed size) each time young collections pass 1% of the time, although a fixed young generation
+        // collects no less often in a larger heap; every growth moves Eden onto new, untouched regions. 0 makes
+        // each growth one region. (An experimental option in JDK 17, hence the unlock.)
+        options.add("-XX:+UnlockExperimentalVMOptions");
+        options.add("-XX:G1ExpandByPercentOfAvailable=0");
+        // keep the committed heap close to what is in use after a marking cycle or a full collection (G1's
+        // defaults keep 40 to 70% of it free)
+        options.add("-XX:MinHeapFreeRatio=10");
+        options.add("-XX:MaxHeapFreeRatio=30");
         // stop at once on OutOfMemoryError rather than limp on; systemd's Restart=on-failure restarts it
         options.add("-XX:+ExitOnOutOfMemoryError");
         if (config.logging().gcLog()) {

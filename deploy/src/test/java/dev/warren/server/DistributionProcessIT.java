@@ -232,7 +232,7 @@ class DistributionProcessIT {
             int heap = args.indexOf("-Xmx320m");
             assertTrue(heap >= 0, "vm_memory_high_watermark.absolute = 256MiB should give -Xmx320m (a quarter above "
                     + "the memory alarm's threshold): " + args);
-            assertTrue(args.contains("-Xmn80m") && args.contains("-XX:+ExitOnOutOfMemoryError"), args.toString());
+            assertTrue(args.contains("-Xmn32m") && args.contains("-XX:+ExitOnOutOfMemoryError"), args.toString());
             assertTrue(args.stream().noneMatch(a -> a.startsWith("-Xlog:gc")), "GC logging is off by default: " + args);
             assertTrue(args.indexOf("-Dwarren.test.marker=1") > heap && args.indexOf("-Xss1m") > heap,
                     "WARREN_JAVA_OPTS comes after the launcher's options, so it overrides them: " + args);
