@@ -139,7 +139,9 @@ class ReplicatedDefinitionStoreTest {
                 new Definitions(List.of(exchange("from-b")), List.of(new QueueDefinition("b-queue", false, Map.of(), "warren2@h")),
                         List.of()), Definitions.EMPTY, false));
         s.applied(new MetadataEntry("warren2@h/abc", 1, remote), remote);
-        await("the other node's exchange is here", () -> vhost.exchange("from-b") != null);
+        // the change is applied on the store's applier thread: wait for all of it, not its first part
+        await("the other node's exchange and queue are here",
+                () -> vhost.exchange("from-b") != null && vhost.remoteQueue("b-queue") != null);
         assertEquals("warren2@h", vhost.remoteQueue("b-queue").home());
         assertTrue(vhost.queue("b-queue") == null, "its messages are on its home node");
 
