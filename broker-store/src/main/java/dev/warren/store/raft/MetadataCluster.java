@@ -130,8 +130,9 @@ public final class MetadataCluster implements AutoCloseable {
         // a snapshot every few thousand entries, so the log is truncated and a restart replays little
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 4096);
-        // and the log up to a snapshot goes (in steps of 256 entries), so a drained quorum queue's log does too
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        // and the log up to a snapshot goes (in steps of 256 entries) once every member has it, so a drained quorum
+        // queue's log does too. Not past what a member still needs (purge-up-to-snapshot): with that, Ratis's leader
+        // failed sending entries it had just purged to a lagging follower instead of sending it the snapshot.
         RaftServerConfigKeys.Log.setPurgeGap(properties, 256);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
         return properties;

@@ -80,6 +80,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
         persistAll(vhosts, security);
         notify.replaced(vhosts, security);
+        SnapshotFiles.resumeAfterReload(this);
     }
 
     @Override

@@ -56,6 +56,7 @@ final class QuorumStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         loadSnapshot(storage.loadLatestSnapshot());
+        SnapshotFiles.resumeAfterReload(this);
     }
 
     @Override

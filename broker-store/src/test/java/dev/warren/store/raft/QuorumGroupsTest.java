@@ -57,50 +57,65 @@ class QuorumGroupsTest {
 
     @AfterEach
     void stop() throws IOException {
-        groups.forEach(QuorumGroups::close);
-        for (RaftServer server : servers) {
-            server.close();
+        for (int i = 0; i < servers.size(); i++) {
+            if (groups.get(i) != null) {
+                groups.get(i).close();
+            }
+            if (servers.get(i) != null) {
+                servers.get(i).close();
+            }
         }
     }
 
+    private final List<RaftPeer> peers = new ArrayList<>();
+    private int snapshotEvery;
+
     private void startCluster(int snapshotEvery) throws Exception {
-        List<RaftPeer> peers = new ArrayList<>();
+        this.snapshotEvery = snapshotEvery;
         for (String node : NODES) {
             try (ServerSocket socket = new ServerSocket(0)) {
                 peers.add(RaftPeer.newBuilder().setId(node).setAddress("127.0.0.1:" + socket.getLocalPort()).build());
             }
         }
         group = RaftGroup.valueOf(QuorumGroups.groupId("/", "orders"), peers);
-        for (RaftPeer peer : peers) {
-            RaftProperties properties = new RaftProperties();
-            RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
-            GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
-            Path storage = dir.resolve(peer.getId().toString());
-            Files.createDirectories(storage);
-            RaftServerConfigKeys.setStorageDir(properties, List.of(storage.toFile()));
-            RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
-            RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
-            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
-            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
-            RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
-            RaftServerConfigKeys.Log.setPurgeGap(properties, 64);
-            RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("256KB"));
-            QuorumGroups quorum = new QuorumGroups(properties);
-            RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setProperties(properties)
-                    .setStateMachineRegistry(quorum.registry(RaftGroupId.randomId(), null))
-                    .setOption(RaftStorage.StartupOption.RECOVER).build();
-            server.start();
-            servers.add(server);
-            groups.add(quorum);
+        for (int i = 0; i < peers.size(); i++) {
+            servers.add(null);
+            groups.add(null);
+            seen.add(new CopyOnWriteArrayList<>());
+            startServer(i);
         }
         groups.get(0).create(group, new QuorumCommand.Configure(QuorumQueueState.DEFAULT_DELIVERY_LIMIT, false))
                 .get(60, TimeUnit.SECONDS);
         for (int i = 0; i < NODES.length; i++) {
-            groups.get(i).known(group);
-            List<String> effects = new CopyOnWriteArrayList<>();
-            seen.add(effects);
-            groups.get(i).attach(group.getGroupId(), recorder(effects));
+            groups.get(i).attach(group.getGroupId(), recorder(seen.get(i)));
         }
+    }
+
+    /** Starts (or starts again, on its storage) node i's Raft server with a new QuorumGroups. */
+    private void startServer(int i) throws IOException {
+        RaftPeer peer = peers.get(i);
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
+        Path storage = dir.resolve(peer.getId().toString());
+        Files.createDirectories(storage);
+        RaftServerConfigKeys.setStorageDir(properties, List.of(storage.toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, 64);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("256KB"));
+        QuorumGroups quorum = new QuorumGroups(properties);
+        RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setProperties(properties)
+                .setStateMachineRegistry(quorum.registry(RaftGroupId.randomId(), null))
+                .setOption(RaftStorage.StartupOption.RECOVER).build();
+        server.start();
+        if (group != null) {
+            quorum.known(group);
+        }
+        servers.set(i, server);
+        groups.set(i, quorum);
     }
 
     private static QuorumApplied recorder(List<String> into) {
@@ -216,6 +231,30 @@ class QuorumGroupsTest {
         for (int i = 0; i < 3; i++) {
             Path logDir = dir.resolve(NODES[i]).resolve(group.getGroupId().getUuid().toString()).resolve("current");
             await(NODES[i] + "'s log purged (now " + logBytes(logDir) + " bytes)", () -> logBytes(logDir) < 600 * 1024);
+        }
+    }
+
+    @Test
+    void aReplicaThatWasDownCatchesUpTwice() throws Exception {
+        startCluster(200);
+        for (int round = 1; round <= 2; round++) {
+            servers.get(2).close();
+            groups.get(2).close();
+            long last = 0;
+            List<CompletableFuture<Long>> publishes = new ArrayList<>();
+            for (int i = 0; i < 700; i++) {
+                publishes.add(groups.get(i % 2).submit(group.getGroupId(), new QuorumCommand.Enqueue(new byte[] {(byte) i})));
+            }
+            for (CompletableFuture<Long> publish : publishes) {
+                last = Math.max(last, publish.get(60, TimeUnit.SECONDS));
+            }
+            // the others snapshotted meanwhile (and kept the log the stopped one still needs)
+            startServer(2);
+            awaitApplied(List.of(2), last);
+            awaitApplied(List.of(0), last);
+            assertArrayEquals(groups.get(0).replicaOf(group.getGroupId()).snapshotBytes(),
+                    groups.get(2).replicaOf(group.getGroupId()).snapshotBytes(), "round " + round);
+            assertEquals(700L * round, groups.get(2).replicaOf(group.getGroupId()).totalCount());
         }
     }
 
