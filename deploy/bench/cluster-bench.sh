@@ -10,9 +10,15 @@
 #   rabbitmq   three nodes of Debian's rabbitmq-server (cb1..cb3@localhost) on 127.0.0.1:RABBIT_PORT_BASE+1..3,
 #              distribution ports 25700+i, a private epmd on RABBIT_EPMD_PORT, no plugins; nodes 2 and 3 join
 #              node 1 with rabbitmqctl join_cluster
-#   (warren: added once Warren's quorum queues exist; the cluster foundation has no replicated queues yet)
+#   warren     three Warren nodes (warren1..3@127.0.0.1) from deploy/bin/warren-server on 127.0.0.1:WARREN_PORT_BASE+1..3,
+#              inter-node ports 25780+i, management off, each with a config file listing the three
+#              (cluster_formation.classic_config), so they form the cluster themselves; the server jar is built
+#              first when it is missing (mvn -o -q -pl deploy -am package -DskipTests)
 #
 # Scenarios (SCENARIOS, in this order):
+#   durable-declares  DurableDeclares.java declares DECLARES durable queues one after another on one channel through
+#                     node 1 (each declare-ok waits until the cluster has the definition: Warren's metadata Raft
+#                     group, RabbitMQ's Mnesia) and deletes them: declares and deletes per second
 #   quorum-confirms   PerfTest -x 1 -y 1 -s 1024 -c 1000 --quorum-queue for DURATION s, publisher and consumer on
 #                     node 1 (where the queue is declared, so its first leader): confirmed publish rate, consumer
 #                     and confirm latency, and the cluster's CPU per message (all three nodes' user + system time)
@@ -29,7 +35,10 @@
 # RESULT (published, confirmed, unknown, received, lost = confirmed but never consumed, duplicates, duplicates
 # without the redelivered flag) and VERDICT ok / FAILED.
 #
-# Environment (defaults in brackets): BROKERS [rabbitmq]  SCENARIOS [quorum-confirms failover chaos]
+# Warren has no quorum queues yet: for it the three quorum scenarios are skipped (said so, not failed).
+#
+# Environment (defaults in brackets): BROKERS [rabbitmq warren]  SCENARIOS [durable-declares quorum-confirms failover chaos]
+#   DECLARES [2000]  WARREN_PORT_BASE [5780]
 #   DURATION [30]  FAILOVER_RATE [200]  CHAOS_SECONDS [120]  CHAOS_RATE [100]  CHAOS_SEED [$RANDOM]
 #   RABBIT_PORT_BASE [5760]  RABBIT_DIST_BASE [25760]  RABBIT_EPMD_PORT [4397]  PERFTEST_VERSION [2.22.1]
 # Output: the results on stdout; logs in deploy/bench/.cache/logs/cluster-<timestamp>/. Exit status 0 when every
@@ -42,8 +51,12 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_DIR="$SCRIPT_DIR/.cache"
 PERFTEST_VERSION=${PERFTEST_VERSION:-2.22.1}
 PERFTEST_LIB="$CACHE_DIR/perftest-$PERFTEST_VERSION/lib"
-BROKERS=${BROKERS:-rabbitmq}
-SCENARIOS=${SCENARIOS:-"quorum-confirms failover chaos"}
+BROKERS=${BROKERS:-"rabbitmq warren"}
+SCENARIOS=${SCENARIOS:-"durable-declares quorum-confirms failover chaos"}
+DECLARES=${DECLARES:-2000}
+WARREN_PORT_BASE=${WARREN_PORT_BASE:-5780}
+WARREN_CLUSTER_BASE=${WARREN_CLUSTER_BASE:-25780}
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 DURATION=${DURATION:-30}
 FAILOVER_RATE=${FAILOVER_RATE:-200}
 CHAOS_SECONDS=${CHAOS_SECONDS:-120}
@@ -94,7 +107,6 @@ rabbitmq_start_node() {
     echo '[].' >"$dir/enabled_plugins"
     printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\n' "$(rabbitmq_port "$i")" >"$dir/rabbitmq.conf"
     rabbit_env "$i" setsid "$RABBIT_SBIN/rabbitmq-server" >>"$LOG_DIR/rabbit$i/stdout.log" 2>&1 </dev/null &
-    wait_port "$(rabbitmq_port "$i")" 120 || die "RabbitMQ node $i did not start (see $LOG_DIR/rabbit$i)"
 }
 rabbitmq_pid() { cat "$(rabbit_dir "$1")/rabbitmq.pid" 2>/dev/null; }
 rabbitmq_stop_node() { rabbitmqctl "$1" stop >/dev/null 2>&1 || kill -9 "$(rabbitmq_pid "$1")" 2>/dev/null || true; }
@@ -117,6 +129,44 @@ rabbitmq_stop_all() {
     local i
     for i in "${NODES[@]}"; do rabbitmq_stop_node "$i"; done
     ERL_EPMD_PORT="$RABBIT_EPMD_PORT" epmd -kill >/dev/null 2>&1 || true
+}
+
+# ---- Warren nodes ------------------------------------------------------------------------------------------
+
+warren_node() { echo "warren$1@127.0.0.1"; }
+warren_port() { echo $((WARREN_PORT_BASE + $1)); }
+warren_dir() { echo "$DATA_ROOT/warren$1"; }
+warren_start_node() {
+    local i=$1 j dir
+    dir=$(warren_dir "$i")
+    mkdir -p "$dir/data"
+    {
+        echo "nodename = $(warren_node "$i")"
+        echo "cluster.tcp.port = $((WARREN_CLUSTER_BASE + i))"
+        echo "cluster_formation.peer_discovery_backend = classic_config"
+        for j in "${NODES[@]}"; do
+            echo "cluster_formation.classic_config.nodes.$j = $(warren_node "$j"):$((WARREN_CLUSTER_BASE + j))"
+        done
+    } >"$dir/warren.conf"
+    setsid "$REPO_ROOT/deploy/bin/warren-server" --config "$dir/warren.conf" --amqp-port "$(warren_port "$i")" \
+        --mgmt-port 0 --data-dir "$dir/data" >>"$LOG_DIR/warren$i.log" 2>&1 </dev/null &
+}
+warren_pid() { pgrep -f -- "--data-dir $(warren_dir "$1")/data" | head -n 1; }
+warren_stop_node() {
+    local pid deadline=$((SECONDS + 60))
+    pid=$(warren_pid "$1")
+    [[ -n $pid ]] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+}
+warren_form_cluster() { info "cluster: formed from each node's classic_config list"; }
+warren_stop_all() { local i; for i in "${NODES[@]}"; do warren_stop_node "$i"; done; }
+warren_build() {
+    [[ -f $REPO_ROOT/deploy/target/warren-server.jar ]] && return 0
+    info "building the server (mvn -o -q -pl deploy -am package -DskipTests)"
+    (cd "$REPO_ROOT" && mvn -o -q -pl deploy -am package -DskipTests) >"$LOG_DIR/build.log" 2>&1 \
+        || die "the build failed (see $LOG_DIR/build.log)"
 }
 
 # ---- the broker-neutral parts -------------------------------------------------------------------------------
@@ -145,13 +195,26 @@ java_tool() {
     timeout -k 10 "$limit" java -Dlogback.configurationFile=logback-perf-test.xml -cp "$PERFTEST_LIB/*" "$@" >"$log" 2>&1
 }
 
+start_and_wait() {
+    "${BROKER}_start_node" "$1"
+    wait_port "$(node_port "$1")" 180 || die "$BROKER node $1 did not start (see $LOG_DIR)"
+}
+
 kill_and_restart() {
     local i=$1 after=$2
     info "nemesis: SIGKILL node $i (pid $(node_pid "$i")), start again in ${after}s"
     kill -9 "$(node_pid "$i")" 2>/dev/null || true
     sleep "$after"
-    "${BROKER}_start_node" "$i"
+    start_and_wait "$i"
     info "nemesis: node $i is back"
+}
+
+run_durable_declares() {
+    local log="$LOG_DIR/$BROKER-durable-declares.log"
+    java_tool 900 "$log" "$SCRIPT_DIR/DurableDeclares.java" --port "$(node_port 1)" --queues "$DECLARES" --delete true \
+        || { FAILED=1; info "DurableDeclares failed ($log)"; }
+    info "durable-declares $BROKER ($DECLARES queues through node 1, load $(cut -d' ' -f1-3 /proc/loadavg)):"
+    grep -E "^RESULT" "$log" | sed "s/^/cluster-bench:   /"
 }
 
 run_quorum_confirms() {
@@ -205,7 +268,7 @@ run_chaos() {
             0) kill_and_restart "$i" 5 ;;
             1) leader=$(rabbitmq_leader chaos-q); kill_and_restart "${leader:-$i}" 5 ;;
             2) info "nemesis: SIGSTOP node $i for 10s"; kill -STOP "$(node_pid "$i")"; sleep 10; kill -CONT "$(node_pid "$i")" ;;
-            3) info "nemesis: stop node $i cleanly, start it again"; "${BROKER}_stop_node" "$i"; "${BROKER}_start_node" "$i" ;;
+            3) info "nemesis: stop node $i cleanly, start it again"; "${BROKER}_stop_node" "$i"; start_and_wait "$i" ;;
         esac
         sleep $((RANDOM % 11 + 5))
     done
@@ -222,16 +285,25 @@ trap cleanup EXIT
 for BROKER in $BROKERS; do
     case $BROKER in
         rabbitmq) [[ -x $RABBIT_SBIN/rabbitmq-server ]] || die "rabbitmq-server is not installed (apt-get install rabbitmq-server)" ;;
-        *) die "unknown broker '$BROKER' (rabbitmq)" ;;
+        warren) warren_build ;;
+        *) die "unknown broker '$BROKER' (rabbitmq, warren)" ;;
     esac
     info "starting a three-node $BROKER cluster (logs: $LOG_DIR)"
+    # all at once: a Warren node waits for a majority before it listens
     for i in "${NODES[@]}"; do "${BROKER}_start_node" "$i"; done
+    for i in "${NODES[@]}"; do
+        wait_port "$(node_port "$i")" 180 || die "$BROKER node $i did not start (see $LOG_DIR)"
+    done
     "${BROKER}_form_cluster"
     for scenario in $SCENARIOS; do
         case $scenario in
-            quorum-confirms) run_quorum_confirms ;;
-            failover) run_failover ;;
-            chaos) run_chaos ;;
+            durable-declares) run_durable_declares ;;
+            quorum-confirms|failover|chaos)
+                if [[ $BROKER == warren ]]; then
+                    info "$scenario $BROKER: skipped (Warren has no quorum queues yet)"
+                    continue
+                fi
+                "run_${scenario//-/_}" ;;
             *) die "unknown scenario '$scenario'" ;;
         esac
     done
