@@ -619,7 +619,9 @@ stop_system_rabbitmq() {
                 show_cmd systemctl stop rabbitmq-server
                 as_root systemctl stop rabbitmq-server || warn "could not stop it"
             fi
-        elif [[ -f /var/run/rabbitmq/pid ]] && kill -0 "$(cat /var/run/rabbitmq/pid 2>/dev/null)" 2>/dev/null; then
+        elif { [[ -f /var/run/rabbitmq/pid ]] && kill -0 "$(cat /var/run/rabbitmq/pid 2>/dev/null)" 2>/dev/null; } \
+                || pgrep -u rabbitmq -f beam.smp >/dev/null 2>&1; then
+            # (the init script does not always leave a pid file: the service's node runs as user rabbitmq)
             # (Not `service rabbitmq-server status`: that runs rabbitmqctl, which starts a stray epmd.)
             warn "the system rabbitmq-server service is running; stopping it (KEEP_SYSTEM_RABBITMQ=1 to keep it)"
             show_cmd service rabbitmq-server stop
