@@ -44,26 +44,26 @@ public final class QuorumCommandCodec {
                 out.write(e.message());
             } else if (command instanceof QuorumCommand.Checkout c) {
                 out.writeByte(CHECKOUT);
-                writeKey(out, c.consumer());
+                c.consumer().writeTo(out);
                 out.writeInt(c.credit());
             } else if (command instanceof QuorumCommand.Cancel c) {
                 out.writeByte(CANCEL);
-                writeKey(out, c.consumer());
+                c.consumer().writeTo(out);
             } else if (command instanceof QuorumCommand.Settle s) {
                 out.writeByte(SETTLE);
-                writeKey(out, s.consumer());
+                s.consumer().writeTo(out);
                 writeIds(out, s.ids());
             } else if (command instanceof QuorumCommand.Return r) {
                 out.writeByte(RETURN);
-                writeKey(out, r.consumer());
+                r.consumer().writeTo(out);
                 writeIds(out, r.ids());
             } else if (command instanceof QuorumCommand.Discard d) {
                 out.writeByte(DISCARD);
-                writeKey(out, d.consumer());
+                d.consumer().writeTo(out);
                 writeIds(out, d.ids());
             } else if (command instanceof QuorumCommand.Get g) {
                 out.writeByte(GET);
-                writeKey(out, g.holder());
+                g.holder().writeTo(out);
                 out.writeBoolean(g.noAck());
             } else if (command instanceof QuorumCommand.ChannelDown d) {
                 out.writeByte(CHANNEL_DOWN);
@@ -100,12 +100,12 @@ public final class QuorumCommandCodec {
                 in.readFully(message);
                 yield new QuorumCommand.Enqueue(message);
             }
-            case CHECKOUT -> new QuorumCommand.Checkout(readKey(in), in.readInt());
-            case CANCEL -> new QuorumCommand.Cancel(readKey(in));
-            case SETTLE -> new QuorumCommand.Settle(readKey(in), readIds(in));
-            case RETURN -> new QuorumCommand.Return(readKey(in), readIds(in));
-            case DISCARD -> new QuorumCommand.Discard(readKey(in), readIds(in));
-            case GET -> new QuorumCommand.Get(readKey(in), in.readBoolean());
+            case CHECKOUT -> new QuorumCommand.Checkout(ConsumerKey.readFrom(in), in.readInt());
+            case CANCEL -> new QuorumCommand.Cancel(ConsumerKey.readFrom(in));
+            case SETTLE -> new QuorumCommand.Settle(ConsumerKey.readFrom(in), readIds(in));
+            case RETURN -> new QuorumCommand.Return(ConsumerKey.readFrom(in), readIds(in));
+            case DISCARD -> new QuorumCommand.Discard(ConsumerKey.readFrom(in), readIds(in));
+            case GET -> new QuorumCommand.Get(ConsumerKey.readFrom(in), in.readBoolean());
             case CHANNEL_DOWN -> new QuorumCommand.ChannelDown(in.readUTF(), in.readLong());
             case NODE_DOWN -> new QuorumCommand.NodeDown(in.readUTF());
             case PURGE -> new QuorumCommand.Purge();
@@ -117,16 +117,6 @@ public final class QuorumCommandCodec {
             throw new IOException(in.available() + " bytes after a quorum queue command of type " + type);
         }
         return command;
-    }
-
-    private static void writeKey(DataOutputStream out, ConsumerKey key) throws IOException {
-        out.writeUTF(key.node());
-        out.writeLong(key.channel());
-        out.writeUTF(key.tag());
-    }
-
-    private static ConsumerKey readKey(DataInputStream in) throws IOException {
-        return new ConsumerKey(in.readUTF(), in.readLong(), in.readUTF());
     }
 
     private static void writeIds(DataOutputStream out, long[] ids) throws IOException {

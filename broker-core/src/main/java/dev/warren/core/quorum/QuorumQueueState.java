@@ -384,7 +384,7 @@ public final class QuorumQueueState {
         writeIds(out, fresh);
         out.writeInt(consumers.size());
         for (Map.Entry<ConsumerKey, ConsumerState> e : consumers.entrySet()) {
-            writeKey(out, e.getKey());
+            e.getKey().writeTo(out);
             ConsumerState state = e.getValue();
             out.writeInt(state.credit);
             out.writeByte(state.status.ordinal());
@@ -393,7 +393,7 @@ public final class QuorumQueueState {
         }
         out.writeInt(serviceRing.size());
         for (ConsumerKey key : serviceRing) {
-            writeKey(out, key);
+            key.writeTo(out);
         }
     }
 
@@ -424,7 +424,7 @@ public final class QuorumQueueState {
         readIds(in, state.fresh);
         int consumers = in.readInt();
         for (int i = 0; i < consumers; i++) {
-            ConsumerKey key = readKey(in);
+            ConsumerKey key = ConsumerKey.readFrom(in);
             ConsumerState consumer = new ConsumerState(in.readInt(), Status.values()[in.readUnsignedByte()]);
             consumer.queued = in.readBoolean();
             readIds(in, consumer.held);
@@ -432,7 +432,7 @@ public final class QuorumQueueState {
         }
         int ring = in.readInt();
         for (int i = 0; i < ring; i++) {
-            state.serviceRing.addLast(readKey(in));
+            state.serviceRing.addLast(ConsumerKey.readFrom(in));
         }
         return state;
     }
@@ -451,13 +451,4 @@ public final class QuorumQueueState {
         }
     }
 
-    private static void writeKey(DataOutput out, ConsumerKey key) throws IOException {
-        out.writeUTF(key.node());
-        out.writeLong(key.channel());
-        out.writeUTF(key.tag());
-    }
-
-    private static ConsumerKey readKey(DataInput in) throws IOException {
-        return new ConsumerKey(in.readUTF(), in.readLong(), in.readUTF());
-    }
 }

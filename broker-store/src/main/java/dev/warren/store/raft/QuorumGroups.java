@@ -5,7 +5,6 @@ import dev.warren.core.quorum.QuorumCommand;
 import dev.warren.core.quorum.QuorumCommandCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -119,11 +118,6 @@ public final class QuorumGroups implements AutoCloseable {
     private static org.apache.ratis.retry.RetryPolicy defaultRetry() {
         // a leader change takes an election (1-2 s here): keep trying for longer than a few of those
         return RetryPolicies.retryUpToMaximumCountWithFixedSleep(150, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
-    }
-
-    /** Group ids of this node's replicas. */
-    List<RaftGroupId> groups() {
-        return List.copyOf(replicas.keySet());
     }
 
     @Override
