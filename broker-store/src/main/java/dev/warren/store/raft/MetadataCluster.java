@@ -134,6 +134,10 @@ public final class MetadataCluster implements AutoCloseable {
         // queue's log does too. Not past what a member still needs (purge-up-to-snapshot): with that, Ratis's leader
         // failed sending entries it had just purged to a lagging follower instead of sending it the snapshot.
         RaftServerConfigKeys.Log.setPurgeGap(properties, 256);
+        // and never the last 1024 entries: on a loaded machine a follower's replies come back out of order, the leader
+        // steps its next index back a few entries, and it must still have them (else it installs a snapshot on a
+        // follower that was only a moment behind, and Ratis 3.1.3's follower then broke on the entries after it)
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, 1024);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
         return properties;
     }

@@ -65,6 +65,12 @@ final class MetadataStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         loadSnapshot(storage.loadLatestSnapshot());
+        SnapshotFiles.running(this);
+    }
+
+    @Override
+    public void pause() {
+        SnapshotFiles.pauseForInstall(this);
     }
 
     @Override

@@ -51,6 +51,12 @@ final class QuorumStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         loadSnapshot(storage.loadLatestSnapshot());
+        SnapshotFiles.running(this);
+    }
+
+    @Override
+    public void pause() {
+        SnapshotFiles.pauseForInstall(this);
     }
 
     @Override

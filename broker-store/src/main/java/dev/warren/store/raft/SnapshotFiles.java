@@ -32,14 +32,31 @@ final class SnapshotFiles {
     }
 
     /**
-     * A state machine reloaded from a snapshot the leader installed runs again: Ratis paused it for the install and
-     * expects {@code reinitialize} to bring it back, else the next install finds it still paused and the group
-     * stops on this node.
+     * Ratis checks a state machine's own life cycle when it installs a snapshot the leader sent (a follower too far
+     * behind for the log): it calls {@code pause()}, writes the files, and reloads only a state machine that says
+     * PAUSED. {@link BaseStateMachine} leaves the life cycle at NEW, so each state machine marks itself running once
+     * initialized, pauses here, and runs again after {@code reinitialize}.
      */
+    static void running(BaseStateMachine stateMachine) {
+        LifeCycle lifeCycle = stateMachine.getLifeCycle();
+        if (lifeCycle.compareAndTransition(LifeCycle.State.NEW, LifeCycle.State.STARTING)) {
+            lifeCycle.transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    /** Pauses a running state machine for a snapshot install; Ratis calls this once per chunk, so again is a no-op. */
+    static void pauseForInstall(BaseStateMachine stateMachine) {
+        LifeCycle lifeCycle = stateMachine.getLifeCycle();
+        if (lifeCycle.compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+            lifeCycle.transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** A state machine reloaded from an installed snapshot runs again, ready for the next install. */
     static void resumeAfterReload(BaseStateMachine stateMachine) {
-        if (stateMachine.getLifeCycleState() == LifeCycle.State.PAUSED) {
-            stateMachine.getLifeCycle().transition(LifeCycle.State.STARTING);
-            stateMachine.getLifeCycle().transition(LifeCycle.State.RUNNING);
+        LifeCycle lifeCycle = stateMachine.getLifeCycle();
+        if (lifeCycle.compareAndTransition(LifeCycle.State.PAUSED, LifeCycle.State.STARTING)) {
+            lifeCycle.transition(LifeCycle.State.RUNNING);
         }
     }
 }

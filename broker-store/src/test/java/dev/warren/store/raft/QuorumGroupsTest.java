@@ -69,6 +69,7 @@ class QuorumGroupsTest {
 
     private final List<RaftPeer> peers = new ArrayList<>();
     private int snapshotEvery;
+    private boolean purgeUpToSnapshot;
 
     private void startCluster(int snapshotEvery) throws Exception {
         this.snapshotEvery = snapshotEvery;
@@ -105,7 +106,10 @@ class QuorumGroupsTest {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
         RaftServerConfigKeys.Log.setPurgeGap(properties, 64);
-        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("256KB"));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, purgeUpToSnapshot);
+        // as MetadataCluster's, scaled down: keep the last entries so a follower a moment behind never needs a snapshot
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, purgeUpToSnapshot ? 0 : 256);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("128KB"));
         QuorumGroups quorum = new QuorumGroups(properties);
         RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setProperties(properties)
                 .setStateMachineRegistry(quorum.registry(RaftGroupId.randomId(), null))
@@ -252,6 +256,35 @@ class QuorumGroupsTest {
             startServer(2);
             awaitApplied(List.of(2), last);
             awaitApplied(List.of(0), last);
+            assertArrayEquals(groups.get(0).replicaOf(group.getGroupId()).snapshotBytes(),
+                    groups.get(2).replicaOf(group.getGroupId()).snapshotBytes(), "round " + round);
+            assertEquals(700L * round, groups.get(2).replicaOf(group.getGroupId()).totalCount());
+        }
+    }
+
+    @Test
+    void aReplicaBehindThePurgedLogInstallsTheLeadersSnapshotTwice() throws Exception {
+        // the others purge their logs past what the stopped one has (only closed 128 KB segments go, hence 1 KB
+        // messages), so it can only catch up from a snapshot
+        purgeUpToSnapshot = true;
+        startCluster(200);
+        for (int round = 1; round <= 2; round++) {
+            long stoppedAt = servers.get(2).getDivision(group.getGroupId()).getRaftLog().getLastEntryTermIndex().getIndex();
+            servers.get(2).close();
+            groups.get(2).close();
+            // one at a time: the two running members then never lag, so only the stopped one needs the snapshot
+            // (a running follower a few entries behind a log purged to the snapshot would need one too)
+            long last = 0;
+            for (int i = 0; i < 700; i++) {
+                last = submit(i % 2, new QuorumCommand.Enqueue(new byte[1024]));
+            }
+            for (int node : List.of(0, 1)) {
+                RaftServer.Division division = servers.get(node).getDivision(group.getGroupId());
+                await(NODES[node] + " purged its log past " + stoppedAt,
+                        () -> division.getRaftLog().getStartIndex() > stoppedAt + 1);
+            }
+            startServer(2);
+            awaitApplied(List.of(2), last);
             assertArrayEquals(groups.get(0).replicaOf(group.getGroupId()).snapshotBytes(),
                     groups.get(2).replicaOf(group.getGroupId()).snapshotBytes(), "round " + round);
             assertEquals(700L * round, groups.get(2).replicaOf(group.getGroupId()).totalCount());
