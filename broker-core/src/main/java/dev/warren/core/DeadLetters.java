@@ -131,8 +131,7 @@ final class DeadLetters {
                 }
             }
             for (MessageQueue target : targets) {
-                Message copy = dead.retain();
-                target.executor().execute(() -> target.process().enqueue(copy));
+                target.enqueueRouted(dead.retain());
             }
             return outcome;
         } finally {

@@ -309,8 +309,7 @@ public final class DelayedMessages {
                     settle(location);
                 }
                 for (MessageQueue target : targets) {
-                    Message copy = delivered.retain();
-                    target.executor().execute(() -> target.process().enqueue(copy));
+                    target.enqueueRouted(delivered.retain());
                 }
             } finally {
                 delivered.release();

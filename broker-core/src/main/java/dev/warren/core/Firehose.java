@@ -98,8 +98,7 @@ public final class Firehose {
             vhost.route(trace, copy, queues);
             for (int i = 0; i < queues.size(); i++) {
                 MessageQueue target = queues.queue(i);
-                Message forQueue = copy.retain();
-                target.executor().execute(() -> target.process().enqueue(forQueue));
+                target.enqueueRouted(copy.retain());
             }
             queues.clear();
         } finally {

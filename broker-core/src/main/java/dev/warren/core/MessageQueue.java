@@ -1,5 +1,6 @@
 package dev.warren.core;
 
+import dev.warren.core.message.Message;
 import dev.warren.core.policy.AppliedPolicies;
 import dev.warren.core.stats.OwnedCounters;
 import dev.warren.core.store.Definitions.QueueDefinition;
@@ -41,10 +42,12 @@ public final class MessageQueue implements BindingDestination {
     private final QueueProcess process;
     /** This queue as the definition store keeps it (made once: name, auto-delete and arguments never change). */
     private final QueueDefinition definition;
+    /** A quorum queue's link to its replicated log, which holds its messages; null for a classic queue. */
+    private final ReplicatedQueue replicated;
 
     MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
                  Map<String, Object> arguments, QueueArguments declared, AppliedPolicies policies, Object exclusiveOwner,
-                 EventExecutor executor, int storeId) {
+                 EventExecutor executor, int storeId, boolean quorum) {
         this.vhost = vhost;
         this.name = name;
         this.durable = durable;
@@ -60,6 +63,7 @@ public final class MessageQueue implements BindingDestination {
         this.storeId = storeId;
         this.process = new QueueProcess(this, vhost.storage().messages(), vhost.storage().memory());
         this.definition = new QueueDefinition(name, autoDelete, this.arguments);
+        this.replicated = quorum ? new ReplicatedQueue(this, NodeName.get()) : null;
         if (settings.expires() != QueueArguments.NONE) {
             executor.execute(process::started);
         }
@@ -181,6 +185,23 @@ public final class MessageQueue implements BindingDestination {
         return process;
     }
 
+    /**
+     * Hands this queue a message the broker routed itself (dead-lettered, delayed, traced, or published through the
+     * management API), taking over the caller's reference: a classic queue takes it on its thread, a quorum queue
+     * appends it to its log (a failure to commit it there is logged; nobody waits for a confirm).
+     */
+    public void enqueueRouted(Message message) {
+        if (replicated != null) {
+            try {
+                replicated.publishQuietly(message);
+            } finally {
+                message.release();
+            }
+            return;
+        }
+        executor.execute(() -> process.enqueue(message));
+    }
+
     /** Runs one operation on the owner thread (now, when already there) and completes with its result. */
     public <R> CompletableFuture<R> call(Function<QueueProcess, R> operation) {
         CompletableFuture<R> result = new CompletableFuture<>();
@@ -208,9 +229,14 @@ public final class MessageQueue implements BindingDestination {
         return process.lifecycle() != QueueLifecycle.RUNNING;
     }
 
-    /** The queue's id in the message store, or -1 when its messages are not stored. */
+    /** The queue's id in the message store, or -1 when its messages are not stored there. */
     public int storeId() {
         return storeId;
+    }
+
+    /** A quorum queue's link to its replicated log; null for a classic queue. */
+    public ReplicatedQueue replicated() {
+        return replicated;
     }
 
     /** The highest store location this queue has delivered, or -1; read once the queue's thread is stopped. */
@@ -220,12 +246,13 @@ public final class MessageQueue implements BindingDestination {
 
     /** Ready messages (in memory or paged out), as last published by the owner thread; any thread. */
     public int messageCount() {
-        return process.messageCount();
+        return replicated != null ? (int) Math.min(Integer.MAX_VALUE, replicated.messageCount()) : process.messageCount();
     }
 
     /** Deliveries out with consumers (or basic.get) and not yet settled or requeued; any thread. */
     public int unacknowledgedCount() {
-        return process.unacknowledgedCount();
+        return replicated != null ? (int) Math.min(Integer.MAX_VALUE, replicated.unacknowledgedCount())
+                : process.unacknowledgedCount();
     }
 
     /** Heap bytes held by this queue's ready messages (payload plus a fixed overhead each); any thread. */
@@ -240,7 +267,7 @@ public final class MessageQueue implements BindingDestination {
 
     /** Consumers, as last published by the owner thread; any thread. */
     public int consumerCount() {
-        return process.consumerCount();
+        return replicated != null ? replicated.consumerCount() : process.consumerCount();
     }
 
     /** "queue 'name' in vhost '/'", as reply texts name a queue. */

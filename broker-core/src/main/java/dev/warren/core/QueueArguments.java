@@ -48,6 +48,20 @@ public record QueueArguments(
         }
     }
 
+    /** RabbitMQ's default x-quorum-initial-group-size. */
+    public static final int DEFAULT_QUORUM_GROUP_SIZE = 3;
+
+    /** Whether the arguments declare a quorum queue (x-queue-type = quorum). */
+    public static boolean isQuorum(Map<String, Object> arguments) {
+        return arguments != null && "quorum".equals(String.valueOf(arguments.get("x-queue-type")));
+    }
+
+    /** x-quorum-initial-group-size, or the default; a value that is not a positive integer is a 406. */
+    public static int quorumGroupSize(Map<String, Object> arguments, String queueDescription) {
+        long size = new Reader(arguments, queueDescription).integer("x-quorum-initial-group-size", 1, Integer.MAX_VALUE);
+        return size == NONE ? DEFAULT_QUORUM_GROUP_SIZE : (int) size;
+    }
+
     /** Reads and checks the arguments of a queue described as "queue 'q' in vhost '/'". */
     public static QueueArguments parse(Map<String, Object> arguments, String queueDescription) {
         if (arguments == null || arguments.isEmpty()) {

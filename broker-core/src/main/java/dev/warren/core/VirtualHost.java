@@ -9,6 +9,9 @@ import dev.warren.core.policy.Policies;
 import dev.warren.core.policy.Policy;
 import dev.warren.core.policy.PolicyDefinition;
 import dev.warren.core.policy.PolicyLayer;
+import dev.warren.core.quorum.QuorumCommand;
+import dev.warren.core.quorum.QuorumLogs;
+import dev.warren.core.quorum.QuorumQueueState;
 import dev.warren.core.store.Definitions;
 import dev.warren.core.store.Definitions.BindingDefinition;
 import dev.warren.core.store.Definitions.ExchangeDefinition;
@@ -281,10 +284,17 @@ public final class VirtualHost {
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "cannot declare queue '%s': queue limit in vhost '%s' (%d) is reached",
                     queueName, name, limits.of(Limits.MAX_QUEUES));
         }
+        boolean quorum = isQuorum(arguments);
+        if (quorum) {
+            checkQuorumProperties(queueName, durable, exclusive, autoDelete);
+        }
         boolean stored = durable && !exclusive; // exclusive queues never outlive their connection
-        int storeId = stored ? storage.messages().registerQueue(name, queueName) : -1;
+        int storeId = stored && !quorum ? storage.messages().registerQueue(name, queueName) : -1;
         MessageQueue queue = new MessageQueue(this, queueName, durable, exclusive, autoDelete, arguments, settings,
-                policies.applied(true, queueName), exclusive ? owner : null, executor, storeId);
+                policies.applied(true, queueName), exclusive ? owner : null, executor, storeId, quorum);
+        if (quorum) {
+            openLog(queue, NodeName.get(), true);
+        }
         queues.put(queueName, queue);
         definitionsChanged |= stored;
         saveDefinitions();
@@ -293,6 +303,9 @@ public final class VirtualHost {
 
     /** Called by a queue, on its own thread, once it is deleted. */
     synchronized void queueDeleted(MessageQueue queue) {
+        if (queue.replicated() != null) {
+            queue.replicated().closed();
+        }
         queues.remove(queue.name(), queue);
         definitionsChanged |= isStoredDefinition(queue);
         removeBindingsTo(queue);
@@ -538,9 +551,45 @@ public final class VirtualHost {
     }
 
     private MessageQueue restoredQueue(QueueDefinition q, Supplier<EventExecutor> executors) {
-        int storeId = storage.messages().registerQueue(name, q.name());
-        return new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(), restoredSettings(q),
-                policies.applied(true, q.name()), null, executors.get(), storeId);
+        boolean quorum = isQuorum(q.arguments());
+        int storeId = quorum ? -1 : storage.messages().registerQueue(name, q.name());
+        MessageQueue queue = new MessageQueue(this, q.name(), true, false, q.autoDelete(), q.arguments(), restoredSettings(q),
+                policies.applied(true, q.name()), null, executors.get(), storeId, quorum);
+        if (quorum) {
+            openLog(queue, q.home() != null ? q.home() : NodeName.get(), false);
+        }
+        return queue;
+    }
+
+    // ---- quorum queues ----
+
+    /** A quorum queue when the arguments ask for one and this node is in a cluster; else a classic queue, as before. */
+    private boolean isQuorum(Map<String, Object> arguments) {
+        return QueueArguments.isQuorum(arguments) && storage.quorum().available();
+    }
+
+    /** RabbitMQ's checks of a new quorum queue: durable, not exclusive, not auto-delete. */
+    private void checkQuorumProperties(String queueName, boolean durable, boolean exclusive, boolean autoDelete) {
+        String invalid = !durable ? "non-durable" : exclusive ? "exclusive-owner" : autoDelete ? "auto-delete" : null;
+        if (invalid != null) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "invalid property '%s' for queue '%s' in vhost '%s'",
+                    invalid, queueName, name);
+        }
+    }
+
+    /**
+     * Opens a quorum queue's replicated log on the members chosen from {@code home} (the node that declared it),
+     * making the group when {@code create}. Its settings: the delivery limit (RabbitMQ 4's default of 20 unless
+     * x-delivery-limit or a policy says otherwise); dead messages are dropped (no dead-lettering from quorum queues
+     * yet).
+     */
+    private void openLog(MessageQueue queue, String home, boolean create) {
+        QuorumLogs logs = storage.quorum();
+        List<String> members = logs.membersFor(home, QueueArguments.quorumGroupSize(queue.arguments(), queue.describe()));
+        long limit = queue.settings().deliveryLimit();
+        QuorumCommand.Configure settings = new QuorumCommand.Configure(limit == QueueArguments.NONE
+                ? QuorumQueueState.DEFAULT_DELIVERY_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE), false);
+        queue.replicated().opened(logs.open(name, queue.name(), members, settings, create, queue.replicated()));
     }
 
     // ---- a cluster's queues of other nodes, and changes other nodes made ----

@@ -8,6 +8,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.NodeName;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.Users;
+import dev.warren.core.quorum.QuorumLogs;
 import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.MemoryBudget;
 import dev.warren.core.store.ResourceAlarm;
@@ -123,7 +124,8 @@ public final class WarrenServer implements AutoCloseable {
             // the same total the launcher sized the heap from (JvmOptions), so the two agree on the watermark
             MemoryAlarm memoryAlarm = new MemoryAlarm(config.memory().watermark(), JvmOptions.totalMemory());
             Storage storage = new Storage(journal, cluster == null ? definitions : cluster.store(),
-                    new MemoryBudget(sc.memoryBudget()), diskAlarm, memoryAlarm);
+                    new MemoryBudget(sc.memoryBudget()), diskAlarm, memoryAlarm,
+                    cluster == null ? QuorumLogs.NONE : cluster.quorumLogs());
             // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
             // later starts restore the stored users and vhosts instead, as RabbitMQ does.
             Broker broker = new Broker(users(config), storage, config.defaultVhost());

@@ -22,4 +22,8 @@ public interface QuorumApplied {
     void applied(long index, QuorumCommand command, List<QuorumEffect> effects);
 
     void restored(QuorumQueueState state);
+
+    /** The queue's counts after each command or restore, for declare-ok and management (applier thread). */
+    default void counted(long ready, long checkedOut, int consumers) {
+    }
 }

@@ -43,9 +43,12 @@ public record Definitions(List<ExchangeDefinition> exchanges, List<QueueDefiniti
             return new QueueDefinition(name, autoDelete, arguments, node);
         }
 
-        /** Whether the queue's messages are on another node than {@code node}. */
+        /**
+         * Whether the queue's messages are on another node than {@code node}. A quorum queue's are on its members,
+         * and every node reaches it, so it is never another node's.
+         */
         public boolean isRemote(String node) {
-            return home != null && !home.equals(node);
+            return home != null && !home.equals(node) && !dev.warren.core.QueueArguments.isQuorum(arguments);
         }
     }
 

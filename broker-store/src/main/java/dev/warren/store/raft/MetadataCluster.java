@@ -2,6 +2,7 @@ package dev.warren.store.raft;
 
 import dev.warren.core.Broker;
 import dev.warren.core.cluster.ClusterView;
+import dev.warren.core.quorum.QuorumLogs;
 import dev.warren.store.DefinitionsFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,7 @@ public final class MetadataCluster implements AutoCloseable {
     private final PeerProbe probe;
     /** The quorum queues' groups, on the same Raft server and port as the metadata group. */
     private final QuorumGroups quorumGroups;
+    private final RaftQuorumLogs quorumLogs;
 
     private MetadataCluster(ClusterSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine,
                             ReplicatedDefinitionStore store, PeerProbe probe, QuorumGroups quorumGroups) {
@@ -65,6 +67,8 @@ public final class MetadataCluster implements AutoCloseable {
         this.store = store;
         this.probe = probe;
         this.quorumGroups = quorumGroups;
+        this.quorumLogs = new RaftQuorumLogs(settings.peers(), settings.node(), server, quorumGroups);
+        probe.onDown(quorumLogs::nodeDown);
     }
 
     /**
@@ -199,9 +203,15 @@ public final class MetadataCluster implements AutoCloseable {
         return quorumGroups;
     }
 
+    /** Quorum queues' replicated logs, as the broker's queues open them. */
+    public QuorumLogs quorumLogs() {
+        return quorumLogs;
+    }
+
     @Override
     public void close() {
         probe.close();
+        quorumLogs.close();
         quorumGroups.close();
         try {
             client.close();

@@ -11,10 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Which cluster nodes are running, as this node sees them: every second it opens (and closes) a TCP connection to each
- * other node's inter-node port; a node that accepted within half a second is running. This node always is.
+ * other node's inter-node port; a node that accepted within half a second is running. This node always is. A node
+ * that stops accepting (its process died) is reported once to {@link #onDown}. A paused process (SIGSTOP) still
+ * accepts (the kernel does), so it is not seen as down here; Raft's elections notice it.
  */
 final class PeerProbe implements ClusterView, AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 500;
@@ -22,6 +25,8 @@ final class PeerProbe implements ClusterView, AutoCloseable {
     private final List<ClusterPeer> peers;
     private final String self;
     private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
+    /** Told the name of a node that was running and no longer accepts connections (the probe's thread). */
+    private volatile Consumer<String> onDown = node -> { };
     private final ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "warren-cluster-probe");
         thread.setDaemon(true);
@@ -33,6 +38,11 @@ final class PeerProbe implements ClusterView, AutoCloseable {
         this.self = self;
     }
 
+    /** From now on {@code listener} hears of each node that was running and stopped accepting connections. */
+    void onDown(Consumer<String> listener) {
+        this.onDown = listener;
+    }
+
     void start() {
         probes.scheduleWithFixedDelay(this::probeAll, 0, 1, TimeUnit.SECONDS);
     }
@@ -40,7 +50,11 @@ final class PeerProbe implements ClusterView, AutoCloseable {
     private void probeAll() {
         for (ClusterPeer peer : peers) {
             if (!peer.name().equals(self)) {
-                reachable.put(peer.name(), connects(peer));
+                boolean now = connects(peer);
+                Boolean before = reachable.put(peer.name(), now);
+                if (Boolean.TRUE.equals(before) && !now) {
+                    onDown.accept(peer.name());
+                }
             }
         }
     }

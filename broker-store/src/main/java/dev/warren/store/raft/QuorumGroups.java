@@ -3,6 +3,7 @@ package dev.warren.store.raft;
 import dev.warren.core.quorum.QuorumApplied;
 import dev.warren.core.quorum.QuorumCommand;
 import dev.warren.core.quorum.QuorumCommandCodec;
+import dev.warren.core.quorum.QuorumReply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -18,26 +19,39 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The quorum queues' Raft groups on this node (Ratis multi-Raft: one group per queue, all on the node's one Raft
  * server and inter-node port). {@link #registry} gives Ratis a {@link QuorumStateMachine} for every quorum group
  * it starts — created here, or found on disk at a restart — and {@link #create} makes a new group on its members.
  * {@link #submit} appends a command to a group's log through its leader (the Ratis client finds it and follows
- * leader changes) and completes with the command's log index once it is committed and applied by the leader.
+ * leader changes) and completes with the command's {@link QuorumReply} once it is committed and applied by the leader.
  *
  * <p>A group's id derives from the queue's virtual host and name, so every node names the same queue's group the
  * same way without asking. Thread-safe.
  */
 public final class QuorumGroups implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumGroups.class);
     private static final String GROUP_PREFIX = "warren-quorum-queue:";
     private final RaftProperties properties;
     private final Map<RaftGroupId, QuorumStateMachine> replicas = new ConcurrentHashMap<>();
     private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+    /** The groups this node submits to, to make their clients again. */
+    private final Map<RaftGroupId, RaftGroup> groups = new ConcurrentHashMap<>();
+    /** How often a command is sent again through a new client, {@link #RENEW_DELAY_MILLIS} apart (a minute). */
+    private static final int CLIENT_RENEWALS = 300;
+    private static final long RENEW_DELAY_MILLIS = 200;
 
     public QuorumGroups(RaftProperties properties) {
         this.properties = properties;
@@ -63,41 +77,149 @@ public final class QuorumGroups implements AutoCloseable {
 
     /**
      * Makes the group on each of its members (each member's server starts its replica) and configures it. Completes
-     * once the configuration is committed.
+     * once the configuration is committed. A member that has the group already (it joined in first) is fine.
      */
-    public CompletableFuture<Long> create(RaftGroup group, QuorumCommand.Configure settings) throws IOException {
+    public CompletableFuture<QuorumReply> create(RaftGroup group, QuorumCommand.Configure settings) throws IOException {
         try (RaftClient admin = newClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
                 TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
             for (RaftPeer peer : group.getPeers()) {
-                RaftClientReply reply = admin.getGroupManagementApi(peer.getId()).add(group);
-                if (!reply.isSuccess()) {
-                    throw new IOException("member " + peer.getId() + " refused group " + group.getGroupId() + ": "
-                            + reply.getException());
-                }
+                add(admin, group, peer.getId());
             }
         }
-        clients.computeIfAbsent(group.getGroupId(), id -> newClient(group, defaultRetry()));
+        known(group);
         return submit(group.getGroupId(), settings);
+    }
+
+    /** Starts the group on this node when its server lacks it (the node was down when the group was made). */
+    public void joinIfMissing(RaftServer server, RaftGroup group) throws IOException {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(group.getGroupId())) {
+                return;
+            }
+        }
+        try (RaftClient admin = newClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+                TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+            add(admin, group, server.getId());
+        }
+    }
+
+    private static void add(RaftClient admin, RaftGroup group, RaftPeerId member) throws IOException {
+        RaftClientReply reply;
+        try {
+            reply = admin.getGroupManagementApi(member).add(group);
+        } catch (IOException e) {
+            if (alreadyExists(e)) {
+                return;
+            }
+            throw e;
+        }
+        if (!reply.isSuccess() && !alreadyExists(reply.getException())) {
+            throw new IOException("member " + member + " refused group " + group.getGroupId() + ": " + reply.getException());
+        }
+    }
+
+    /** A member refused a group it has: it joined in first (Ratis says so only in the message, or in the cause). */
+    private static boolean alreadyExists(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AlreadyExistsException || String.valueOf(t.getMessage()).contains("already exists")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the group from each member that answers, its log and snapshots with it (the queue was deleted). */
+    public void delete(RaftGroup group) {
+        detach(group.getGroupId());
+        try (RaftClient admin = newClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(2,
+                TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+            for (RaftPeer peer : group.getPeers()) {
+                try {
+                    admin.getGroupManagementApi(peer.getId()).remove(group.getGroupId(), true, false);
+                } catch (IOException e) {
+                    LOG.warn("Quorum queue group {}: member {} did not remove it: {}", group.getGroupId(), peer.getId(),
+                            e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Quorum queue group {}: closing its admin client: {}", group.getGroupId(), e.getMessage());
+        }
+        replicas.remove(group.getGroupId());
+    }
+
+    /** This node stops submitting to the group and hearing from its replica. */
+    public void detach(RaftGroupId group) {
+        QuorumStateMachine replica = replicas.get(group);
+        if (replica != null) {
+            replica.attach(QuorumApplied.NONE);
+        }
+        groups.remove(group);
+        RaftClient client = clients.remove(group);
+        if (client != null) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 
     /** Knows a group that exists (made by another node, or found at a restart), so commands can be submitted to it. */
     public void known(RaftGroup group) {
+        groups.put(group.getGroupId(), group);
         clients.computeIfAbsent(group.getGroupId(), id -> newClient(group, defaultRetry()));
     }
 
-    /** Appends a command to the group's log; completes with its index once committed and applied by the leader. */
-    public CompletableFuture<Long> submit(RaftGroupId group, QuorumCommand command) {
+    /** Appends a command to the group's log; completes with its index (and answer) once committed and applied by the leader. */
+    public CompletableFuture<QuorumReply> submit(RaftGroupId group, QuorumCommand command) {
+        Message message = Message.valueOf(ByteString.copyFrom(QuorumCommandCodec.encode(command)));
+        return send(group, message, CLIENT_RENEWALS);
+    }
+
+    /**
+     * Sends through the group's client; a client that gave up is replaced and the command sent again. Ratis's client
+     * closes itself for good when a member answers that it does not have the group (yet: the node that declared the
+     * queue is still making it on the members), and a command it failed that way was not applied.
+     */
+    private CompletableFuture<QuorumReply> send(RaftGroupId group, Message message, int renewals) {
         RaftClient client = clients.get(group);
         if (client == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no quorum queue group " + group + " known here"));
         }
-        Message message = Message.valueOf(ByteString.copyFrom(QuorumCommandCodec.encode(command)));
-        return client.async().send(message).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new IllegalStateException("quorum queue group " + group + " refused a command: " + reply.getException());
+        return client.async().send(message).handle((reply, failure) -> {
+            if (failure == null) {
+                if (!reply.isSuccess()) {
+                    throw new IllegalStateException("quorum queue group " + group + " refused a command: " + reply.getException());
+                }
+                return CompletableFuture.completedFuture(QuorumStateMachine.replyOf(reply.getMessage()));
             }
-            return QuorumStateMachine.indexOf(reply.getMessage());
-        });
+            if (renewals == 0 || !clientGaveUp(failure)) {
+                return CompletableFuture.<QuorumReply>failedFuture(failure);
+            }
+            renew(group, client);
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(RENEW_DELAY_MILLIS,
+                    TimeUnit.MILLISECONDS)).thenCompose(ignored -> send(group, message, renewals - 1));
+        }).thenCompose(next -> next);
+    }
+
+    private static boolean clientGaveUp(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AlreadyClosedException || t instanceof GroupMismatchException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void renew(RaftGroupId id, RaftClient broken) {
+        RaftGroup group = groups.get(id);
+        if (group != null && clients.replace(id, broken, newClient(group, defaultRetry()))) {
+            try {
+                broken.close();
+            } catch (IOException ignored) {
+                // replaced anyway
+            }
+        }
     }
 
     /** This node's replica of the group hands what it applies to {@code applied} (it gets the state first). */

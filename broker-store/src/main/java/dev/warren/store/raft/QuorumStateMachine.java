@@ -5,13 +5,13 @@ import dev.warren.core.quorum.QuorumCommand;
 import dev.warren.core.quorum.QuorumCommandCodec;
 import dev.warren.core.quorum.QuorumEffect;
 import dev.warren.core.quorum.QuorumQueueState;
+import dev.warren.core.quorum.QuorumReply;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * One replica of a quorum queue: the Raft group's state machine on this node. Ratis applies each committed entry
  * here in log order, on the group's applier thread; the entry is a {@link QuorumCommand}, applied to the queue's
  * {@link QuorumQueueState}, and the command with its effects goes to the {@link QuorumApplied} this node's queue
- * set. The reply to the client that submitted the entry is its log index (8 bytes). A snapshot is the state's own
+ * set. The reply to the client that submitted the entry is a {@link QuorumReply}: its log index, and the answer to a
+ * basic.get or a purge. A snapshot is the state's own
  * snapshot in one file, so Ratis can purge the log up to it: a drained queue keeps no old entries on disk.
  */
 final class QuorumStateMachine extends BaseStateMachine {
@@ -85,17 +86,25 @@ final class QuorumStateMachine extends BaseStateMachine {
         }
         setLastAppliedTermIndex(snapshot.getTermIndex());
         notify.restored(loaded);
+        notify.counted(loaded.readyCount(), loaded.checkedOutCount(), loaded.consumerCount());
         LOG.debug("Quorum queue group {}: snapshot {} loaded", getGroupId(), snapshot.getTermIndex());
     }
 
     /** From now on, applied commands go to {@code applied}; it gets the state as it is now first. */
     void attach(QuorumApplied applied) {
         QuorumQueueState now;
+        long ready;
+        long checkedOut;
+        int consumers;
         synchronized (this) {
             listener = applied;
             now = state;
+            ready = state.readyCount();
+            checkedOut = state.checkedOutCount();
+            consumers = state.consumerCount();
         }
         applied.restored(now);
+        applied.counted(ready, checkedOut, consumers);
     }
 
     @Override
@@ -114,22 +123,29 @@ final class QuorumStateMachine extends BaseStateMachine {
         }
         List<QuorumEffect> effects = new ArrayList<>();
         QuorumApplied notify;
+        long ready;
+        long checkedOut;
+        int consumers;
         synchronized (this) {
             state.apply(index, command, effects::add);
             notify = listener;
+            ready = state.readyCount();
+            checkedOut = state.checkedOutCount();
+            consumers = state.consumerCount();
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         notify.applied(index, command, effects);
-        return CompletableFuture.completedFuture(indexReply(index));
+        notify.counted(ready, checkedOut, consumers);
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(QuorumReply.encode(index, effects))));
     }
 
     private static Message indexReply(long index) {
-        return Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(index).flip()));
+        return Message.valueOf(ByteString.copyFrom(QuorumReply.encode(index, List.of())));
     }
 
-    /** The index a reply of this state machine names. */
-    static long indexOf(Message reply) {
-        return reply.getContent().asReadOnlyByteBuffer().getLong();
+    /** What a reply of this state machine says. */
+    static QuorumReply replyOf(Message reply) {
+        return QuorumReply.decode(reply.getContent().toByteArray());
     }
 
     /** The state's snapshot bytes as they are now (for tests and diagnostics). */

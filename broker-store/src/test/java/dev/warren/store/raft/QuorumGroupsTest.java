@@ -9,6 +9,7 @@ import dev.warren.core.quorum.QuorumApplied;
 import dev.warren.core.quorum.QuorumCommand;
 import dev.warren.core.quorum.QuorumEffect;
 import dev.warren.core.quorum.QuorumQueueState;
+import dev.warren.core.quorum.QuorumReply;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -142,7 +143,7 @@ class QuorumGroupsTest {
     }
 
     private long submit(int node, QuorumCommand command) throws Exception {
-        return groups.get(node).submit(group.getGroupId(), command).get(60, TimeUnit.SECONDS);
+        return groups.get(node).submit(group.getGroupId(), command).get(60, TimeUnit.SECONDS).index();
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -167,13 +168,13 @@ class QuorumGroupsTest {
     void everyReplicaAppliesTheSameCommandsToTheSameState() throws Exception {
         startCluster(10_000);
         submit(0, new QuorumCommand.Checkout(BOB, 10));
-        List<CompletableFuture<Long>> publishes = new ArrayList<>();
+        List<CompletableFuture<QuorumReply>> publishes = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             publishes.add(groups.get(i % 3).submit(group.getGroupId(), new QuorumCommand.Enqueue(new byte[] {(byte) i})));
         }
         long last = 0;
-        for (CompletableFuture<Long> publish : publishes) {
-            last = Math.max(last, publish.get(60, TimeUnit.SECONDS));
+        for (CompletableFuture<QuorumReply> publish : publishes) {
+            last = Math.max(last, publish.get(60, TimeUnit.SECONDS).index());
         }
         awaitApplied(List.of(0, 1, 2), last);
         long[] delivered = seen.get(1).stream().filter(e -> e.contains("Deliver")).limit(5)
@@ -220,13 +221,13 @@ class QuorumGroupsTest {
         startCluster(200);
         submit(0, new QuorumCommand.Checkout(BOB, 100_000));
         byte[] body = new byte[1024];
-        List<CompletableFuture<Long>> publishes = new ArrayList<>();
+        List<CompletableFuture<QuorumReply>> publishes = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             publishes.add(groups.get(0).submit(group.getGroupId(), new QuorumCommand.Enqueue(body)));
         }
         List<Long> ids = new ArrayList<>();
-        for (CompletableFuture<Long> publish : publishes) {
-            ids.add(publish.get(60, TimeUnit.SECONDS));
+        for (CompletableFuture<QuorumReply> publish : publishes) {
+            ids.add(publish.get(60, TimeUnit.SECONDS).index());
         }
         long last = submit(0, new QuorumCommand.Settle(BOB, ids.stream().mapToLong(Long::longValue).toArray()));
         awaitApplied(List.of(0, 1, 2), last);
@@ -245,12 +246,12 @@ class QuorumGroupsTest {
             servers.get(2).close();
             groups.get(2).close();
             long last = 0;
-            List<CompletableFuture<Long>> publishes = new ArrayList<>();
+            List<CompletableFuture<QuorumReply>> publishes = new ArrayList<>();
             for (int i = 0; i < 700; i++) {
                 publishes.add(groups.get(i % 2).submit(group.getGroupId(), new QuorumCommand.Enqueue(new byte[] {(byte) i})));
             }
-            for (CompletableFuture<Long> publish : publishes) {
-                last = Math.max(last, publish.get(60, TimeUnit.SECONDS));
+            for (CompletableFuture<QuorumReply> publish : publishes) {
+                last = Math.max(last, publish.get(60, TimeUnit.SECONDS).index());
             }
             // the others snapshotted meanwhile (and kept the log the stopped one still needs)
             startServer(2);

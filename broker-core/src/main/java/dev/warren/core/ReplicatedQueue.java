@@ -1,0 +1,236 @@
+package dev.warren.core;
+
+import dev.warren.core.message.Message;
+import dev.warren.core.quorum.ConsumerKey;
+import dev.warren.core.quorum.QuorumApplied;
+import dev.warren.core.quorum.QuorumCommand;
+import dev.warren.core.quorum.QuorumEffect;
+import dev.warren.core.quorum.QuorumLog;
+import dev.warren.core.quorum.QuorumMessages;
+import dev.warren.core.quorum.QuorumQueueState;
+import dev.warren.core.quorum.QuorumReply;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A quorum queue on this node: what a channel does with the queue becomes a command in the queue's replicated log
+ * ({@link QuorumLog}), and what the log's replica on this node applies comes back here — deliveries to this node's
+ * consumers, the counts. The state that decides deliveries is the replicated {@link QuorumQueueState}, the same on
+ * every member, so the node a consumer is connected to sends its deliveries from its own replica: no messages
+ * travel between nodes except through the log.
+ *
+ * <p>Consumers are known here from the moment they subscribe until the log says they are gone (their Cancel or
+ * their channel's ChannelDown applied), so a delivery decided just before a cancel still finds its channel, which
+ * gives it back. Threading: the methods are called by channels (any thread); {@link QuorumApplied} by the replica's
+ * applier thread.
+ */
+public final class ReplicatedQueue implements QuorumApplied {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedQueue.class);
+    /**
+     * Channel numbers for consumer keys: unique on this node across restarts (they start from the clock), so a
+     * command of a channel of an earlier run can never be taken for one of a channel now.
+     */
+    private static final AtomicLong CHANNELS = new AtomicLong(System.currentTimeMillis() << 16);
+
+    private final MessageQueue queue;
+    private final String node;
+    private volatile QuorumLog log;
+    private final ConcurrentHashMap<ConsumerKey, Subscription> consumers = new ConcurrentHashMap<>();
+    private volatile long ready;
+    private volatile long checkedOut;
+    private volatile int consumerCount;
+
+    /** A consumer on this node and the credit it subscribed with. */
+    private record Subscription(Consumer consumer, int credit) {
+    }
+
+    ReplicatedQueue(MessageQueue queue, String node) {
+        this.queue = queue;
+        this.node = node;
+    }
+
+    /** A new channel's number in the consumer keys of every quorum queue. */
+    public static long newChannel() {
+        return CHANNELS.incrementAndGet();
+    }
+
+    void opened(QuorumLog opened) {
+        this.log = opened;
+    }
+
+    public QuorumLog log() {
+        return log;
+    }
+
+    /** The queue is deleted here: nothing more comes from the replica (the group goes with the delete's node). */
+    void closed() {
+        QuorumLog opened = log;
+        if (opened != null) {
+            opened.close();
+        }
+        consumers.values().forEach(subscription -> subscription.consumer().cancelledByQueue(queue));
+        consumers.clear();
+    }
+
+    /** This node's key for a consumer of channel {@code channel}; the empty tag holds the channel's basic.gets. */
+    public ConsumerKey key(long channel, String tag) {
+        return new ConsumerKey(node, channel, tag);
+    }
+
+    /** Whether this node has a replica of the queue, so its consumers can be served here. */
+    public void requireReplicaHere() {
+        if (!log.members().contains(node)) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s has no replica on node '%s'; consume from it "
+                    + "through one of its members %s", queue.describe(), node, log.members());
+        }
+    }
+
+    /** Appends a published message; completes once a majority of the members has it on disk. */
+    public CompletableFuture<QuorumReply> publish(Message message) {
+        return log.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message)));
+    }
+
+    /** Appends a message the broker routed itself; a failure to commit it is logged (no confirm waits for it). */
+    void publishQuietly(Message message) {
+        publish(message).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                LOG.warn("{}: a message routed to it (dead-lettered, delayed or traced) was not committed and is lost: {}",
+                        queue.describe(), failure.toString());
+            }
+        });
+    }
+
+    /** Subscribes a consumer with a window of {@code credit} unsettled deliveries; completes once it is in the log. */
+    public CompletableFuture<Void> consume(ConsumerKey key, Consumer consumer, int credit) {
+        requireReplicaHere();
+        Subscription subscription = new Subscription(consumer, credit);
+        consumers.put(key, subscription);
+        return log.ready().thenCompose(ignored -> log.submit(new QuorumCommand.Checkout(key, credit)))
+                .<Void>thenApply(reply -> null)
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        consumers.remove(key, subscription);
+                    }
+                });
+    }
+
+    /** basic.cancel: no more deliveries to this consumer; what it holds stays with its channel. */
+    public CompletableFuture<QuorumReply> cancel(ConsumerKey key) {
+        return log.submit(new QuorumCommand.Cancel(key));
+    }
+
+    /** basic.get; the reply's answer is the {@link QuorumEffect.GetResult}. */
+    public CompletableFuture<QuorumEffect.GetResult> get(ConsumerKey holder, boolean noAck) {
+        return log.ready().thenCompose(ignored -> log.submit(new QuorumCommand.Get(holder, noAck)))
+                .thenApply(reply -> (QuorumEffect.GetResult) reply.answer());
+    }
+
+    public void settle(ConsumerKey key, long[] ids) {
+        submitQuietly(new QuorumCommand.Settle(key, ids));
+    }
+
+    /** Nack or reject with requeue, or a delivery the channel could not send. */
+    public void requeue(ConsumerKey key, long[] ids) {
+        submitQuietly(new QuorumCommand.Return(key, ids));
+    }
+
+    /** Reject without requeue. */
+    public void discard(ConsumerKey key, long[] ids) {
+        submitQuietly(new QuorumCommand.Discard(key, ids));
+    }
+
+    /** A channel of this node closed: its consumers go and what it held returns to the queue. */
+    public void channelClosed(long channel) {
+        submitQuietly(new QuorumCommand.ChannelDown(node, channel));
+    }
+
+    /** queue.purge; completes with how many ready messages went. */
+    public CompletableFuture<Long> purge() {
+        return log.submit(new QuorumCommand.Purge()).thenApply(reply ->
+                reply.answer() instanceof QuorumEffect.Purged p ? p.count() : 0L);
+    }
+
+    private void submitQuietly(QuorumCommand command) {
+        log.submit(command).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                // the messages stay held until the channel's ChannelDown (or the node's NodeDown) returns them
+                LOG.warn("{}: {} was not committed: {}", queue.describe(), command.getClass().getSimpleName(),
+                        failure.toString());
+            }
+        });
+    }
+
+    public long messageCount() {
+        return ready;
+    }
+
+    public long unacknowledgedCount() {
+        return checkedOut;
+    }
+
+    public int consumerCount() {
+        return consumerCount;
+    }
+
+    // ---- what this node's replica applied (its applier thread) ----
+
+    @Override
+    public void applied(long index, QuorumCommand command, List<QuorumEffect> effects) {
+        for (QuorumEffect effect : effects) {
+            if (effect instanceof QuorumEffect.Deliver d && d.consumer().node().equals(node)) {
+                deliver(d);
+            }
+        }
+        if (command instanceof QuorumCommand.Cancel c && c.consumer().node().equals(node)) {
+            consumers.remove(c.consumer());
+        } else if (command instanceof QuorumCommand.ChannelDown d && d.node().equals(node)) {
+            consumers.keySet().removeIf(k -> k.channel() == d.channel());
+        } else if (command instanceof QuorumCommand.NodeDown d && d.node().equals(node) && !consumers.isEmpty()) {
+            // another node took this one for down while it runs: its consumers subscribe again (what they held went
+            // back to the queue and may go to others; their acks of it are ignored: at least once)
+            LOG.warn("{}: this node was reported down while running; its {} consumers subscribe again",
+                    queue.describe(), consumers.size());
+            consumers.forEach((key, subscription) -> submitQuietly(new QuorumCommand.Checkout(key, subscription.credit())));
+        }
+    }
+
+    private void deliver(QuorumEffect.Deliver d) {
+        Subscription subscription = consumers.get(d.consumer());
+        if (subscription == null) {
+            return; // a consumer of an earlier run of this node: its NodeDown returns what it was given
+        }
+        subscription.consumer().deliver(queue, entry(d.message(), d.id(), d.redelivered(), d.deliveryCount()));
+    }
+
+    /** The message basic.get took, as a channel holds a delivery (null when there was none). */
+    public static QueueEntry entryOf(QuorumEffect.GetResult result) {
+        return result.message() == null ? null
+                : entry(result.message(), result.id(), result.redelivered(), result.deliveryCount());
+    }
+
+    /** A delivery: the message, with x-delivery-count once it came back before (as RabbitMQ's quorum queues). */
+    private static QueueEntry entry(byte[] bytes, long id, boolean redelivered, int deliveryCount) {
+        Message message = QuorumMessages.decode(bytes);
+        if (deliveryCount > 0) {
+            message = DeliveryCount.stamp(message, deliveryCount);
+        }
+        return new QueueEntry(message, id, redelivered, QueueEntry.NEVER, deliveryCount);
+    }
+
+    @Override
+    public void restored(QuorumQueueState state) {
+        // the counts follow (counted); deliveries already decided before went out from this node's earlier run, and
+        // NodeDown returns them
+    }
+
+    @Override
+    public void counted(long readyNow, long checkedOutNow, int consumersNow) {
+        ready = readyNow;
+        checkedOut = checkedOutNow;
+        consumerCount = consumersNow;
+    }
+}

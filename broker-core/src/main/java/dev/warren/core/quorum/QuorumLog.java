@@ -1,0 +1,31 @@
+package dev.warren.core.quorum;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One quorum queue's replicated log as this node reaches it: commands go to the group's leader, wherever it is, and
+ * this node's replica (when it is a member) hands what it applies to the queue's {@link QuorumApplied}.
+ */
+public interface QuorumLog {
+    /** Appends a command; completes with its index (and answer) once a majority has it and the leader applied it. */
+    CompletableFuture<QuorumReply> submit(QuorumCommand command);
+
+    /**
+     * Completes once the log can take this node's consumers: the group exists, and commands of an earlier run of
+     * this node (its consumers, what they held) are cleared.
+     */
+    CompletableFuture<Void> ready();
+
+    /** The node leading the group now, or null while it elects one or this node cannot tell. */
+    String leader();
+
+    /** The group's members, in the order they were chosen. */
+    List<String> members();
+
+    /** The queue was deleted: the group goes on every member, its log and snapshots with it. */
+    CompletableFuture<Void> delete();
+
+    /** This node stops handing the replica's work to the queue (the broker stops; the group stays). */
+    void close();
+}

@@ -1,0 +1,81 @@
+package dev.warren.core.quorum;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * What the node that submitted a command hears back once the leader applied it: the command's log index and, for
+ * basic.get and queue.purge, the answer the state gave ({@link QuorumEffect.GetResult}, {@link QuorumEffect.Purged});
+ * {@code answer} is null for every other command. Carried in the Raft reply, so the submitter needs no replica.
+ */
+public record QuorumReply(long index, QuorumEffect answer) {
+    private static final int NONE = 0;
+    private static final int GET_RESULT = 1;
+    private static final int PURGED = 2;
+
+    /** The reply to the command applied at {@code index} with {@code effects}. */
+    public static byte[] encode(long index, List<QuorumEffect> effects) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16);
+        DataOutputStream out = new DataOutputStream(bytes);
+        try {
+            out.writeLong(index);
+            QuorumEffect answer = effects.stream()
+                    .filter(e -> e instanceof QuorumEffect.GetResult || e instanceof QuorumEffect.Purged)
+                    .findFirst().orElse(null);
+            if (answer instanceof QuorumEffect.GetResult g) {
+                out.writeByte(GET_RESULT);
+                g.holder().writeTo(out);
+                out.writeLong(g.id());
+                out.writeBoolean(g.redelivered());
+                out.writeInt(g.deliveryCount());
+                out.writeLong(g.remaining());
+                out.writeInt(g.message() == null ? -1 : g.message().length);
+                if (g.message() != null) {
+                    out.write(g.message());
+                }
+            } else if (answer instanceof QuorumEffect.Purged p) {
+                out.writeByte(PURGED);
+                out.writeLong(p.count());
+            } else {
+                out.writeByte(NONE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array stream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    public static QuorumReply decode(byte[] bytes) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            long index = in.readLong();
+            int kind = in.readUnsignedByte();
+            QuorumEffect answer = switch (kind) {
+                case GET_RESULT -> {
+                    ConsumerKey holder = ConsumerKey.readFrom(in);
+                    long id = in.readLong();
+                    boolean redelivered = in.readBoolean();
+                    int deliveryCount = in.readInt();
+                    long remaining = in.readLong();
+                    int length = in.readInt();
+                    byte[] message = null;
+                    if (length >= 0) {
+                        message = new byte[length];
+                        in.readFully(message);
+                    }
+                    yield new QuorumEffect.GetResult(holder, id, message, redelivered, deliveryCount, remaining);
+                }
+                case PURGED -> new QuorumEffect.Purged(in.readLong());
+                default -> null;
+            };
+            return new QuorumReply(index, answer);
+        } catch (IOException e) {
+            throw new IllegalStateException("a quorum queue reply that cannot be read", e);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.warren.store.raft;
+
+import dev.warren.core.quorum.QuorumApplied;
+import dev.warren.core.quorum.QuorumCommand;
+import dev.warren.core.quorum.QuorumLog;
+import dev.warren.core.quorum.QuorumLogs;
+import dev.warren.core.quorum.QuorumReply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quorum queues' logs on this node's Raft server: one {@link QuorumGroups} group per queue, its members chosen from
+ * the configured nodes. Making or joining a group calls other nodes (Ratis group management), so it runs on one
+ * admin thread here, never on a channel's event loop; {@link QuorumLog#ready()} says when it is done.
+ */
+final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftQuorumLogs.class);
+    private final List<ClusterPeer> peers;
+    private final String node;
+    private final RaftServer server;
+    private final QuorumGroups groups;
+    /** The logs this node opened, for telling them of a node that went down. */
+    private final Map<RaftGroupId, RaftQuorumLog> open = new ConcurrentHashMap<>();
+    private final ExecutorService admin = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "warren-quorum-admin");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    RaftQuorumLogs(List<ClusterPeer> peers, String node, RaftServer server, QuorumGroups groups) {
+        this.peers = List.copyOf(peers);
+        this.node = node;
+        this.server = server;
+        this.groups = groups;
+    }
+
+    @Override
+    public boolean available() {
+        return true;
+    }
+
+    @Override
+    public List<String> membersFor(String home, int size) {
+        int start = 0;
+        for (int i = 0; i < peers.size(); i++) {
+            if (peers.get(i).name().equals(home)) {
+                start = i;
+            }
+        }
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < Math.min(size, peers.size()); i++) {
+            members.add(peers.get((start + i) % peers.size()).name());
+        }
+        return members;
+    }
+
+    @Override
+    public QuorumLog open(String vhost, String queue, List<String> members, QuorumCommand.Configure settings,
+                          boolean create, QuorumApplied applied) {
+        RaftGroup group = RaftGroup.valueOf(QuorumGroups.groupId(vhost, queue), members.stream().map(this::peer).toList());
+        boolean member = members.contains(node);
+        if (member) {
+            groups.attach(group.getGroupId(), applied);
+        }
+        CompletableFuture<Void> ready;
+        if (create) {
+            ready = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return groups.create(group, settings);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, admin).thenCompose(configured -> configured).thenApply(reply -> null);
+        } else {
+            // a member that was down when the group was made starts it now; then whatever this node's channels of an
+            // earlier run held goes back, before its channels of this run can subscribe
+            ready = CompletableFuture.runAsync(() -> {
+                try {
+                    if (member) {
+                        groups.joinIfMissing(server, group);
+                    }
+                    groups.known(group);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, admin).thenCompose(joined -> groups.submit(group.getGroupId(), new QuorumCommand.NodeDown(node)))
+                    .thenApply(reply -> null);
+        }
+        ready.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.warn("Quorum queue '{}' in vhost '{}': its group on {} is not ready: {}", queue, vhost, members,
+                        failure.toString());
+            }
+        });
+        RaftQuorumLog log = new RaftQuorumLog(group, members, ready);
+        open.put(group.getGroupId(), log);
+        return log;
+    }
+
+    /**
+     * A node stopped: every quorum queue it is a member of and this node too drops its channels' consumers and takes
+     * back what they held (RabbitMQ returns them when the node's processes go down). Each member that saw it says so;
+     * the second NodeDown finds nothing left to do. Its clients reconnect to another node and subscribe anew.
+     */
+    void nodeDown(String node) {
+        for (RaftQuorumLog log : open.values()) {
+            if (log.members.contains(this.node)) {
+                log.submit(new QuorumCommand.NodeDown(node)).whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Quorum queue group {}: the departure of '{}' was not committed: {}",
+                                log.group.getGroupId(), node, failure.toString());
+                    }
+                });
+            }
+        }
+    }
+
+    private RaftPeer peer(String name) {
+        ClusterPeer peer = peers.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no cluster node '" + name + "'"));
+        return RaftPeer.newBuilder().setId(peer.name()).setAddress(peer.address()).build();
+    }
+
+    @Override
+    public void close() {
+        admin.shutdownNow();
+    }
+
+    private final class RaftQuorumLog implements QuorumLog {
+        private final RaftGroup group;
+        private final List<String> members;
+        private final CompletableFuture<Void> ready;
+
+        RaftQuorumLog(RaftGroup group, List<String> members, CompletableFuture<Void> ready) {
+            this.group = group;
+            this.members = List.copyOf(members);
+            this.ready = ready;
+        }
+
+        @Override
+        public CompletableFuture<QuorumReply> submit(QuorumCommand command) {
+            return ready.thenCompose(ignored -> groups.submit(group.getGroupId(), command));
+        }
+
+        @Override
+        public CompletableFuture<Void> ready() {
+            return ready;
+        }
+
+        @Override
+        public String leader() {
+            RaftGroupId id = group.getGroupId();
+            try {
+                RaftPeerId leader = server.getDivision(id).getInfo().getLeaderId();
+                return leader == null ? null : leader.toString();
+            } catch (IOException e) {
+                return null; // not a member here, or the group is not started
+            }
+        }
+
+        @Override
+        public List<String> members() {
+            return members;
+        }
+
+        @Override
+        public CompletableFuture<Void> delete() {
+            return CompletableFuture.runAsync(() -> groups.delete(group), admin);
+        }
+
+        @Override
+        public void close() {
+            open.remove(group.getGroupId(), this);
+            groups.detach(group.getGroupId());
+        }
+    }
+}
