@@ -69,30 +69,39 @@ final class AckMethods {
 
     /**
      * Deliveries done with: acked ({@code ack}), or rejected and then requeued in their original order or
-     * dropped. Their queues hear of it in this channel's next batch; their consumers get credit back now.
+     * dropped. Their queues hear of it in this channel's next batch (a quorum queue in its log); their consumers
+     * get credit back now.
      */
     void settle(List<Unacked> deliveries, boolean ack, boolean requeue) {
+        settle(deliveries, ack, requeue, true);
+    }
+
+    private void settle(List<Unacked> deliveries, boolean ack, boolean requeue, boolean toQuorumQueues) {
         if (deliveries.isEmpty()) {
             return;
         }
+        List<Unacked> classic = QuorumSettlements.settle(channel, deliveries, ack, requeue, toQuorumQueues);
         boolean back = !ack && requeue;
-        if (ack && deliveries.size() == 1 && deliveries.get(0).queue().executor().inEventLoop()) {
-            deliveries.get(0).queue().process().settle(deliveries.get(0).entry()); // one ack, queue on this loop
-        } else {
-            forEachQueue(deliveries, (queue, entries) -> channel.connection().batcher().submit(queue,
+        if (ack && classic.size() == 1 && classic.get(0).queue().executor().inEventLoop()) {
+            classic.get(0).queue().process().settle(classic.get(0).entry()); // one ack, queue on this loop
+        } else if (!classic.isEmpty()) {
+            forEachQueue(classic, (queue, entries) -> channel.connection().batcher().submit(queue,
                     back ? q -> q.requeue(entries) : ack ? q -> q.settle(entries) : q -> q.discard(entries)));
         }
         for (Unacked d : deliveries) {
             if (d.consumer() != null) {
-                channel.prefetch().released(d.consumer());
+                QuorumSettlements.releaseCredit(channel, d.consumer());
             }
         }
         channel.wake(channel.prefetch().takeWoken(channel.consumerList()));
     }
 
-    /** The channel closes: every unacked delivery goes back to its queue, in order. */
+    /**
+     * The channel closes: every unacked delivery goes back to its queue, in order; a quorum queue takes back
+     * everything the channel held at once when it hears the channel closed.
+     */
     void release() {
-        settle(channel.unacked().takeAll(), false, true);
+        settle(channel.unacked().takeAll(), false, true, false);
     }
 
     private static void forEachQueue(List<Unacked> deliveries, java.util.function.BiConsumer<MessageQueue, List<QueueEntry>> action) {

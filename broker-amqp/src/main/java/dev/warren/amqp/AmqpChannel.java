@@ -260,6 +260,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
         consuming.release();
         transactions.abandon();
         acks.release();
+        context.releaseQuorumQueues();
         connection.batcher().flush();
         connection.counters().closed(context.counters());
     }

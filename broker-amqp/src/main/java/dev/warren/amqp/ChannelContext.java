@@ -6,7 +6,9 @@ import dev.warren.core.AmqpException;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueArguments;
 import dev.warren.core.QueueProcess;
+import dev.warren.core.ReplicatedQueue;
 import dev.warren.core.message.Message;
+import dev.warren.core.quorum.ConsumerKey;
 import dev.warren.core.stats.Counter;
 import dev.warren.core.stats.OwnedCounters;
 import io.netty.util.concurrent.EventExecutor;
@@ -68,6 +70,10 @@ final class ChannelContext {
     private boolean watchedForAckTimeout;
     /** This channel's message counters (management's channel message_stats); part of the connection's totals. */
     private final OwnedCounters counters;
+    /** This channel's number in quorum queues' consumer keys, given when it first uses one (0 until then). */
+    private long quorumChannel;
+    /** The quorum queues this channel consumed or got from: each hears when the channel closes. */
+    private Set<ReplicatedQueue> quorumQueues;
 
     ChannelContext(int id, ConnectionContext connection, Resumption resumption) {
         this.id = id;
@@ -310,11 +316,38 @@ final class ChannelContext {
             return;
         }
         Set<MessageQueue> queues = new java.util.LinkedHashSet<>();
-        woken.forEach(consumer -> queues.add(consumer.queue()));
+        woken.forEach(consumer -> {
+            if (consumer.queue().replicated() == null) { // a quorum queue's credit is in its log
+                queues.add(consumer.queue());
+            }
+        });
         queues.forEach(queue -> connection.batcher().submit(queue, QueueProcess::resumeDispatch));
     }
 
     void wakeAllConsumers() {
         wake(consumers.values());
+    }
+
+    // ---- quorum queues ----
+
+    /** The key a quorum queue knows this channel's consumer {@code tag} by ("" for its basic.gets). */
+    ConsumerKey quorumKey(ReplicatedQueue queue, String tag) {
+        if (quorumChannel == 0) {
+            quorumChannel = ReplicatedQueue.newChannel();
+            quorumQueues = new java.util.LinkedHashSet<>();
+        }
+        quorumQueues.add(queue);
+        return queue.key(quorumChannel, tag);
+    }
+
+    /**
+     * The channel closed: each quorum queue it used drops its consumers and takes back what it held, in one log
+     * entry per queue (its unacked deliveries are not requeued one by one).
+     */
+    void releaseQuorumQueues() {
+        if (quorumQueues != null) {
+            quorumQueues.forEach(queue -> queue.channelClosed(quorumChannel));
+            quorumQueues.clear();
+        }
     }
 }

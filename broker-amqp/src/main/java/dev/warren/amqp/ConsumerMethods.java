@@ -8,16 +8,28 @@ import dev.warren.core.Firehose;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.Names;
 import dev.warren.core.QueueEntry;
+import dev.warren.core.ReplicatedQueue;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.message.Message;
+import dev.warren.core.quorum.ConsumerKey;
+import dev.warren.core.quorum.QuorumEffect;
 import dev.warren.core.stats.Counter;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The consuming side of a channel: basic.qos, consume, cancel and get, and writing deliveries to the
  * client. Channel thread only; queues reach it through {@link ChannelConsumer}.
  */
 final class ConsumerMethods {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerMethods.class);
+    /**
+     * The credit of a no-ack consumer of a quorum queue: deliveries it may have on their way before the settles
+     * written after them come back through the log.
+     */
+    private static final int NO_ACK_CREDIT = 1000;
     private final ChannelContext channel;
     private final DefinitionMethods definitions;
     private long nextDeliveryTag = 1;
@@ -55,12 +67,40 @@ final class ConsumerMethods {
         MessageQueue queue = definitions.queueToRead(m);
         ChannelConsumer consumer = new ChannelConsumer(this, channel, tag, queue, m.flag("no-ack"), m.flag("exclusive"),
                 channel.prefetch().consumerLimit(), consumerPriority(m, queue));
-        channel.consumers().put(tag, consumer);
         boolean nowait = m.flag("nowait");
+        if (queue.replicated() != null) {
+            consumeQuorum(queue.replicated(), consumer, nowait);
+            return;
+        }
+        channel.consumers().put(tag, consumer);
         channel.callQueue(queue, (q, answer) -> {
             q.addConsumer(consumer); // a refusal fails the command, which closes the channel and its consumers
             answer.accept(null);
         }, ignored -> {
+            if (!nowait) {
+                channel.send(Methods.BASIC_CONSUME_OK.with(consumer.tag()));
+            }
+            for (QueueEntry early : consumer.announce()) {
+                deliver(consumer, early);
+            }
+        });
+    }
+
+    /**
+     * basic.consume from a quorum queue: the consumer goes into the queue's log with its prefetch as credit (a
+     * no-ack consumer with {@link #NO_ACK_CREDIT}, settled as each delivery is written); consume-ok once committed.
+     */
+    private void consumeQuorum(ReplicatedQueue queue, ChannelConsumer consumer, boolean nowait) {
+        if (consumer.exclusive() || consumer.priority() != 0) {
+            // the log's dispatch is round-robin over every consumer with credit
+            LOG.debug("Consumer '{}' of {}: exclusive and x-priority are not applied to quorum queues yet",
+                    consumer.tag(), consumer.queue().describe());
+        }
+        ConsumerKey key = channel.quorumKey(queue, consumer.tag());
+        int credit = consumer.noAck() ? NO_ACK_CREDIT : consumer.prefetch() == 0 ? Integer.MAX_VALUE : consumer.prefetch();
+        CompletableFuture<Void> subscribed = queue.consume(key, consumer, credit);
+        channel.consumers().put(consumer.tag(), consumer);
+        channel.suspendUntil(subscribed, () -> {
             if (!nowait) {
                 channel.send(Methods.BASIC_CONSUME_OK.with(consumer.tag()));
             }
@@ -138,6 +178,15 @@ final class ConsumerMethods {
             return;
         }
         consumer.deactivate();
+        ReplicatedQueue quorum = consumer.queue().replicated();
+        if (quorum != null) {
+            channel.suspendUntil(quorum.cancel(channel.quorumKey(quorum, tag)), () -> {
+                if (!nowait) {
+                    channel.send(Methods.BASIC_CANCEL_OK.with(tag));
+                }
+            });
+            return;
+        }
         channel.callQueueNow(consumer.queue(), q -> {
             q.removeConsumer(consumer);
             return null;
@@ -184,7 +233,12 @@ final class ConsumerMethods {
         }
         if (consumer.noAck()) {
             channel.count(Counter.DELIVER_NO_ACK);
-            settleNow(consumer.queue(), entry);
+            ReplicatedQueue quorum = consumer.queue().replicated();
+            if (quorum != null) {
+                quorum.settle(channel.quorumKey(quorum, consumer.tag()), new long[] {entry.sequence()});
+            } else {
+                settleNow(consumer.queue(), entry);
+            }
         } else {
             channel.count(Counter.DELIVER);
             channel.awaitAck(new Unacked(tag, consumer.queue(), entry, consumer, System.nanoTime()));
@@ -197,7 +251,15 @@ final class ConsumerMethods {
      */
     private void giveBack(ChannelConsumer consumer, QueueEntry entry) {
         if (!consumer.noAck()) {
-            channel.prefetch().released(consumer);
+            QuorumSettlements.releaseCredit(channel, consumer);
+        }
+        ReplicatedQueue quorum = consumer.queue().replicated();
+        if (quorum != null) {
+            entry.message().release();
+            if (channel.isOpen()) { // else the channel's close takes back everything it held
+                quorum.requeue(channel.quorumKey(quorum, consumer.tag()), new long[] {entry.sequence()});
+            }
+            return;
         }
         requeueNow(consumer.queue(), entry);
     }
@@ -219,6 +281,10 @@ final class ConsumerMethods {
         Method m = c.method();
         MessageQueue queue = definitions.queueToRead(m);
         boolean noAck = m.flag("no-ack");
+        if (queue.replicated() != null) {
+            getQuorum(queue, noAck);
+            return;
+        }
         channel.<Polled>callQueue(queue, (q, answer) -> q.get(!noAck, (entry, remaining) ->
                 answer.accept(entry == null ? null : new Polled(entry, remaining))), polled -> {
             if (polled == null) {
@@ -252,6 +318,45 @@ final class ConsumerMethods {
     }
 
     /**
+     * basic.get from a quorum queue: the log decides which message (held for an ack under the channel's key for
+     * gets, unless no-ack) and the answer comes back in the leader's reply. A message that comes after the channel
+     * closed goes back.
+     */
+    private void getQuorum(MessageQueue queue, boolean noAck) {
+        ReplicatedQueue quorum = queue.replicated();
+        ConsumerKey holder = channel.quorumKey(quorum, "");
+        CompletableFuture<QuorumEffect.GetResult> answer = quorum.get(holder, noAck);
+        answer.thenAccept(result -> {
+            if (result.message() != null && !noAck && !channel.isOpen()) {
+                quorum.requeue(holder, new long[] {result.id()}); // its channel's ChannelDown may have gone first
+            }
+        });
+        channel.suspendUntil(answer, () -> {
+            QuorumEffect.GetResult result = answer.join();
+            if (result.message() == null) {
+                channel.count(Counter.GET_EMPTY);
+                channel.send(Methods.BASIC_GET_EMPTY.with(""));
+                return;
+            }
+            QueueEntry entry = ReplicatedQueue.entryOf(result);
+            long tag = nextDeliveryTag++;
+            Message message = entry.message();
+            channel.writeContent(Methods.BASIC_GET_OK.with(tag, entry.redelivered(), message.exchange(),
+                    message.routingKey(), result.remaining()), message);
+            traceDelivery(queue, message, entry.redelivered());
+            if (entry.redelivered()) {
+                channel.count(Counter.REDELIVER);
+            }
+            if (noAck) {
+                channel.count(Counter.GET_NO_ACK);
+            } else {
+                channel.count(Counter.GET);
+                channel.awaitAck(new Unacked(tag, queue, entry, null, System.nanoTime()));
+            }
+        });
+    }
+
+    /**
      * The channel closes: its consumers leave their queues, in the same batch as its requeues. A consumer
      * whose consume-ok never went out (the channel closed while basic.consume waited for its queue) gives
      * back the deliveries it was holding until then; the answer that would have sent them is dropped.
@@ -260,6 +365,9 @@ final class ConsumerMethods {
         stopReplies();
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
+            if (consumer.queue().replicated() != null) {
+                continue; // the queue drops the channel's consumers, and takes back what they held, when it closes
+            }
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
             giveBackHeld(consumer);
         }
@@ -272,8 +380,8 @@ final class ConsumerMethods {
      * Submitted, not flushed: the caller flushes.
      */
     private void giveBackHeld(ChannelConsumer consumer) {
-        if (consumer.announced()) {
-            return;
+        if (consumer.announced() || consumer.queue().replicated() != null) {
+            return; // a quorum queue that went away holds nothing; one that stays takes it back with the channel
         }
         List<QueueEntry> held = consumer.announce();
         if (held.isEmpty()) {

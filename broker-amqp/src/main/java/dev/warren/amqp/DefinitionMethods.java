@@ -116,6 +116,17 @@ final class DefinitionMethods {
             }
         }
         lastQueueName = queue.name();
+        if (queue.replicated() != null) {
+            // a new quorum queue is declared once its group is made on its members and configured
+            MessageQueue declared = queue;
+            channel.suspendUntil(queue.replicated().log().ready(), () -> {
+                if (!m.flag("nowait")) {
+                    replyWhenDurable(Methods.QUEUE_DECLARE_OK.with(declared.name(), (long) declared.messageCount(),
+                            (long) declared.consumerCount()));
+                }
+            });
+            return;
+        }
         if (m.flag("nowait")) {
             return;
         }
@@ -199,6 +210,15 @@ final class DefinitionMethods {
     void queuePurge(Command c) {
         Method m = c.method();
         MessageQueue queue = queueToRead(m);
+        if (queue.replicated() != null) {
+            CompletableFuture<Long> purged = queue.replicated().purge();
+            channel.suspendUntil(purged, () -> {
+                if (!m.flag("nowait")) {
+                    channel.send(Methods.QUEUE_PURGE_OK.with(purged.join()));
+                }
+            });
+            return;
+        }
         channel.callQueueNow(queue, q -> q.purge(), count -> {
             if (!m.flag("nowait")) {
                 channel.send(Methods.QUEUE_PURGE_OK.with((long) count));
@@ -224,9 +244,33 @@ final class DefinitionMethods {
         connection.vhost().requireQueue(name, connection); // exclusive queues of others are locked
         boolean ifUnused = m.flag("if-unused");
         boolean ifEmpty = m.flag("if-empty");
+        if (queue.replicated() != null) {
+            deleteQuorum(queue, ifUnused, ifEmpty, nowait);
+            return;
+        }
         channel.callQueueNow(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
             if (!nowait) {
                 replyWhenDurable(Methods.QUEUE_DELETE_OK.with((long) count));
+            }
+        });
+    }
+
+    /**
+     * Deletes a quorum queue: checked against the counts its log last reported, removed from the definitions (so
+     * every node drops it), then its group goes from its members with its log and snapshots.
+     */
+    private void deleteQuorum(MessageQueue queue, boolean ifUnused, boolean ifEmpty, boolean nowait) {
+        if (ifUnused && queue.consumerCount() > 0) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s in use", queue.describe());
+        }
+        if (ifEmpty && queue.messageCount() > 0) {
+            throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s not empty", queue.describe());
+        }
+        long count = queue.messageCount();
+        channel.callQueueNow(queue, q -> q.delete(false, false), ignored -> {
+            queue.replicated().log().delete();
+            if (!nowait) {
+                replyWhenDurable(Methods.QUEUE_DELETE_OK.with(count));
             }
         });
     }

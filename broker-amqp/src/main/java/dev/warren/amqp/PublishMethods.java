@@ -228,6 +228,10 @@ final class PublishMethods {
         PublisherFlow flow = connection.publisherGate().toQueues();
         for (int i = 0; i < queues.size(); i++) {
             MessageQueue queue = queues.queue(i);
+            if (queue.replicated() != null) {
+                appendToLog(queue, message, sequence);
+                continue;
+            }
             if (touched != null) {
                 touched.add(queue.executor());
             }
@@ -239,6 +243,29 @@ final class PublishMethods {
         }
         queues.clear(); // holds no queue past the publish
         return durable > 0;
+    }
+
+    /**
+     * Hands a message to a quorum queue's replicated log: taken once a majority of its members has it on disk, which
+     * is when it counts toward the publish's confirm. Its bytes count against the journal backlog meanwhile, so a
+     * publisher faster than the log is read more slowly. Without confirms a failure (no majority) is only logged:
+     * there is nobody to nack, and the publisher's other queues are not at fault.
+     */
+    private void appendToLog(MessageQueue queue, Message message, long sequence) {
+        ConnectionContext connection = connection();
+        Outbox outbox = connection.outbox();
+        long bytes = message.bodySize() + message.properties().readableBytes();
+        PublisherFlow journal = connection.publisherGate().toJournal();
+        journal.add(bytes);
+        queue.replicated().publish(message).whenComplete((reply, failure) -> {
+            journal.remove(bytes);
+            if (sequence != 0) {
+                outbox.post(() -> completed(sequence, failure));
+            } else if (failure != null) {
+                LOG.warn("A publish to {} was not committed and is lost (no publisher confirms to nack it): {}",
+                        queue.describe(), failure.toString());
+            }
+        });
     }
 
     /** Appends a persistent message for its durable queues (see {@link #journaled}). */

@@ -223,7 +223,8 @@ final class Commands {
                         .field("durable").field("auto_delete").field("exclusive").field("arguments")
                         .field("policy").field("operator_policy").field("effective_policy_definition")
                         .field("messages").field("messages_ready").field("messages_unacknowledged")
-                        .field("consumers").field("memory").field("state")
+                        .field("consumers").field("memory").field("state").field("node")
+                        .field("leader").field("members")
                         .defaults("name", "messages"),
                 c -> "Timeout: " + (double) c.timeout().toSeconds() + " seconds ...\n"
                         + "Listing queues for vhost " + c.vhost() + " ...",

@@ -84,8 +84,7 @@ final class ManagementPublisher {
             }
         }
         for (MessageQueue queue : queues) {
-            Message copy = message.retain();
-            queue.executor().execute(() -> queue.process().enqueue(copy));
+            queue.enqueueRouted(message.retain());
         }
     }
 

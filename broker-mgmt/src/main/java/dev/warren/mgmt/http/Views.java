@@ -1,8 +1,10 @@
 package dev.warren.mgmt.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.Exchange;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.ReplicatedQueue;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.User;
 import dev.warren.core.auth.UserPermission;
@@ -27,8 +29,10 @@ final class Views {
                 .put("auto_delete", q.autoDelete())
                 .put("exclusive", q.exclusive());
         n.set("arguments", Json.table(q.arguments()));
-        n.put("node", node)
-                .put("type", "classic")
+        ReplicatedQueue quorum = q.replicated();
+        String leader = quorum == null ? null : quorum.log().leader();
+        n.put("node", quorum == null ? node : leader != null ? leader : node)
+                .put("type", quorum == null ? "classic" : "quorum")
                 .put("state", "running")
                 .put("messages", (long) ready + unacked)
                 .put("messages_ready", ready)
@@ -53,6 +57,11 @@ final class Views {
         n.putNull("exclusive_consumer_tag");
         if (q.settings().singleActiveConsumer()) {
             n.put("single_active_consumer_tag", q.singleActiveConsumerTag());
+        }
+        if (quorum != null) { // as RabbitMQ shows a quorum queue: its leader and members
+            n.put("leader", leader);
+            ArrayNode members = n.putArray("members");
+            quorum.log().members().forEach(members::add);
         }
         return n;
     }
