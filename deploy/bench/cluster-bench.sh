@@ -11,7 +11,8 @@
 #              distribution ports 25700+i, a private epmd on RABBIT_EPMD_PORT, no plugins; nodes 2 and 3 join
 #              node 1 with rabbitmqctl join_cluster
 #   warren     three Warren nodes (warren1..3@127.0.0.1) from deploy/bin/warren-server on 127.0.0.1:WARREN_PORT_BASE+1..3,
-#              inter-node ports 25780+i, management off, each with a config file listing the three
+#              inter-node ports 25780+i, management on WARREN_MGMT_BASE+i (to ask a queue's leader), each with a
+#              config file listing the three
 #              (cluster_formation.classic_config), so they form the cluster themselves; the server jar is built
 #              first when it is missing (mvn -o -q -pl deploy -am package -DskipTests)
 #
@@ -35,10 +36,8 @@
 # RESULT (published, confirmed, unknown, received, lost = confirmed but never consumed, duplicates, duplicates
 # without the redelivered flag) and VERDICT ok / FAILED.
 #
-# Warren has no quorum queues yet: for it the three quorum scenarios are skipped (said so, not failed).
-#
 # Environment (defaults in brackets): BROKERS [rabbitmq warren]  SCENARIOS [durable-declares quorum-confirms failover chaos]
-#   DECLARES [2000]  WARREN_PORT_BASE [5780]
+#   DECLARES [2000]  WARREN_PORT_BASE [5780]  WARREN_MGMT_BASE [15780]
 #   DURATION [30]  FAILOVER_RATE [200]  CHAOS_SECONDS [120]  CHAOS_RATE [100]  CHAOS_SEED [$RANDOM]
 #   RABBIT_PORT_BASE [5760]  RABBIT_DIST_BASE [25760]  RABBIT_EPMD_PORT [4397]  PERFTEST_VERSION [2.22.1]
 # Output: the results on stdout; logs in deploy/bench/.cache/logs/cluster-<timestamp>/. Exit status 0 when every
@@ -56,6 +55,7 @@ SCENARIOS=${SCENARIOS:-"durable-declares quorum-confirms failover chaos"}
 DECLARES=${DECLARES:-2000}
 WARREN_PORT_BASE=${WARREN_PORT_BASE:-5780}
 WARREN_CLUSTER_BASE=${WARREN_CLUSTER_BASE:-25780}
+WARREN_MGMT_BASE=${WARREN_MGMT_BASE:-15780}
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 DURATION=${DURATION:-30}
 FAILOVER_RATE=${FAILOVER_RATE:-200}
@@ -149,7 +149,16 @@ warren_start_node() {
         done
     } >"$dir/warren.conf"
     setsid "$REPO_ROOT/deploy/bin/warren-server" --config "$dir/warren.conf" --amqp-port "$(warren_port "$i")" \
-        --mgmt-port 0 --data-dir "$dir/data" >>"$LOG_DIR/warren$i.log" 2>&1 </dev/null &
+        --mgmt-port $((WARREN_MGMT_BASE + i)) --data-dir "$dir/data" >>"$LOG_DIR/warren$i.log" 2>&1 </dev/null &
+}
+# The node number (1-3) of the queue's leader as a running node's management API says, or empty when unknown.
+warren_leader() {
+    local i leader
+    for i in "${NODES[@]}"; do
+        leader=$(curl -fsS -u guest:guest "http://127.0.0.1:$((WARREN_MGMT_BASE + i))/api/queues/%2F/$1" 2>/dev/null \
+            | sed -n 's/.*"leader":"warren\([0-9]\)@.*/\1/p') || continue
+        [[ -n $leader ]] && { echo "$leader"; return; }
+    done
 }
 warren_pid() { pgrep -f -- "--data-dir $(warren_dir "$1")/data" | head -n 1; }
 warren_stop_node() {
@@ -250,7 +259,7 @@ run_failover() {
     run_checker failover failover-q $((FAILOVER_RATE * 40)) "$FAILOVER_RATE"
     sleep 10
     local leader
-    leader=$(rabbitmq_leader failover-q)
+    leader=$("${BROKER}_leader" failover-q)
     kill_and_restart "${leader:-1}" 10
     finish_checker failover
 }
@@ -266,7 +275,7 @@ run_chaos() {
         action=$((RANDOM % 4))
         case $action in
             0) kill_and_restart "$i" 5 ;;
-            1) leader=$(rabbitmq_leader chaos-q); kill_and_restart "${leader:-$i}" 5 ;;
+            1) leader=$("${BROKER}_leader" chaos-q); kill_and_restart "${leader:-$i}" 5 ;;
             2) info "nemesis: SIGSTOP node $i for 10s"; kill -STOP "$(node_pid "$i")"; sleep 10; kill -CONT "$(node_pid "$i")" ;;
             3) info "nemesis: stop node $i cleanly, start it again"; "${BROKER}_stop_node" "$i"; start_and_wait "$i" ;;
         esac
@@ -298,12 +307,7 @@ for BROKER in $BROKERS; do
     for scenario in $SCENARIOS; do
         case $scenario in
             durable-declares) run_durable_declares ;;
-            quorum-confirms|failover|chaos)
-                if [[ $BROKER == warren ]]; then
-                    info "$scenario $BROKER: skipped (Warren has no quorum queues yet)"
-                    continue
-                fi
-                "run_${scenario//-/_}" ;;
+            quorum-confirms|failover|chaos) "run_${scenario//-/_}" ;;
             *) die "unknown scenario '$scenario'" ;;
         esac
     done

@@ -140,6 +140,29 @@ final class ClusterHarness implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** GET of a management API path (such as {@code /api/queues/%2F/q}) on the node, as guest; its JSON. */
+    JsonNode api(int node, String path) throws IOException, InterruptedException {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + managementPorts[node] + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "guest:guest".getBytes(StandardCharsets.UTF_8)))
+                .timeout(java.time.Duration.ofSeconds(10)).build();
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), () -> "GET " + path + " on " + name(node) + ": " + response.body());
+        return JSON.readTree(response.body());
+    }
+
+    /** The index of the node named {@code name}. */
+    int index(String nodeName) {
+        for (int i = 0; i < SIZE; i++) {
+            if (name(i).equals(nodeName)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no node " + nodeName);
+    }
+
     /** warrenctl's JSON answer (--formatter json). */
     JsonNode warrenctlJson(int node, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(args));

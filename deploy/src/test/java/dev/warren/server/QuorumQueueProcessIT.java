@@ -1,0 +1,358 @@
+package dev.warren.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.MessageProperties;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Quorum queues through a cluster of three Warren processes ({@link ClusterHarness}) with the RabbitMQ Java client:
+ * declared through one node, published to and consumed from through every node, confirmed once the queue's Raft
+ * group committed the message, unacked messages redelivered (with x-delivery-count) when a consumer's channel
+ * closes, basic.get, purge and delete, and RabbitMQ's refusals of a quorum queue that is not durable, or exclusive,
+ * or auto-delete. Logs: target/quorum-queue-process-it/node{1,2,3}.log.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class QuorumQueueProcessIT {
+    private static final Map<String, Object> QUORUM = Map.of("x-queue-type", "quorum");
+    private static final long WAIT_MS = 30_000;
+    private static final int A = 0;
+    private static final int B = 1;
+    private static final int C = 2;
+
+    private static ClusterHarness cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Path dir = Path.of(System.getProperty("warren.test.output", "target"), "quorum-queue-process-it");
+        TestFiles.deleteRecursively(dir);
+        cluster = ClusterHarness.start(dir, List.of());
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void messagesPublishedThroughEveryNodeAreConsumedThroughEveryNodeOnceEach() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection();
+             Connection b = cluster.factory(B).newConnection();
+             Connection c = cluster.factory(C).newConnection()) {
+            AMQP.Queue.DeclareOk ok = a.createChannel().queueDeclare("orders", true, false, false, QUORUM);
+            assertEquals(0, ok.getMessageCount());
+            Set<String> received = ConcurrentHashMap.newKeySet();
+            List<String> duplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (Connection connection : List.of(a, b, c)) {
+                Channel ch = connection.createChannel();
+                ch.basicQos(10);
+                ch.basicConsume("orders", false, new DefaultConsumer(ch) {
+                    @Override
+                    public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                            throws IOException {
+                        if (!received.add(new String(body, StandardCharsets.UTF_8))) {
+                            duplicates.add(new String(body, StandardCharsets.UTF_8));
+                        }
+                        getChannel().basicAck(envelope.getDeliveryTag(), false);
+                    }
+                });
+            }
+            int each = 40;
+            for (Connection connection : List.of(a, b, c)) {
+                Channel ch = connection.createChannel();
+                ch.confirmSelect();
+                for (int i = 0; i < each; i++) {
+                    ch.basicPublish("", "orders", MessageProperties.PERSISTENT_BASIC,
+                            (connection.getPort() + "-" + i).getBytes(StandardCharsets.UTF_8));
+                }
+                ch.waitForConfirmsOrDie(WAIT_MS);
+            }
+            ClusterHarness.await("every message consumed", WAIT_MS, () -> received.size() == 3 * each);
+            assertTrue(duplicates.isEmpty(), duplicates.toString());
+            ClusterHarness.await("every ack applied", WAIT_MS, () -> messageCount(B, "orders") == 0);
+            assertEquals(3, cluster.factory(C).newConnection().createChannel().queueDeclarePassive("orders").getConsumerCount());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void unackedMessagesComeBackRedeliveredWithTheirDeliveryCountWhenTheConsumersChannelCloses() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection();
+             Connection b = cluster.factory(B).newConnection();
+             Connection c = cluster.factory(C).newConnection()) {
+            Channel declare = b.createChannel();
+            declare.queueDeclare("unacked", true, false, false, QUORUM);
+            Channel publish = a.createChannel();
+            publish.confirmSelect();
+            for (int i = 0; i < 5; i++) {
+                publish.basicPublish("", "unacked", null, ("m" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            publish.waitForConfirmsOrDie(WAIT_MS);
+
+            Channel first = c.createChannel();
+            List<String> firstTime = new java.util.concurrent.CopyOnWriteArrayList<>();
+            first.basicConsume("unacked", false, new DefaultConsumer(first) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    assertFalse(envelope.isRedeliver());
+                    firstTime.add(new String(body, StandardCharsets.UTF_8));
+                }
+            });
+            ClusterHarness.await("five deliveries on " + cluster.name(C), WAIT_MS, () -> firstTime.size() == 5);
+            first.close(); // without acking: they go back
+
+            Channel second = b.createChannel();
+            GetResponse again = awaitGet(second, "unacked");
+            assertTrue(again.getEnvelope().isRedeliver());
+            assertEquals(1L, ((Number) again.getProps().getHeaders().get("x-delivery-count")).longValue());
+            assertEquals("m0", new String(again.getBody(), StandardCharsets.UTF_8), "requeued in their order");
+            assertEquals(4, again.getMessageCount());
+            // a nacked message goes back behind the others returned before it, as in RabbitMQ's quorum queues
+            second.basicNack(again.getEnvelope().getDeliveryTag(), false, true);
+            for (String expected : List.of("m1", "m2", "m3", "m4")) {
+                GetResponse next = awaitGet(second, "unacked");
+                assertEquals(expected, new String(next.getBody(), StandardCharsets.UTF_8));
+                assertEquals(1L, ((Number) next.getProps().getHeaders().get("x-delivery-count")).longValue());
+                second.basicAck(next.getEnvelope().getDeliveryTag(), false);
+            }
+            GetResponse last = awaitGet(second, "unacked");
+            assertEquals("m0", new String(last.getBody(), StandardCharsets.UTF_8));
+            assertEquals(2L, ((Number) last.getProps().getHeaders().get("x-delivery-count")).longValue());
+            second.basicAck(last.getEnvelope().getDeliveryTag(), false);
+
+            for (int i = 0; i < 3; i++) {
+                publish.basicPublish("", "unacked", null, ("later" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            publish.waitForConfirmsOrDie(WAIT_MS);
+            AMQP.Queue.PurgeOk purged = second.queuePurge("unacked");
+            assertEquals(3, purged.getMessageCount());
+            assertNull(second.basicGet("unacked", true));
+            AMQP.Queue.DeleteOk deleted = a.createChannel().queueDelete("unacked");
+            assertEquals(0, deleted.getMessageCount());
+            ClusterHarness.await("the delete reaches " + cluster.name(C), WAIT_MS, () -> {
+                try (Channel check = c.createChannel()) {
+                    check.queueDeclarePassive("unacked");
+                    return false;
+                } catch (IOException | java.util.concurrent.TimeoutException gone) {
+                    return true;
+                }
+            });
+        }
+    }
+
+    @Test
+    @Order(3)
+    void messagesDeadLetteredFromAClassicQueueReachAQuorumQueueAndWarrenctlListsItsLeaderAndMembers() throws Exception {
+        try (Connection b = cluster.factory(B).newConnection()) {
+            Channel ch = b.createChannel();
+            ch.exchangeDeclare("dlx", "fanout", true);
+            ch.queueDeclare("dead", true, false, false, QUORUM);
+            ch.queueBind("dead", "dlx", "");
+            ch.queueDeclare("work", true, false, false, Map.of("x-dead-letter-exchange", "dlx"));
+            ch.confirmSelect();
+            ch.basicPublish("", "work", null, "rejected".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+            GetResponse work = awaitGet(ch, "work");
+            ch.basicReject(work.getEnvelope().getDeliveryTag(), false);
+            GetResponse dead = awaitGet(cluster.factory(C).newConnection().createChannel(), "dead");
+            assertEquals("rejected", new String(dead.getBody(), StandardCharsets.UTF_8));
+            assertNotNull(dead.getProps().getHeaders().get("x-death"));
+        }
+        com.fasterxml.jackson.databind.JsonNode queues = cluster.warrenctlJson(A, "list_queues", "name", "type", "leader", "members");
+        com.fasterxml.jackson.databind.JsonNode dead = null;
+        for (com.fasterxml.jackson.databind.JsonNode queue : queues) {
+            if (queue.path("name").asText().equals("dead")) {
+                dead = queue;
+            }
+        }
+        assertNotNull(dead, queues.toString());
+        assertEquals("quorum", dead.path("type").asText());
+        assertEquals(3, dead.path("members").size(), dead.toString());
+        assertTrue(dead.path("members").toString().contains(dead.path("leader").asText()), dead.toString());
+    }
+
+    @Test
+    @Order(4)
+    void aQuorumQueueMustBeDurableNotExclusiveAndNotAutoDelete() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            assertRefused(a, "transient", false, false, false, "invalid property 'non-durable' for queue 'transient' in vhost '/'");
+            assertRefused(a, "mine", true, true, false, "invalid property 'exclusive-owner' for queue 'mine' in vhost '/'");
+            assertRefused(a, "fleeting", true, false, true, "invalid property 'auto-delete' for queue 'fleeting' in vhost '/'");
+        }
+    }
+
+    /**
+     * SIGKILL of the queue's leader while a publisher confirms through it and a consumer there holds unacked
+     * messages: the publisher carries on through another node, every confirmed message is consumed through a third,
+     * and what the dead node's consumer held comes again marked redelivered. The node then restarts and catches up.
+     */
+    @Test
+    @Order(5)
+    void killingTheLeaderUnderConfirmedLoadLosesNoConfirmedMessage() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            a.createChannel().queueDeclare("failover", true, false, false, QUORUM);
+        }
+        int leader = cluster.index(awaitLeader(A, "failover", null));
+        int publisherNode = leader;
+        int survivor = (leader + 1) % ClusterHarness.SIZE;
+
+        Connection onLeader = cluster.factory(leader).newConnection();
+        Channel holding = onLeader.createChannel();
+        holding.basicQos(20);
+        Set<String> heldByTheDead = ConcurrentHashMap.newKeySet();
+        holding.basicConsume("failover", false, new DefaultConsumer(holding) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                heldByTheDead.add(new String(body, StandardCharsets.UTF_8)); // never acked
+            }
+        });
+        Map<String, Boolean> consumed = new ConcurrentHashMap<>(); // body -> redelivered the last time
+        Connection onSurvivor = cluster.factory(survivor).newConnection();
+        Channel consuming = onSurvivor.createChannel();
+        consuming.basicQos(20);
+        consuming.basicConsume("failover", false, new DefaultConsumer(consuming) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                    throws IOException {
+                consumed.put(new String(body, StandardCharsets.UTF_8), envelope.isRedeliver());
+                getChannel().basicAck(envelope.getDeliveryTag(), false);
+            }
+        });
+
+        Set<String> confirmed = ConcurrentHashMap.newKeySet();
+        int total = 600;
+        int killAt = 200;
+        int next = 0;
+        Connection publishing = cluster.factory(publisherNode).newConnection();
+        Channel ch = publishing.createChannel();
+        ch.confirmSelect();
+        long killedAt = 0;
+        while (next < total) {
+            if (next == killAt && killedAt == 0) {
+                ClusterHarness.await("the dead node's consumer holds messages", WAIT_MS, () -> !heldByTheDead.isEmpty());
+                cluster.kill(leader);
+                killedAt = System.nanoTime();
+            }
+            List<String> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                batch.add("f" + (next + i));
+            }
+            try {
+                for (String body : batch) {
+                    ch.basicPublish("", "failover", MessageProperties.PERSISTENT_BASIC, body.getBytes(StandardCharsets.UTF_8));
+                }
+                ch.waitForConfirmsOrDie(WAIT_MS);
+                confirmed.addAll(batch);
+                next += batch.size();
+            } catch (IOException | ShutdownSignalException | java.util.concurrent.TimeoutException e) {
+                // the node went away with the batch unconfirmed: publish it again through another node
+                publisherNode = (publisherNode + 1) % ClusterHarness.SIZE;
+                if (publisherNode == leader) {
+                    publisherNode = (publisherNode + 1) % ClusterHarness.SIZE;
+                }
+                publishing = cluster.factory(publisherNode).newConnection();
+                ch = publishing.createChannel();
+                ch.confirmSelect();
+            }
+        }
+        String newLeader = awaitLeader(survivor, "failover", cluster.name(leader));
+        long electedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        System.out.printf("quorum queue failover: new leader %s seen %d ms after the SIGKILL%n", newLeader, electedMillis);
+
+        ClusterHarness.await("every confirmed message consumed through " + cluster.name(survivor), 60_000,
+                () -> consumed.keySet().containsAll(confirmed));
+        assertEquals(total, confirmed.size());
+        for (String held : heldByTheDead) {
+            ClusterHarness.await(held + ", held by the dead node's consumer, comes again", WAIT_MS,
+                    () -> consumed.containsKey(held));
+            assertTrue(consumed.get(held), held + " was redelivered");
+        }
+        publishing.close();
+        onSurvivor.close();
+
+        cluster.restart(leader);
+        ClusterHarness.await(cluster.name(leader) + " catches up (nothing left ready)", WAIT_MS,
+                () -> messageCount(leader, "failover") == 0);
+        try (Connection back = cluster.factory(leader).newConnection()) {
+            Channel again = back.createChannel();
+            again.confirmSelect();
+            again.basicPublish("", "failover", null, "after".getBytes(StandardCharsets.UTF_8));
+            again.waitForConfirmsOrDie(WAIT_MS);
+            assertEquals("after", new String(awaitGet(again, "failover").getBody(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The queue's leader as the node's management API reports it, once it is not {@code not} (null: any). */
+    private static String awaitLeader(int node, String queue, String not) throws Exception {
+        String[] leader = new String[1];
+        ClusterHarness.await("a leader of " + queue + " other than " + not, WAIT_MS, () -> {
+            try {
+                String now = cluster.api(node, "/api/queues/%2F/" + queue).path("leader").asText(null);
+                leader[0] = now;
+                return now != null && !now.equals(not);
+            } catch (IOException | InterruptedException | AssertionError e) {
+                return false;
+            }
+        });
+        return leader[0];
+    }
+
+    private static void assertRefused(Connection connection, String queue, boolean durable, boolean exclusive,
+                                      boolean autoDelete, String text) throws IOException {
+        Channel ch = connection.createChannel();
+        IOException e = assertThrows(IOException.class, () -> ch.queueDeclare(queue, durable, exclusive, autoDelete, QUORUM));
+        ShutdownSignalException closed = (ShutdownSignalException) e.getCause();
+        assertEquals(406, ((AMQP.Channel.Close) closed.getReason()).getReplyCode());
+        assertTrue(closed.getMessage().contains(text), closed.getMessage());
+    }
+
+    private static GetResponse awaitGet(Channel ch, String queue) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (System.nanoTime() < deadline) {
+            GetResponse response = ch.basicGet(queue, false);
+            if (response != null) {
+                return response;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no message in " + queue + " within " + WAIT_MS + " ms");
+    }
+
+    private static long messageCount(int node, String queue) {
+        try (Connection connection = cluster.factory(node).newConnection()) {
+            return connection.createChannel().queueDeclarePassive(queue).getMessageCount();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
