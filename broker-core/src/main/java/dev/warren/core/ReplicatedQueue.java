@@ -1,6 +1,7 @@
 package dev.warren.core;
 
 import dev.warren.core.message.Message;
+import dev.warren.core.quorum.CommandPipeline;
 import dev.warren.core.quorum.ConsumerKey;
 import dev.warren.core.quorum.QuorumApplied;
 import dev.warren.core.quorum.QuorumCommand;
@@ -39,10 +40,15 @@ public final class ReplicatedQueue implements QuorumApplied {
     private final MessageQueue queue;
     private final String node;
     private volatile QuorumLog log;
+    /** Every command this node sends the queue, in order and batched. */
+    private volatile CommandPipeline pipeline;
     private final ConcurrentHashMap<ConsumerKey, Subscription> consumers = new ConcurrentHashMap<>();
     private volatile long ready;
     private volatile long checkedOut;
     private volatile int consumerCount;
+    /** Dead-lettering on the leader (applier thread), made for the settings it was made from. */
+    private DeadLetters deadLetters;
+    private QueueArguments deadLettersFor;
 
     /** A consumer on this node and the credit it subscribed with. */
     private record Subscription(Consumer consumer, int credit) {
@@ -59,6 +65,7 @@ public final class ReplicatedQueue implements QuorumApplied {
     }
 
     void opened(QuorumLog opened) {
+        this.pipeline = new CommandPipeline(opened::submitAll);
         this.log = opened;
     }
 
@@ -91,7 +98,7 @@ public final class ReplicatedQueue implements QuorumApplied {
 
     /** Appends a published message; completes once a majority of the members has it on disk. */
     public CompletableFuture<QuorumReply> publish(Message message) {
-        return log.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message)));
+        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message)));
     }
 
     /** Appends a message the broker routed itself; a failure to commit it is logged (no confirm waits for it). */
@@ -109,7 +116,7 @@ public final class ReplicatedQueue implements QuorumApplied {
         requireReplicaHere();
         Subscription subscription = new Subscription(consumer, credit);
         consumers.put(key, subscription);
-        return log.ready().thenCompose(ignored -> log.submit(new QuorumCommand.Checkout(key, credit)))
+        return pipeline.submit(new QuorumCommand.Checkout(key, credit))
                 .<Void>thenApply(reply -> null)
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
@@ -120,12 +127,12 @@ public final class ReplicatedQueue implements QuorumApplied {
 
     /** basic.cancel: no more deliveries to this consumer; what it holds stays with its channel. */
     public CompletableFuture<QuorumReply> cancel(ConsumerKey key) {
-        return log.submit(new QuorumCommand.Cancel(key));
+        return pipeline.submit(new QuorumCommand.Cancel(key));
     }
 
     /** basic.get; the reply's answer is the {@link QuorumEffect.GetResult}. */
     public CompletableFuture<QuorumEffect.GetResult> get(ConsumerKey holder, boolean noAck) {
-        return log.ready().thenCompose(ignored -> log.submit(new QuorumCommand.Get(holder, noAck)))
+        return pipeline.submit(new QuorumCommand.Get(holder, noAck))
                 .thenApply(reply -> (QuorumEffect.GetResult) reply.answer());
     }
 
@@ -150,12 +157,12 @@ public final class ReplicatedQueue implements QuorumApplied {
 
     /** queue.purge; completes with how many ready messages went. */
     public CompletableFuture<Long> purge() {
-        return log.submit(new QuorumCommand.Purge()).thenApply(reply ->
+        return pipeline.submit(new QuorumCommand.Purge()).thenApply(reply ->
                 reply.answer() instanceof QuorumEffect.Purged p ? p.count() : 0L);
     }
 
     private void submitQuietly(QuorumCommand command) {
-        log.submit(command).whenComplete((reply, failure) -> {
+        pipeline.submit(command).whenComplete((reply, failure) -> {
             if (failure != null) {
                 // the messages stay held until the channel's ChannelDown (or the node's NodeDown) returns them
                 LOG.warn("{}: {} was not committed: {}", queue.describe(), command.getClass().getSimpleName(),
@@ -180,10 +187,19 @@ public final class ReplicatedQueue implements QuorumApplied {
 
     @Override
     public void applied(long index, QuorumCommand command, List<QuorumEffect> effects) {
+        long[] deadLettered = null;
+        int dead = 0;
         for (QuorumEffect effect : effects) {
             if (effect instanceof QuorumEffect.Deliver d && d.consumer().node().equals(node)) {
                 deliver(d);
+            } else if (effect instanceof QuorumEffect.DeadLetter d && node.equals(log.leader())) {
+                deadLetter(d);
+                deadLettered = deadLettered == null ? new long[effects.size()] : deadLettered;
+                deadLettered[dead++] = d.id();
             }
+        }
+        if (dead > 0) {
+            submitQuietly(new QuorumCommand.DeadLettered(java.util.Arrays.copyOf(deadLettered, dead)));
         }
         if (command instanceof QuorumCommand.Cancel c && c.consumer().node().equals(node)) {
             consumers.remove(c.consumer());
@@ -204,6 +220,29 @@ public final class ReplicatedQueue implements QuorumApplied {
             return; // a consumer of an earlier run of this node: its NodeDown returns what it was given
         }
         subscription.consumer().deliver(queue, entry(d.message(), d.id(), d.redelivered(), d.deliveryCount()));
+    }
+
+    /**
+     * The leader publishes a dead message to the queue's dead-letter exchange (x-death as for a classic queue); the
+     * state keeps it until the DeadLettered entry that follows is committed, so it is dead-lettered at least once.
+     * Applier thread only (the one {@link DeadLetters} of this queue is not shared).
+     */
+    private void deadLetter(QuorumEffect.DeadLetter d) {
+        QueueArguments settings = queue.settings();
+        if (!settings.deadLetters()) {
+            return;
+        }
+        if (deadLetters == null || !settings.equals(deadLettersFor)) {
+            deadLetters = new DeadLetters(queue, queue.vhost().storage().messages(), settings);
+            deadLettersFor = settings;
+        }
+        Message message = QuorumMessages.decode(d.message());
+        try {
+            deadLetters.publish(message, d.reason() == QuorumEffect.DeadReason.DELIVERY_LIMIT
+                    ? DeadLetters.Reason.DELIVERY_LIMIT : DeadLetters.Reason.REJECTED, false);
+        } finally {
+            message.release();
+        }
     }
 
     /** The message basic.get took, as a channel holds a delivery (null when there was none). */

@@ -580,15 +580,15 @@ public final class VirtualHost {
     /**
      * Opens a quorum queue's replicated log on the members chosen from {@code home} (the node that declared it),
      * making the group when {@code create}. Its settings: the delivery limit (RabbitMQ 4's default of 20 unless
-     * x-delivery-limit or a policy says otherwise); dead messages are dropped (no dead-lettering from quorum queues
-     * yet).
+     * x-delivery-limit or a policy says otherwise); dead messages go to the dead-letter exchange when it has one.
      */
     private void openLog(MessageQueue queue, String home, boolean create) {
         QuorumLogs logs = storage.quorum();
         List<String> members = logs.membersFor(home, QueueArguments.quorumGroupSize(queue.arguments(), queue.describe()));
         long limit = queue.settings().deliveryLimit();
         QuorumCommand.Configure settings = new QuorumCommand.Configure(limit == QueueArguments.NONE
-                ? QuorumQueueState.DEFAULT_DELIVERY_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE), false);
+                ? QuorumQueueState.DEFAULT_DELIVERY_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE),
+                queue.settings().deadLetters());
         queue.replicated().opened(logs.open(name, queue.name(), members, settings, create, queue.replicated()));
     }
 

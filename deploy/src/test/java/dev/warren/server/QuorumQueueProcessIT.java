@@ -172,7 +172,7 @@ class QuorumQueueProcessIT {
 
     @Test
     @Order(3)
-    void messagesDeadLetteredFromAClassicQueueReachAQuorumQueueAndWarrenctlListsItsLeaderAndMembers() throws Exception {
+    void deadLetteringIntoAndOutOfQuorumQueuesAndWarrenctlListsTheirLeaderAndMembers() throws Exception {
         try (Connection b = cluster.factory(B).newConnection()) {
             Channel ch = b.createChannel();
             ch.exchangeDeclare("dlx", "fanout", true);
@@ -184,9 +184,27 @@ class QuorumQueueProcessIT {
             ch.waitForConfirmsOrDie(WAIT_MS);
             GetResponse work = awaitGet(ch, "work");
             ch.basicReject(work.getEnvelope().getDeliveryTag(), false);
-            GetResponse dead = awaitGet(cluster.factory(C).newConnection().createChannel(), "dead");
+            Channel onC = cluster.factory(C).newConnection().createChannel();
+            GetResponse dead = awaitGet(onC, "dead");
             assertEquals("rejected", new String(dead.getBody(), StandardCharsets.UTF_8));
             assertNotNull(dead.getProps().getHeaders().get("x-death"));
+            onC.basicAck(dead.getEnvelope().getDeliveryTag(), false);
+
+            // and out of a quorum queue: rejected, or returned more often than its delivery limit
+            ch.queueDeclare("limited", true, false, false, Map.of("x-queue-type", "quorum", "x-delivery-limit", 1,
+                    "x-dead-letter-exchange", "dlx"));
+            ch.basicPublish("", "limited", null, "refused".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish("", "limited", null, "returned".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+            ch.basicReject(awaitGet(ch, "limited").getEnvelope().getDeliveryTag(), false);
+            assertEquals("refused", deathOf(awaitGet(onC, "dead"), "rejected", "limited"));
+            for (int i = 0; i < 2; i++) {
+                GetResponse returned = awaitGet(ch, "limited");
+                assertEquals("returned", new String(returned.getBody(), StandardCharsets.UTF_8));
+                ch.basicNack(returned.getEnvelope().getDeliveryTag(), false, true);
+            }
+            assertEquals("returned", deathOf(awaitGet(onC, "dead"), "delivery_limit", "limited"));
+            assertEquals(0, ch.queueDeclarePassive("limited").getMessageCount());
         }
         com.fasterxml.jackson.databind.JsonNode queues = cluster.warrenctlJson(A, "list_queues", "name", "type", "leader", "members");
         com.fasterxml.jackson.databind.JsonNode dead = null;
@@ -310,6 +328,15 @@ class QuorumQueueProcessIT {
             again.waitForConfirmsOrDie(WAIT_MS);
             assertEquals("after", new String(awaitGet(again, "failover").getBody(), StandardCharsets.UTF_8));
         }
+    }
+
+    /** The body of a dead-lettered message, once its x-death names the reason and queue. */
+    @SuppressWarnings("unchecked")
+    private static String deathOf(GetResponse dead, String reason, String queue) {
+        List<Map<String, Object>> deaths = (List<Map<String, Object>>) dead.getProps().getHeaders().get("x-death");
+        assertEquals(reason, deaths.get(0).get("reason").toString());
+        assertEquals(queue, deaths.get(0).get("queue").toString());
+        return new String(dead.getBody(), StandardCharsets.UTF_8);
     }
 
     /** The queue's leader as the node's management API reports it, once it is not {@code not} (null: any). */

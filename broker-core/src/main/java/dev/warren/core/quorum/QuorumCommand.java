@@ -58,4 +58,19 @@ public sealed interface QuorumCommand {
     /** The leader published these dead messages to the dead-letter exchange and its queues took them. */
     record DeadLettered(long[] ids) implements QuorumCommand {
     }
+
+    /**
+     * Commands one node sent together in one log entry (any but a batch), applied in order, each at its own
+     * position ({@link QuorumQueueState#position}): a busy queue costs one Raft round per batch, not per message.
+     */
+    record Batch(java.util.List<QuorumCommand> commands) implements QuorumCommand {
+        public Batch {
+            commands = java.util.List.copyOf(commands);
+            if (commands.isEmpty() || commands.size() > QuorumQueueState.MAX_BATCH
+                    || commands.stream().anyMatch(c -> c instanceof Batch)) {
+                throw new IllegalArgumentException("a batch holds 1 to " + QuorumQueueState.MAX_BATCH
+                        + " commands, none a batch");
+            }
+        }
+    }
 }

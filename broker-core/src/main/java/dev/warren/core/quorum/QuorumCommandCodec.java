@@ -25,13 +25,14 @@ public final class QuorumCommandCodec {
     private static final int PURGE = 10;
     private static final int DEAD_LETTERED = 11;
     private static final int CONFIGURE = 12;
+    private static final int BATCH = 13;
 
     private QuorumCommandCodec() {
     }
 
     public static byte[] encode(QuorumCommand command) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(command instanceof QuorumCommand.Enqueue e
-                ? e.message().length + 8 : 64);
+                ? e.message().length + 8 : command instanceof QuorumCommand.Batch b ? b.commands().size() * 64 : 64);
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             if (command instanceof QuorumCommand.Configure c) {
@@ -77,6 +78,14 @@ public final class QuorumCommandCodec {
             } else if (command instanceof QuorumCommand.DeadLettered d) {
                 out.writeByte(DEAD_LETTERED);
                 writeIds(out, d.ids());
+            } else if (command instanceof QuorumCommand.Batch b) {
+                out.writeByte(BATCH);
+                out.writeInt(b.commands().size());
+                for (QuorumCommand one : b.commands()) {
+                    byte[] encoded = encode(one);
+                    out.writeInt(encoded.length);
+                    out.write(encoded);
+                }
             } else {
                 throw new IllegalArgumentException("no encoding for " + command);
             }
@@ -111,12 +120,35 @@ public final class QuorumCommandCodec {
             case PURGE -> new QuorumCommand.Purge();
             case DEAD_LETTERED -> new QuorumCommand.DeadLettered(readIds(in));
             case CONFIGURE -> new QuorumCommand.Configure(in.readInt(), in.readBoolean());
+            case BATCH -> readBatch(in, bytes.length);
             default -> throw new IOException("unknown quorum queue command type " + type);
         };
         if (in.available() > 0) {
             throw new IOException(in.available() + " bytes after a quorum queue command of type " + type);
         }
         return command;
+    }
+
+    private static QuorumCommand.Batch readBatch(DataInputStream in, int entryLength) throws IOException {
+        int n = in.readInt();
+        if (n < 1 || n > QuorumQueueState.MAX_BATCH) {
+            throw new IOException("a batch of " + n + " commands");
+        }
+        java.util.List<QuorumCommand> commands = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int length = in.readInt();
+            if (length < 1 || length > in.available()) {
+                throw new IOException("a batched command of " + length + " bytes in an entry of " + entryLength);
+            }
+            byte[] one = new byte[length];
+            in.readFully(one);
+            QuorumCommand command = decode(one);
+            if (command instanceof QuorumCommand.Batch) {
+                throw new IOException("a batch inside a batch");
+            }
+            commands.add(command);
+        }
+        return new QuorumCommand.Batch(commands);
     }
 
     private static void writeIds(DataOutputStream out, long[] ids) throws IOException {

@@ -8,8 +8,11 @@ import java.util.concurrent.CompletableFuture;
  * this node's replica (when it is a member) hands what it applies to the queue's {@link QuorumApplied}.
  */
 public interface QuorumLog {
-    /** Appends a command; completes with its index (and answer) once a majority has it and the leader applied it. */
+    /** Appends a command; completes with its position (and answer) once a majority has it and the leader applied it. */
     CompletableFuture<QuorumReply> submit(QuorumCommand command);
+
+    /** Appends the commands as one entry; completes with their replies, in order. */
+    CompletableFuture<List<QuorumReply>> submitAll(List<QuorumCommand> commands);
 
     /**
      * Completes once the log can take this node's consumers: the group exists, and commands of an earlier run of

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * queue's committed log, so every replica that applied the same commands holds the same state and has emitted
  * the same effects; a {@link #writeSnapshot snapshot} stands for the commands before it, so the log can be cut.
  *
- * <p>How it works, after RabbitMQ's quorum queues: a message's id is the log index of its enqueue. Ready
+ * <p>How it works, after RabbitMQ's quorum queues: a message's id is the place of its enqueue in the log
+ * ({@link #position}: the entry's index, and its place in the entry when the entry is a batch). Ready
  * messages wait in two runs, the returned (requeued) ones first, then the new ones in id order. Whenever a
  * command leaves a ready message and a consumer with free credit (its prefetch window minus what it holds), the
  * message is checked out to the next such consumer, round-robin, and a {@link QuorumEffect.Deliver} names it;
@@ -125,26 +126,37 @@ public final class QuorumQueueState {
         return n;
     }
 
-    /** The index of the last command applied (or restored from a snapshot). */
+    /** How many commands one log entry may hold ({@link QuorumCommand.Batch}). */
+    public static final int MAX_BATCH = 1 << 16;
+
+    /** The place of the command at {@code offset} in the entry at log index {@code index}: a message's id. */
+    public static long position(long index, int offset) {
+        return (index << 16) | offset;
+    }
+
+    /** The position of the last command applied (or restored from a snapshot). */
     public long lastApplied() {
         return lastApplied;
     }
 
     /**
-     * Applies the command committed at {@code index} (indexes only grow) and tells {@code effects} what it asks
-     * of the world, in order.
+     * Applies the command committed at {@code position} (positions only grow; see {@link #position}) and tells
+     * {@code effects} what it asks of the world, in order. An enqueue's message takes the position as its id.
      */
-    public void apply(long index, QuorumCommand command, Consumer<QuorumEffect> effects) {
-        if (index <= lastApplied) {
-            throw new IllegalArgumentException("index " + index + " applied after " + lastApplied);
+    public void apply(long position, QuorumCommand command, Consumer<QuorumEffect> effects) {
+        if (position <= lastApplied) {
+            throw new IllegalArgumentException("position " + position + " applied after " + lastApplied);
         }
-        lastApplied = index;
+        if (command instanceof QuorumCommand.Batch) {
+            throw new IllegalArgumentException("a batch is applied command by command, each at its own position");
+        }
+        lastApplied = position;
         if (command instanceof QuorumCommand.Configure c) {
             deliveryLimit = c.deliveryLimit();
             deadLettering = c.deadLettering();
         } else if (command instanceof QuorumCommand.Enqueue e) {
-            messages.put(index, new Entry(e.message()));
-            fresh.addLast(index);
+            messages.put(position, new Entry(e.message()));
+            fresh.addLast(position);
         } else if (command instanceof QuorumCommand.Checkout c) {
             checkout(c.consumer(), c.credit());
         } else if (command instanceof QuorumCommand.Cancel c) {

@@ -27,7 +27,9 @@ class QuorumCommandCodecTest {
                 new QuorumCommand.ChannelDown("warren@a", 3),
                 new QuorumCommand.NodeDown("warren@b"),
                 new QuorumCommand.Purge(),
-                new QuorumCommand.DeadLettered(new long[] {9, 10}));
+                new QuorumCommand.DeadLettered(new long[] {9, 10}),
+                new QuorumCommand.Batch(List.of(new QuorumCommand.Enqueue(new byte[] {4}), new QuorumCommand.Settle(KEY,
+                        new long[] {2}), new QuorumCommand.Purge())));
         for (QuorumCommand command : commands) {
             QuorumCommand decoded = QuorumCommandCodec.decode(QuorumCommandCodec.encode(command));
             assertEquals(text(command), text(decoded));
@@ -66,6 +68,8 @@ class QuorumCommandCodecTest {
             return "Discard" + d.consumer() + Arrays.toString(d.ids());
         } else if (c instanceof QuorumCommand.DeadLettered d) {
             return "DeadLettered" + Arrays.toString(d.ids());
+        } else if (c instanceof QuorumCommand.Batch b) {
+            return "Batch" + b.commands().stream().map(QuorumCommandCodecTest::text).toList();
         }
         return c.toString();
     }

@@ -6,6 +6,7 @@ import dev.warren.core.quorum.QuorumCommandCodec;
 import dev.warren.core.quorum.QuorumReply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -173,7 +174,13 @@ public final class QuorumGroups implements AutoCloseable {
     /** Appends a command to the group's log; completes with its index (and answer) once committed and applied by the leader. */
     public CompletableFuture<QuorumReply> submit(RaftGroupId group, QuorumCommand command) {
         Message message = Message.valueOf(ByteString.copyFrom(QuorumCommandCodec.encode(command)));
-        return send(group, message, CLIENT_RENEWALS);
+        return send(group, message, CLIENT_RENEWALS).thenApply(replies -> replies.get(0));
+    }
+
+    /** Appends commands as one entry (a batch, or the command itself when it is one); their replies in order. */
+    public CompletableFuture<List<QuorumReply>> submitAll(RaftGroupId group, List<QuorumCommand> commands) {
+        QuorumCommand entry = commands.size() == 1 ? commands.get(0) : new QuorumCommand.Batch(commands);
+        return send(group, Message.valueOf(ByteString.copyFrom(QuorumCommandCodec.encode(entry))), CLIENT_RENEWALS);
     }
 
     /**
@@ -181,7 +188,7 @@ public final class QuorumGroups implements AutoCloseable {
      * closes itself for good when a member answers that it does not have the group (yet: the node that declared the
      * queue is still making it on the members), and a command it failed that way was not applied.
      */
-    private CompletableFuture<QuorumReply> send(RaftGroupId group, Message message, int renewals) {
+    private CompletableFuture<List<QuorumReply>> send(RaftGroupId group, Message message, int renewals) {
         RaftClient client = clients.get(group);
         if (client == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no quorum queue group " + group + " known here"));
@@ -191,10 +198,10 @@ public final class QuorumGroups implements AutoCloseable {
                 if (!reply.isSuccess()) {
                     throw new IllegalStateException("quorum queue group " + group + " refused a command: " + reply.getException());
                 }
-                return CompletableFuture.completedFuture(QuorumStateMachine.replyOf(reply.getMessage()));
+                return CompletableFuture.completedFuture(QuorumStateMachine.repliesOf(reply.getMessage()));
             }
             if (renewals == 0 || !clientGaveUp(failure)) {
-                return CompletableFuture.<QuorumReply>failedFuture(failure);
+                return CompletableFuture.<List<QuorumReply>>failedFuture(failure);
             }
             renew(group, client);
             return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(RENEW_DELAY_MILLIS,

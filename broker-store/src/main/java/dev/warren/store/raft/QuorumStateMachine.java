@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * One replica of a quorum queue: the Raft group's state machine on this node. Ratis applies each committed entry
  * here in log order, on the group's applier thread; the entry is a {@link QuorumCommand}, applied to the queue's
  * {@link QuorumQueueState}, and the command with its effects goes to the {@link QuorumApplied} this node's queue
- * set. The reply to the client that submitted the entry is a {@link QuorumReply}: its log index, and the answer to a
- * basic.get or a purge. A snapshot is the state's own
+ * set; a {@link QuorumCommand.Batch} is applied command by command, each at its own position. The reply to the client
+ * that submitted the entry is a {@link QuorumReply} per command: its position, and the answer to a basic.get or a
+ * purge. A snapshot is the state's own
  * snapshot in one file, so Ratis can purge the log up to it: a drained queue keeps no old entries on disk.
  */
 final class QuorumStateMachine extends BaseStateMachine {
@@ -121,30 +122,37 @@ final class QuorumStateMachine extends BaseStateMachine {
             updateLastAppliedTermIndex(entry.getTerm(), index);
             return CompletableFuture.completedFuture(indexReply(index));
         }
-        List<QuorumEffect> effects = new ArrayList<>();
+        List<QuorumCommand> commands = command instanceof QuorumCommand.Batch b ? b.commands() : List.of(command);
+        List<List<QuorumEffect>> effects = new ArrayList<>(commands.size());
         QuorumApplied notify;
         long ready;
         long checkedOut;
         int consumers;
         synchronized (this) {
-            state.apply(index, command, effects::add);
+            for (int i = 0; i < commands.size(); i++) {
+                List<QuorumEffect> these = new ArrayList<>();
+                state.apply(QuorumQueueState.position(index, i), commands.get(i), these::add);
+                effects.add(these);
+            }
             notify = listener;
             ready = state.readyCount();
             checkedOut = state.checkedOutCount();
             consumers = state.consumerCount();
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
-        notify.applied(index, command, effects);
+        for (int i = 0; i < commands.size(); i++) {
+            notify.applied(QuorumQueueState.position(index, i), commands.get(i), effects.get(i));
+        }
         notify.counted(ready, checkedOut, consumers);
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(QuorumReply.encode(index, effects))));
     }
 
     private static Message indexReply(long index) {
-        return Message.valueOf(ByteString.copyFrom(QuorumReply.encode(index, List.of())));
+        return Message.valueOf(ByteString.copyFrom(QuorumReply.encode(index, List.of(List.of()))));
     }
 
-    /** What a reply of this state machine says. */
-    static QuorumReply replyOf(Message reply) {
+    /** The replies a reply of this state machine holds, one per command of its entry. */
+    static List<QuorumReply> repliesOf(Message reply) {
         return QuorumReply.decode(reply.getContent().toByteArray());
     }
 

@@ -35,11 +35,20 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     private final QuorumGroups groups;
     /** The logs this node opened, for telling them of a node that went down. */
     private final Map<RaftGroupId, RaftQuorumLog> open = new ConcurrentHashMap<>();
-    private final ExecutorService admin = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "warren-quorum-admin");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService admin = daemonThread("warren-quorum-admin");
+    /**
+     * Where commands are handed to the Raft client: never a channel's event loop, as the client may wait (for its
+     * window of outstanding requests, or a connection); one thread, so each queue's entries leave in order.
+     */
+    private final ExecutorService sender = daemonThread("warren-quorum-send");
+
+    private static ExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
 
     RaftQuorumLogs(List<ClusterPeer> peers, String node, RaftServer server, QuorumGroups groups) {
         this.peers = List.copyOf(peers);
@@ -138,22 +147,50 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     @Override
     public void close() {
         admin.shutdownNow();
+        sender.shutdownNow();
     }
 
     private final class RaftQuorumLog implements QuorumLog {
         private final RaftGroup group;
         private final List<String> members;
         private final CompletableFuture<Void> ready;
+        /** The last entry's hand-over to the Raft client (guarded by this). */
+        private CompletableFuture<Void> lastHandedOver;
 
         RaftQuorumLog(RaftGroup group, List<String> members, CompletableFuture<Void> ready) {
             this.group = group;
             this.members = List.copyOf(members);
             this.ready = ready;
+            this.lastHandedOver = ready;
         }
 
         @Override
         public CompletableFuture<QuorumReply> submit(QuorumCommand command) {
-            return ready.thenCompose(ignored -> groups.submit(group.getGroupId(), command));
+            return submitAll(List.of(command)).thenApply(replies -> replies.get(0));
+        }
+
+        @Override
+        public synchronized CompletableFuture<List<QuorumReply>> submitAll(List<QuorumCommand> commands) {
+            // each entry is handed to the Raft client after the one before it, on the sender thread, once the group
+            // is ready: the client then keeps them in order
+            CompletableFuture<List<QuorumReply>> replies = new CompletableFuture<>();
+            CompletableFuture<Void> handedOver = new CompletableFuture<>();
+            lastHandedOver.whenCompleteAsync((ignored, notReady) -> {
+                if (ready.isCompletedExceptionally()) {
+                    ready.whenComplete((ok, failure) -> replies.completeExceptionally(failure));
+                } else {
+                    groups.submitAll(group.getGroupId(), commands).whenComplete((done, failure) -> {
+                        if (failure != null) {
+                            replies.completeExceptionally(failure);
+                        } else {
+                            replies.complete(done);
+                        }
+                    });
+                }
+                handedOver.complete(null);
+            }, sender);
+            lastHandedOver = handedOver;
+            return replies;
         }
 
         @Override

@@ -227,7 +227,7 @@ class QuorumGroupsTest {
         }
         List<Long> ids = new ArrayList<>();
         for (CompletableFuture<QuorumReply> publish : publishes) {
-            ids.add(publish.get(60, TimeUnit.SECONDS).index());
+            ids.add(publish.get(60, TimeUnit.SECONDS).position()); // a message's id
         }
         long last = submit(0, new QuorumCommand.Settle(BOB, ids.stream().mapToLong(Long::longValue).toArray()));
         awaitApplied(List.of(0, 1, 2), last);
