@@ -330,6 +330,36 @@ class QuorumQueueProcessIT {
         }
     }
 
+    /** A quorum queue declared while a member is down is made on the others; the member joins it when it starts. */
+    @Test
+    @Order(6)
+    void aMemberThatWasDownWhenTheQueueWasDeclaredJoinsItsGroupWhenItStarts() throws Exception {
+        cluster.kill(C);
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            ch.queueDeclare("declared-without-c", true, false, false, QUORUM);
+            ch.confirmSelect();
+            for (int i = 0; i < 10; i++) {
+                ch.basicPublish("", "declared-without-c", null, ("w" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(WAIT_MS);
+        }
+        cluster.restart(C);
+        try (Connection c = cluster.factory(C).newConnection()) {
+            // deliveries to a consumer on C come from C's own replica: they prove it joined and caught up
+            Channel ch = c.createChannel();
+            List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ch.basicConsume("declared-without-c", true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    received.add(new String(body, StandardCharsets.UTF_8));
+                }
+            });
+            ClusterHarness.await("ten deliveries through " + cluster.name(C), WAIT_MS, () -> received.size() == 10);
+            assertEquals(List.of("w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"), received);
+        }
+    }
+
     /** The body of a dead-lettered message, once its x-death names the reason and queue. */
     @SuppressWarnings("unchecked")
     private static String deathOf(GetResponse dead, String reason, String queue) {

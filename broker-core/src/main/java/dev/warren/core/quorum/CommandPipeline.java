@@ -54,23 +54,41 @@ public final class CommandPipeline {
             bytes += next.command() instanceof QuorumCommand.Enqueue e ? e.message().length : 16;
         }
         inFlight++;
+        // a consumer's acks one after another become one settle (a consumer acking each message is the common case)
         List<QuorumCommand> commands = new ArrayList<>(batch.size());
-        batch.forEach(p -> commands.add(p.command()));
+        int[] commandOf = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            QuorumCommand command = batch.get(i).command();
+            int last = commands.size() - 1;
+            if (last >= 0 && command instanceof QuorumCommand.Settle settle
+                    && commands.get(last) instanceof QuorumCommand.Settle before && before.consumer().equals(settle.consumer())) {
+                commands.set(last, new QuorumCommand.Settle(settle.consumer(), concat(before.ids(), settle.ids())));
+            } else {
+                commands.add(command);
+            }
+            commandOf[i] = commands.size() - 1;
+        }
         CompletableFuture<List<QuorumReply>> sent;
         try {
             sent = sender.apply(commands);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        sent.whenComplete((replies, failure) -> finished(batch, replies, failure));
+        sent.whenComplete((replies, failure) -> finished(batch, commandOf, replies, failure));
     }
 
-    private void finished(List<Pending> batch, List<QuorumReply> replies, Throwable failure) {
+    private static long[] concat(long[] a, long[] b) {
+        long[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    private void finished(List<Pending> batch, int[] commandOf, List<QuorumReply> replies, Throwable failure) {
         for (int i = 0; i < batch.size(); i++) {
             if (failure != null) {
                 batch.get(i).reply().completeExceptionally(failure);
             } else {
-                batch.get(i).reply().complete(replies.get(i));
+                batch.get(i).reply().complete(replies.get(commandOf[i]));
             }
         }
         synchronized (this) {

@@ -68,6 +68,29 @@ class CommandPipelineTest {
     }
 
     @Test
+    void aConsumersAcksInARowGoAsOneSettle() {
+        ConsumerKey bob = new ConsumerKey("warren@a", 1, "bob");
+        ConsumerKey ann = new ConsumerKey("warren@a", 1, "ann");
+        for (int i = 0; i < CommandPipeline.MAX_IN_FLIGHT; i++) {
+            pipeline.submit(enqueue(i));
+        }
+        List<CompletableFuture<QuorumReply>> acks = List.of(
+                pipeline.submit(new QuorumCommand.Settle(bob, new long[] {1})),
+                pipeline.submit(new QuorumCommand.Settle(bob, new long[] {2, 3})),
+                pipeline.submit(new QuorumCommand.Settle(ann, new long[] {4})),
+                pipeline.submit(new QuorumCommand.Settle(bob, new long[] {5})));
+        commit(0);
+        List<QuorumCommand> entry = entries.get(CommandPipeline.MAX_IN_FLIGHT);
+        assertEquals(3, entry.size());
+        assertEquals("[1, 2, 3]", java.util.Arrays.toString(((QuorumCommand.Settle) entry.get(0)).ids()));
+        assertEquals(ann, ((QuorumCommand.Settle) entry.get(1)).consumer());
+        assertEquals(bob, ((QuorumCommand.Settle) entry.get(2)).consumer());
+        commit(CommandPipeline.MAX_IN_FLIGHT);
+        assertEquals(acks.get(0).join().position(), acks.get(1).join().position(), "one command, one reply for both");
+        assertEquals(QuorumQueueState.position(CommandPipeline.MAX_IN_FLIGHT + 1, 2), acks.get(3).join().position());
+    }
+
+    @Test
     void aLargeBacklogIsSplitByCountAndBytes() throws ExecutionException, InterruptedException {
         for (int i = 0; i < CommandPipeline.MAX_IN_FLIGHT; i++) {
             pipeline.submit(enqueue(i));

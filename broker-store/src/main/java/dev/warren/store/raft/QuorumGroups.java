@@ -78,14 +78,31 @@ public final class QuorumGroups implements AutoCloseable {
 
     /**
      * Makes the group on each of its members (each member's server starts its replica) and configures it. Completes
-     * once the configuration is committed. A member that has the group already (it joined in first) is fine.
+     * once the configuration is committed. A member that has the group already (it joined in first) is fine; one
+     * that does not answer joins when it starts again, as long as a majority has the group now.
      */
     public CompletableFuture<QuorumReply> create(RaftGroup group, QuorumCommand.Configure settings) throws IOException {
-        try (RaftClient admin = newClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+        List<String> missing = new java.util.ArrayList<>();
+        IOException lastFailure = null;
+        try (RaftClient admin = newClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
                 TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
             for (RaftPeer peer : group.getPeers()) {
-                add(admin, group, peer.getId());
+                try {
+                    add(admin, group, peer.getId());
+                } catch (IOException e) {
+                    missing.add(peer.getId().toString());
+                    lastFailure = e;
+                }
             }
+        }
+        int members = group.getPeers().size();
+        if (members - missing.size() <= members / 2) {
+            throw new IOException("only " + (members - missing.size()) + " of the members " + group.getPeers()
+                    + " could start the group: a majority must", lastFailure);
+        }
+        if (!missing.isEmpty()) {
+            LOG.warn("Quorum queue group {}: members {} did not answer; they join when they start", group.getGroupId(),
+                    missing);
         }
         known(group);
         return submit(group.getGroupId(), settings);

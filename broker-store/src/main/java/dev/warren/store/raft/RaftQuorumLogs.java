@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftQuorumLogs.class);
     private final List<ClusterPeer> peers;
+    private static final long JOIN_RETRY_SECONDS = 5;
     private final String node;
     private final RaftServer server;
     private final QuorumGroups groups;
@@ -97,17 +98,8 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
         } else {
             // a member that was down when the group was made starts it now; then whatever this node's channels of an
             // earlier run held goes back, before its channels of this run can subscribe
-            ready = CompletableFuture.runAsync(() -> {
-                try {
-                    if (member) {
-                        groups.joinIfMissing(server, group);
-                    }
-                    groups.known(group);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, admin).thenCompose(joined -> groups.submit(group.getGroupId(), new QuorumCommand.NodeDown(node)))
-                    .thenApply(reply -> null);
+            ready = new CompletableFuture<>();
+            join(group, member, ready, 1);
         }
         ready.whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -136,6 +128,42 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
                 });
             }
         }
+    }
+
+    /**
+     * Joins an existing group: starts it here when this member lacks it, then clears what this node's earlier run
+     * held. Tried again every {@link #JOIN_RETRY_SECONDS} s until it works (the group may have no majority yet, as
+     * when the cluster restarts), so the queue comes back on this node by itself.
+     */
+    private void join(RaftGroup group, boolean member, CompletableFuture<Void> joined, int attempt) {
+        if (admin.isShutdown()) {
+            joined.completeExceptionally(new IllegalStateException("the node is stopping"));
+            return;
+        }
+        CompletableFuture.runAsync(() -> {
+            try {
+                if (member) {
+                    groups.joinIfMissing(server, group);
+                }
+                groups.known(group);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, admin).thenCompose(ignored -> groups.submit(group.getGroupId(), new QuorumCommand.NodeDown(node)))
+                .whenComplete((reply, failure) -> {
+                    if (failure == null) {
+                        joined.complete(null);
+                    } else if (admin.isShutdown()) {
+                        joined.completeExceptionally(failure);
+                    } else {
+                        if (attempt == 1) {
+                            LOG.warn("Quorum queue group {}: cannot join yet ({}); trying again every {} s",
+                                    group.getGroupId(), failure.toString(), JOIN_RETRY_SECONDS);
+                        }
+                        CompletableFuture.delayedExecutor(JOIN_RETRY_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
+                                .execute(() -> join(group, member, joined, attempt + 1));
+                    }
+                });
     }
 
     private RaftPeer peer(String name) {
