@@ -170,6 +170,12 @@ final class ClusterHarness implements AutoCloseable {
         return JSON.readTree(warrenctl(node, all.toArray(String[]::new)));
     }
 
+    /** Sends the node's process a signal ("STOP", "CONT") with kill(1). */
+    void signal(int node, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes[node].process.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + name(node));
+    }
+
     /** SIGKILL, checked. */
     void kill(int node) throws InterruptedException {
         nodes[node].kill();

@@ -360,6 +360,133 @@ class QuorumQueueProcessIT {
         }
     }
 
+    /**
+     * SIGSTOP of the leader for 10 s: the other two elect a new one and confirmed publishing and consuming go on
+     * through them; once resumed, the paused node follows again and catches up.
+     */
+    @Test
+    @Order(7)
+    void pausingTheLeaderForTenSecondsDoesNotStopTheQueue() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            a.createChannel().queueDeclare("paused", true, false, false, QUORUM);
+        }
+        int leader = cluster.index(awaitLeader(A, "paused", null));
+        int publisherNode = (leader + 1) % ClusterHarness.SIZE;
+        int consumerNode = (leader + 2) % ClusterHarness.SIZE;
+        try (Connection publishing = cluster.factory(publisherNode).newConnection();
+             Connection consuming = cluster.factory(consumerNode).newConnection()) {
+            Set<String> received = ConcurrentHashMap.newKeySet();
+            Channel consumer = consuming.createChannel();
+            consumer.basicConsume("paused", false, new DefaultConsumer(consumer) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                        throws IOException {
+                    received.add(new String(body, StandardCharsets.UTF_8));
+                    getChannel().basicAck(envelope.getDeliveryTag(), false);
+                }
+            });
+            Channel ch = publishing.createChannel();
+            ch.confirmSelect();
+            long pausedAt = System.nanoTime();
+            cluster.signal(leader, "STOP");
+            try {
+                for (int i = 0; i < 100; i++) {
+                    ch.basicPublish("", "paused", MessageProperties.PERSISTENT_BASIC, ("p" + i).getBytes(StandardCharsets.UTF_8));
+                }
+                String newLeader = awaitLeader(publisherNode, "paused", cluster.name(leader));
+                System.out.printf("quorum queue SIGSTOP: new leader %s seen %d ms after the pause%n", newLeader,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt));
+                ch.waitForConfirmsOrDie(WAIT_MS);
+                ClusterHarness.await("the messages published while the leader is paused consumed", WAIT_MS,
+                        () -> received.size() == 100);
+                long pausedFor = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+                if (pausedFor < 10_000) {
+                    Thread.sleep(10_000 - pausedFor); // the pause itself is what is tested: 10 s of it
+                }
+            } finally {
+                cluster.signal(leader, "CONT");
+            }
+            ch.basicPublish("", "paused", null, "after the pause".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+            ClusterHarness.await("the message published after the pause consumed", WAIT_MS,
+                    () -> received.contains("after the pause"));
+        }
+        // a consumer on the resumed node is served by its own replica: a delivery there shows it caught up
+        try (Connection resumed = cluster.factory(leader).newConnection()) {
+            Channel ch = resumed.createChannel();
+            List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ch.basicConsume("paused", true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    got.add(new String(body, StandardCharsets.UTF_8));
+                }
+            });
+            Channel publish = resumed.createChannel();
+            publish.confirmSelect();
+            publish.basicPublish("", "paused", null, "on the resumed node".getBytes(StandardCharsets.UTF_8));
+            publish.waitForConfirmsOrDie(WAIT_MS);
+            ClusterHarness.await("a delivery through " + cluster.name(leader), WAIT_MS, () -> got.contains("on the resumed node"));
+            assertEquals(List.of("on the resumed node"), got, "nothing from before the pause is left");
+        }
+    }
+
+    /**
+     * x-quorum-initial-group-size 2: the queue has no replica on the third node, which refuses its consumers; warrenctl
+     * add_member makes it one (its consumer is served), delete_member takes another away, and the queue goes on.
+     */
+    @Test
+    @Order(8)
+    void membersAreAddedAndRemovedWithWarrenctl() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            ch.queueDeclare("members", true, false, false, Map.of("x-queue-type", "quorum", "x-quorum-initial-group-size", 2));
+            ch.confirmSelect();
+            ch.basicPublish("", "members", null, "before".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+        }
+        assertEquals(List.of(cluster.name(A), cluster.name(B)), members(A, "members"));
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            IOException refused = assertThrows(IOException.class, () -> ch.basicConsume("members", true, new DefaultConsumer(ch)));
+            ShutdownSignalException closed = (ShutdownSignalException) refused.getCause();
+            assertEquals(406, ((AMQP.Channel.Close) closed.getReason()).getReplyCode());
+            assertTrue(closed.getMessage().contains("has no replica on node '" + cluster.name(C) + "'"), closed.getMessage());
+        }
+
+        cluster.warrenctl(A, "add_member", "members", cluster.name(C));
+        assertEquals(List.of(cluster.name(A), cluster.name(B), cluster.name(C)), members(A, "members"));
+        cluster.warrenctl(B, "delete_member", "members", cluster.name(A));
+        ClusterHarness.await("the members without " + cluster.name(A), WAIT_MS, () -> {
+            try {
+                return members(B, "members").equals(List.of(cluster.name(B), cluster.name(C)));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ch.basicConsume("members", true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    got.add(new String(body, StandardCharsets.UTF_8));
+                }
+            });
+            Channel publish = c.createChannel();
+            publish.confirmSelect();
+            publish.basicPublish("", "members", null, "after".getBytes(StandardCharsets.UTF_8));
+            publish.waitForConfirmsOrDie(WAIT_MS);
+            ClusterHarness.await("both messages through the new member " + cluster.name(C), WAIT_MS, () -> got.size() == 2);
+            assertEquals(List.of("before", "after"), got);
+        }
+    }
+
+    private static List<String> members(int node, String queue) throws Exception {
+        List<String> members = new java.util.ArrayList<>();
+        cluster.api(node, "/api/queues/%2F/" + queue).path("members").forEach(m -> members.add(m.asText()));
+        return members;
+    }
+
     /** The body of a dead-lettered message, once its x-death names the reason and queue. */
     @SuppressWarnings("unchecked")
     private static String deathOf(GetResponse dead, String reason, String queue) {

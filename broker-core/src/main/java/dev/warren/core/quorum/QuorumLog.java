@@ -23,8 +23,14 @@ public interface QuorumLog {
     /** The node leading the group now, or null while it elects one or this node cannot tell. */
     String leader();
 
-    /** The group's members, in the order they were chosen. */
+    /** The group's members now, in the order the cluster's nodes are configured. */
     List<String> members();
+
+    /** Adds {@code node} as a member (RabbitMQ's add_member): it starts a replica, which catches up from the others. */
+    CompletableFuture<Void> addMember(String node);
+
+    /** Removes member {@code node} (RabbitMQ's delete_member): its replica, log and snapshots go. */
+    CompletableFuture<Void> removeMember(String node);
 
     /** The queue was deleted: the group goes on every member, its log and snapshots with it. */
     CompletableFuture<Void> delete();

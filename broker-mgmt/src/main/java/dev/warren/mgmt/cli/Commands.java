@@ -256,6 +256,22 @@ final class Commands {
                 1, 1, EnumSet.of(Option.IF_EMPTY, Option.IF_UNUSED), null, QueueActions::deleteQueueBanner,
                 QueueActions::deleteQueue));
 
+        // quorum queue members (rabbitmq-queues)
+        list.add(new Command("add_member", "add_member [-p <vhost>] <queue> <node>",
+                "Adds a cluster node as a member of a quorum queue: it starts a replica, which catches up.",
+                2, 2, NONE, null, c -> "Adding a replica for queue " + c.arg(0) + " on node " + c.arg(1) + "...",
+                QuorumActions::addMember));
+        list.add(new Command("delete_member", "delete_member [-p <vhost>] <queue> <node>",
+                "Removes a member of a quorum queue: its replica, log and snapshots go from that node.",
+                2, 2, NONE, null, c -> "Removing a replica for queue " + c.arg(0) + " on node " + c.arg(1) + "...",
+                QuorumActions::deleteMember));
+        list.add(new Command("grow", "grow <node> <all|even>",
+                "Adds the node as a member of every quorum queue that lacks it (even: only those with an even count).",
+                2, 2, NONE, null, c -> "Growing quorum queues onto node " + c.arg(0) + "...", QuorumActions::grow));
+        list.add(new Command("shrink", "shrink <node>",
+                "Removes the node from every quorum queue it is a member of (those with other members).",
+                1, 1, NONE, null, c -> "Shrinking quorum queues on node " + c.arg(0) + "...", QuorumActions::shrink));
+
         // connections, channels, consumers
         list.add(new Command("list_connections", "list_connections [--no-table-headers] [<column> ...]",
                 "Lists AMQP 0-9-1 connections. The pid column is the connection's name, which close_connection takes.",

@@ -2,8 +2,10 @@ package dev.warren.mgmt.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warren.core.AmqpException;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
+import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
 import dev.warren.mgmt.rates.SampledSeries;
 import java.util.ArrayList;
@@ -35,6 +37,8 @@ final class QueueHandlers {
         router.delete("/api/queues/{vhost}/{name}", Requirement.MANAGEMENT, this::delete);
         router.delete("/api/queues/{vhost}/{name}/contents", Requirement.MANAGEMENT, this::purge);
         router.get("/api/queues/{vhost}/{name}/bindings", Requirement.MANAGEMENT, this::bindings);
+        router.put("/api/queues/{vhost}/{name}/members/{node}", Requirement.ADMINISTRATOR, this::addMember);
+        router.delete("/api/queues/{vhost}/{name}/members/{node}", Requirement.ADMINISTRATOR, this::removeMember);
     }
 
     private ApiResponse list(ApiRequest request) {
@@ -84,6 +88,17 @@ final class QueueHandlers {
         scope.permissions(request.principal(), queue.vhost().name()).configureQueue(queue.name());
         boolean ifUnused = "true".equals(request.queryParam("if-unused"));
         boolean ifEmpty = "true".equals(request.queryParam("if-empty"));
+        if (queue.replicated() != null) {
+            if (ifUnused && queue.consumerCount() > 0) {
+                throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s in use", queue.describe());
+            }
+            if (ifEmpty && queue.messageCount() > 0) {
+                throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s not empty", queue.describe());
+            }
+            queueThread.call(queue, q -> q.delete(false, false));
+            queue.replicated().log().delete(); // its group, on every member
+            return ApiResponse.noContent();
+        }
         queueThread.call(queue, q -> q.delete(ifUnused, ifEmpty));
         return ApiResponse.noContent();
     }
@@ -91,8 +106,45 @@ final class QueueHandlers {
     private ApiResponse purge(ApiRequest request) throws InterruptedException {
         MessageQueue queue = scope.queue(request);
         scope.permissions(request.principal(), queue.vhost().name()).readQueue(queue.name());
-        queueThread.call(queue, QueueProcess::purge);
+        if (queue.replicated() != null) {
+            queueThread.await(queue, queue.replicated().purge());
+        } else {
+            queueThread.call(queue, QueueProcess::purge);
+        }
         return ApiResponse.noContent();
+    }
+
+    /**
+     * A quorum queue gets a member on a cluster node (rabbitmq-queues add_member; warrenctl add_member, grow): the
+     * node starts a replica, which catches up from the others. Answers once the group committed the change.
+     */
+    private ApiResponse addMember(ApiRequest request) throws InterruptedException {
+        MessageQueue queue = quorumQueue(request);
+        queueThread.await(queue, queue.replicated().log().addMember(clusterNode(request)));
+        return ApiResponse.noContent();
+    }
+
+    /** A quorum queue loses a member (rabbitmq-queues delete_member; warrenctl delete_member, shrink). */
+    private ApiResponse removeMember(ApiRequest request) throws InterruptedException {
+        MessageQueue queue = quorumQueue(request);
+        queueThread.await(queue, queue.replicated().log().removeMember(clusterNode(request)));
+        return ApiResponse.noContent();
+    }
+
+    private MessageQueue quorumQueue(ApiRequest request) {
+        MessageQueue queue = scope.queue(request);
+        if (queue.replicated() == null) {
+            throw ApiException.badRequest(queue.describe() + " is not a quorum queue");
+        }
+        return queue;
+    }
+
+    private String clusterNode(ApiRequest request) {
+        String node = request.param("node");
+        if (scope.broker().cluster().nodes().stream().noneMatch(n -> n.name().equals(node))) {
+            throw ApiException.badRequest("'" + node + "' is not a node of this cluster");
+        }
+        return node;
     }
 
     private ApiResponse bindings(ApiRequest request) {

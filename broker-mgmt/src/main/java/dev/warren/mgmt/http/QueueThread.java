@@ -21,11 +21,19 @@ final class QueueThread {
     }
 
     <T> T call(MessageQueue queue, Function<QueueProcess, T> operation) throws InterruptedException {
+        return await(queue, queue.call(operation));
+    }
+
+    /** Waits for work on the queue (its thread's, or its replicated log's) within the timeout. */
+    <T> T await(MessageQueue queue, java.util.concurrent.CompletableFuture<T> work) throws InterruptedException {
         try {
-            return queue.call(operation).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return work.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AmqpException amqp) {
                 throw amqp;
+            }
+            if (e.getCause() instanceof IllegalArgumentException refused) {
+                throw ApiException.badRequest(refused.getMessage());
             }
             throw new IllegalStateException("work on " + queue.describe() + " failed", e.getCause());
         } catch (TimeoutException e) {

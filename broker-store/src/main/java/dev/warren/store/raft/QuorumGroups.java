@@ -108,16 +108,87 @@ public final class QuorumGroups implements AutoCloseable {
         return submit(group.getGroupId(), settings);
     }
 
-    /** Starts the group on this node when its server lacks it (the node was down when the group was made). */
-    public void joinIfMissing(RaftServer server, RaftGroup group) throws IOException {
+    /**
+     * Brings this node's part in the group in line with the group's configuration as another member reports it:
+     * starts the group here when this node is a member and lacks it (it was down when the group was made or it was
+     * added); removes it when this node is no longer a member (it was removed while down). Returns the group as
+     * it is now (its members), or {@code group} itself when no other member answered.
+     */
+    public RaftGroup reconcile(RaftServer server, RaftGroup group) throws IOException {
+        RaftGroup current = currentGroup(server, group);
+        boolean member = current.getPeer(server.getId()) != null;
+        boolean here = false;
         for (RaftGroupId id : server.getGroupIds()) {
-            if (id.equals(group.getGroupId())) {
-                return;
+            here |= id.equals(group.getGroupId());
+        }
+        try (RaftClient admin = newClient(current, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+                TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
+            if (member && !here) {
+                add(admin, current, server.getId());
+            } else if (!member && here) {
+                LOG.warn("Quorum queue group {}: this node was removed from it while down; its replica goes",
+                        group.getGroupId());
+                admin.getGroupManagementApi(server.getId()).remove(group.getGroupId(), true, false);
+                replicas.remove(group.getGroupId());
             }
         }
-        try (RaftClient admin = newClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+        return current;
+    }
+
+    /** The group as a member other than this node reports it (its current configuration), else as given. */
+    private RaftGroup currentGroup(RaftServer server, RaftGroup group) {
+        try (RaftClient admin = newClient(group, RetryPolicies.noRetry())) {
+            for (RaftPeer peer : group.getPeers()) {
+                if (peer.getId().equals(server.getId())) {
+                    continue;
+                }
+                try {
+                    RaftGroup reported = admin.getGroupManagementApi(peer.getId()).info(group.getGroupId()).getGroup();
+                    if (reported != null && !reported.getPeers().isEmpty()) {
+                        return reported;
+                    }
+                } catch (IOException e) {
+                    // that member is down or lacks the group: ask the next
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("Quorum queue group {}: closing an admin client: {}", group.getGroupId(), e.getMessage());
+        }
+        return group;
+    }
+
+    /**
+     * Changes the group's members to {@code next}: a new member starts the group first (with the new
+     * configuration), then the leader commits the configuration; a removed member's replica goes afterwards.
+     */
+    public void changeMembers(RaftGroup current, List<RaftPeer> next) throws IOException {
+        RaftGroup changed = RaftGroup.valueOf(current.getGroupId(), next);
+        try (RaftClient admin = newClient(changed, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
                 TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) {
-            add(admin, group, server.getId());
+            for (RaftPeer peer : next) {
+                if (current.getPeer(peer.getId()) == null) {
+                    add(admin, changed, peer.getId());
+                }
+            }
+            RaftClientReply reply = admin.admin().setConfiguration(next);
+            if (!reply.isSuccess()) {
+                throw new IOException("the group's leader refused the members " + next + ": " + reply.getException());
+            }
+            for (RaftPeer peer : current.getPeers()) {
+                if (changed.getPeer(peer.getId()) == null) {
+                    try {
+                        admin.getGroupManagementApi(peer.getId()).remove(current.getGroupId(), true, false);
+                    } catch (IOException e) {
+                        LOG.warn("Quorum queue group {}: removed member {} did not drop its replica now ({}); it does"
+                                + " when it next starts", current.getGroupId(), peer.getId(), e.getMessage());
+                    }
+                }
+            }
+        }
+        groups.put(changed.getGroupId(), changed);
+        RaftClient old = clients.put(changed.getGroupId(), newClient(changed, defaultRetry()));
+        if (old != null) {
+            old.close();
         }
     }
 

@@ -82,10 +82,9 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     public QuorumLog open(String vhost, String queue, List<String> members, QuorumCommand.Configure settings,
                           boolean create, QuorumApplied applied) {
         RaftGroup group = RaftGroup.valueOf(QuorumGroups.groupId(vhost, queue), members.stream().map(this::peer).toList());
-        boolean member = members.contains(node);
-        if (member) {
-            groups.attach(group.getGroupId(), applied);
-        }
+        // attached whether or not this node is a member now: it may become one (add_member), and its replica then
+        // starts with this listener
+        groups.attach(group.getGroupId(), applied);
         CompletableFuture<Void> ready;
         if (create) {
             ready = CompletableFuture.supplyAsync(() -> {
@@ -96,10 +95,10 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
                 }
             }, admin).thenCompose(configured -> configured).thenApply(reply -> null);
         } else {
-            // a member that was down when the group was made starts it now; then whatever this node's channels of an
-            // earlier run held goes back, before its channels of this run can subscribe
+            // a member that was down when the group was made (or added) starts it now, one removed meanwhile drops
+            // it; then whatever this node's channels of an earlier run held goes back, before its channels subscribe
             ready = new CompletableFuture<>();
-            join(group, member, ready, 1);
+            join(group, ready, 1);
         }
         ready.whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -135,17 +134,14 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
      * held. Tried again every {@link #JOIN_RETRY_SECONDS} s until it works (the group may have no majority yet, as
      * when the cluster restarts), so the queue comes back on this node by itself.
      */
-    private void join(RaftGroup group, boolean member, CompletableFuture<Void> joined, int attempt) {
+    private void join(RaftGroup group, CompletableFuture<Void> joined, int attempt) {
         if (admin.isShutdown()) {
             joined.completeExceptionally(new IllegalStateException("the node is stopping"));
             return;
         }
         CompletableFuture.runAsync(() -> {
             try {
-                if (member) {
-                    groups.joinIfMissing(server, group);
-                }
-                groups.known(group);
+                groups.known(groups.reconcile(server, group));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -161,9 +157,20 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
                                     group.getGroupId(), failure.toString(), JOIN_RETRY_SECONDS);
                         }
                         CompletableFuture.delayedExecutor(JOIN_RETRY_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
-                                .execute(() -> join(group, member, joined, attempt + 1));
+                                .execute(() -> join(group, joined, attempt + 1));
                     }
                 });
+    }
+
+    /** Node names in the order the configuration lists the cluster's nodes. */
+    private List<String> inConfiguredOrder(List<String> names) {
+        List<String> ordered = new ArrayList<>();
+        for (ClusterPeer peer : peers) {
+            if (names.contains(peer.name())) {
+                ordered.add(peer.name());
+            }
+        }
+        return ordered;
     }
 
     private RaftPeer peer(String name) {
@@ -239,7 +246,48 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
 
         @Override
         public List<String> members() {
-            return members;
+            try {
+                List<String> now = server.getDivision(group.getGroupId()).getGroup().getPeers().stream()
+                        .map(p -> p.getId().toString()).toList();
+                return inConfiguredOrder(now);
+            } catch (IOException e) {
+                return members; // no replica here: as chosen when the queue was declared
+            }
+        }
+
+        @Override
+        public CompletableFuture<Void> addMember(String member) {
+            return changeMembers(member, true);
+        }
+
+        @Override
+        public CompletableFuture<Void> removeMember(String member) {
+            return changeMembers(member, false);
+        }
+
+        private CompletableFuture<Void> changeMembers(String member, boolean add) {
+            return ready.thenRunAsync(() -> {
+                List<String> now = members();
+                if (now.contains(member) == add) {
+                    return; // already so
+                }
+                if (!add && now.size() == 1) {
+                    throw new IllegalArgumentException("cannot remove the last member " + member);
+                }
+                List<String> next = new ArrayList<>(now);
+                if (add) {
+                    next.add(member);
+                } else {
+                    next.remove(member);
+                }
+                try {
+                    groups.changeMembers(RaftGroup.valueOf(group.getGroupId(), now.stream().map(RaftQuorumLogs.this::peer).toList()),
+                            next.stream().map(RaftQuorumLogs.this::peer).toList());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                LOG.info("Quorum queue group {}: members now {}", group.getGroupId(), next);
+            }, admin);
         }
 
         @Override
