@@ -174,13 +174,16 @@ public final class QuorumGroups implements AutoCloseable {
             if (!reply.isSuccess()) {
                 throw new IOException("the group's leader refused the members " + next + ": " + reply.getException());
             }
+        }
+        try (RaftClient before = newClient(current, RetryPolicies.retryUpToMaximumCountWithFixedSleep(2,
+                TimeDuration.valueOf(500, TimeUnit.MILLISECONDS)))) { // it knows the removed members' addresses
             for (RaftPeer peer : current.getPeers()) {
                 if (changed.getPeer(peer.getId()) == null) {
                     try {
-                        admin.getGroupManagementApi(peer.getId()).remove(current.getGroupId(), true, false);
-                    } catch (IOException e) {
+                        before.getGroupManagementApi(peer.getId()).remove(current.getGroupId(), true, false);
+                    } catch (IOException | RuntimeException e) {
                         LOG.warn("Quorum queue group {}: removed member {} did not drop its replica now ({}); it does"
-                                + " when it next starts", current.getGroupId(), peer.getId(), e.getMessage());
+                                + " when it next starts", current.getGroupId(), peer.getId(), e.toString());
                     }
                 }
             }
