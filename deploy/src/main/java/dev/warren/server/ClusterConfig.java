@@ -1,6 +1,7 @@
 package dev.warren.server;
 
 import dev.warren.store.raft.ClusterPeer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,9 +17,13 @@ import java.util.TreeMap;
  * @param nodes           cluster_formation.classic_config.nodes.N by N, each NAME@HOST:PORT
  * @param metadataTimeout milliseconds a definition change waits for the cluster to commit it, and a start for the
  *                        cluster to answer (warren.metadata_timeout; RabbitMQ's Khepri waits 30 s)
+ * @param tlsCa           the CA whose certificates the other nodes must present (cluster.ssl_options.cacertfile), or
+ *                        null: then the inter-node port is plain and accepts any peer
+ * @param tlsCert         this node's certificate, for serving and connecting (cluster.ssl_options.certfile)
+ * @param tlsKey          its private key, PKCS#8 PEM (cluster.ssl_options.keyfile)
  */
 public record ClusterConfig(String nodename, int port, String discovery, Map<Integer, ClusterPeer> nodes,
-                            long metadataTimeout) {
+                            long metadataTimeout, Path tlsCa, Path tlsCert, Path tlsKey) {
     public static final String CLASSIC_CONFIG = "classic_config";
 
     public ClusterConfig {
@@ -26,7 +31,7 @@ public record ClusterConfig(String nodename, int port, String discovery, Map<Int
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, 25672, null, Map.of(), 30_000);
+        return new ClusterConfig(null, 25672, null, Map.of(), 30_000, null, null, null);
     }
 
     /** Whether this broker is a member of a cluster. */
@@ -40,24 +45,49 @@ public record ClusterConfig(String nodename, int port, String discovery, Map<Int
     }
 
     public ClusterConfig withNodename(String name) {
-        return new ClusterConfig(name, port, discovery, nodes, metadataTimeout);
+        return new ClusterConfig(name, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey);
     }
 
     public ClusterConfig withPort(int newPort) {
-        return new ClusterConfig(nodename, newPort, discovery, nodes, metadataTimeout);
+        return new ClusterConfig(nodename, newPort, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey);
     }
 
     public ClusterConfig withDiscovery(String backend) {
-        return new ClusterConfig(nodename, port, backend, nodes, metadataTimeout);
+        return new ClusterConfig(nodename, port, backend, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey);
     }
 
     public ClusterConfig withNode(int position, ClusterPeer peer) {
         Map<Integer, ClusterPeer> more = new TreeMap<>(nodes);
         more.put(position, peer);
-        return new ClusterConfig(nodename, port, discovery, more, metadataTimeout);
+        return new ClusterConfig(nodename, port, discovery, more, metadataTimeout, tlsCa, tlsCert, tlsKey);
     }
 
     public ClusterConfig withMetadataTimeout(long millis) {
-        return new ClusterConfig(nodename, port, discovery, nodes, millis);
+        return new ClusterConfig(nodename, port, discovery, nodes, millis, tlsCa, tlsCert, tlsKey);
+    }
+
+    public ClusterConfig withTlsCa(Path file) {
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, file, tlsCert, tlsKey);
+    }
+
+    public ClusterConfig withTlsCert(Path file) {
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, file, tlsKey);
+    }
+
+    public ClusterConfig withTlsKey(Path file) {
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, file);
+    }
+
+    /** Whether the inter-node port uses mutual TLS (all three files set; {@link #checkTls} says when some are not). */
+    public boolean tls() {
+        return tlsCa != null && tlsCert != null && tlsKey != null;
+    }
+
+    /** Null when the TLS settings are complete or absent, else what is missing. */
+    public String checkTls() {
+        if (tls() || tlsCa == null && tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        return "inter-node TLS needs cluster.ssl_options.cacertfile, certfile and keyfile together";
     }
 }

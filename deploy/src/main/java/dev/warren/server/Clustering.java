@@ -28,9 +28,25 @@ final class Clustering {
             throw new IOException("cluster_formation.classic_config.nodes lists this node with port " + self.port()
                     + " but cluster.tcp.port is " + cluster.port());
         }
-        LOG.warn("Cluster: the inter-node port {} accepts any peer (no shared secret is checked yet); keep it on a "
-                + "private network", cluster.port());
+        String incomplete = cluster.checkTls();
+        if (incomplete != null) {
+            throw new IOException(incomplete);
+        }
+        ClusterSettings.InterNodeTls tls = null;
+        if (cluster.tls()) {
+            for (java.nio.file.Path file : List.of(cluster.tlsCa(), cluster.tlsCert(), cluster.tlsKey())) {
+                if (!java.nio.file.Files.isReadable(file)) {
+                    throw new IOException("inter-node TLS: cannot read " + file);
+                }
+            }
+            tls = new ClusterSettings.InterNodeTls(cluster.tlsCa(), cluster.tlsCert(), cluster.tlsKey());
+            LOG.info("Cluster: the inter-node port {} uses mutual TLS: peers must present a certificate issued by {}",
+                    cluster.port(), cluster.tlsCa());
+        } else {
+            LOG.warn("Cluster: the inter-node port {} accepts any peer (no cluster.ssl_options set); keep it on a "
+                    + "private network", cluster.port());
+        }
         return MetadataCluster.start(new ClusterSettings(node, peers, "", cluster.port(), config.dataDir(),
-                cluster.metadataTimeout()), definitions);
+                cluster.metadataTimeout(), tls), definitions);
     }
 }

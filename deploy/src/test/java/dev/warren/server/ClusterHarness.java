@@ -98,6 +98,11 @@ final class ClusterHarness implements AutoCloseable {
         }
     }
 
+    /** The node's inter-node (Raft) port. */
+    int clusterPort(int node) {
+        return clusterPorts[node];
+    }
+
     String name(int node) {
         return "warren" + (node + 1) + "@127.0.0.1";
     }

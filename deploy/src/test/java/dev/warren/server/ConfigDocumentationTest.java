@@ -33,7 +33,8 @@ class ConfigDocumentationTest {
             "ssl_options.password", "ssl_options.versions.NAME", "ssl_options.ciphers.NAME", "auth_mechanisms.NAME",
             "management.ssl.port", "management.ssl.cacertfile", "management.ssl.certfile", "management.ssl.keyfile",
             "management.ssl.password", "management.tcp.port", "nodename", "cluster_formation.peer_discovery_backend",
-            "cluster_formation.classic_config.nodes.NAME");
+            "cluster_formation.classic_config.nodes.NAME", "cluster.ssl_options.cacertfile", "cluster.ssl_options.certfile",
+            "cluster.ssl_options.keyfile");
 
     @TempDir
     Path dir;

@@ -101,6 +101,25 @@ public final class TestPki {
         return issue(label, builder, keys);
     }
 
+    /**
+     * A cluster node's certificate: it serves its inter-node port and connects to the other nodes', so it is issued
+     * for both (serverAuth and clientAuth), with {@code names} as its subject alternative names.
+     */
+    public Issued node(String label, String... names) throws Exception {
+        KeyPair keys = newKeys();
+        GeneralName[] alternatives = new GeneralName[names.length];
+        for (int i = 0; i < names.length; i++) {
+            boolean ip = names[i].contains(":") || names[i].matches("[0-9.]+");
+            alternatives[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+        }
+        X509v3CertificateBuilder builder = builder(name("CN=" + caSubjectName()), name("CN=" + label + ",O=Warren Test"),
+                keys, Duration.ofDays(1))
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+        return issue(label, builder, keys);
+    }
+
     /** A client certificate whose subject is {@code subject} (e.g. "CN=alex,O=Warren Test"), written as PEM. */
     public Issued client(String label, String subject) throws Exception {
         KeyPair keys = newKeys();

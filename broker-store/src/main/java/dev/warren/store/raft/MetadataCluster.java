@@ -16,7 +16,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
@@ -81,17 +84,20 @@ public final class MetadataCluster implements AutoCloseable {
     public static MetadataCluster start(ClusterSettings settings, DefinitionsFile local) throws IOException, InterruptedException {
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
         RaftProperties properties = properties(settings);
+        Parameters parameters = parameters(settings);
         MetadataStateMachine stateMachine = new MetadataStateMachine(local);
-        QuorumGroups quorumGroups = new QuorumGroups(properties);
+        QuorumGroups quorumGroups = new QuorumGroups(properties, parameters);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.node()))
                 .setGroup(group)
                 .setProperties(properties)
+                .setParameters(parameters)
                 .setStateMachineRegistry(quorumGroups.registry(GROUP_ID, stateMachine))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         RaftClient client = RaftClient.newBuilder()
                 .setProperties(properties)
+                .setParameters(parameters)
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
@@ -116,6 +122,20 @@ public final class MetadataCluster implements AutoCloseable {
 
     private static RaftPeer raftPeer(ClusterPeer peer) {
         return RaftPeer.newBuilder().setId(peer.name()).setAddress(peer.address()).build();
+    }
+
+    /**
+     * Mutual TLS on the inter-node port when configured: the server, the clients and the admin calls present this
+     * node's certificate and accept only peers whose certificates chain to the cluster's CA (gRPC checks the peer's
+     * host against its certificate's names too). Empty parameters (plain gRPC) otherwise.
+     */
+    private static Parameters parameters(ClusterSettings settings) {
+        ClusterSettings.InterNodeTls tls = settings.tls();
+        if (tls == null) {
+            return new Parameters();
+        }
+        return GrpcFactory.newRaftParameters(new GrpcTlsConfig(tls.keyFile().toFile(), tls.certFile().toFile(),
+                tls.caFile().toFile(), true));
     }
 
     private static RaftProperties properties(ClusterSettings settings) throws IOException {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -46,6 +47,7 @@ public final class QuorumGroups implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumGroups.class);
     private static final String GROUP_PREFIX = "warren-quorum-queue:";
     private final RaftProperties properties;
+    private final Parameters parameters;
     private final Map<RaftGroupId, QuorumStateMachine> replicas = new ConcurrentHashMap<>();
     private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
     /** The groups this node submits to, to make their clients again. */
@@ -54,8 +56,15 @@ public final class QuorumGroups implements AutoCloseable {
     private static final int CLIENT_RENEWALS = 300;
     private static final long RENEW_DELAY_MILLIS = 200;
 
+    /** Without TLS between the nodes. */
     public QuorumGroups(RaftProperties properties) {
+        this(properties, new Parameters());
+    }
+
+    /** @param parameters the inter-node TLS settings the Raft clients use (empty for plain gRPC) */
+    public QuorumGroups(RaftProperties properties, Parameters parameters) {
         this.properties = properties;
+        this.parameters = parameters;
     }
 
     /** The group id of a quorum queue: the same on every node. */
@@ -331,7 +340,8 @@ public final class QuorumGroups implements AutoCloseable {
     }
 
     private RaftClient newClient(RaftGroup group, org.apache.ratis.retry.RetryPolicy retry) {
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setClientId(ClientId.randomId())
+        return RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
+                .setClientId(ClientId.randomId())
                 .setRetryPolicy(retry).build();
     }
 
