@@ -12,4 +12,13 @@ public interface ClusterView {
 
     /** Every member, this node included, in the configured order. */
     List<ClusterNode> nodes();
+
+    /**
+     * Removes a stopped node from the cluster for good (rabbitmqctl forget_cluster_node): from the metadata group
+     * and from every quorum queue it was a member of. Fails with an IllegalArgumentException saying why it cannot.
+     */
+    default java.util.concurrent.CompletableFuture<Void> forget(String node) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new IllegalArgumentException("this node is not in a cluster"));
+    }
 }

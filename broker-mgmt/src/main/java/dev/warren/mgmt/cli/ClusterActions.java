@@ -35,6 +35,17 @@ final class ClusterActions {
         return new Result.Document(text.toString().stripTrailing(), json);
     }
 
+    /** forget_cluster_node NODE: run on a remaining node, with the forgotten one stopped. */
+    static Result forgetClusterNode(Call call) {
+        String node = call.arg(0);
+        ApiResponse response = call.node().delete("/api/nodes/" + NodeClient.segment(node), java.util.Map.of());
+        if (response.status() == 400) {
+            throw CliException.error(ExitCodes.USAGE, response.reason());
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
     static String banner(Call call) {
         return "Cluster status of node " + call.node().node() + " ...";
     }

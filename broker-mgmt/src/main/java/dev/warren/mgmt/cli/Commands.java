@@ -332,6 +332,10 @@ final class Commands {
         list.add(new Command("cluster_status", "cluster_status",
                 "Lists the cluster's nodes (disk nodes) and which of them the node reaches (running nodes).",
                 0, 0, NONE, null, ClusterActions::banner, ClusterActions::clusterStatus));
+        list.add(new Command("forget_cluster_node", "forget_cluster_node <node>",
+                "Removes a stopped node from the cluster for good (from the metadata group and every quorum queue); "
+                        + "run it on a remaining node. The forgotten node starts again only with an empty data directory.",
+                1, 1, NONE, null, c -> "Removing node " + c.arg(0) + " from the cluster", ClusterActions::forgetClusterNode));
         list.add(new Command("set_vm_memory_high_watermark",
                 "set_vm_memory_high_watermark <fraction> | absolute <size>",
                 "Sets the memory alarm's threshold until the node restarts: a fraction (0 to 1) of the memory the node "

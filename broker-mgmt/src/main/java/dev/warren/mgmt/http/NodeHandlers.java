@@ -8,6 +8,9 @@ import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.ResourceAlarm;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * GET /api/nodes and /api/nodes/{node}: every cluster node (this one alone outside a cluster) with RabbitMQ's field
@@ -40,7 +43,26 @@ final class NodeHandlers {
             return ApiResponse.json(scope.broker().cluster().nodes().stream().filter(n -> n.name().equals(name))
                     .findFirst().map(NodeHandlers::member).orElseThrow(ApiException::notFound));
         });
+        // forget_cluster_node: a stopped node leaves the cluster for good
+        router.delete("/api/nodes/{node}", Requirement.ADMINISTRATOR, request -> {
+            try {
+                scope.broker().cluster().forget(request.param("node")).get(FORGET_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : e.getCause();
+                if (cause instanceof IllegalArgumentException refused) {
+                    throw ApiException.badRequest(refused.getMessage());
+                }
+                throw new IllegalStateException("forgetting " + request.param("node") + " failed", cause);
+            } catch (TimeoutException e) {
+                throw ApiException.unavailable("the cluster did not forget " + request.param("node") + " within "
+                        + FORGET_TIMEOUT_SECONDS + " s");
+            }
+            return ApiResponse.noContent();
+        });
     }
+
+    private static final long FORGET_TIMEOUT_SECONDS = 60;
 
     /** Another cluster node, as far as this one knows it. */
     private static ObjectNode member(ClusterNode member) {

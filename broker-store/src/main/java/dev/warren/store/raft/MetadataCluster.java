@@ -15,13 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -60,6 +61,7 @@ public final class MetadataCluster implements AutoCloseable {
     /** The quorum queues' groups, on the same Raft server and port as the metadata group. */
     private final QuorumGroups quorumGroups;
     private final RaftQuorumLogs quorumLogs;
+    private final ClusterMembers members;
 
     private MetadataCluster(ClusterSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine,
                             ReplicatedDefinitionStore store, PeerProbe probe, QuorumGroups quorumGroups) {
@@ -70,7 +72,8 @@ public final class MetadataCluster implements AutoCloseable {
         this.store = store;
         this.probe = probe;
         this.quorumGroups = quorumGroups;
-        this.quorumLogs = new RaftQuorumLogs(settings.peers(), settings.node(), server, quorumGroups);
+        this.quorumLogs = new RaftQuorumLogs(settings.peers(), settings.node(), server, quorumGroups, this::currentMembers);
+        this.members = new ClusterMembers(probe, server, client, quorumLogs, settings.node(), this::currentMembers);
         probe.onDown(quorumLogs::nodeDown);
     }
 
@@ -106,10 +109,12 @@ public final class MetadataCluster implements AutoCloseable {
                 entry -> submit(client, entry));
         stateMachine.attach(store);
         PeerProbe probe = new PeerProbe(settings.peers(), settings.node());
+        boolean fresh = !Files.exists(settings.dataDir().resolve("raft").resolve(GROUP_ID.getUuid().toString()));
         MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, probe, quorumGroups);
         try {
             server.start();
             probe.start();
+            cluster.joinIfNotMember(fresh, group);
             LOG.info("Cluster: node '{}' listening on port {} for the metadata group of {}", settings.node(), settings.port(),
                     settings.peers());
             cluster.awaitCaughtUp();
@@ -176,6 +181,43 @@ public final class MetadataCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * A node the cluster's metadata group does not count as a member (the others' configuration, as one of them
+     * reports it): a new node (no Raft files yet) asks to be added, as rabbitmqctl join_cluster does; one with files
+     * was removed (forget_cluster_node) and refuses to start, as RabbitMQ's does, until its data is reset.
+     */
+    private void joinIfNotMember(boolean fresh, RaftGroup configured) throws IOException {
+        RaftGroup current = null;
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(properties(settings)).setParameters(parameters(settings))
+                .setRaftGroup(configured).setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build()) {
+            for (RaftPeer peer : configured.getPeers()) {
+                if (peer.getId().toString().equals(settings.node())) {
+                    continue;
+                }
+                try {
+                    current = admin.getGroupManagementApi(peer.getId()).info(GROUP_ID).getGroup();
+                    break;
+                } catch (IOException | RuntimeException e) {
+                    // down, or not started yet (gRPC says UNAVAILABLE unchecked): ask the next
+                }
+            }
+        }
+        if (current == null || current.getPeer(RaftPeerId.valueOf(settings.node())) != null) {
+            return; // a member, or nobody to ask (the cluster is forming): as configured
+        }
+        if (!fresh) {
+            throw new IOException("this node, '" + settings.node() + "', was removed from the cluster (forget_cluster_node; "
+                    + "its members are " + current.getPeers() + "): empty its data directory to join as a new node");
+        }
+        List<RaftPeer> grown = new java.util.ArrayList<>(current.getPeers());
+        grown.add(raftPeer(settings.peers().stream().filter(p -> p.name().equals(settings.node())).findFirst().orElseThrow()));
+        LOG.info("Cluster: joining the metadata group of {} as a new node", current.getPeers());
+        RaftClientReply reply = client.admin().setConfiguration(grown);
+        if (!reply.isSuccess()) {
+            throw new IOException("the cluster did not take this node as a member: " + reply.getException());
+        }
+    }
+
     private void awaitCaughtUp() throws IOException, InterruptedException {
         long start = System.nanoTime();
         LOG.info("Cluster: waiting for a majority of {} to catch up with the cluster's definitions", settings.peers());
@@ -198,6 +240,16 @@ public final class MetadataCluster implements AutoCloseable {
         LOG.info("Cluster: caught up with the metadata group in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
+    /** The metadata group's members now (its current configuration), or null when this node cannot tell. */
+    java.util.Set<String> currentMembers() {
+        try {
+            return server.getDivision(GROUP_ID).getGroup().getPeers().stream().map(p -> p.getId().toString())
+                    .collect(java.util.stream.Collectors.toSet());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** The committed definitions, which the broker restores from; later entries wait for {@link #attach}. */
     public CommittedState committed() {
         synchronized (store) {
@@ -209,7 +261,7 @@ public final class MetadataCluster implements AutoCloseable {
     /** The broker is restored: later and waiting entries of other nodes now change its model. */
     public void attach(Broker broker) {
         store.start(broker);
-        broker.cluster(probe);
+        broker.cluster(members);
     }
 
     public ReplicatedDefinitionStore store() {
@@ -217,7 +269,7 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     public ClusterView view() {
-        return probe;
+        return members;
     }
 
     /** The quorum queues' Raft groups on this node. */
@@ -232,6 +284,7 @@ public final class MetadataCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        members.close();
         probe.close();
         quorumLogs.close();
         quorumGroups.close();

@@ -156,8 +156,8 @@ public final class QuorumGroups implements AutoCloseable {
                     if (reported != null && !reported.getPeers().isEmpty()) {
                         return reported;
                     }
-                } catch (IOException e) {
-                    // that member is down or lacks the group: ask the next
+                } catch (IOException | RuntimeException e) {
+                    // that member is down (gRPC says UNAVAILABLE unchecked) or lacks the group: ask the next
                 }
             }
         } catch (IOException e) {

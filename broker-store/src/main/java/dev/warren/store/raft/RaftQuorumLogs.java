@@ -51,7 +51,12 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
         });
     }
 
-    RaftQuorumLogs(List<ClusterPeer> peers, String node, RaftServer server, QuorumGroups groups) {
+    /** The metadata group's members now (null when unknown): the nodes a new queue's members are chosen from. */
+    private final java.util.function.Supplier<java.util.Set<String>> clusterMembers;
+
+    RaftQuorumLogs(List<ClusterPeer> peers, String node, RaftServer server, QuorumGroups groups,
+                   java.util.function.Supplier<java.util.Set<String>> clusterMembers) {
+        this.clusterMembers = clusterMembers;
         this.peers = List.copyOf(peers);
         this.node = node;
         this.server = server;
@@ -65,15 +70,18 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
 
     @Override
     public List<String> membersFor(String home, int size) {
+        // the cluster's members now: a forgotten node is no candidate
+        java.util.Set<String> current = clusterMembers.get();
+        List<ClusterPeer> candidates = peers.stream().filter(p -> current == null || current.contains(p.name())).toList();
         int start = 0;
-        for (int i = 0; i < peers.size(); i++) {
-            if (peers.get(i).name().equals(home)) {
+        for (int i = 0; i < candidates.size(); i++) {
+            if (candidates.get(i).name().equals(home)) {
                 start = i;
             }
         }
         List<String> members = new ArrayList<>();
-        for (int i = 0; i < Math.min(size, peers.size()); i++) {
-            members.add(peers.get((start + i) % peers.size()).name());
+        for (int i = 0; i < Math.min(size, candidates.size()); i++) {
+            members.add(candidates.get((start + i) % candidates.size()).name());
         }
         return members;
     }
@@ -109,6 +117,20 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
         RaftQuorumLog log = new RaftQuorumLog(group, members, ready);
         open.put(group.getGroupId(), log);
         return log;
+    }
+
+    /** A forgotten node stops being a member of every quorum queue this node has opened. */
+    void forget(String node) {
+        for (RaftQuorumLog log : open.values()) {
+            if (log.members().contains(node)) {
+                try {
+                    log.removeMember(node).join();
+                } catch (RuntimeException e) {
+                    LOG.warn("Quorum queue group {}: could not remove forgotten node '{}': {}", log.group.getGroupId(),
+                            node, e.toString());
+                }
+            }
+        }
     }
 
     /**
