@@ -23,8 +23,8 @@ final class QuorumSettlements {
      */
     static List<Unacked> settle(ChannelContext channel, List<Unacked> deliveries, boolean ack, boolean requeue,
                                 boolean toQuorumQueues) {
-        if (deliveries.stream().noneMatch(d -> d.queue().replicated() != null)) {
-            return deliveries; // the common case: no allocation
+        if (!anyQuorum(deliveries)) {
+            return deliveries; // the common case, on every ack: no allocation
         }
         List<Unacked> classic = new ArrayList<>();
         Map<ConsumerKey, List<Long>> idsByKey = new LinkedHashMap<>();
@@ -51,6 +51,15 @@ final class QuorumSettlements {
             }
         });
         return classic;
+    }
+
+    private static boolean anyQuorum(List<Unacked> deliveries) {
+        for (int i = 0; i < deliveries.size(); i++) {
+            if (deliveries.get(i).queue().replicated() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

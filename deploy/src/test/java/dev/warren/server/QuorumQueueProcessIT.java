@@ -348,13 +348,7 @@ class QuorumQueueProcessIT {
         try (Connection c = cluster.factory(C).newConnection()) {
             // deliveries to a consumer on C come from C's own replica: they prove it joined and caught up
             Channel ch = c.createChannel();
-            List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ch.basicConsume("declared-without-c", true, new DefaultConsumer(ch) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    received.add(new String(body, StandardCharsets.UTF_8));
-                }
-            });
+            List<String> received = consumeBodies(ch, "declared-without-c");
             ClusterHarness.await("ten deliveries through " + cluster.name(C), WAIT_MS, () -> received.size() == 10);
             assertEquals(List.of("w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"), received);
         }
@@ -414,13 +408,7 @@ class QuorumQueueProcessIT {
         // a consumer on the resumed node is served by its own replica: a delivery there shows it caught up
         try (Connection resumed = cluster.factory(leader).newConnection()) {
             Channel ch = resumed.createChannel();
-            List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ch.basicConsume("paused", true, new DefaultConsumer(ch) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    got.add(new String(body, StandardCharsets.UTF_8));
-                }
-            });
+            List<String> got = consumeBodies(ch, "paused");
             Channel publish = resumed.createChannel();
             publish.confirmSelect();
             publish.basicPublish("", "paused", null, "on the resumed node".getBytes(StandardCharsets.UTF_8));
@@ -465,13 +453,7 @@ class QuorumQueueProcessIT {
         });
         try (Connection c = cluster.factory(C).newConnection()) {
             Channel ch = c.createChannel();
-            List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ch.basicConsume("members", true, new DefaultConsumer(ch) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    got.add(new String(body, StandardCharsets.UTF_8));
-                }
-            });
+            List<String> got = consumeBodies(ch, "members");
             Channel publish = c.createChannel();
             publish.confirmSelect();
             publish.basicPublish("", "members", null, "after".getBytes(StandardCharsets.UTF_8));
@@ -479,6 +461,18 @@ class QuorumQueueProcessIT {
             ClusterHarness.await("both messages through the new member " + cluster.name(C), WAIT_MS, () -> got.size() == 2);
             assertEquals(List.of("before", "after"), got);
         }
+    }
+
+    /** Consumes with auto-ack; the bodies of the deliveries, in order, as they come. */
+    private static List<String> consumeBodies(Channel ch, String queue) throws IOException {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ch.basicConsume(queue, true, new DefaultConsumer(ch) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                bodies.add(new String(body, StandardCharsets.UTF_8));
+            }
+        });
+        return bodies;
     }
 
     private static List<String> members(int node, String queue) throws Exception {

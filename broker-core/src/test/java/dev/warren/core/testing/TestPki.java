@@ -89,14 +89,9 @@ public final class TestPki {
     /** A server certificate whose subject alternative names are {@code names} (host names or IP literals). */
     public Issued serverNaming(String label, String... names) throws Exception {
         KeyPair keys = newKeys();
-        GeneralName[] alternatives = new GeneralName[names.length];
-        for (int i = 0; i < names.length; i++) {
-            boolean ip = names[i].contains(":") || names[i].matches("[0-9.]+");
-            alternatives[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
-        }
         X509v3CertificateBuilder builder = builder(name("CN=" + caSubjectName()), name("CN=" + names[0] + ",O=Warren Test"),
                 keys, Duration.ofDays(1))
-                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives))
+                .addExtension(Extension.subjectAlternativeName, false, alternativeNames(names))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         return issue(label, builder, keys);
     }
@@ -107,14 +102,9 @@ public final class TestPki {
      */
     public Issued node(String label, String... names) throws Exception {
         KeyPair keys = newKeys();
-        GeneralName[] alternatives = new GeneralName[names.length];
-        for (int i = 0; i < names.length; i++) {
-            boolean ip = names[i].contains(":") || names[i].matches("[0-9.]+");
-            alternatives[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
-        }
         X509v3CertificateBuilder builder = builder(name("CN=" + caSubjectName()), name("CN=" + label + ",O=Warren Test"),
                 keys, Duration.ofDays(1))
-                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives))
+                .addExtension(Extension.subjectAlternativeName, false, alternativeNames(names))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
                         new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
         return issue(label, builder, keys);
@@ -127,6 +117,16 @@ public final class TestPki {
                 Duration.ofDays(1))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
         return issue(label, builder, keys);
+    }
+
+    /** Host names and IP literals as subject alternative names. */
+    private static GeneralNames alternativeNames(String... names) {
+        GeneralName[] alternatives = new GeneralName[names.length];
+        for (int i = 0; i < names.length; i++) {
+            boolean ip = names[i].contains(":") || names[i].matches("[0-9.]+");
+            alternatives[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+        }
+        return new GeneralNames(alternatives);
     }
 
     private String caSubjectName() {
