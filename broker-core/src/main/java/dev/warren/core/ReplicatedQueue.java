@@ -161,8 +161,18 @@ public final class ReplicatedQueue implements QuorumApplied {
                 reply.answer() instanceof QuorumEffect.Purged p ? p.count() : 0L);
     }
 
+    /** Whether this node leads the queue's group now (false before the log is open). */
+    private boolean isLeaderHere() {
+        QuorumLog opened = log;
+        return opened != null && node.equals(opened.leader());
+    }
+
     private void submitQuietly(QuorumCommand command) {
-        pipeline.submit(command).whenComplete((reply, failure) -> {
+        CommandPipeline commands = pipeline;
+        if (commands == null) {
+            return; // not open yet: nothing of this node's to send
+        }
+        commands.submit(command).whenComplete((reply, failure) -> {
             if (failure != null) {
                 // the messages stay held until the channel's ChannelDown (or the node's NodeDown) returns them
                 LOG.warn("{}: {} was not committed: {}", queue.describe(), command.getClass().getSimpleName(),
@@ -192,7 +202,7 @@ public final class ReplicatedQueue implements QuorumApplied {
         for (QuorumEffect effect : effects) {
             if (effect instanceof QuorumEffect.Deliver d && d.consumer().node().equals(node)) {
                 deliver(d);
-            } else if (effect instanceof QuorumEffect.DeadLetter d && node.equals(log.leader())) {
+            } else if (effect instanceof QuorumEffect.DeadLetter d && isLeaderHere()) {
                 deadLetter(d);
                 deadLettered = deadLettered == null ? new long[effects.size()] : deadLettered;
                 deadLettered[dead++] = d.id();

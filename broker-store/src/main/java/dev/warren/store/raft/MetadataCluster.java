@@ -120,6 +120,7 @@ public final class MetadataCluster implements AutoCloseable {
             cluster.awaitCaughtUp();
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
+            LOG.error("Cluster: node '{}' could not take its part in the cluster: {}", settings.node(), e.toString());
             cluster.close();
             throw e;
         }
@@ -212,11 +213,35 @@ public final class MetadataCluster implements AutoCloseable {
         List<RaftPeer> grown = new java.util.ArrayList<>(current.getPeers());
         grown.add(raftPeer(settings.peers().stream().filter(p -> p.name().equals(settings.node())).findFirst().orElseThrow()));
         LOG.info("Cluster: joining the metadata group of {} as a new node", current.getPeers());
-        RaftClientReply reply = client.admin().setConfiguration(grown);
-        if (!reply.isSuccess()) {
-            throw new IOException("the cluster did not take this node as a member: " + reply.getException());
+        // the leader takes a new member once it has caught up, which a loaded machine may not manage in one request's
+        // time: ask again (the request is idempotent) until it is taken or the start timeout is near
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
+        for (int attempt = 1; ; attempt++) {
+            String refusal;
+            try {
+                RaftClientReply reply = client.admin().setConfiguration(grown);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                refusal = String.valueOf(reply.getException());
+            } catch (IOException e) {
+                refusal = e.toString();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the cluster did not take this node as a member: " + refusal);
+            }
+            LOG.warn("Cluster: joining, attempt {} not taken yet ({}); asking again", attempt, refusal);
+            try {
+                Thread.sleep(JOIN_RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while joining the cluster", e);
+            }
         }
     }
+
+    /** Between requests to be added to the metadata group (at start, on the main thread). */
+    private static final long JOIN_RETRY_MILLIS = 2_000;
 
     private void awaitCaughtUp() throws IOException, InterruptedException {
         long start = System.nanoTime();

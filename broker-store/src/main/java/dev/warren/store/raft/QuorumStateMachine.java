@@ -140,10 +140,15 @@ final class QuorumStateMachine extends BaseStateMachine {
             consumers = state.consumerCount();
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
-        for (int i = 0; i < commands.size(); i++) {
-            notify.applied(QuorumQueueState.position(index, i), commands.get(i), effects.get(i));
+        try {
+            for (int i = 0; i < commands.size(); i++) {
+                notify.applied(QuorumQueueState.position(index, i), commands.get(i), effects.get(i));
+            }
+            notify.counted(ready, checkedOut, consumers);
+        } catch (RuntimeException e) {
+            // the replica's state is applied; a failing listener (the queue on this node) must not stop the group here
+            LOG.error("Quorum queue group {}: acting on entry {} failed", getGroupId(), index, e);
         }
-        notify.counted(ready, checkedOut, consumers);
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(QuorumReply.encode(index, effects))));
     }
 
