@@ -11,14 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * it. Snapshots hold the whole state as a definitions document, so Ratis may truncate the log; a snapshot installed
  * from the leader (this node was too far behind) replaces the state, and the listener brings the model in line.
  */
-final class MetadataStateMachine extends BaseStateMachine {
+final class MetadataStateMachine extends SnapshottingStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
     /** What happens on this node after an entry was applied to the state. On Ratis's applier thread. */
@@ -42,7 +36,6 @@ final class MetadataStateMachine extends BaseStateMachine {
         void replaced(Map<String, Definitions> vhosts, Optional<SecurityDefinitions> security);
     }
 
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final DefinitionsFile local;
     // guarded by this
     private MetadataState state = new MetadataState();
@@ -60,22 +53,9 @@ final class MetadataStateMachine extends BaseStateMachine {
         this.local = local;
     }
 
+    /** The leader's snapshot replaced the definitions: the files and the live model take them. */
     @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        loadSnapshot(storage.loadLatestSnapshot());
-        SnapshotFiles.running(this);
-    }
-
-    @Override
-    public void pause() {
-        SnapshotFiles.pauseForInstall(this);
-    }
-
-    @Override
-    public void reinitialize() throws IOException {
-        loadSnapshot(storage.loadLatestSnapshot());
+    protected void reloaded() throws IOException {
         Listener notify;
         Map<String, Definitions> vhosts;
         Optional<SecurityDefinitions> security;
@@ -86,15 +66,10 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
         persistAll(vhosts, security);
         notify.replaced(vhosts, security);
-        SnapshotFiles.resumeAfterReload(this);
     }
 
     @Override
-    public StateMachineStorage getStateMachineStorage() {
-        return storage;
-    }
-
-    private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+    protected void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
             return;
         }
@@ -177,7 +152,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() < 0) {
             return -1;
         }
-        SnapshotFiles.write(storage, last, json);
+        writeSnapshot(last, json);
         return last.getIndex();
     }
 }

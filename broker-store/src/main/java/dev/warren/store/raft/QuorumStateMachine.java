@@ -18,14 +18,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
@@ -40,39 +34,15 @@ import org.slf4j.LoggerFactory;
  * purge. A snapshot is the state's own
  * snapshot in one file, so Ratis can purge the log up to it: a drained queue keeps no old entries on disk.
  */
-final class QuorumStateMachine extends BaseStateMachine {
+final class QuorumStateMachine extends SnapshottingStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumStateMachine.class);
 
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     // guarded by this
     private QuorumQueueState state = new QuorumQueueState(); // configured by the group's first entry
     private QuorumApplied listener = QuorumApplied.NONE;
 
     @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        loadSnapshot(storage.loadLatestSnapshot());
-        SnapshotFiles.running(this);
-    }
-
-    @Override
-    public void pause() {
-        SnapshotFiles.pauseForInstall(this);
-    }
-
-    @Override
-    public void reinitialize() throws IOException {
-        loadSnapshot(storage.loadLatestSnapshot());
-        SnapshotFiles.resumeAfterReload(this);
-    }
-
-    @Override
-    public StateMachineStorage getStateMachineStorage() {
-        return storage;
-    }
-
-    private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+    protected void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
             return;
         }
@@ -183,7 +153,7 @@ final class QuorumStateMachine extends BaseStateMachine {
             }
             bytes = snapshotBytes();
         }
-        SnapshotFiles.write(storage, last, bytes);
+        writeSnapshot(last, bytes);
         return last.getIndex();
     }
 }
