@@ -43,6 +43,13 @@ final class ClusterHarness implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** A test class's own output directory (its nodes' files and logs), emptied of an earlier run's. */
+    static Path freshDir(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("warren.test.output", "target"), name);
+        TestFiles.deleteRecursively(dir);
+        return dir;
+    }
+
     /** Starts the three nodes with these config lines added to each node's file, and waits for all their banners. */
     static ClusterHarness start(Path dir, List<String> extraConfig) throws Exception {
         ClusterHarness cluster = new ClusterHarness(dir);

@@ -38,8 +38,7 @@ class ClusterMembershipProcessIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path dir = Path.of(System.getProperty("warren.test.output", "target"), "cluster-membership-process-it");
-        TestFiles.deleteRecursively(dir);
+        Path dir = ClusterHarness.freshDir("cluster-membership-process-it");
         cluster = ClusterHarness.start(dir, List.of());
     }
 

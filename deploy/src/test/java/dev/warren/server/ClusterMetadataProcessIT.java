@@ -50,8 +50,7 @@ class ClusterMetadataProcessIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path dir = Path.of(System.getProperty("warren.test.output", "target"), "cluster-metadata-process-it");
-        TestFiles.deleteRecursively(dir);
+        Path dir = ClusterHarness.freshDir("cluster-metadata-process-it");
         cluster = ClusterHarness.start(dir, List.of("warren.metadata_timeout = " + METADATA_TIMEOUT_MS));
     }
 

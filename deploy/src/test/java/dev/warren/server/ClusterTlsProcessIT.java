@@ -34,8 +34,7 @@ class ClusterTlsProcessIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path dir = Path.of(System.getProperty("warren.test.output", "target"), "cluster-tls-process-it");
-        TestFiles.deleteRecursively(dir);
+        Path dir = ClusterHarness.freshDir("cluster-tls-process-it");
         pki = TestPki.create(Files.createDirectories(dir.resolve("pki")), "cluster");
         TestPki.Issued node = pki.node("node", "127.0.0.1", "localhost");
         cluster = ClusterHarness.start(dir, List.of(

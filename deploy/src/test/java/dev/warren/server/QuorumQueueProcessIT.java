@@ -51,8 +51,7 @@ class QuorumQueueProcessIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path dir = Path.of(System.getProperty("warren.test.output", "target"), "quorum-queue-process-it");
-        TestFiles.deleteRecursively(dir);
+        Path dir = ClusterHarness.freshDir("quorum-queue-process-it");
         cluster = ClusterHarness.start(dir, List.of());
     }
 
@@ -237,10 +236,7 @@ class QuorumQueueProcessIT {
     @Test
     @Order(5)
     void killingTheLeaderUnderConfirmedLoadLosesNoConfirmedMessage() throws Exception {
-        try (Connection a = cluster.factory(A).newConnection()) {
-            a.createChannel().queueDeclare("failover", true, false, false, QUORUM);
-        }
-        int leader = cluster.index(awaitLeader(A, "failover", null));
+        int leader = declaredWithLeader("failover");
         int publisherNode = leader;
         int survivor = (leader + 1) % ClusterHarness.SIZE;
 
@@ -361,10 +357,7 @@ class QuorumQueueProcessIT {
     @Test
     @Order(7)
     void pausingTheLeaderForTenSecondsDoesNotStopTheQueue() throws Exception {
-        try (Connection a = cluster.factory(A).newConnection()) {
-            a.createChannel().queueDeclare("paused", true, false, false, QUORUM);
-        }
-        int leader = cluster.index(awaitLeader(A, "paused", null));
+        int leader = declaredWithLeader("paused");
         int publisherNode = (leader + 1) % ClusterHarness.SIZE;
         int consumerNode = (leader + 2) % ClusterHarness.SIZE;
         try (Connection publishing = cluster.factory(publisherNode).newConnection();
@@ -488,6 +481,14 @@ class QuorumQueueProcessIT {
         assertEquals(reason, deaths.get(0).get("reason").toString());
         assertEquals(queue, deaths.get(0).get("queue").toString());
         return new String(dead.getBody(), StandardCharsets.UTF_8);
+    }
+
+    /** Declares a quorum queue through node A; the index of the node that leads it. */
+    private static int declaredWithLeader(String queue) throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            a.createChannel().queueDeclare(queue, true, false, false, QUORUM);
+        }
+        return cluster.index(awaitLeader(A, queue, null));
     }
 
     /** The queue's leader as the node's management API reports it, once it is not {@code not} (null: any). */
