@@ -10,9 +10,13 @@ import dev.warren.core.Names;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.ReplicatedQueue;
 import dev.warren.core.ReplyCode;
+import dev.warren.core.cluster.HomeQueues;
+import dev.warren.core.cluster.HomeReply;
+import dev.warren.core.cluster.HomeRequest;
 import dev.warren.core.message.Message;
 import dev.warren.core.quorum.ConsumerKey;
 import dev.warren.core.quorum.QuorumEffect;
+import dev.warren.core.quorum.QuorumMessages;
 import dev.warren.core.stats.Counter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -279,8 +283,12 @@ final class ConsumerMethods {
 
     void basicGet(Command c) {
         Method m = c.method();
-        MessageQueue queue = definitions.queueToRead(m);
         boolean noAck = m.flag("no-ack");
+        MessageQueue queue = noAck ? definitions.queueToReadAnywhere(m) : definitions.queueToRead(m);
+        if (queue.home() != null) {
+            getNoAckAtHome(queue);
+            return;
+        }
         if (queue.replicated() != null) {
             getQuorum(queue, noAck);
             return;
@@ -315,6 +323,32 @@ final class ConsumerMethods {
     }
 
     private record Polled(QueueEntry entry, int remaining) {
+    }
+
+    /**
+     * basic.get with no-ack from another node's classic queue: its home node takes the next message and settles it
+     * there, and the answer is sent from here. (A get that needs an ack is not forwarded yet: NOT_FOUND names the
+     * home node.)
+     */
+    private void getNoAckAtHome(MessageQueue queue) {
+        CompletableFuture<HomeReply> answer = HomeQueues.ask(queue, new HomeRequest.GetNoAck(queue.vhost().name(), queue.name()));
+        channel.suspendUntil(answer, () -> {
+            HomeReply got = answer.join();
+            if (got.message() == null) {
+                channel.count(Counter.GET_EMPTY);
+                channel.send(Methods.BASIC_GET_EMPTY.with(""));
+                return;
+            }
+            Message message = QuorumMessages.decode(got.message());
+            long tag = nextDeliveryTag++;
+            channel.writeContent(Methods.BASIC_GET_OK.with(tag, got.redelivered(), message.exchange(), message.routingKey(),
+                    got.count()), message);
+            traceDelivery(queue, message, got.redelivered());
+            if (got.redelivered()) {
+                channel.count(Counter.REDELIVER);
+            }
+            channel.count(Counter.GET_NO_ACK);
+        });
     }
 
     /**

@@ -10,6 +10,9 @@ import dev.warren.core.Names;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.ResourceAccess;
+import dev.warren.core.cluster.HomeQueues;
+import dev.warren.core.cluster.HomeReply;
+import dev.warren.core.cluster.HomeRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -137,12 +140,13 @@ final class DefinitionMethods {
 
     /**
      * A declare of a durable queue whose home is another cluster node: its name is taken cluster-wide, so a declare
-     * that matches it is declare-ok here too. Its message and consumer counts are on its home node, which this node
-     * does not ask yet: the reply says 0 and 0. False when the queue is not another node's.
+     * that matches it is declare-ok here too, with the message and consumer counts its home node reports (NOT_FOUND
+     * when that node is down, as RabbitMQ's). False when the queue is not another node's.
      */
     private boolean remoteQueueDeclared(Method m, VirtualHost vhost, String name) {
         String queueName = name.isEmpty() ? lastQueueName : name;
-        if (queueName.isEmpty() || vhost.remoteQueue(queueName) == null) {
+        MessageQueue remote = queueName.isEmpty() ? null : vhost.remoteQueue(queueName);
+        if (remote == null) {
             return false;
         }
         if (!m.flag("passive")) {
@@ -153,9 +157,12 @@ final class DefinitionMethods {
             }
         }
         lastQueueName = queueName;
-        if (!m.flag("nowait")) {
-            channel.send(Methods.QUEUE_DECLARE_OK.with(queueName, 0L, 0L));
-        }
+        CompletableFuture<HomeReply> counts = HomeQueues.ask(remote, new HomeRequest.Counts(vhost.name(), queueName));
+        channel.suspendUntil(counts, () -> {
+            if (!m.flag("nowait")) {
+                channel.send(Methods.QUEUE_DECLARE_OK.with(queueName, counts.join().count(), counts.join().secondCount()));
+            }
+        });
         return true;
     }
 
@@ -195,13 +202,13 @@ final class DefinitionMethods {
         connection.access().writeQueue(name);
         connection.access().readExchange(m.string("exchange"));
         VirtualHost vhost = connection.vhost();
-        MessageQueue queue = vhost.queue(name);
+        MessageQueue queue = vhost.queue(name) != null ? vhost.queue(name) : vhost.remoteQueue(name);
         Exchange exchange = vhost.exchange(m.string("exchange"));
         if (exchange != null) {
             checkTopicRead(exchange, m.string("routing-key"));
         }
         if (queue != null && exchange != null) {
-            vhost.requireQueue(name, connection); // exclusive queues of others are locked
+            vhost.requireQueueAnywhere(name, connection); // exclusive queues of others are locked
             vhost.unbind(exchange, queue, m.string("routing-key"), m.table("arguments"));
         }
         replyWhenDurable(Methods.QUEUE_UNBIND_OK.with());
@@ -209,7 +216,16 @@ final class DefinitionMethods {
 
     void queuePurge(Command c) {
         Method m = c.method();
-        MessageQueue queue = queueToRead(m);
+        MessageQueue queue = queueToReadAnywhere(m);
+        if (queue.home() != null) {
+            CompletableFuture<HomeReply> purged = HomeQueues.ask(queue, new HomeRequest.Purge(queue.vhost().name(), queue.name()));
+            channel.suspendUntil(purged, () -> {
+                if (!m.flag("nowait")) {
+                    channel.send(Methods.QUEUE_PURGE_OK.with(purged.join().count()));
+                }
+            });
+            return;
+        }
         if (queue.replicated() != null) {
             CompletableFuture<Long> purged = queue.replicated().purge();
             channel.suspendUntil(purged, () -> {
@@ -232,8 +248,10 @@ final class DefinitionMethods {
         connection.access().configureQueue(name);
         MessageQueue queue = connection.vhost().queue(name);
         boolean nowait = m.flag("nowait");
-        if (queue == null && connection.vhost().remoteQueue(name) != null) {
-            connection.vhost().requireQueue(name, connection); // another node's: refused, naming it
+        MessageQueue remote = queue == null ? connection.vhost().remoteQueue(name) : null;
+        if (remote != null) {
+            deleteAtHome(remote, m.flag("if-unused"), m.flag("if-empty"), nowait);
+            return;
         }
         if (queue == null) {
             if (!nowait) {
@@ -251,6 +269,17 @@ final class DefinitionMethods {
         channel.callQueueNow(queue, q -> q.delete(ifUnused, ifEmpty), count -> {
             if (!nowait) {
                 replyWhenDurable(Methods.QUEUE_DELETE_OK.with((long) count));
+            }
+        });
+    }
+
+    /** Deletes another node's classic queue on its home node, which removes it from the definitions everywhere. */
+    private void deleteAtHome(MessageQueue queue, boolean ifUnused, boolean ifEmpty, boolean nowait) {
+        CompletableFuture<HomeReply> deleted = HomeQueues.ask(queue,
+                new HomeRequest.Delete(queue.vhost().name(), queue.name(), ifUnused, ifEmpty));
+        channel.suspendUntil(deleted, () -> {
+            if (!nowait) {
+                channel.send(Methods.QUEUE_DELETE_OK.with(deleted.join().count()));
             }
         });
     }
@@ -318,7 +347,7 @@ final class DefinitionMethods {
         String name = queueName(m);
         connection.access().writeQueue(name);
         connection.access().readExchange(m.string("exchange"));
-        return connection.vhost().requireQueue(name, connection);
+        return connection.vhost().requireQueueAnywhere(name, connection);
     }
 
     /** The queue to consume, get or purge from, once the user may read it. */
@@ -326,6 +355,13 @@ final class DefinitionMethods {
         String name = queueName(m);
         connection.access().readQueue(name);
         return connection.vhost().requireQueue(name, connection);
+    }
+
+    /** {@link #queueToRead}, or another node's classic queue (see {@link MessageQueue#home}). */
+    MessageQueue queueToReadAnywhere(Method m) {
+        String name = queueName(m);
+        connection.access().readQueue(name);
+        return connection.vhost().requireQueueAnywhere(name, connection);
     }
 
     /** An empty queue name means the queue this channel declared last, as the spec allows. */

@@ -12,6 +12,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.auth.User;
+import dev.warren.core.cluster.HomeQueues;
 import dev.warren.core.message.Delay;
 import dev.warren.core.message.Message;
 import dev.warren.core.message.SenderSelected;
@@ -232,6 +233,10 @@ final class PublishMethods {
                 appendToLog(queue, message, sequence);
                 continue;
             }
+            if (queue.home() != null) {
+                forwardHome(queue, message, sequence);
+                continue;
+            }
             if (touched != null) {
                 touched.add(queue.executor());
             }
@@ -264,6 +269,28 @@ final class PublishMethods {
             } else if (failure != null) {
                 LOG.warn("A publish to {} was not committed and is lost (no publisher confirms to nack it): {}",
                         queue.describe(), failure.toString());
+            }
+        });
+    }
+
+    /**
+     * Forwards a message to another node's classic queue: taken once its home node has it (on disk there when
+     * persistent), which is when it counts toward the publish's confirm; nacked when the node is down or the queue
+     * refused it. Its bytes count against the journal backlog meanwhile, as a quorum queue's do.
+     */
+    private void forwardHome(MessageQueue queue, Message message, long sequence) {
+        ConnectionContext connection = connection();
+        Outbox outbox = connection.outbox();
+        long bytes = message.bodySize() + message.properties().readableBytes();
+        PublisherFlow journal = connection.publisherGate().toJournal();
+        journal.add(bytes);
+        HomeQueues.publish(queue, message.retain()).whenComplete((taken, failure) -> {
+            journal.remove(bytes);
+            if (sequence != 0) {
+                outbox.post(() -> completed(sequence, failure != null ? failure : taken ? null : REFUSED));
+            } else if (failure != null) {
+                LOG.warn("A publish to {} did not reach its home node and is lost (no publisher confirms to nack it): {}",
+                        queue.describe(), failure.getMessage());
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.warren.core;
 
+import dev.warren.core.cluster.HomeQueues;
 import dev.warren.core.message.Message;
 import dev.warren.core.policy.AppliedPolicies;
 import dev.warren.core.stats.OwnedCounters;
@@ -44,10 +45,22 @@ public final class MessageQueue implements BindingDestination {
     private final QueueDefinition definition;
     /** A quorum queue's link to its replicated log, which holds its messages; null for a classic queue. */
     private final ReplicatedQueue replicated;
+    /**
+     * For another cluster node's classic queue as this node sees it (routed to, bound to, used through forwarding):
+     * that node's name; null for a queue that lives here.
+     */
+    private final String home;
 
     MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
                  Map<String, Object> arguments, QueueArguments declared, AppliedPolicies policies, Object exclusiveOwner,
                  EventExecutor executor, int storeId, boolean quorum) {
+        this(vhost, name, durable, exclusive, autoDelete, arguments, declared, policies, exclusiveOwner, executor, storeId,
+                quorum, null);
+    }
+
+    private MessageQueue(VirtualHost vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
+                         Map<String, Object> arguments, QueueArguments declared, AppliedPolicies policies,
+                         Object exclusiveOwner, EventExecutor executor, int storeId, boolean quorum, String home) {
         this.vhost = vhost;
         this.name = name;
         this.durable = durable;
@@ -62,11 +75,27 @@ public final class MessageQueue implements BindingDestination {
         this.executor = executor;
         this.storeId = storeId;
         this.process = new QueueProcess(this, vhost.storage().messages(), vhost.storage().memory());
-        this.definition = new QueueDefinition(name, autoDelete, this.arguments);
+        this.definition = new QueueDefinition(name, autoDelete, this.arguments, home);
         this.replicated = quorum ? new ReplicatedQueue(this, NodeName.get()) : null;
-        if (settings.expires() != QueueArguments.NONE) {
+        this.home = home;
+        if (settings.expires() != QueueArguments.NONE && home == null) {
             executor.execute(process::started);
         }
+    }
+
+    /**
+     * Another node's durable classic queue as this node sees it: a name routing and bindings can reach, whose
+     * operations go to its home node ({@link HomeQueues}). It holds nothing here; its process stays idle.
+     */
+    static MessageQueue atHome(VirtualHost vhost, QueueDefinition definition, QueueArguments declared,
+                               AppliedPolicies policies, EventExecutor executor) {
+        return new MessageQueue(vhost, definition.name(), true, false, definition.autoDelete(), definition.arguments(),
+                declared, policies, null, executor, -1, false, definition.home());
+    }
+
+    /** The node this queue lives on when it is another node's classic queue, else null (it lives here). */
+    public String home() {
+        return home;
     }
 
     /** The policies that apply to this queue now. */
@@ -188,9 +217,14 @@ public final class MessageQueue implements BindingDestination {
     /**
      * Hands this queue a message the broker routed itself (dead-lettered, delayed, traced, or published through the
      * management API), taking over the caller's reference: a classic queue takes it on its thread, a quorum queue
-     * appends it to its log (a failure to commit it there is logged; nobody waits for a confirm).
+     * appends it to its log (a failure to commit it there is logged; nobody waits for a confirm), another node's
+     * classic queue gets it forwarded (a failure is logged the same way).
      */
     public void enqueueRouted(Message message) {
+        if (home != null) {
+            HomeQueues.publishQuietly(this, message);
+            return;
+        }
         if (replicated != null) {
             try {
                 replicated.publishQuietly(message);

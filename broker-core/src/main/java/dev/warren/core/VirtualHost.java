@@ -64,10 +64,11 @@ public final class VirtualHost {
     private final ConcurrentHashMap<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
     /**
-     * Durable queues whose home is another cluster node: the name is taken here too, the messages are there (until
-     * forwarding to home nodes exists, this node answers declares of them and refuses the rest, see requireQueue).
+     * Durable classic queues whose home is another cluster node, as this node reaches them ({@link MessageQueue#home}):
+     * the name is taken here too, bindings here route to them, and what clients here do with them goes to their home
+     * node ({@link HomeQueues}). Apart from {@link #queues}, so nothing that works on this node's queues meets them.
      */
-    private final ConcurrentHashMap<String, QueueDefinition> remoteQueues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, MessageQueue> remoteQueues = new ConcurrentHashMap<>();
     /** max-connections and max-queues (RabbitMQ's vhost limits); durable with the definitions. */
     private volatile Limits limits = Limits.NONE;
     private volatile boolean tracing;
@@ -148,16 +149,25 @@ public final class VirtualHost {
     public MessageQueue requireQueue(String queueName, Object requester) {
         MessageQueue queue = queues.get(queueName);
         if (queue == null) {
-            QueueDefinition remote = remoteQueues.get(queueName);
+            MessageQueue remote = remoteQueues.get(queueName);
             if (remote != null) {
                 throw AmqpException.of(ReplyCode.NOT_FOUND, "home node '%s' of durable queue '%s' in vhost '%s' is not "
-                        + "this node; use the queue through its home node (forwarding between nodes is not implemented yet)",
+                        + "this node; consume from the queue through its home node (consumers are not forwarded yet)",
                         remote.home(), queueName, name);
             }
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queueName, name);
         }
         checkExclusiveAccess(queue, requester, false);
         return queue;
+    }
+
+    /**
+     * The queue, as {@link #requireQueue} finds it, or another node's classic queue (whose {@link MessageQueue#home}
+     * then says where to send what is asked of it).
+     */
+    public MessageQueue requireQueueAnywhere(String queueName, Object requester) {
+        MessageQueue remote = remoteQueues.isEmpty() || queues.containsKey(queueName) ? null : remoteQueues.get(queueName);
+        return remote != null ? remote : requireQueue(queueName, requester);
     }
 
     // ---- exchanges ----
@@ -535,15 +545,14 @@ public final class VirtualHost {
         }
         for (QueueDefinition q : definitions.queues()) {
             if (q.isRemote(NodeName.get())) {
-                remoteQueues.put(q.name(), q);
+                remoteQueues.put(q.name(), atHome(q, executors));
                 continue;
             }
             queues.put(q.name(), restoredQueue(q, executors));
         }
         for (BindingDefinition b : definitions.bindings()) {
             Exchange source = exchanges.get(b.source());
-            BindingDestination destination = "exchange".equals(b.destinationType())
-                    ? exchanges.get(b.destination()) : queues.get(b.destination());
+            BindingDestination destination = destination(b);
             if (source != null && destination != null) {
                 source.addBinding(new Binding(source, destination, b.routingKey(), b.arguments()));
             }
@@ -559,6 +568,11 @@ public final class VirtualHost {
             openLog(queue, q.home() != null ? q.home() : NodeName.get(), false);
         }
         return queue;
+    }
+
+    /** Another node's classic queue as this node reaches it. */
+    private MessageQueue atHome(QueueDefinition q, Supplier<EventExecutor> executors) {
+        return MessageQueue.atHome(this, q, restoredSettings(q), policies.applied(true, q.name()), executors.get());
     }
 
     // ---- quorum queues ----
@@ -594,13 +608,13 @@ public final class VirtualHost {
 
     // ---- a cluster's queues of other nodes, and changes other nodes made ----
 
-    /** The definition of a durable queue whose home is another cluster node, or null. */
-    public QueueDefinition remoteQueue(String queueName) {
+    /** A durable classic queue whose home is another cluster node, or null. */
+    public MessageQueue remoteQueue(String queueName) {
         return remoteQueues.isEmpty() ? null : remoteQueues.get(queueName);
     }
 
-    /** Every durable queue whose home is another cluster node. */
-    public Collection<QueueDefinition> remoteQueues() {
+    /** Every durable classic queue whose home is another cluster node. */
+    public Collection<MessageQueue> remoteQueues() {
         return List.copyOf(remoteQueues.values());
     }
 
@@ -609,9 +623,9 @@ public final class VirtualHost {
      * is (exclusive access, durable, auto_delete, the arguments RabbitMQ compares). Returns its definition, or null
      * when there is no such remote queue.
      */
-    public synchronized QueueDefinition declareRemoteQueue(String queueName, boolean durable, boolean exclusive,
-                                                           boolean autoDelete, Map<String, Object> arguments) {
-        QueueDefinition remote = remoteQueue(queueName);
+    public synchronized MessageQueue declareRemoteQueue(String queueName, boolean durable, boolean exclusive,
+                                                        boolean autoDelete, Map<String, Object> arguments) {
+        MessageQueue remote = remoteQueue(queueName);
         if (remote == null || queues.containsKey(queueName)) {
             return null;
         }
@@ -634,7 +648,7 @@ public final class VirtualHost {
      * Applies a change another cluster node made (committed in the cluster's metadata store) without saving it
      * again: {@code removed} items first (by key), then {@code put} items, as the store's change records read.
      * Queues whose home is another node only take their name here; one whose home is this node and that is
-     * missing is created. An item this node cannot hold (a binding to a queue of another node) is left out.
+     * missing is created. Bindings to another node's queues route to it through its home node.
      * {@code whileLocked} gets the durable definitions as they are then, before another change can start.
      */
     synchronized void applyReplicated(Definitions put, Definitions removed, boolean limitsChanged,
@@ -657,7 +671,10 @@ public final class VirtualHost {
             }
         }
         for (QueueDefinition q : removed.queues()) {
-            remoteQueues.remove(q.name());
+            MessageQueue remote = remoteQueues.remove(q.name());
+            if (remote != null) {
+                removeBindingsTo(remote);
+            }
             MessageQueue queue = queues.get(q.name());
             if (queue != null && queue.durable() && !queue.exclusive()) {
                 queues.remove(q.name(), queue);
@@ -695,11 +712,14 @@ public final class VirtualHost {
                     LoggerFactory.getLogger(VirtualHost.class).warn("Queue '{}' in vhost '{}' was declared on this node "
                             + "and on '{}' at the same time; this node keeps its own", LogSafe.escape(q.name()),
                             LogSafe.escape(name), LogSafe.escape(q.home()));
-                } else {
-                    remoteQueues.put(q.name(), q);
+                } else if (!remoteQueues.containsKey(q.name())) {
+                    remoteQueues.put(q.name(), atHome(q, executors));
                 }
             } else if (local == null) {
-                remoteQueues.remove(q.name());
+                MessageQueue remote = remoteQueues.remove(q.name());
+                if (remote != null) {
+                    removeBindingsTo(remote);
+                }
                 queues.put(q.name(), restoredQueue(q, executors));
             }
         }
@@ -715,7 +735,11 @@ public final class VirtualHost {
     }
 
     private BindingDestination destination(BindingDefinition b) {
-        return "exchange".equals(b.destinationType()) ? exchanges.get(b.destination()) : queues.get(b.destination());
+        if ("exchange".equals(b.destinationType())) {
+            return exchanges.get(b.destination());
+        }
+        MessageQueue queue = queues.get(b.destination());
+        return queue != null || remoteQueues.isEmpty() ? queue : remoteQueues.get(b.destination());
     }
 
     /**
@@ -778,6 +802,9 @@ public final class VirtualHost {
     private void routeWithKey(Exchange exchange, Message message, String key, Destinations into) {
         if (exchange.isDefault()) {
             MessageQueue queue = queues.get(key);
+            if (queue == null && !remoteQueues.isEmpty()) {
+                queue = remoteQueues.get(key);
+            }
             if (queue != null) {
                 into.addQueue(queue);
             }
@@ -807,7 +834,7 @@ public final class VirtualHost {
 
     private void checkStillExists(BindingDestination destination) {
         boolean exists = destination instanceof MessageQueue q
-                ? queues.get(q.name()) == q
+                ? queues.get(q.name()) == q || remoteQueues.get(q.name()) == q
                 : exchanges.get(destination.name()) == destination;
         if (!exists) {
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no %s '%s' in vhost '%s'", destination.kind(), destination.name(), name);

@@ -8,6 +8,7 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.NodeName;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.Users;
+import dev.warren.core.cluster.NodeLink;
 import dev.warren.core.quorum.QuorumLogs;
 import dev.warren.core.store.MemoryAlarm;
 import dev.warren.core.store.MemoryBudget;
@@ -125,7 +126,7 @@ public final class WarrenServer implements AutoCloseable {
             MemoryAlarm memoryAlarm = new MemoryAlarm(config.memory().watermark(), JvmOptions.totalMemory());
             Storage storage = new Storage(journal, cluster == null ? definitions : cluster.store(),
                     new MemoryBudget(sc.memoryBudget()), diskAlarm, memoryAlarm,
-                    cluster == null ? QuorumLogs.NONE : cluster.quorumLogs());
+                    cluster == null ? QuorumLogs.NONE : cluster.quorumLogs(), cluster == null ? NodeLink.NONE : cluster.nodeLink());
             // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
             // later starts restore the stored users and vhosts instead, as RabbitMQ does.
             Broker broker = new Broker(users(config), storage, config.defaultVhost());

@@ -2,6 +2,8 @@ package dev.warren.store.raft;
 
 import dev.warren.core.Broker;
 import dev.warren.core.cluster.ClusterView;
+import dev.warren.core.cluster.HomeQueueService;
+import dev.warren.core.cluster.NodeLink;
 import dev.warren.core.quorum.QuorumLogs;
 import dev.warren.store.DefinitionsFile;
 import java.io.IOException;
@@ -62,6 +64,8 @@ public final class MetadataCluster implements AutoCloseable {
     private final QuorumGroups quorumGroups;
     private final RaftQuorumLogs quorumLogs;
     private final ClusterMembers members;
+    /** Requests to other nodes (their classic queues), over the same transport. */
+    private final RaftNodeLink nodeLink;
 
     private MetadataCluster(ClusterSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine,
                             ReplicatedDefinitionStore store, PeerProbe probe, QuorumGroups quorumGroups) {
@@ -75,6 +79,11 @@ public final class MetadataCluster implements AutoCloseable {
         this.quorumLogs = new RaftQuorumLogs(settings.peers(), settings.node(), server, quorumGroups, this::currentMembers);
         this.members = new ClusterMembers(probe, server, client, quorumLogs, settings.node(), this::currentMembers);
         probe.onDown(quorumLogs::nodeDown);
+        RaftGroup configured = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
+        this.nodeLink = new RaftNodeLink(() -> RaftClient.newBuilder().setProperties(server.getProperties())
+                .setParameters(parameters(settings)).setRaftGroup(configured).setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.noRetry()).build());
+        stateMachine.answerQueries(nodeLink::served);
     }
 
     /**
@@ -287,6 +296,12 @@ public final class MetadataCluster implements AutoCloseable {
     public void attach(Broker broker) {
         store.start(broker);
         broker.cluster(members);
+        nodeLink.serve(new HomeQueueService(broker));
+    }
+
+    /** Requests to other nodes of the cluster. */
+    public NodeLink nodeLink() {
+        return nodeLink;
     }
 
     public ReplicatedDefinitionStore store() {
@@ -309,6 +324,7 @@ public final class MetadataCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        nodeLink.close();
         members.close();
         probe.close();
         quorumLogs.close();

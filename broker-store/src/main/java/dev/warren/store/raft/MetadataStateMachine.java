@@ -49,8 +49,22 @@ final class MetadataStateMachine extends SnapshottingStateMachine {
         }
     };
 
+    /** Other nodes' requests, which travel to this node as queries (stale reads) of this group; none until set. */
+    private volatile java.util.function.Function<Message, CompletableFuture<Message>> queries =
+            request -> CompletableFuture.failedFuture(new IllegalStateException("not answering other nodes yet"));
+
     MetadataStateMachine(DefinitionsFile local) {
         this.local = local;
+    }
+
+    /** From now on queries of this group (other nodes' requests, see RaftNodeLink) are answered by {@code answer}. */
+    void answerQueries(java.util.function.Function<Message, CompletableFuture<Message>> answer) {
+        this.queries = answer;
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return queries.apply(request);
     }
 
     /** The leader's snapshot replaced the definitions: the files and the live model take them. */

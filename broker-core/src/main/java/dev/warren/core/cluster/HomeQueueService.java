@@ -1,0 +1,116 @@
+package dev.warren.core.cluster;
+
+import dev.warren.core.AmqpException;
+import dev.warren.core.Broker;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.NodeName;
+import dev.warren.core.ReplyCode;
+import dev.warren.core.VirtualHost;
+import dev.warren.core.message.Message;
+import dev.warren.core.quorum.QuorumMessages;
+import dev.warren.core.store.StoreFailedException;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's answers to other nodes' {@link HomeRequest}s about the classic queues that live here, each done on
+ * the queue's own thread as a client's would be. Requests from one node start in the order they were sent, so a
+ * node's forwarded publishes reach a queue in order. A published persistent message is on disk before the reply (the
+ * asking node confirms it then); a delete is answered once the definition change is durable.
+ */
+public final class HomeQueueService implements Function<byte[], CompletableFuture<byte[]>> {
+    private static final Logger LOG = LoggerFactory.getLogger(HomeQueueService.class);
+    private final Broker broker;
+
+    public HomeQueueService(Broker broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> apply(byte[] bytes) {
+        CompletableFuture<HomeReply> reply;
+        try {
+            reply = handle(HomeRequest.decode(bytes));
+        } catch (IOException | RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((done, failure) -> (failure == null ? done : HomeReply.failed(asAmqp(failure))).encode());
+    }
+
+    private CompletableFuture<HomeReply> handle(HomeRequest request) {
+        VirtualHost vhost = broker.vhost(request.vhost());
+        MessageQueue queue = vhost == null ? null : vhost.queue(request.queue());
+        if (queue == null || queue.isDeleted() || queue.replicated() != null) {
+            throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", request.queue(), request.vhost());
+        }
+        if (request instanceof HomeRequest.Publish p) {
+            return publish(queue, QuorumMessages.decode(p.message()));
+        }
+        if (request instanceof HomeRequest.Counts) {
+            queue.redeclared();
+            return queue.call(q -> HomeReply.done(queue.messageCount(), queue.consumerCount()));
+        }
+        if (request instanceof HomeRequest.Purge) {
+            return queue.call(q -> HomeReply.done(q.purge(), 0));
+        }
+        if (request instanceof HomeRequest.Delete d) {
+            return queue.call(q -> HomeReply.done(q.delete(d.ifUnused(), d.ifEmpty()), 0))
+                    .thenCompose(done -> vhost.definitionsDurable().thenApply(durable -> done));
+        }
+        return getNoAck(queue);
+    }
+
+    /** Stores a persistent message for a durable queue first (as a publisher's channel does), then enqueues it. */
+    private static CompletableFuture<HomeReply> publish(MessageQueue queue, Message message) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        if (message.persistent() && queue.storeId() >= 0) {
+            try {
+                queue.vhost().storage().messages().append(message, new int[] {queue.storeId()}, 1, failure -> {
+                    if (failure == null) {
+                        stored.complete(null);
+                    } else {
+                        stored.completeExceptionally(failure);
+                    }
+                });
+            } catch (StoreFailedException e) {
+                message.release();
+                throw AmqpException.of(ReplyCode.RESOURCE_ERROR, "the message store of node '%s' failed (%s); persistent "
+                        + "messages are refused", NodeName.get(), e.getMessage());
+            }
+        } else {
+            stored.complete(null);
+        }
+        CompletableFuture<Boolean> taken = queue.call(q -> q.enqueue(message));
+        return taken.thenCombine(stored, (enqueued, durable) -> enqueued ? HomeReply.done(0, 0) : HomeReply.refused());
+    }
+
+    /** The next message, settled here at once; get-empty is a reply without one. */
+    private static CompletableFuture<HomeReply> getNoAck(MessageQueue queue) {
+        CompletableFuture<HomeReply> answer = new CompletableFuture<>();
+        queue.executor().execute(() -> queue.process().get(false, (entry, remaining) -> {
+            if (entry == null) {
+                answer.complete(HomeReply.done(remaining, 0));
+                return;
+            }
+            try {
+                answer.complete(HomeReply.got(QuorumMessages.encode(entry.message()), entry.redelivered(), remaining));
+            } finally {
+                queue.process().deliveredNoAck(entry);
+            }
+        }));
+        return answer;
+    }
+
+    private static AmqpException asAmqp(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof AmqpException amqp) {
+            return amqp;
+        }
+        LOG.warn("A request from another node failed here: {}", cause.toString());
+        return new AmqpException(ReplyCode.INTERNAL_ERROR, "internal error on the queue's home node");
+    }
+}
