@@ -21,9 +21,11 @@ import java.util.TreeMap;
  *                        null: then the inter-node port is plain and accepts any peer
  * @param tlsCert         this node's certificate, for serving and connecting (cluster.ssl_options.certfile)
  * @param tlsKey          its private key, PKCS#8 PEM (cluster.ssl_options.keyfile)
+ * @param cookieFile      a file holding the secret the nodes share (cluster.cookie_file, as Erlang's cookie), from
+ *                        which each node issues itself a certificate for the same mutual TLS; or null
  */
 public record ClusterConfig(String nodename, int port, String discovery, Map<Integer, ClusterPeer> nodes,
-                            long metadataTimeout, Path tlsCa, Path tlsCert, Path tlsKey) {
+                            long metadataTimeout, Path tlsCa, Path tlsCert, Path tlsKey, Path cookieFile) {
     public static final String CLASSIC_CONFIG = "classic_config";
 
     public ClusterConfig {
@@ -31,7 +33,7 @@ public record ClusterConfig(String nodename, int port, String discovery, Map<Int
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, 25672, null, Map.of(), 30_000, null, null, null);
+        return new ClusterConfig(null, 25672, null, Map.of(), 30_000, null, null, null, null);
     }
 
     /** Whether this broker is a member of a cluster. */
@@ -45,37 +47,41 @@ public record ClusterConfig(String nodename, int port, String discovery, Map<Int
     }
 
     public ClusterConfig withNodename(String name) {
-        return new ClusterConfig(name, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey);
+        return new ClusterConfig(name, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey, cookieFile);
     }
 
     public ClusterConfig withPort(int newPort) {
-        return new ClusterConfig(nodename, newPort, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey);
+        return new ClusterConfig(nodename, newPort, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey, cookieFile);
     }
 
     public ClusterConfig withDiscovery(String backend) {
-        return new ClusterConfig(nodename, port, backend, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey);
+        return new ClusterConfig(nodename, port, backend, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey, cookieFile);
     }
 
     public ClusterConfig withNode(int position, ClusterPeer peer) {
         Map<Integer, ClusterPeer> more = new TreeMap<>(nodes);
         more.put(position, peer);
-        return new ClusterConfig(nodename, port, discovery, more, metadataTimeout, tlsCa, tlsCert, tlsKey);
+        return new ClusterConfig(nodename, port, discovery, more, metadataTimeout, tlsCa, tlsCert, tlsKey, cookieFile);
     }
 
     public ClusterConfig withMetadataTimeout(long millis) {
-        return new ClusterConfig(nodename, port, discovery, nodes, millis, tlsCa, tlsCert, tlsKey);
+        return new ClusterConfig(nodename, port, discovery, nodes, millis, tlsCa, tlsCert, tlsKey, cookieFile);
     }
 
     public ClusterConfig withTlsCa(Path file) {
-        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, file, tlsCert, tlsKey);
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, file, tlsCert, tlsKey, cookieFile);
     }
 
     public ClusterConfig withTlsCert(Path file) {
-        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, file, tlsKey);
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, file, tlsKey, cookieFile);
     }
 
     public ClusterConfig withTlsKey(Path file) {
-        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, file);
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, file, cookieFile);
+    }
+
+    public ClusterConfig withCookieFile(Path file) {
+        return new ClusterConfig(nodename, port, discovery, nodes, metadataTimeout, tlsCa, tlsCert, tlsKey, file);
     }
 
     /** Whether the inter-node port uses mutual TLS (all three files set; {@link #checkTls} says when some are not). */
@@ -85,7 +91,11 @@ public record ClusterConfig(String nodename, int port, String discovery, Map<Int
 
     /** Null when the TLS settings are complete or absent, else what is missing. */
     public String checkTls() {
-        if (tls() || tlsCa == null && tlsCert == null && tlsKey == null) {
+        boolean none = tlsCa == null && tlsCert == null && tlsKey == null;
+        if (cookieFile != null && !none) {
+            return "cluster.cookie_file and cluster.ssl_options are two ways to authenticate nodes: set one of them";
+        }
+        if (tls() || none) {
             return null;
         }
         return "inter-node TLS needs cluster.ssl_options.cacertfile, certfile and keyfile together";

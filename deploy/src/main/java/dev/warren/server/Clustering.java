@@ -33,7 +33,16 @@ final class Clustering {
             throw new IOException(incomplete);
         }
         ClusterSettings.InterNodeTls tls = null;
-        if (cluster.tls()) {
+        if (cluster.cookieFile() != null) {
+            try {
+                tls = ClusterCookie.issue(ClusterCookie.read(cluster.cookieFile()), node, self.host(),
+                        config.dataDir().resolve("cluster-tls"));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("inter-node TLS from cluster.cookie_file: " + e.getMessage(), e);
+            }
+            LOG.info("Cluster: the inter-node port {} uses mutual TLS from the shared secret in {}: only nodes with the "
+                    + "same secret can talk to it", cluster.port(), cluster.cookieFile());
+        } else if (cluster.tls()) {
             for (java.nio.file.Path file : List.of(cluster.tlsCa(), cluster.tlsCert(), cluster.tlsKey())) {
                 if (!java.nio.file.Files.isReadable(file)) {
                     throw new IOException("inter-node TLS: cannot read " + file);
@@ -43,7 +52,8 @@ final class Clustering {
             LOG.info("Cluster: the inter-node port {} uses mutual TLS: peers must present a certificate issued by {}",
                     cluster.port(), cluster.tlsCa());
         } else {
-            LOG.warn("Cluster: the inter-node port {} accepts any peer (no cluster.ssl_options set); keep it on a "
+            LOG.warn("Cluster: the inter-node port {} accepts any peer (neither cluster.cookie_file nor cluster.ssl_options set); "
+                    + "keep it on a "
                     + "private network", cluster.port());
         }
         return MetadataCluster.start(new ClusterSettings(node, peers, "", cluster.port(), config.dataDir(),

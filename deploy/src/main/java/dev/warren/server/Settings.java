@@ -114,6 +114,7 @@ final class Settings {
             key("cluster.ssl_options.cacertfile", (c, v, w) -> c.withCluster(c.cluster().withTlsCa(ConfigValues.path(v, w)))),
             key("cluster.ssl_options.certfile", (c, v, w) -> c.withCluster(c.cluster().withTlsCert(ConfigValues.path(v, w)))),
             key("cluster.ssl_options.keyfile", (c, v, w) -> c.withCluster(c.cluster().withTlsKey(ConfigValues.path(v, w)))),
+            key("cluster.cookie_file", (c, v, w) -> c.withCluster(c.cluster().withCookieFile(ConfigValues.path(v, w)))),
             // TLS, as RabbitMQ's TLS guide sets it
             key("listeners.ssl.default", (c, v, w) -> {
                 ConfigValues.Listener listener = ConfigValues.listener(v, w);

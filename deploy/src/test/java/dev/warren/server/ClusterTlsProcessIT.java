@@ -84,8 +84,12 @@ class ClusterTlsProcessIT {
 
     private static boolean refused(TestPki.Issued certificate) throws Exception {
         // sent whichever CAs the server asks for, as a peer trying its luck would
-        try (SSLSocket socket = (SSLSocket) certificate.insistentClientContext(pki.caCertificate()).getSocketFactory()
-                .createSocket("127.0.0.1", cluster.clusterPort(0))) {
+        return refused(certificate.insistentClientContext(pki.caCertificate()), cluster.clusterPort(0));
+    }
+
+    /** Whether the inter-node port ends a gRPC connection made with {@code context}'s certificate. */
+    static boolean refused(javax.net.ssl.SSLContext context, int port) throws Exception {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.setEnabledProtocols(new String[] {"TLSv1.2"}); // the server's refusal then ends the handshake itself
             socket.setSSLParameters(withAlpn(socket));

@@ -34,7 +34,7 @@ class ConfigDocumentationTest {
             "management.ssl.port", "management.ssl.cacertfile", "management.ssl.certfile", "management.ssl.keyfile",
             "management.ssl.password", "management.tcp.port", "nodename", "cluster_formation.peer_discovery_backend",
             "cluster_formation.classic_config.nodes.NAME", "cluster.ssl_options.cacertfile", "cluster.ssl_options.certfile",
-            "cluster.ssl_options.keyfile");
+            "cluster.ssl_options.keyfile", "cluster.cookie_file");
 
     @TempDir
     Path dir;

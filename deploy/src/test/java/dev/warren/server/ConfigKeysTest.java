@@ -95,6 +95,8 @@ class ConfigKeysTest {
                     DIR.resolve("node2.pem").toString(), DIR.resolve("node2.pem"), " ", c -> c.cluster().tlsCert()),
             new Sample("cluster.ssl_options.keyfile", DIR.resolve("node-key.pem").toString(), DIR.resolve("node-key.pem"),
                     DIR.resolve("node2-key.pem").toString(), DIR.resolve("node2-key.pem"), " ", c -> c.cluster().tlsKey()),
+            new Sample("cluster.cookie_file", DIR.resolve("cookie").toString(), DIR.resolve("cookie"),
+                    DIR.resolve("cookie2").toString(), DIR.resolve("cookie2"), " ", c -> c.cluster().cookieFile()),
             new Sample("listeners.ssl.default", "5671", " 5671", "127.0.0.1:5691", "127.0.0.1 5691", "ssl",
                     c -> c.tls().amqpsHost() + " " + c.tls().amqpsPort()),
             new Sample("ssl_options.cacertfile", DIR.resolve("ca.pem").toString(), DIR.resolve("ca.pem"),
