@@ -545,7 +545,7 @@ public final class VirtualHost {
         }
         for (QueueDefinition q : definitions.queues()) {
             if (q.isRemote(NodeName.get())) {
-                remoteQueues.put(q.name(), atHome(q, executors));
+                remoteQueues.put(q.name(), atHome(q));
                 continue;
             }
             queues.put(q.name(), restoredQueue(q, executors));
@@ -570,9 +570,10 @@ public final class VirtualHost {
         return queue;
     }
 
-    /** Another node's classic queue as this node reaches it. */
-    private MessageQueue atHome(QueueDefinition q, Supplier<EventExecutor> executors) {
-        return MessageQueue.atHome(this, q, restoredSettings(q), policies.applied(true, q.name()), executors.get());
+    /** Another node's classic queue as this node reaches it (no thread of its own: it holds nothing here). */
+    private MessageQueue atHome(QueueDefinition q) {
+        return MessageQueue.atHome(this, q, restoredSettings(q), policies.applied(true, q.name()),
+                io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE);
     }
 
     // ---- quorum queues ----
@@ -713,7 +714,7 @@ public final class VirtualHost {
                             + "and on '{}' at the same time; this node keeps its own", LogSafe.escape(q.name()),
                             LogSafe.escape(name), LogSafe.escape(q.home()));
                 } else if (!remoteQueues.containsKey(q.name())) {
-                    remoteQueues.put(q.name(), atHome(q, executors));
+                    remoteQueues.put(q.name(), atHome(q));
                 }
             } else if (local == null) {
                 MessageQueue remote = remoteQueues.remove(q.name());
