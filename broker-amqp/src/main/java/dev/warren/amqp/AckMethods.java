@@ -80,7 +80,8 @@ final class AckMethods {
         if (deliveries.isEmpty()) {
             return;
         }
-        List<Unacked> classic = QuorumSettlements.settle(channel, deliveries, ack, requeue, toQuorumQueues);
+        List<Unacked> classic = HomeSettlements.settle(
+                QuorumSettlements.settle(channel, deliveries, ack, requeue, toQuorumQueues), ack, requeue, toQuorumQueues);
         boolean back = !ack && requeue;
         if (ack && classic.size() == 1 && classic.get(0).queue().executor().inEventLoop()) {
             classic.get(0).queue().process().settle(classic.get(0).entry()); // one ack, queue on this loop

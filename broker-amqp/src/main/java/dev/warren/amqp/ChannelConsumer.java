@@ -26,6 +26,8 @@ final class ChannelConsumer implements Consumer {
     private final int priority;
     private final AtomicInteger unacked = new AtomicInteger();
     private volatile boolean active = true;
+    /** For a consumer of another node's queue, the id its home node knows it by (channel thread); else 0. */
+    private long homeId;
     // channel thread only: deliveries that arrived before consume-ok went out
     private boolean announced;
     private List<QueueEntry> early;
@@ -68,6 +70,14 @@ final class ChannelConsumer implements Consumer {
     @Override
     public boolean ackRequired() {
         return !noAck;
+    }
+
+    long homeId() {
+        return homeId;
+    }
+
+    void homeId(long id) {
+        homeId = id;
     }
 
     int prefetch() {

@@ -317,7 +317,7 @@ final class ChannelContext {
         }
         Set<MessageQueue> queues = new java.util.LinkedHashSet<>();
         woken.forEach(consumer -> {
-            if (consumer.queue().replicated() == null) { // a quorum queue's credit is in its log
+            if (consumer.queue().replicated() == null && consumer.queue().home() == null) { // credit kept elsewhere
                 queues.add(consumer.queue());
             }
         });

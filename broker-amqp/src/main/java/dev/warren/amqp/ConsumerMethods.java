@@ -7,9 +7,11 @@ import dev.warren.core.AmqpException;
 import dev.warren.core.Firehose;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.Names;
+import dev.warren.core.NodeName;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.ReplicatedQueue;
 import dev.warren.core.ReplyCode;
+import dev.warren.core.cluster.HomeConsumers;
 import dev.warren.core.cluster.HomeQueues;
 import dev.warren.core.cluster.HomeReply;
 import dev.warren.core.cluster.HomeRequest;
@@ -68,10 +70,14 @@ final class ConsumerMethods {
             consumeReplies(tag, m);
             return;
         }
-        MessageQueue queue = definitions.queueToRead(m);
+        MessageQueue queue = definitions.queueToReadAnywhere(m);
         ChannelConsumer consumer = new ChannelConsumer(this, channel, tag, queue, m.flag("no-ack"), m.flag("exclusive"),
                 channel.prefetch().consumerLimit(), consumerPriority(m, queue));
         boolean nowait = m.flag("nowait");
+        if (queue.home() != null) {
+            consumeAtHome(queue, consumer, nowait);
+            return;
+        }
         if (queue.replicated() != null) {
             consumeQuorum(queue.replicated(), consumer, nowait);
             return;
@@ -112,6 +118,67 @@ final class ConsumerMethods {
                 deliver(consumer, early);
             }
         });
+    }
+
+    /**
+     * basic.consume from another node's classic queue: the home node's queue gets a consumer with this one's prefetch,
+     * exclusive flag and priority, and sends its deliveries here, where they are written as the queue's own would be;
+     * consume-ok once the home node took it (its refusals, e.g. exclusive use, close the channel as here).
+     */
+    private void consumeAtHome(MessageQueue queue, ChannelConsumer consumer, boolean nowait) {
+        long id = queue.vhost().homeConsumers().register(new HomeReceiver(consumer));
+        consumer.homeId(id);
+        channel.consumers().put(consumer.tag(), consumer);
+        CompletableFuture<HomeReply> subscribed = HomeQueues.ask(queue, new HomeRequest.Consume(queue.vhost().name(),
+                queue.name(), NodeName.get(), id, consumer.tag(), consumer.prefetch(), consumer.noAck(), consumer.exclusive(),
+                consumer.priority()));
+        channel.suspendUntil(subscribed, () -> {
+            if (!nowait) {
+                channel.send(Methods.BASIC_CONSUME_OK.with(consumer.tag()));
+            }
+            for (QueueEntry early : consumer.announce()) {
+                deliver(consumer, early);
+            }
+        });
+    }
+
+    /** Where a home node's deliveries to one consumer arrive (a transport thread): onto the channel's thread. */
+    private record HomeReceiver(ChannelConsumer consumer) implements HomeConsumers.Receiver {
+        @Override
+        public String home() {
+            return consumer.queue().home();
+        }
+
+        @Override
+        public void receive(long[] ids, boolean[] redelivered, byte[][] messages) {
+            for (int i = 0; i < ids.length; i++) {
+                consumer.deliver(consumer.queue(), new QueueEntry(QuorumMessages.decode(messages[i]), ids[i], redelivered[i],
+                        QueueEntry.NEVER, 0));
+            }
+        }
+
+        @Override
+        public void cancelled() {
+            consumer.cancelledByQueue(consumer.queue());
+        }
+    }
+
+    /** Tells a consumer's home node what became of deliveries to it (outcome: HomeRequest.ACK, REQUEUE, DISCARD). */
+    static void settleAtHome(ChannelConsumer consumer, long[] ids, byte outcome) {
+        MessageQueue queue = consumer.queue();
+        HomeQueues.ask(queue, new HomeRequest.Settle(queue.vhost().name(), queue.name(), NodeName.get(), consumer.homeId(),
+                ids, outcome)).whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("Settling deliveries of {} at its home node failed: {}", queue.describe(), failure.toString());
+                    }
+                });
+    }
+
+    /** Stops a consumer at its queue's home node: with {@code requeue} (its channel closed) what it holds goes back. */
+    private static CompletableFuture<HomeReply> cancelAtHome(ChannelConsumer consumer, boolean requeue) {
+        MessageQueue queue = consumer.queue();
+        return HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(),
+                consumer.homeId(), requeue));
     }
 
     /** The consume argument x-priority (RabbitMQ's consumer priorities), 0 when absent. */
@@ -182,6 +249,15 @@ final class ConsumerMethods {
             return;
         }
         consumer.deactivate();
+        if (consumer.queue().home() != null) {
+            // its unacked deliveries stay out, to be acked; what arrives meanwhile goes back (deliver, giveBack)
+            channel.suspendUntil(cancelAtHome(consumer, false).exceptionally(unreachable -> null), () -> {
+                if (!nowait) {
+                    channel.send(Methods.BASIC_CANCEL_OK.with(tag));
+                }
+            });
+            return;
+        }
         ReplicatedQueue quorum = consumer.queue().replicated();
         if (quorum != null) {
             channel.suspendUntil(quorum.cancel(channel.quorumKey(quorum, tag)), () -> {
@@ -203,6 +279,9 @@ final class ConsumerMethods {
 
     /** The queue of this consumer was deleted: tell the client, if it understands server-sent cancels. */
     void cancelledByQueue(ChannelConsumer consumer) {
+        if (consumer.queue().home() != null) {
+            consumer.queue().vhost().homeConsumers().unregister(consumer.homeId());
+        }
         giveBackHeld(consumer); // the queue is gone: it drops them
         channel.connection().batcher().flush();
         if (channel.consumers().remove(consumer.tag(), consumer) && channel.isOpen()
@@ -238,7 +317,9 @@ final class ConsumerMethods {
         if (consumer.noAck()) {
             channel.count(Counter.DELIVER_NO_ACK);
             ReplicatedQueue quorum = consumer.queue().replicated();
-            if (quorum != null) {
+            if (consumer.queue().home() != null) {
+                message.release(); // settled on its home node as it left
+            } else if (quorum != null) {
                 quorum.settle(channel.quorumKey(quorum, consumer.tag()), new long[] {entry.sequence()});
             } else {
                 settleNow(consumer.queue(), entry);
@@ -256,6 +337,13 @@ final class ConsumerMethods {
     private void giveBack(ChannelConsumer consumer, QueueEntry entry) {
         if (!consumer.noAck()) {
             QuorumSettlements.releaseCredit(channel, consumer);
+        }
+        if (consumer.queue().home() != null) {
+            entry.message().release();
+            if (channel.isOpen() && !consumer.noAck()) { // else the channel's close takes back everything it held
+                settleAtHome(consumer, new long[] {entry.sequence()}, HomeRequest.REQUEUE);
+            }
+            return;
         }
         ReplicatedQueue quorum = consumer.queue().replicated();
         if (quorum != null) {
@@ -402,6 +490,11 @@ final class ConsumerMethods {
             if (consumer.queue().replicated() != null) {
                 continue; // the queue drops the channel's consumers, and takes back what they held, when it closes
             }
+            if (consumer.queue().home() != null) { // its home node takes back what it holds, early deliveries too
+                consumer.queue().vhost().homeConsumers().unregister(consumer.homeId());
+                cancelAtHome(consumer, true);
+                continue;
+            }
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
             giveBackHeld(consumer);
         }
@@ -414,7 +507,7 @@ final class ConsumerMethods {
      * Submitted, not flushed: the caller flushes.
      */
     private void giveBackHeld(ChannelConsumer consumer) {
-        if (consumer.announced() || consumer.queue().replicated() != null) {
+        if (consumer.announced() || consumer.queue().replicated() != null || consumer.queue().home() != null) {
             return; // a quorum queue that went away holds nothing; one that stays takes it back with the channel
         }
         List<QueueEntry> held = consumer.announce();

@@ -65,10 +65,11 @@ final class QuorumSettlements {
     /**
      * A delivery to the consumer is done with: its credit comes back. A quorum queue's consumer counts only its own
      * unacked deliveries (its queue's log keeps the credit; a channel-wide limit does not apply to it, as in
-     * RabbitMQ); a classic queue's also counts against the channel's limit.
+     * RabbitMQ), as does a consumer of another node's classic queue (whose home node keeps it); a classic queue's
+     * also counts against the channel's limit.
      */
     static void releaseCredit(ChannelContext channel, ChannelConsumer consumer) {
-        if (consumer.queue().replicated() != null) {
+        if (consumer.queue().replicated() != null || consumer.queue().home() != null) { // or at its home node
             consumer.released(1);
         } else {
             channel.prefetch().released(consumer);

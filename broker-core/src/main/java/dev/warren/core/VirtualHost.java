@@ -1,5 +1,6 @@
 package dev.warren.core;
 
+import dev.warren.core.cluster.HomeConsumers;
 import dev.warren.core.limits.Limits;
 import dev.warren.core.message.FieldValues;
 import dev.warren.core.message.Message;
@@ -74,6 +75,8 @@ public final class VirtualHost {
     private volatile boolean tracing;
     /** Policies and operator policies; durable with the definitions. */
     private final Policies policies = new Policies();
+    /** This node's consumers of other nodes' classic queues. */
+    private final HomeConsumers homeConsumers = new HomeConsumers();
 
     /** The broker's counters, for what happens inside the virtual host (dead-lettering). */
     private final MessageStats stats;
@@ -152,7 +155,7 @@ public final class VirtualHost {
             MessageQueue remote = remoteQueues.get(queueName);
             if (remote != null) {
                 throw AmqpException.of(ReplyCode.NOT_FOUND, "home node '%s' of durable queue '%s' in vhost '%s' is not "
-                        + "this node; consume from the queue through its home node (consumers are not forwarded yet)",
+                        + "this node; a basic.get that needs an ack is not forwarded there yet (consume, or get with no-ack)",
                         remote.home(), queueName, name);
             }
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queueName, name);
@@ -608,6 +611,11 @@ public final class VirtualHost {
     }
 
     // ---- a cluster's queues of other nodes, and changes other nodes made ----
+
+    /** This node's consumers of other nodes' classic queues (where their deliveries arrive). */
+    public HomeConsumers homeConsumers() {
+        return homeConsumers;
+    }
 
     /** A durable classic queue whose home is another cluster node, or null. */
     public MessageQueue remoteQueue(String queueName) {

@@ -239,13 +239,117 @@ class ClassicQueueForwardingProcessIT {
     /** Last: it kills the home node and restarts it. */
     @Test
     @Order(6)
+    void aConsumerOnAnotherNodeGetsTheHomeQueuesMessagesInOrderWithinItsPrefetchAndItsAcksSettleThem() throws Exception {
+        String queue = "forward.consumed";
+        declareOnHome(queue);
+        publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, bodies("m", 60));
+        List<String> received = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger mostUnacked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger unacked = new java.util.concurrent.atomic.AtomicInteger();
+        try (Connection b = cluster.factory(B).newConnection()) {
+            Channel ch = b.createChannel();
+            ch.basicQos(7);
+            String tag = ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                        throws IOException {
+                    mostUnacked.accumulateAndGet(unacked.incrementAndGet(), Math::max);
+                    received.add(new String(body, StandardCharsets.UTF_8));
+                    unacked.decrementAndGet();
+                    getChannel().basicAck(envelope.getDeliveryTag(), false);
+                }
+            });
+            ClusterHarness.await("60 deliveries through " + cluster.name(B), WAIT_MS, () -> received.size() >= 60);
+            assertEquals(List.of(bodies("m", 60)), received, "each message once, in the queue's order");
+            awaitCounts(A, queue, 0, 1);
+            ch.basicCancel(tag);
+            awaitCounts(A, queue, 0, 0);
+        }
+        assertTrue(mostUnacked.get() <= 7, "never more unacked than the prefetch: " + mostUnacked.get());
+        try (Connection a = cluster.factory(A).newConnection()) {
+            assertNull(a.createChannel().basicGet(queue, true), "acked on the home node: nothing comes back");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void whatAConsumerOnAnotherNodeHeldComesBackRedeliveredWhenItsChannelClosesAndNackedOnesAsAsked() throws Exception {
+        String queue = "forward.held";
+        declareOnHome(queue);
+        publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, bodies("h", 5));
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            ch.basicQos(3);
+            List<Envelope> held = new CopyOnWriteArrayList<>();
+            ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    held.add(envelope);
+                }
+            });
+            ClusterHarness.await("3 deliveries (the prefetch) through " + cluster.name(C), WAIT_MS, () -> held.size() == 3);
+            ch.basicNack(held.get(2).getDeliveryTag(), false, true); // h2 back to the queue
+            ClusterHarness.await("a fourth delivery once a nack made room", WAIT_MS, () -> held.size() == 4);
+            assertTrue(held.get(3).isRedeliver(), "the nacked h2 comes again first, redelivered");
+            ch.close(); // h0, h1 and h2 go back
+        }
+        awaitCounts(A, queue, 5, 0);
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            for (int i = 0; i < 5; i++) {
+                GetResponse got = ch.basicGet(queue, true);
+                assertNotNull(got, "message " + i + " is back");
+                assertEquals("h" + i, body(got), "back in the queue's order");
+                assertTrue(got.getEnvelope().isRedeliver() == (i < 3), "h" + i + " redelivered: " + got.getEnvelope().isRedeliver());
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aNoAckConsumerOnAnotherNodeGetsEveryMessageAndTheHomeQueueIsDrained() throws Exception {
+        String queue = "forward.noack";
+        declareOnHome(queue);
+        publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, bodies("n", 2000));
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Connection b = cluster.factory(B).newConnection()) {
+            Channel ch = b.createChannel();
+            ch.basicConsume(queue, true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    received.add(new String(body, StandardCharsets.UTF_8));
+                }
+            });
+            ClusterHarness.await("2000 deliveries through " + cluster.name(B), WAIT_MS, () -> received.size() >= 2000);
+            assertEquals(List.of(bodies("n", 2000)), received);
+        }
+        awaitCounts(A, queue, 0, 0);
+    }
+
+    @Test
+    @Order(9)
     void whileTheHomeNodeIsDownTheOthersRefuseItsQueueAndOnceItIsBackItsMessagesAreThere() throws Exception {
         String queue = "forward.down";
         declareOnHome(queue);
         publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, "d0", "d1", "d2");
         ClusterHarness.await(cluster.name(A) + " counts the 3 messages", WAIT_MS, () -> messageCount(A, queue) == 3);
 
+        declareOnHome("forward.down.consumed");
+        Connection watching = cluster.factory(B).newConnection();
+        java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+        Channel watch = watching.createChannel();
+        watch.basicConsume("forward.down.consumed", false, new DefaultConsumer(watch) {
+            @Override
+            public void handleCancel(String consumerTag) {
+                cancelled.countDown();
+            }
+        });
+        awaitCounts(A, "forward.down.consumed", 0, 1);
+
         cluster.kill(A);
+        assertTrue(cancelled.await(WAIT_MS, TimeUnit.MILLISECONDS),
+                "a consumer on another node is cancelled (basic.cancel) when the queue's home node dies");
+        watching.close();
         try (Connection b = cluster.factory(B).newConnection()) {
             Channel ch = b.createChannel();
             ch.confirmSelect();

@@ -10,7 +10,9 @@ import dev.warren.core.message.Message;
 import dev.warren.core.quorum.QuorumMessages;
 import dev.warren.core.store.StoreFailedException;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -25,9 +27,26 @@ import org.slf4j.LoggerFactory;
 public final class HomeQueueService implements Function<byte[], CompletableFuture<byte[]>> {
     private static final Logger LOG = LoggerFactory.getLogger(HomeQueueService.class);
     private final Broker broker;
+    private final NodeLink link;
+    /** Consumers on other nodes of this node's queues, by their node and id there. */
+    private final Map<String, ForwardedConsumer> consumers = new ConcurrentHashMap<>();
 
-    public HomeQueueService(Broker broker) {
+    public HomeQueueService(Broker broker, NodeLink link) {
         this.broker = broker;
+        this.link = link;
+    }
+
+    /**
+     * A node died: its consumers of this node's queues give back what they held, and this node's consumers of its
+     * queues are cancelled.
+     */
+    public void nodeDown(String node) {
+        consumers.forEach((key, consumer) -> {
+            if (consumer.node().equals(node) && consumers.remove(key, consumer)) {
+                consumer.queue().executor().execute(() -> consumer.stop(true));
+            }
+        });
+        broker.vhosts().forEach(vhost -> vhost.homeConsumers().homeDown(node));
     }
 
     @Override
@@ -43,6 +62,34 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
 
     private CompletableFuture<HomeReply> handle(HomeRequest request) {
         VirtualHost vhost = broker.vhost(request.vhost());
+        if (request instanceof HomeRequest.Deliveries d) { // to a consumer here, of another node's queue
+            if (vhost == null || !vhost.homeConsumers().deliver(d)) {
+                throw AmqpException.of(ReplyCode.NOT_FOUND, "no consumer %d on node '%s'", d.consumerId(), NodeName.get());
+            }
+            return CompletableFuture.completedFuture(HomeReply.done(0, 0));
+        }
+        if (request instanceof HomeRequest.Cancelled c) {
+            if (vhost != null) {
+                vhost.homeConsumers().cancelled(c.consumerId());
+            }
+            return CompletableFuture.completedFuture(HomeReply.done(0, 0));
+        }
+        if (request instanceof HomeRequest.Settle st) {
+            ForwardedConsumer consumer = consumers.get(st.node() + "/" + st.consumerId());
+            if (consumer != null) {
+                consumer.queue().executor().execute(() -> consumer.settle(st.ids(), st.outcome()));
+            }
+            return CompletableFuture.completedFuture(HomeReply.done(0, 0));
+        }
+        if (request instanceof HomeRequest.Cancel c) {
+            ForwardedConsumer consumer = c.requeue() ? consumers.remove(c.node() + "/" + c.consumerId())
+                    : consumers.get(c.node() + "/" + c.consumerId());
+            return consumer == null ? CompletableFuture.completedFuture(HomeReply.done(0, 0))
+                    : consumer.queue().call(q -> {
+                        consumer.stop(c.requeue());
+                        return HomeReply.done(0, 0);
+                    });
+        }
         MessageQueue queue = vhost == null ? null : vhost.queue(request.queue());
         if (queue == null || queue.isDeleted() || queue.replicated() != null) {
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", request.queue(), request.vhost());
@@ -53,6 +100,9 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
         if (request instanceof HomeRequest.Counts) {
             queue.redeclared();
             return queue.call(q -> HomeReply.done(queue.messageCount(), queue.consumerCount()));
+        }
+        if (request instanceof HomeRequest.Consume c) {
+            return consume(queue, c);
         }
         if (request instanceof HomeRequest.Purge) {
             return queue.call(q -> HomeReply.done(q.purge(), 0));
@@ -86,6 +136,22 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
         }
         CompletableFuture<Boolean> taken = queue.call(q -> q.enqueue(message));
         return taken.thenCombine(stored, (enqueued, durable) -> enqueued ? HomeReply.done(0, 0) : HomeReply.refused());
+    }
+
+    /** A consumer on another node joins the queue (refused as a local one would be: exclusive use). */
+    private CompletableFuture<HomeReply> consume(MessageQueue queue, HomeRequest.Consume subscription) {
+        String key = subscription.node() + "/" + subscription.consumerId();
+        ForwardedConsumer consumer = new ForwardedConsumer(queue, subscription, link);
+        consumers.put(key, consumer);
+        return queue.call(q -> {
+            try {
+                q.addConsumer(consumer);
+            } catch (RuntimeException e) {
+                consumers.remove(key, consumer);
+                throw e;
+            }
+            return HomeReply.done(0, 0);
+        });
     }
 
     /** The next message, settled here at once; get-empty is a reply without one. */

@@ -1,6 +1,7 @@
 package dev.warren.core.cluster;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -18,6 +19,10 @@ public interface NodeLink {
         @Override
         public void serve(Function<byte[], CompletableFuture<byte[]>> handler) {
         }
+
+        @Override
+        public void onNodeDown(Consumer<String> listener) {
+        }
     };
 
     /**
@@ -28,6 +33,9 @@ public interface NodeLink {
 
     /** From now on this node answers other nodes' requests with {@code handler} (called on a transport thread). */
     void serve(Function<byte[], CompletableFuture<byte[]>> handler);
+
+    /** From now on {@code listener} hears of each node that was running and stopped (its process died). */
+    void onNodeDown(Consumer<String> listener);
 
     /** A request that got no answer from its node. */
     final class NodeUnreachableException extends RuntimeException {

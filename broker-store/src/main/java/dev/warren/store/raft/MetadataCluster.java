@@ -78,12 +78,15 @@ public final class MetadataCluster implements AutoCloseable {
         this.quorumGroups = quorumGroups;
         this.quorumLogs = new RaftQuorumLogs(settings.peers(), settings.node(), server, quorumGroups, this::currentMembers);
         this.members = new ClusterMembers(probe, server, client, quorumLogs, settings.node(), this::currentMembers);
-        probe.onDown(quorumLogs::nodeDown);
         RaftGroup configured = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
         this.nodeLink = new RaftNodeLink(() -> RaftClient.newBuilder().setProperties(server.getProperties())
                 .setParameters(parameters(settings)).setRaftGroup(configured).setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.noRetry()).build());
         stateMachine.answerQueries(nodeLink::served);
+        probe.onDown(node -> {
+            quorumLogs.nodeDown(node);
+            nodeLink.nodeDown(node);
+        });
     }
 
     /**
@@ -296,7 +299,9 @@ public final class MetadataCluster implements AutoCloseable {
     public void attach(Broker broker) {
         store.start(broker);
         broker.cluster(members);
-        nodeLink.serve(new HomeQueueService(broker));
+        HomeQueueService homeQueues = new HomeQueueService(broker, nodeLink);
+        nodeLink.serve(homeQueues);
+        nodeLink.onNodeDown(homeQueues::nodeDown);
     }
 
     /** Requests to other nodes of the cluster. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
@@ -37,6 +38,7 @@ final class RaftNodeLink implements NodeLink, AutoCloseable {
     private final Supplier<RaftClient> clients;
     private final ExecutorService closer = daemonThread("warren-node-link-close");
     private final Map<String, Pipeline> pipelines = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> downListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Function<byte[], CompletableFuture<byte[]>> handler =
             request -> CompletableFuture.failedFuture(new IllegalStateException("this node does not serve requests yet"));
 
@@ -57,6 +59,16 @@ final class RaftNodeLink implements NodeLink, AutoCloseable {
     @Override
     public void serve(Function<byte[], CompletableFuture<byte[]>> handler) {
         this.handler = handler;
+    }
+
+    @Override
+    public void onNodeDown(Consumer<String> listener) {
+        downListeners.add(listener);
+    }
+
+    /** A node's process died (the cluster's probe saw it stop accepting connections). */
+    void nodeDown(String node) {
+        downListeners.forEach(listener -> listener.accept(node));
     }
 
     /** A batch from another node (the metadata state machine's query): its requests started in order, answered together. */

@@ -1,0 +1,50 @@
+package dev.warren.amqp;
+
+import dev.warren.amqp.UnackedDeliveries.Unacked;
+import dev.warren.core.cluster.HomeRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Acks, nacks and rejects of deliveries from other nodes' classic queues: one {@link HomeRequest.Settle} per consumer
+ * to the queue's home node, which holds the deliveries. Channel thread only.
+ */
+final class HomeSettlements {
+    private HomeSettlements() {
+    }
+
+    /**
+     * Settles the deliveries from other nodes' queues among {@code deliveries} (unless {@code toHomes} is false: the
+     * channel is closing and its consumers' home nodes take everything back with their cancels) and returns the
+     * others, in order.
+     */
+    static List<Unacked> settle(List<Unacked> deliveries, boolean ack, boolean requeue, boolean toHomes) {
+        if (!anyAtHome(deliveries)) {
+            return deliveries; // the common case: no allocation
+        }
+        List<Unacked> here = new ArrayList<>();
+        Map<ChannelConsumer, List<Long>> idsByConsumer = new LinkedHashMap<>();
+        for (Unacked d : deliveries) {
+            if (d.queue().home() == null) {
+                here.add(d);
+            } else if (toHomes && d.consumer() != null) {
+                idsByConsumer.computeIfAbsent(d.consumer(), c -> new ArrayList<>()).add(d.entry().sequence());
+            }
+        }
+        byte outcome = ack ? HomeRequest.ACK : requeue ? HomeRequest.REQUEUE : HomeRequest.DISCARD;
+        idsByConsumer.forEach((consumer, ids) ->
+                ConsumerMethods.settleAtHome(consumer, ids.stream().mapToLong(Long::longValue).toArray(), outcome));
+        return here;
+    }
+
+    private static boolean anyAtHome(List<Unacked> deliveries) {
+        for (int i = 0; i < deliveries.size(); i++) {
+            if (deliveries.get(i).queue().home() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

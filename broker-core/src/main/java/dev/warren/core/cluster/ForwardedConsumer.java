@@ -1,0 +1,155 @@
+package dev.warren.core.cluster;
+
+import dev.warren.core.Consumer;
+import dev.warren.core.MessageQueue;
+import dev.warren.core.QueueEntry;
+import dev.warren.core.quorum.QuorumMessages;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * On a classic queue's home node, a consumer whose client is on another node: the queue delivers to it as to a local
+ * one (prefetch, exclusive, x-priority, single active consumer are the queue's business), and each delivery goes to
+ * the consumer's node as a {@link HomeRequest.Deliveries} request. Unacked deliveries wait here, by id, for the
+ * {@link HomeRequest.Settle} that says what became of them. A no-ack delivery is settled as it leaves.
+ *
+ * <p>Threading: the queue's thread, except the replies to deliveries, which count down {@link #inFlight} and hand
+ * the rest to the queue's thread.
+ */
+final class ForwardedConsumer implements Consumer {
+    /** Deliveries on their way to the consumer's node and not yet answered: what a no-ack consumer may have out. */
+    static final int WINDOW = 512;
+
+    private final MessageQueue queue;
+    private final HomeRequest.Consume subscription;
+    private final NodeLink link;
+    private final Map<Long, QueueEntry> unacked = new HashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private long nextId = 1;
+    private volatile boolean active = true;
+
+    ForwardedConsumer(MessageQueue queue, HomeRequest.Consume subscription, NodeLink link) {
+        this.queue = queue;
+        this.subscription = subscription;
+        this.link = link;
+    }
+
+    String node() {
+        return subscription.node();
+    }
+
+    MessageQueue queue() {
+        return queue;
+    }
+
+    @Override
+    public String tag() {
+        return subscription.tag();
+    }
+
+    @Override
+    public boolean exclusive() {
+        return subscription.exclusive();
+    }
+
+    @Override
+    public boolean ackRequired() {
+        return !subscription.noAck();
+    }
+
+    @Override
+    public int priority() {
+        return subscription.priority();
+    }
+
+    @Override
+    public boolean ready() {
+        int prefetch = subscription.prefetch();
+        return active && inFlight.get() < WINDOW && (subscription.noAck() || prefetch == 0 || unacked.size() < prefetch);
+    }
+
+    @Override
+    public void deliver(MessageQueue from, QueueEntry entry) {
+        long id = nextId++;
+        byte[] message = QuorumMessages.encode(entry.message());
+        if (subscription.noAck()) {
+            queue.process().deliveredNoAck(entry);
+        } else {
+            unacked.put(id, entry);
+        }
+        inFlight.incrementAndGet();
+        HomeRequest deliveries = new HomeRequest.Deliveries(queue.vhost().name(), queue.name(), subscription.consumerId(),
+                new long[] {id}, new boolean[] {entry.redelivered()}, new byte[][] {message});
+        link.request(subscription.node(), HomeRequest.encode(deliveries)).whenComplete((reply, failure) -> {
+            inFlight.decrementAndGet();
+            boolean taken = failure == null && answeredDone(reply);
+            queue.executor().execute(() -> {
+                if (!taken) {
+                    stop(true); // the consumer's node or channel is gone: what it held comes back
+                } else if (active) {
+                    queue.process().resumeDispatch();
+                }
+            });
+        });
+    }
+
+    private static boolean answeredDone(byte[] reply) {
+        try {
+            return HomeReply.decode(reply).status() == HomeReply.Status.DONE;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void cancelledByQueue(MessageQueue from) {
+        active = false;
+        requeueAll(); // the queue is deleted: it lets go of them
+        HomeRequest cancelled = new HomeRequest.Cancelled(queue.vhost().name(), queue.name(), subscription.consumerId());
+        link.request(subscription.node(), HomeRequest.encode(cancelled));
+    }
+
+    /** The consumer's node says what became of these deliveries (queue thread). */
+    void settle(long[] ids, byte outcome) {
+        List<QueueEntry> entries = new ArrayList<>(ids.length);
+        for (long id : ids) {
+            QueueEntry entry = unacked.remove(id);
+            if (entry != null) {
+                entries.add(entry);
+            }
+        }
+        if (outcome == HomeRequest.ACK) {
+            queue.process().settle(entries);
+        } else if (outcome == HomeRequest.REQUEUE) {
+            queue.process().requeue(entries);
+        } else {
+            queue.process().discard(entries);
+        }
+        if (active) {
+            queue.process().resumeDispatch();
+        }
+    }
+
+    /** No more deliveries; with {@code requeue} what the consumer holds goes back too (queue thread). */
+    void stop(boolean requeue) {
+        if (active) {
+            active = false;
+            queue.process().removeConsumer(this);
+        }
+        if (requeue) {
+            requeueAll();
+        }
+    }
+
+    private void requeueAll() {
+        if (!unacked.isEmpty()) {
+            List<QueueEntry> held = new ArrayList<>(unacked.values());
+            held.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            unacked.clear();
+            queue.process().requeue(held);
+        }
+    }
+}
