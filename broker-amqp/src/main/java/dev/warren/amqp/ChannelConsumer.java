@@ -125,6 +125,13 @@ final class ChannelConsumer implements Consumer {
         });
     }
 
+    /** Completes once the deliveries handed to this consumer so far are written (or given back), on the channel's thread. */
+    java.util.concurrent.CompletableFuture<Void> afterDelivered() {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        context.connection().outbox().post(() -> done.complete(null));
+        return done;
+    }
+
     @Override
     public void cancelledByQueue(MessageQueue from) {
         active = false;

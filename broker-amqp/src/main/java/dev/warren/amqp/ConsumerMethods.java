@@ -150,11 +150,12 @@ final class ConsumerMethods {
         }
 
         @Override
-        public void receive(long[] ids, boolean[] redelivered, byte[][] messages) {
+        public CompletableFuture<Void> receive(long[] ids, boolean[] redelivered, byte[][] messages) {
             for (int i = 0; i < ids.length; i++) {
                 consumer.deliver(consumer.queue(), new QueueEntry(QuorumMessages.decode(messages[i]), ids[i], redelivered[i],
                         QueueEntry.NEVER, 0));
             }
+            return consumer.afterDelivered();
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.warren.core.cluster;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,8 +16,11 @@ public final class HomeConsumers {
         /** The node the queue lives on. */
         String home();
 
-        /** Messages for the consumer (a transport thread): the receiver writes them, or gives them back. */
-        void receive(long[] ids, boolean[] redelivered, byte[][] messages);
+        /**
+         * Messages for the consumer (a transport thread): the receiver writes them, or gives them back; completes once
+         * it has (the home node's reply then lets it send more).
+         */
+        CompletableFuture<Void> receive(long[] ids, boolean[] redelivered, byte[][] messages);
 
         /** The queue was deleted, or its node is down: the consumer is cancelled. */
         void cancelled();
@@ -36,14 +40,13 @@ public final class HomeConsumers {
         receivers.remove(id);
     }
 
-    /** Hands deliveries to their consumer; false when there is none (its channel closed): they go back. */
-    boolean deliver(HomeRequest.Deliveries deliveries) {
+    /**
+     * Hands deliveries to their consumer; completes once they are written (or given back), or is null when there is
+     * no such consumer (its channel closed): then they go back.
+     */
+    CompletableFuture<Void> deliver(HomeRequest.Deliveries deliveries) {
         Receiver receiver = receivers.get(deliveries.consumerId());
-        if (receiver == null) {
-            return false;
-        }
-        receiver.receive(deliveries.ids(), deliveries.redelivered(), deliveries.messages());
-        return true;
+        return receiver == null ? null : receiver.receive(deliveries.ids(), deliveries.redelivered(), deliveries.messages());
     }
 
     void cancelled(long consumerId) {

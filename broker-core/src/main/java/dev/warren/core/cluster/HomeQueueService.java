@@ -63,10 +63,11 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
     private CompletableFuture<HomeReply> handle(HomeRequest request) {
         VirtualHost vhost = broker.vhost(request.vhost());
         if (request instanceof HomeRequest.Deliveries d) { // to a consumer here, of another node's queue
-            if (vhost == null || !vhost.homeConsumers().deliver(d)) {
+            CompletableFuture<Void> written = vhost == null ? null : vhost.homeConsumers().deliver(d);
+            if (written == null) {
                 throw AmqpException.of(ReplyCode.NOT_FOUND, "no consumer %d on node '%s'", d.consumerId(), NodeName.get());
             }
-            return CompletableFuture.completedFuture(HomeReply.done(0, 0));
+            return written.thenApply(done -> HomeReply.done(0, 0));
         }
         if (request instanceof HomeRequest.Cancelled c) {
             if (vhost != null) {
