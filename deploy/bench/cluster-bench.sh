@@ -23,6 +23,10 @@
 #   quorum-confirms   PerfTest -x 1 -y 1 -s 1024 -c 1000 --quorum-queue for DURATION s, publisher and consumer on
 #                     node 1 (where the queue is declared, so its first leader): confirmed publish rate, consumer
 #                     and confirm latency, and the cluster's CPU per message (all three nodes' user + system time)
+#   classic-forwarded a durable classic queue declared (and bound to PerfTest's "direct" exchange) on
+#                     node 1; PerfTest publishes persistent 1 KiB messages with confirms (-c 1000) through node 2 and
+#                     another consumes them (auto-ack off, -q 1000) through node 3 for DURATION s: both sides go through
+#                     the queue's home node (Warren forwards over its node link, RabbitMQ over Erlang distribution)
 #   failover          QueueChecker (below) at FAILOVER_RATE msg/s; after 10 s the queue's leader gets SIGKILL and is
 #                     started again 10 s later: the longest time without a confirm is the failover time as a
 #                     publisher sees it (it includes noticing the dead connection and reconnecting)
@@ -242,6 +246,32 @@ run_quorum_confirms() {
         'BEGIN { printf "cluster-bench:   cluster CPU per published message: %.1f us\n", t * 1e6 / 100 / n }'
 }
 
+run_classic_forwarded() {
+    local cpu0 cpu1 log="$LOG_DIR/$BROKER-classic-forwarded"
+    local uri="amqp://guest:guest@127.0.0.1"
+    # declares the durable queue fwd-bench on node 1 and binds it to PerfTest's exchange, consuming nothing
+    java_tool 90 "$log-declare.log" com.rabbitmq.perf.PerfTest --uri "$uri:$(node_port 1)" -x 0 -y 1 -u fwd-bench \
+        -f persistent --auto-delete false -z 3 || { FAILED=1; info "PerfTest (declare) failed ($log-declare.log)"; }
+    sleep 3 # the definitions reach the other nodes
+    cpu0=$(cluster_cpu_ticks)
+    java_tool $((DURATION + 90)) "$log-consumer.log" com.rabbitmq.perf.PerfTest --uri "$uri:$(node_port 3)" -x 0 -y 1 \
+        -u fwd-bench --predeclared -q 1000 -z $((DURATION + 5)) &
+    local consumer=$!
+    java_tool $((DURATION + 90)) "$log-producer.log" com.rabbitmq.perf.PerfTest --uri "$uri:$(node_port 2)" -x 1 -y 0 \
+        -u fwd-bench --predeclared -f persistent -s 1024 -c 1000 -z "$DURATION" \
+        || { FAILED=1; info "PerfTest (producer) failed ($log-producer.log)"; }
+    wait "$consumer" || { FAILED=1; info "PerfTest (consumer) failed ($log-consumer.log)"; }
+    cpu1=$(cluster_cpu_ticks)
+    local sent recv
+    sent=$(sed -n 's/.*sending rate avg: \([0-9]*\) msg\/s.*/\1/p' "$log-producer.log" | tail -n 1)
+    recv=$(sed -n 's/.*receiving rate avg: \([0-9]*\) msg\/s.*/\1/p' "$log-consumer.log" | tail -n 1)
+    info "classic-forwarded $BROKER (queue on node 1, publishing through node 2, consuming through node 3): sent ${sent:-?} msg/s, received ${recv:-?} msg/s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    grep -E "confirm latency" "$log-producer.log" | tail -n 1 | sed "s/^/cluster-bench:   /"
+    grep -E "consumer latency" "$log-consumer.log" | tail -n 1 | sed "s/^/cluster-bench:   /"
+    [[ -n $sent && $sent -gt 0 ]] && awk -v t=$((cpu1 - cpu0)) -v n=$((sent * DURATION)) \
+        'BEGIN { printf "cluster-bench:   cluster CPU per published message: %.1f us\n", t * 1e6 / 100 / n }'
+}
+
 run_checker() {
     local name=$1 queue=$2 messages=$3 rate=$4 log="$LOG_DIR/$BROKER-$1.log"
     java_tool $((messages / rate + 400)) "$log" "$SCRIPT_DIR/QueueChecker.java" --ports "$(ports_csv)" \
@@ -309,7 +339,7 @@ for BROKER in $BROKERS; do
     for scenario in $SCENARIOS; do
         case $scenario in
             durable-declares) run_durable_declares ;;
-            quorum-confirms|failover|chaos) "run_${scenario//-/_}" ;;
+            quorum-confirms|classic-forwarded|failover|chaos) "run_${scenario//-/_}" ;;
             *) die "unknown scenario '$scenario'" ;;
         esac
     done
