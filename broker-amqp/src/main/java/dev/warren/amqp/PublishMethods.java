@@ -23,6 +23,7 @@ import dev.warren.core.store.WriteCallback;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -252,45 +253,40 @@ final class PublishMethods {
 
     /**
      * Hands a message to a quorum queue's replicated log: taken once a majority of its members has it on disk, which
-     * is when it counts toward the publish's confirm. Its bytes count against the journal backlog meanwhile, so a
-     * publisher faster than the log is read more slowly. Without confirms a failure (no majority) is only logged:
-     * there is nobody to nack, and the publisher's other queues are not at fault.
+     * is when it counts toward the publish's confirm. Without confirms a failure (no majority) is only logged: there
+     * is nobody to nack, and the publisher's other queues are not at fault.
      */
     private void appendToLog(MessageQueue queue, Message message, long sequence) {
-        ConnectionContext connection = connection();
-        Outbox outbox = connection.outbox();
-        long bytes = message.bodySize() + message.properties().readableBytes();
-        PublisherFlow journal = connection.publisherGate().toJournal();
-        journal.add(bytes);
-        queue.replicated().publish(message).whenComplete((reply, failure) -> {
-            journal.remove(bytes);
-            if (sequence != 0) {
-                outbox.post(() -> completed(sequence, failure));
-            } else if (failure != null) {
-                LOG.warn("A publish to {} was not committed and is lost (no publisher confirms to nack it): {}",
-                        queue.describe(), failure.toString());
-            }
-        });
+        handOver(queue, message, sequence, "was not committed", queue.replicated().publish(message).thenApply(reply -> true));
     }
 
     /**
      * Forwards a message to another node's classic queue: taken once its home node has it (on disk there when
      * persistent), which is when it counts toward the publish's confirm; nacked when the node is down or the queue
-     * refused it. Its bytes count against the journal backlog meanwhile, as a quorum queue's do.
+     * refused it.
      */
     private void forwardHome(MessageQueue queue, Message message, long sequence) {
+        handOver(queue, message, sequence, "did not reach its home node", HomeQueues.publish(queue, message.retain()));
+    }
+
+    /**
+     * Completes publish {@code sequence} (0 without confirms) for a queue that takes messages elsewhere, once
+     * {@code taken} says it did (false: refused, a nack). The bytes count against the journal backlog meanwhile, so a
+     * publisher faster than the log or the other node is read more slowly.
+     */
+    private void handOver(MessageQueue queue, Message message, long sequence, String lost, CompletableFuture<Boolean> taken) {
         ConnectionContext connection = connection();
         Outbox outbox = connection.outbox();
         long bytes = message.bodySize() + message.properties().readableBytes();
         PublisherFlow journal = connection.publisherGate().toJournal();
         journal.add(bytes);
-        HomeQueues.publish(queue, message.retain()).whenComplete((taken, failure) -> {
+        taken.whenComplete((took, failure) -> {
             journal.remove(bytes);
             if (sequence != 0) {
-                outbox.post(() -> completed(sequence, failure != null ? failure : taken ? null : REFUSED));
+                outbox.post(() -> completed(sequence, failure != null ? failure : took ? null : REFUSED));
             } else if (failure != null) {
-                LOG.warn("A publish to {} did not reach its home node and is lost (no publisher confirms to nack it): {}",
-                        queue.describe(), failure.getMessage());
+                LOG.warn("A publish to {} {} and is lost (no publisher confirms to nack it): {}", queue.describe(), lost,
+                        failure.toString());
             }
         });
     }

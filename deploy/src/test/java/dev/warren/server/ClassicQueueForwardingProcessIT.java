@@ -462,26 +462,9 @@ class ClassicQueueForwardingProcessIT {
         }
     }
 
-    private interface Attempt<T> {
-        T run() throws Exception;
-    }
-
     /** Retries until the attempt returns something (not null, no exception), up to the wait. */
-    private static <T> T awaitResult(String what, Attempt<T> attempt) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                T result = attempt.run();
-                if (result != null) {
-                    return result;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within " + WAIT_MS + " ms: " + what, last);
+    private static <T> T awaitResult(String what, ClusterHarness.Attempt<T> attempt) throws InterruptedException {
+        return ClusterHarness.awaitResult(what, WAIT_MS, attempt);
     }
 
     /** prefix0 .. prefix(n-1). */

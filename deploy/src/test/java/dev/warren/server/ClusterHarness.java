@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -226,6 +227,29 @@ final class ClusterHarness implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** What {@link #awaitResult} tries again: a result, or null or an exception for "not yet". */
+    interface Attempt<T> {
+        T run() throws Exception;
+    }
+
+    /** Retries until the attempt returns something (not null, no exception); fails naming it after the deadline. */
+    static <T> T awaitResult(String what, long timeoutMillis, Attempt<T> attempt) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                T result = attempt.run();
+                if (result != null) {
+                    return result;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not within " + timeoutMillis + " ms: " + what, last);
     }
 
     private void killAll() {

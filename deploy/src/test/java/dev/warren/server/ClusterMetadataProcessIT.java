@@ -230,26 +230,9 @@ class ClusterMetadataProcessIT {
         }
     }
 
-    private interface Attempt<T> {
-        T run() throws Exception;
-    }
-
-    /** Retries until the attempt returns something (not null, no exception), up to the replication wait. */
-    private static <T> T awaitResult(String what, Attempt<T> attempt) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLICATION_WAIT_MS);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                T result = attempt.run();
-                if (result != null) {
-                    return result;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within " + REPLICATION_WAIT_MS + " ms: " + what, last);
+    /** Retries until the attempt returns something (not null, no exception), up to the wait. */
+    private static <T> T awaitResult(String what, ClusterHarness.Attempt<T> attempt) throws InterruptedException {
+        return ClusterHarness.awaitResult(what, REPLICATION_WAIT_MS, attempt);
     }
 
     private static String body(GetResponse response) {
