@@ -80,7 +80,7 @@ final class AckMethods {
         if (deliveries.isEmpty()) {
             return;
         }
-        List<Unacked> classic = HomeSettlements.settle(
+        List<Unacked> classic = HomeSettlements.settle(channel,
                 QuorumSettlements.settle(channel, deliveries, ack, requeue, toQuorumQueues), ack, requeue, toQuorumQueues);
         boolean back = !ack && requeue;
         if (ack && classic.size() == 1 && classic.get(0).queue().executor().inEventLoop()) {

@@ -4,6 +4,7 @@ import dev.warren.amqp.UnackedDeliveries.Unacked;
 import dev.warren.amqp.protocol.Method;
 import dev.warren.core.AmqpException;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.cluster.HomeConsumers;
 import dev.warren.core.QueueArguments;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplicatedQueue;
@@ -63,6 +64,8 @@ final class ChannelContext {
     private final UnackedDeliveries unacked = new UnackedDeliveries();
     private final PrefetchLimiter prefetch = new PrefetchLimiter();
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
+    /** Holders of basic.gets (with acks) on other nodes' queues, by queue; null until the first. */
+    private Map<MessageQueue, Long> homeGetters;
     /** This channel's direct reply-to consumer, or null. */
     private DirectReplyTo.ReplyConsumer replyConsumer;
     private Transaction transaction;
@@ -326,6 +329,21 @@ final class ChannelContext {
 
     void wakeAllConsumers() {
         wake(consumers.values());
+    }
+
+    // ---- other nodes' classic queues ----
+
+    /** The id this channel's basic.gets of another node's queue are held under there, made on first use. */
+    long homeGetter(MessageQueue queue) {
+        if (homeGetters == null) {
+            homeGetters = new java.util.LinkedHashMap<>();
+        }
+        return homeGetters.computeIfAbsent(queue, q -> HomeConsumers.newId());
+    }
+
+    /** What {@link #homeGetter} made: the queues and ids; empty when the channel got nothing from other nodes. */
+    Map<MessageQueue, Long> homeGetters() {
+        return homeGetters == null ? Map.of() : homeGetters;
     }
 
     // ---- quorum queues ----

@@ -164,10 +164,12 @@ final class ConsumerMethods {
         }
     }
 
-    /** Tells a consumer's home node what became of deliveries to it (outcome: HomeRequest.ACK, REQUEUE, DISCARD). */
-    static void settleAtHome(ChannelConsumer consumer, long[] ids, byte outcome) {
-        MessageQueue queue = consumer.queue();
-        HomeQueues.ask(queue, new HomeRequest.Settle(queue.vhost().name(), queue.name(), NodeName.get(), consumer.homeId(),
+    /**
+     * Tells a queue's home node what became of deliveries it holds under {@code holder} (a consumer's id, or a
+     * channel's holder of gets); outcome: HomeRequest.ACK, REQUEUE, DISCARD.
+     */
+    static void settleAtHome(MessageQueue queue, long holder, long[] ids, byte outcome) {
+        HomeQueues.ask(queue, new HomeRequest.Settle(queue.vhost().name(), queue.name(), NodeName.get(), holder,
                 ids, outcome)).whenComplete((reply, failure) -> {
                     if (failure != null) {
                         LOG.debug("Settling deliveries of {} at its home node failed: {}", queue.describe(), failure.toString());
@@ -342,7 +344,7 @@ final class ConsumerMethods {
         if (consumer.queue().home() != null) {
             entry.message().release();
             if (channel.isOpen() && !consumer.noAck()) { // else the channel's close takes back everything it held
-                settleAtHome(consumer, new long[] {entry.sequence()}, HomeRequest.REQUEUE);
+                settleAtHome(consumer.queue(), consumer.homeId(), new long[] {entry.sequence()}, HomeRequest.REQUEUE);
             }
             return;
         }
@@ -373,9 +375,9 @@ final class ConsumerMethods {
     void basicGet(Command c) {
         Method m = c.method();
         boolean noAck = m.flag("no-ack");
-        MessageQueue queue = noAck ? definitions.queueToReadAnywhere(m) : definitions.queueToRead(m);
+        MessageQueue queue = definitions.queueToReadAnywhere(m);
         if (queue.home() != null) {
-            getNoAckAtHome(queue);
+            getAtHome(queue, noAck);
             return;
         }
         if (queue.replicated() != null) {
@@ -415,12 +417,14 @@ final class ConsumerMethods {
     }
 
     /**
-     * basic.get with no-ack from another node's classic queue: its home node takes the next message and settles it
-     * there, and the answer is sent from here. (A get that needs an ack is not forwarded yet: NOT_FOUND names the
-     * home node.)
+     * basic.get from another node's classic queue: its home node takes the next message and settles it there (no-ack)
+     * or holds it for this channel until its ack, and the answer is sent from here. A message got for a channel that
+     * closed meanwhile goes back with the channel's other holdings (release).
      */
-    private void getNoAckAtHome(MessageQueue queue) {
-        CompletableFuture<HomeReply> answer = HomeQueues.ask(queue, new HomeRequest.GetNoAck(queue.vhost().name(), queue.name()));
+    private void getAtHome(MessageQueue queue, boolean noAck) {
+        CompletableFuture<HomeReply> answer = HomeQueues.ask(queue, noAck
+                ? new HomeRequest.GetNoAck(queue.vhost().name(), queue.name())
+                : new HomeRequest.Get(queue.vhost().name(), queue.name(), NodeName.get(), channel.homeGetter(queue)));
         channel.suspendUntil(answer, () -> {
             HomeReply got = answer.join();
             if (got.message() == null) {
@@ -436,7 +440,13 @@ final class ConsumerMethods {
             if (got.redelivered()) {
                 channel.count(Counter.REDELIVER);
             }
-            channel.count(Counter.GET_NO_ACK);
+            if (noAck) {
+                channel.count(Counter.GET_NO_ACK);
+            } else {
+                channel.count(Counter.GET);
+                channel.awaitAck(new Unacked(tag, queue, new QueueEntry(message, got.secondCount(), got.redelivered(),
+                        QueueEntry.NEVER, 0), null, System.nanoTime()));
+            }
         });
     }
 
@@ -486,6 +496,8 @@ final class ConsumerMethods {
      */
     void release() {
         stopReplies();
+        channel.homeGetters().forEach((queue, holder) -> HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(),
+                queue.name(), NodeName.get(), holder, true))); // what this channel got and did not ack goes back
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
             if (consumer.queue().replicated() != null) {

@@ -1,6 +1,7 @@
 package dev.warren.amqp;
 
 import dev.warren.amqp.UnackedDeliveries.Unacked;
+import dev.warren.core.MessageQueue;
 import dev.warren.core.cluster.HomeRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,22 +21,27 @@ final class HomeSettlements {
      * channel is closing and its consumers' home nodes take everything back with their cancels) and returns the
      * others, in order.
      */
-    static List<Unacked> settle(List<Unacked> deliveries, boolean ack, boolean requeue, boolean toHomes) {
+    static List<Unacked> settle(ChannelContext channel, List<Unacked> deliveries, boolean ack, boolean requeue,
+                                boolean toHomes) {
         if (!anyAtHome(deliveries)) {
             return deliveries; // the common case: no allocation
         }
         List<Unacked> here = new ArrayList<>();
-        Map<ChannelConsumer, List<Long>> idsByConsumer = new LinkedHashMap<>();
+        // by the id the home node holds them under: the consumer's, or the channel's holder of gets for the queue
+        Map<Long, List<Long>> idsByHolder = new LinkedHashMap<>();
+        Map<Long, MessageQueue> queueByHolder = new LinkedHashMap<>();
         for (Unacked d : deliveries) {
             if (d.queue().home() == null) {
                 here.add(d);
-            } else if (toHomes && d.consumer() != null) {
-                idsByConsumer.computeIfAbsent(d.consumer(), c -> new ArrayList<>()).add(d.entry().sequence());
+            } else if (toHomes) {
+                long holder = d.consumer() != null ? d.consumer().homeId() : channel.homeGetter(d.queue());
+                idsByHolder.computeIfAbsent(holder, h -> new ArrayList<>()).add(d.entry().sequence());
+                queueByHolder.put(holder, d.queue());
             }
         }
         byte outcome = ack ? HomeRequest.ACK : requeue ? HomeRequest.REQUEUE : HomeRequest.DISCARD;
-        idsByConsumer.forEach((consumer, ids) ->
-                ConsumerMethods.settleAtHome(consumer, ids.stream().mapToLong(Long::longValue).toArray(), outcome));
+        idsByHolder.forEach((holder, ids) -> ConsumerMethods.settleAtHome(queueByHolder.get(holder), holder,
+                ids.stream().mapToLong(Long::longValue).toArray(), outcome));
         return here;
     }
 

@@ -155,7 +155,7 @@ public final class VirtualHost {
             MessageQueue remote = remoteQueues.get(queueName);
             if (remote != null) {
                 throw AmqpException.of(ReplyCode.NOT_FOUND, "home node '%s' of durable queue '%s' in vhost '%s' is not "
-                        + "this node; a basic.get that needs an ack is not forwarded there yet (consume, or get with no-ack)",
+                        + "this node; this operation is not forwarded there",
                         remote.home(), queueName, name);
             }
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", queueName, name);

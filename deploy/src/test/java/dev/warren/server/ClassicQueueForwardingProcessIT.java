@@ -328,6 +328,33 @@ class ClassicQueueForwardingProcessIT {
 
     @Test
     @Order(9)
+    void aBasicGetThroughAnotherNodeThatNeedsAnAckIsHeldUntilAckedRejectedOrItsChannelCloses() throws Exception {
+        String queue = "forward.got.acked";
+        declareOnHome(queue);
+        publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, "g0", "g1");
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            GetResponse first = ch.basicGet(queue, false);
+            assertEquals("g0", body(first));
+            assertFalse(first.getEnvelope().isRedeliver());
+            awaitCounts(A, queue, 1, 0); // g0 is held for the ack
+            ch.basicReject(first.getEnvelope().getDeliveryTag(), true);
+            GetResponse again = ch.basicGet(queue, false);
+            assertEquals("g0", body(again), "a rejected and requeued message comes again first");
+            assertTrue(again.getEnvelope().isRedeliver());
+            ch.basicAck(again.getEnvelope().getDeliveryTag(), false);
+            assertEquals("g1", body(ch.basicGet(queue, false))); // not acked: the channel closes holding it
+        }
+        awaitCounts(A, queue, 1, 0);
+        try (Connection a = cluster.factory(A).newConnection()) {
+            GetResponse back = a.createChannel().basicGet(queue, true);
+            assertEquals("g1", body(back), "what a closed channel held comes back; the acked g0 does not");
+            assertTrue(back.getEnvelope().isRedeliver());
+        }
+    }
+
+    @Test
+    @Order(20)
     void whileTheHomeNodeIsDownTheOthersRefuseItsQueueAndOnceItIsBackItsMessagesAreThere() throws Exception {
         String queue = "forward.down";
         declareOnHome(queue);

@@ -112,6 +112,16 @@ final class ForwardedConsumer implements Consumer {
         link.request(subscription.node(), HomeRequest.encode(cancelled));
     }
 
+    /**
+     * Holds a message a basic.get took for an ack (this consumer then only holds gets: it is never one of the queue's
+     * consumers); returns its id (queue thread).
+     */
+    long hold(QueueEntry entry) {
+        long id = nextId++;
+        unacked.put(id, entry);
+        return id;
+    }
+
     /** The consumer's node says what became of these deliveries (queue thread). */
     void settle(long[] ids, byte outcome) {
         List<QueueEntry> entries = new ArrayList<>(ids.length);

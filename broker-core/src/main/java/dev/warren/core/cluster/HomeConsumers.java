@@ -30,8 +30,13 @@ public final class HomeConsumers {
     private static final AtomicLong IDS = new AtomicLong();
     private final Map<Long, Receiver> receivers = new ConcurrentHashMap<>();
 
+    /** An id no other consumer or holder of this process has (a channel's holder of basic.gets uses one too). */
+    public static long newId() {
+        return IDS.incrementAndGet();
+    }
+
     public long register(Receiver receiver) {
-        long id = IDS.incrementAndGet();
+        long id = newId();
         receivers.put(id, receiver);
         return id;
     }

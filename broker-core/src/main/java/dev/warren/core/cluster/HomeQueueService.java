@@ -105,6 +105,9 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
         if (request instanceof HomeRequest.Consume c) {
             return consume(queue, c);
         }
+        if (request instanceof HomeRequest.Get g) {
+            return getForAck(queue, g);
+        }
         if (request instanceof HomeRequest.Purge) {
             return queue.call(q -> HomeReply.done(q.purge(), 0));
         }
@@ -153,6 +156,18 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
             }
             return HomeReply.done(0, 0);
         });
+    }
+
+    /** The next message, held for an ack by the asking channel's holder here; get-empty is a reply without one. */
+    private CompletableFuture<HomeReply> getForAck(MessageQueue queue, HomeRequest.Get get) {
+        ForwardedConsumer holder = consumers.computeIfAbsent(get.node() + "/" + get.holderId(), key ->
+                new ForwardedConsumer(queue, new HomeRequest.Consume(get.vhost(), get.queue(), get.node(), get.holderId(),
+                        "", 0, false, false, 0), link));
+        CompletableFuture<HomeReply> answer = new CompletableFuture<>();
+        queue.executor().execute(() -> queue.process().get(true, (entry, remaining) -> answer.complete(entry == null
+                ? HomeReply.done(remaining, 0)
+                : HomeReply.got(QuorumMessages.encode(entry.message()), entry.redelivered(), remaining, holder.hold(entry)))));
+        return answer;
     }
 
     /** The next message, settled here at once; get-empty is a reply without one. */

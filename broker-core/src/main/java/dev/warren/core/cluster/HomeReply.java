@@ -26,7 +26,12 @@ public record HomeReply(Status status, long count, long secondCount, byte[] mess
     }
 
     public static HomeReply got(byte[] message, boolean redelivered, long remaining) {
-        return new HomeReply(Status.DONE, remaining, 0, message, redelivered, null);
+        return got(message, redelivered, remaining, 0);
+    }
+
+    /** A got message held for an ack under {@code id} (its {@link #secondCount}). */
+    public static HomeReply got(byte[] message, boolean redelivered, long remaining, long id) {
+        return new HomeReply(Status.DONE, remaining, id, message, redelivered, null);
     }
 
     public static HomeReply refused() {

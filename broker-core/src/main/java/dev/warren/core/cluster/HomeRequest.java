@@ -30,6 +30,13 @@ public sealed interface HomeRequest {
     record Delete(String vhost, String queue, boolean ifUnused, boolean ifEmpty) implements HomeRequest {
     }
 
+    /**
+     * A basic.get that needs an ack: the next message, held on the home node for holder {@code holderId} of node
+     * {@code node} (one per channel and queue there) until a {@link Settle} or {@link Cancel} with that id.
+     */
+    record Get(String vhost, String queue, String node, long holderId) implements HomeRequest {
+    }
+
     /** A basic.get with no-ack: the next message, settled at once on the home node. */
     record GetNoAck(String vhost, String queue) implements HomeRequest {
     }
@@ -76,6 +83,7 @@ public sealed interface HomeRequest {
     byte CANCEL = 8;
     byte DELIVERIES = 9;
     byte CANCELLED = 10;
+    byte GET = 11;
 
     static byte[] encode(HomeRequest request) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(request instanceof Publish p ? p.message().length + 64 : 64);
@@ -120,6 +128,9 @@ public sealed interface HomeRequest {
                 }
             } else if (request instanceof Cancelled c) {
                 out.writeLong(c.consumerId());
+            } else if (request instanceof Get g) {
+                out.writeUTF(g.node());
+                out.writeLong(g.holderId());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -146,6 +157,8 @@ public sealed interface HomeRequest {
             return DELIVERIES;
         } else if (request instanceof Cancelled) {
             return CANCELLED;
+        } else if (request instanceof Get) {
+            return GET;
         }
         return GET_NO_ACK;
     }
@@ -167,6 +180,7 @@ public sealed interface HomeRequest {
             case CANCEL -> new Cancel(vhost, queue, in.readUTF(), in.readLong(), in.readBoolean());
             case DELIVERIES -> readDeliveries(vhost, queue, in);
             case CANCELLED -> new Cancelled(vhost, queue, in.readLong());
+            case GET -> new Get(vhost, queue, in.readUTF(), in.readLong());
             default -> throw new IOException("unknown home queue request type " + type);
         };
     }
