@@ -108,8 +108,10 @@ class QuorumGroupsTest {
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
         RaftServerConfigKeys.Log.setPurgeGap(properties, 64);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, purgeUpToSnapshot);
-        // as MetadataCluster's, scaled down: keep the last entries so a follower a moment behind never needs a snapshot
-        RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, purgeUpToSnapshot ? 0 : 256);
+        // as MetadataCluster's: keep the last entries so a follower a moment behind never needs a snapshot (with 256,
+        // a loaded CI machine once had a follower 300 entries behind, and Ratis 3.1.3's leader then failed sending it
+        // entries it had purged, "Previous = (t:1, i:2415) but firstIndex = 2432", instead of a snapshot)
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, purgeUpToSnapshot ? 0 : 1024);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("128KB"));
         QuorumGroups quorum = new QuorumGroups(properties);
         RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setProperties(properties)
@@ -220,9 +222,9 @@ class QuorumGroupsTest {
     void aDrainedQueueLeavesNoOldLogOnDisk() throws Exception {
         startCluster(200);
         submit(0, new QuorumCommand.Checkout(BOB, 100_000));
-        byte[] body = new byte[1024];
+        byte[] body = new byte[2048];
         List<CompletableFuture<QuorumReply>> publishes = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 3000; i++) {
             publishes.add(groups.get(0).submit(group.getGroupId(), new QuorumCommand.Enqueue(body)));
         }
         List<Long> ids = new ArrayList<>();
@@ -232,10 +234,11 @@ class QuorumGroupsTest {
         long last = submit(0, new QuorumCommand.Settle(BOB, ids.stream().mapToLong(Long::longValue).toArray()));
         awaitApplied(List.of(0, 1, 2), last);
         assertEquals(0, groups.get(0).replicaOf(group.getGroupId()).totalCount());
-        // 2 MB of enqueues went through the log; once snapshots pass them, the closed segments are purged
+        // 6 MB of enqueues went through the log; once snapshots pass them, the closed segments are purged but for the
+        // last 1024 entries (about 2 MB) every log keeps
         for (int i = 0; i < 3; i++) {
             Path logDir = dir.resolve(NODES[i]).resolve(group.getGroupId().getUuid().toString()).resolve("current");
-            await(NODES[i] + "'s log purged (now " + logBytes(logDir) + " bytes)", () -> logBytes(logDir) < 600 * 1024);
+            await(NODES[i] + "'s log purged (now " + logBytes(logDir) + " bytes)", () -> logBytes(logDir) < 2600 * 1024);
         }
     }
 
