@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * On a classic queue's home node, a consumer whose client is on another node: the queue delivers to it as to a local
- * one (prefetch, exclusive, x-priority, single active consumer are the queue's business), and each delivery goes to
- * the consumer's node as a {@link HomeRequest.Deliveries} request. Unacked deliveries wait here, by id, for the
- * {@link HomeRequest.Settle} that says what became of them. A no-ack delivery is settled as it leaves.
+ * one (prefetch, exclusive, x-priority, single active consumer are the queue's business), and its deliveries go to
+ * the consumer's node in {@link HomeRequest.Deliveries} requests, one per round of the queue's dispatch. Unacked
+ * deliveries wait here, by id, for the {@link HomeRequest.Settle} that says what became of them. A no-ack delivery
+ * is settled as it leaves.
  *
  * <p>Threading: the queue's thread, except the replies to deliveries, which count down {@link #inFlight} and hand
  * the rest to the queue's thread.
@@ -28,6 +29,8 @@ final class ForwardedConsumer implements Consumer {
     private final NodeLink link;
     private final Map<Long, QueueEntry> unacked = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Deliveries of this round of dispatch, sent together once it is over (queue thread). */
+    private final List<Buffered> buffered = new ArrayList<>();
     private long nextId = 1;
     private volatile boolean active = true;
 
@@ -74,17 +77,38 @@ final class ForwardedConsumer implements Consumer {
     @Override
     public void deliver(MessageQueue from, QueueEntry entry) {
         long id = nextId++;
-        byte[] message = QuorumMessages.encode(entry.message());
+        if (buffered.isEmpty()) {
+            queue.executor().execute(this::flush); // after this round of dispatch: its deliveries go as one request
+        }
+        buffered.add(new Buffered(id, entry.redelivered(), QuorumMessages.encode(entry.message())));
         if (subscription.noAck()) {
             queue.process().deliveredNoAck(entry);
         } else {
             unacked.put(id, entry);
         }
         inFlight.incrementAndGet();
+    }
+
+    /** Sends the buffered deliveries to the consumer's node as one request (queue thread). */
+    private void flush() {
+        int count = buffered.size();
+        if (count == 0) {
+            return;
+        }
+        long[] ids = new long[count];
+        boolean[] redelivered = new boolean[count];
+        byte[][] messages = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            Buffered b = buffered.get(i);
+            ids[i] = b.id();
+            redelivered[i] = b.redelivered();
+            messages[i] = b.message();
+        }
+        buffered.clear();
         HomeRequest deliveries = new HomeRequest.Deliveries(queue.vhost().name(), queue.name(), subscription.consumerId(),
-                new long[] {id}, new boolean[] {entry.redelivered()}, new byte[][] {message});
+                ids, redelivered, messages);
         link.request(subscription.node(), HomeRequest.encode(deliveries)).whenComplete((reply, failure) -> {
-            inFlight.decrementAndGet();
+            inFlight.addAndGet(-count);
             boolean taken = failure == null && answeredDone(reply);
             queue.executor().execute(() -> {
                 if (!taken) {
@@ -94,6 +118,9 @@ final class ForwardedConsumer implements Consumer {
                 }
             });
         });
+    }
+
+    private record Buffered(long id, boolean redelivered, byte[] message) {
     }
 
     private static boolean answeredDone(byte[] reply) {
@@ -107,6 +134,7 @@ final class ForwardedConsumer implements Consumer {
     @Override
     public void cancelledByQueue(MessageQueue from) {
         active = false;
+        flush(); // ahead of the cancel
         requeueAll(); // the queue is deleted: it lets go of them
         HomeRequest cancelled = new HomeRequest.Cancelled(queue.vhost().name(), queue.name(), subscription.consumerId());
         link.request(subscription.node(), HomeRequest.encode(cancelled));
