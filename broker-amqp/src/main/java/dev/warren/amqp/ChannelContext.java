@@ -66,6 +66,11 @@ final class ChannelContext {
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     /** Holders of basic.gets (with acks) on other nodes' queues, by queue; null until the first. */
     private Map<MessageQueue, Long> homeGetters;
+    /**
+     * Everything this channel holds deliveries under on other nodes (its consumers there, cancelled ones too, and
+     * its holders of gets), by id: what goes back when the channel closes. Null until the first.
+     */
+    private Map<Long, MessageQueue> heldAtHome;
     /** This channel's direct reply-to consumer, or null. */
     private DirectReplyTo.ReplyConsumer replyConsumer;
     private Transaction transaction;
@@ -338,12 +343,24 @@ final class ChannelContext {
         if (homeGetters == null) {
             homeGetters = new java.util.LinkedHashMap<>();
         }
-        return homeGetters.computeIfAbsent(queue, q -> HomeConsumers.newId());
+        return homeGetters.computeIfAbsent(queue, q -> {
+            long id = HomeConsumers.newId();
+            holdsAtHome(id, q);
+            return id;
+        });
     }
 
-    /** What {@link #homeGetter} made: the queues and ids; empty when the channel got nothing from other nodes. */
-    Map<MessageQueue, Long> homeGetters() {
-        return homeGetters == null ? Map.of() : homeGetters;
+    /** This channel holds deliveries of another node's {@code queue} under {@code id} there (a consumer, a getter). */
+    void holdsAtHome(long id, MessageQueue queue) {
+        if (heldAtHome == null) {
+            heldAtHome = new java.util.LinkedHashMap<>();
+        }
+        heldAtHome.put(id, queue);
+    }
+
+    /** What {@link #holdsAtHome} recorded; empty when the channel used no other node's queue. */
+    Map<Long, MessageQueue> heldAtHome() {
+        return heldAtHome == null ? Map.of() : heldAtHome;
     }
 
     // ---- quorum queues ----

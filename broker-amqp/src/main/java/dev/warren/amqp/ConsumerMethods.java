@@ -128,6 +128,7 @@ final class ConsumerMethods {
     private void consumeAtHome(MessageQueue queue, ChannelConsumer consumer, boolean nowait) {
         long id = queue.vhost().homeConsumers().register(new HomeReceiver(consumer));
         consumer.homeId(id);
+        channel.holdsAtHome(id, queue);
         channel.consumers().put(consumer.tag(), consumer);
         CompletableFuture<HomeReply> subscribed = HomeQueues.ask(queue, new HomeRequest.Consume(queue.vhost().name(),
                 queue.name(), NodeName.get(), id, consumer.tag(), consumer.prefetch(), consumer.noAck(), consumer.exclusive(),
@@ -177,11 +178,11 @@ final class ConsumerMethods {
                 });
     }
 
-    /** Stops a consumer at its queue's home node: with {@code requeue} (its channel closed) what it holds goes back. */
-    private static CompletableFuture<HomeReply> cancelAtHome(ChannelConsumer consumer, boolean requeue) {
+    /** Stops a consumer at its queue's home node; its unacked deliveries stay out, to be acked (basic.cancel). */
+    private static CompletableFuture<HomeReply> cancelAtHome(ChannelConsumer consumer) {
         MessageQueue queue = consumer.queue();
         return HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(),
-                consumer.homeId(), requeue));
+                consumer.homeId(), false));
     }
 
     /** The consume argument x-priority (RabbitMQ's consumer priorities), 0 when absent. */
@@ -254,7 +255,7 @@ final class ConsumerMethods {
         consumer.deactivate();
         if (consumer.queue().home() != null) {
             // its unacked deliveries stay out, to be acked; what arrives meanwhile goes back (deliver, giveBack)
-            channel.suspendUntil(cancelAtHome(consumer, false).exceptionally(unreachable -> null), () -> {
+            channel.suspendUntil(cancelAtHome(consumer).exceptionally(unreachable -> null), () -> {
                 if (!nowait) {
                     channel.send(Methods.BASIC_CANCEL_OK.with(tag));
                 }
@@ -496,17 +497,18 @@ final class ConsumerMethods {
      */
     void release() {
         stopReplies();
-        channel.homeGetters().forEach((queue, holder) -> HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(),
-                queue.name(), NodeName.get(), holder, true))); // what this channel got and did not ack goes back
+        // what the channel's consumers (cancelled ones too) and gets hold on other nodes goes back there
+        channel.heldAtHome().forEach((holder, queue) -> {
+            queue.vhost().homeConsumers().unregister(holder);
+            HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(), holder, true));
+        });
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
             if (consumer.queue().replicated() != null) {
                 continue; // the queue drops the channel's consumers, and takes back what they held, when it closes
             }
-            if (consumer.queue().home() != null) { // its home node takes back what it holds, early deliveries too
-                consumer.queue().vhost().homeConsumers().unregister(consumer.homeId());
-                cancelAtHome(consumer, true);
-                continue;
+            if (consumer.queue().home() != null) {
+                continue; // its home node takes back what it holds, early deliveries too (above)
             }
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
             giveBackHeld(consumer);

@@ -294,6 +294,23 @@ class ClassicQueueForwardingProcessIT {
             ch.close(); // h0, h1 and h2 go back
         }
         awaitCounts(A, queue, 5, 0);
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            ch.basicQos(2);
+            List<Envelope> held = new CopyOnWriteArrayList<>();
+            String tag = ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                           byte[] body) {
+                    held.add(envelope);
+                }
+            });
+            ClusterHarness.await("2 deliveries through " + cluster.name(C), WAIT_MS, () -> held.size() == 2);
+            ch.basicCancel(tag); // the two stay unacked with the channel
+            awaitCounts(A, queue, 3, 0);
+            ch.close(); // and go back with it
+        }
+        awaitCounts(A, queue, 5, 0);
         try (Connection a = cluster.factory(A).newConnection()) {
             Channel ch = a.createChannel();
             for (int i = 0; i < 5; i++) {
