@@ -392,20 +392,9 @@ final class ConsumerMethods {
                 channel.send(Methods.BASIC_GET_EMPTY.with(""));
                 return;
             }
-            long tag = nextDeliveryTag++;
-            Message message = polled.entry().message();
-            channel.writeContent(Methods.BASIC_GET_OK.with(tag, polled.entry().redelivered(), message.exchange(),
-                    message.routingKey(), (long) polled.remaining()), message);
-            traceDelivery(queue, message, polled.entry().redelivered());
-            if (polled.entry().redelivered()) {
-                channel.count(Counter.REDELIVER);
-            }
+            sendGetOk(queue, polled.entry(), polled.remaining(), noAck);
             if (noAck) {
-                channel.count(Counter.GET_NO_ACK);
                 settleNow(queue, polled.entry());
-            } else {
-                channel.count(Counter.GET);
-                channel.awaitAck(new Unacked(tag, queue, polled.entry(), null, System.nanoTime()));
             }
         }, polled -> {
             if (polled != null) {
@@ -433,22 +422,28 @@ final class ConsumerMethods {
                 channel.send(Methods.BASIC_GET_EMPTY.with(""));
                 return;
             }
-            Message message = QuorumMessages.decode(got.message());
-            long tag = nextDeliveryTag++;
-            channel.writeContent(Methods.BASIC_GET_OK.with(tag, got.redelivered(), message.exchange(), message.routingKey(),
-                    got.count()), message);
-            traceDelivery(queue, message, got.redelivered());
-            if (got.redelivered()) {
-                channel.count(Counter.REDELIVER);
-            }
-            if (noAck) {
-                channel.count(Counter.GET_NO_ACK);
-            } else {
-                channel.count(Counter.GET);
-                channel.awaitAck(new Unacked(tag, queue, new QueueEntry(message, got.secondCount(), got.redelivered(),
-                        QueueEntry.NEVER, 0), null, System.nanoTime()));
-            }
+            QueueEntry entry = new QueueEntry(QuorumMessages.decode(got.message()), got.secondCount(), got.redelivered(),
+                    QueueEntry.NEVER, 0);
+            sendGetOk(queue, entry, got.count(), noAck);
         });
+    }
+
+    /** Writes basic.get-ok with the entry and counts it; unless no-ack, the channel then holds it for the ack. */
+    private void sendGetOk(MessageQueue queue, QueueEntry entry, long remaining, boolean noAck) {
+        long tag = nextDeliveryTag++;
+        Message message = entry.message();
+        channel.writeContent(Methods.BASIC_GET_OK.with(tag, entry.redelivered(), message.exchange(), message.routingKey(),
+                remaining), message);
+        traceDelivery(queue, message, entry.redelivered());
+        if (entry.redelivered()) {
+            channel.count(Counter.REDELIVER);
+        }
+        if (noAck) {
+            channel.count(Counter.GET_NO_ACK);
+        } else {
+            channel.count(Counter.GET);
+            channel.awaitAck(new Unacked(tag, queue, entry, null, System.nanoTime()));
+        }
     }
 
     /**
@@ -472,21 +467,7 @@ final class ConsumerMethods {
                 channel.send(Methods.BASIC_GET_EMPTY.with(""));
                 return;
             }
-            QueueEntry entry = ReplicatedQueue.entryOf(result);
-            long tag = nextDeliveryTag++;
-            Message message = entry.message();
-            channel.writeContent(Methods.BASIC_GET_OK.with(tag, entry.redelivered(), message.exchange(),
-                    message.routingKey(), result.remaining()), message);
-            traceDelivery(queue, message, entry.redelivered());
-            if (entry.redelivered()) {
-                channel.count(Counter.REDELIVER);
-            }
-            if (noAck) {
-                channel.count(Counter.GET_NO_ACK);
-            } else {
-                channel.count(Counter.GET);
-                channel.awaitAck(new Unacked(tag, queue, entry, null, System.nanoTime()));
-            }
+            sendGetOk(queue, ReplicatedQueue.entryOf(result), result.remaining(), noAck);
         });
     }
 
