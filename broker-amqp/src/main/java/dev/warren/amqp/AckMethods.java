@@ -80,8 +80,9 @@ final class AckMethods {
         if (deliveries.isEmpty()) {
             return;
         }
-        List<Unacked> classic = HomeSettlements.settle(channel,
-                QuorumSettlements.settle(channel, deliveries, ack, requeue, toQuorumQueues), ack, requeue, toQuorumQueues);
+        // other nodes' first: a quorum queue's consumer served by a member is settled there, not through the log
+        List<Unacked> classic = QuorumSettlements.settle(channel,
+                HomeSettlements.settle(channel, deliveries, ack, requeue, toQuorumQueues), ack, requeue, toQuorumQueues);
         boolean back = !ack && requeue;
         if (ack && classic.size() == 1 && classic.get(0).queue().executor().inEventLoop()) {
             classic.get(0).queue().process().settle(classic.get(0).entry()); // one ack, queue on this loop

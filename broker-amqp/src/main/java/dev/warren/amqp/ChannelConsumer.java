@@ -26,7 +26,11 @@ final class ChannelConsumer implements Consumer {
     private final int priority;
     private final AtomicInteger unacked = new AtomicInteger();
     private volatile boolean active = true;
-    /** For a consumer of another node's queue, the id its home node knows it by (channel thread); else 0. */
+    /**
+     * For a consumer served by another node (another node's classic queue, or a quorum queue this node has no
+     * replica of): that node, and the id it knows the consumer by (channel thread); else null and 0.
+     */
+    private String homeNode;
     private long homeId;
     // channel thread only: deliveries that arrived before consume-ok went out
     private boolean announced;
@@ -76,7 +80,13 @@ final class ChannelConsumer implements Consumer {
         return homeId;
     }
 
-    void homeId(long id) {
+    String homeNode() {
+        return homeNode;
+    }
+
+    /** This consumer is served by {@code node}, which knows it as {@code id}. */
+    void servedBy(String node, long id) {
+        homeNode = node;
         homeId = id;
     }
 

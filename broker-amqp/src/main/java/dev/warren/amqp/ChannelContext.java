@@ -70,7 +70,11 @@ final class ChannelContext {
      * Everything this channel holds deliveries under on other nodes (its consumers there, cancelled ones too, and
      * its holders of gets), by id: what goes back when the channel closes. Null until the first.
      */
-    private Map<Long, MessageQueue> heldAtHome;
+    private Map<Long, HeldAtHome> heldAtHome;
+
+    /** Deliveries of {@code queue} held for this channel on {@code node}. */
+    record HeldAtHome(MessageQueue queue, String node) {
+    }
     /** This channel's direct reply-to consumer, or null. */
     private DirectReplyTo.ReplyConsumer replyConsumer;
     private Transaction transaction;
@@ -325,7 +329,7 @@ final class ChannelContext {
         }
         Set<MessageQueue> queues = new java.util.LinkedHashSet<>();
         woken.forEach(consumer -> {
-            if (consumer.queue().replicated() == null && consumer.queue().home() == null) { // credit kept elsewhere
+            if (consumer.queue().replicated() == null && consumer.homeNode() == null) { // credit kept elsewhere
                 queues.add(consumer.queue());
             }
         });
@@ -345,21 +349,21 @@ final class ChannelContext {
         }
         return homeGetters.computeIfAbsent(queue, q -> {
             long id = HomeConsumers.newId();
-            holdsAtHome(id, q);
+            holdsAtHome(id, q, q.home());
             return id;
         });
     }
 
-    /** This channel holds deliveries of another node's {@code queue} under {@code id} there (a consumer, a getter). */
-    void holdsAtHome(long id, MessageQueue queue) {
+    /** This channel holds deliveries of {@code queue} under {@code id} on {@code node} (a consumer, a getter). */
+    void holdsAtHome(long id, MessageQueue queue, String node) {
         if (heldAtHome == null) {
             heldAtHome = new java.util.LinkedHashMap<>();
         }
-        heldAtHome.put(id, queue);
+        heldAtHome.put(id, new HeldAtHome(queue, node));
     }
 
     /** What {@link #holdsAtHome} recorded; empty when the channel used no other node's queue. */
-    Map<Long, MessageQueue> heldAtHome() {
+    Map<Long, HeldAtHome> heldAtHome() {
         return heldAtHome == null ? Map.of() : heldAtHome;
     }
 

@@ -31,11 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsumerMethods {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerMethods.class);
-    /**
-     * The credit of a no-ack consumer of a quorum queue: deliveries it may have on their way before the settles
-     * written after them come back through the log.
-     */
-    private static final int NO_ACK_CREDIT = 1000;
     private final ChannelContext channel;
     private final DefinitionMethods definitions;
     private long nextDeliveryTag = 1;
@@ -75,7 +70,11 @@ final class ConsumerMethods {
                 channel.prefetch().consumerLimit(), consumerPriority(m, queue));
         boolean nowait = m.flag("nowait");
         if (queue.home() != null) {
-            consumeAtHome(queue, consumer, nowait);
+            consumeAtHome(queue, consumer, nowait, queue.home());
+            return;
+        }
+        if (queue.replicated() != null && !queue.replicated().hasReplicaHere()) {
+            consumeAtHome(queue, consumer, nowait, queue.replicated().servingMember()); // its members serve it
             return;
         }
         if (queue.replicated() != null) {
@@ -107,7 +106,7 @@ final class ConsumerMethods {
                     consumer.tag(), consumer.queue().describe());
         }
         ConsumerKey key = channel.quorumKey(queue, consumer.tag());
-        int credit = consumer.noAck() ? NO_ACK_CREDIT : consumer.prefetch() == 0 ? Integer.MAX_VALUE : consumer.prefetch();
+        int credit = consumer.noAck() ? ReplicatedQueue.NO_ACK_CREDIT : consumer.prefetch() == 0 ? Integer.MAX_VALUE : consumer.prefetch();
         CompletableFuture<Void> subscribed = queue.consume(key, consumer, credit);
         channel.consumers().put(consumer.tag(), consumer);
         channel.suspendUntil(subscribed, () -> {
@@ -121,16 +120,17 @@ final class ConsumerMethods {
     }
 
     /**
-     * basic.consume from another node's classic queue: the home node's queue gets a consumer with this one's prefetch,
-     * exclusive flag and priority, and sends its deliveries here, where they are written as the queue's own would be;
-     * consume-ok once the home node took it (its refusals, e.g. exclusive use, close the channel as here).
+     * basic.consume served by another node (the home node of a classic queue, a member of a quorum queue this node
+     * has no replica of): that node's queue gets a consumer with this one's prefetch, exclusive flag and priority,
+     * and sends its deliveries here, where they are written as the queue's own would be; consume-ok once that node
+     * took it (its refusals, e.g. exclusive use, close the channel as here).
      */
-    private void consumeAtHome(MessageQueue queue, ChannelConsumer consumer, boolean nowait) {
+    private void consumeAtHome(MessageQueue queue, ChannelConsumer consumer, boolean nowait, String node) {
         long id = queue.vhost().homeConsumers().register(new HomeReceiver(consumer));
-        consumer.homeId(id);
-        channel.holdsAtHome(id, queue);
+        consumer.servedBy(node, id);
+        channel.holdsAtHome(id, queue, node);
         channel.consumers().put(consumer.tag(), consumer);
-        CompletableFuture<HomeReply> subscribed = HomeQueues.ask(queue, new HomeRequest.Consume(queue.vhost().name(),
+        CompletableFuture<HomeReply> subscribed = HomeQueues.ask(queue, node, new HomeRequest.Consume(queue.vhost().name(),
                 queue.name(), NodeName.get(), id, consumer.tag(), consumer.prefetch(), consumer.noAck(), consumer.exclusive(),
                 consumer.priority()));
         channel.suspendUntil(subscribed, () -> {
@@ -147,7 +147,7 @@ final class ConsumerMethods {
     private record HomeReceiver(ChannelConsumer consumer) implements HomeConsumers.Receiver {
         @Override
         public String home() {
-            return consumer.queue().home();
+            return consumer.homeNode();
         }
 
         @Override
@@ -169,8 +169,8 @@ final class ConsumerMethods {
      * Tells a queue's home node what became of deliveries it holds under {@code holder} (a consumer's id, or a
      * channel's holder of gets); outcome: HomeRequest.ACK, REQUEUE, DISCARD.
      */
-    static void settleAtHome(MessageQueue queue, long holder, long[] ids, byte outcome) {
-        HomeQueues.ask(queue, new HomeRequest.Settle(queue.vhost().name(), queue.name(), NodeName.get(), holder,
+    static void settleAtHome(MessageQueue queue, String node, long holder, long[] ids, byte outcome) {
+        HomeQueues.ask(queue, node, new HomeRequest.Settle(queue.vhost().name(), queue.name(), NodeName.get(), holder,
                 ids, outcome)).whenComplete((reply, failure) -> {
                     if (failure != null) {
                         LOG.debug("Settling deliveries of {} at its home node failed: {}", queue.describe(), failure.toString());
@@ -181,8 +181,8 @@ final class ConsumerMethods {
     /** Stops a consumer at its queue's home node; its unacked deliveries stay out, to be acked (basic.cancel). */
     private static CompletableFuture<HomeReply> cancelAtHome(ChannelConsumer consumer) {
         MessageQueue queue = consumer.queue();
-        return HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(),
-                consumer.homeId(), false));
+        return HomeQueues.ask(queue, consumer.homeNode(), new HomeRequest.Cancel(queue.vhost().name(), queue.name(),
+                NodeName.get(), consumer.homeId(), false));
     }
 
     /** The consume argument x-priority (RabbitMQ's consumer priorities), 0 when absent. */
@@ -253,7 +253,7 @@ final class ConsumerMethods {
             return;
         }
         consumer.deactivate();
-        if (consumer.queue().home() != null) {
+        if (consumer.homeNode() != null) {
             // its unacked deliveries stay out, to be acked; what arrives meanwhile goes back (deliver, giveBack)
             channel.suspendUntil(cancelAtHome(consumer).exceptionally(unreachable -> null), () -> {
                 if (!nowait) {
@@ -283,7 +283,7 @@ final class ConsumerMethods {
 
     /** The queue of this consumer was deleted: tell the client, if it understands server-sent cancels. */
     void cancelledByQueue(ChannelConsumer consumer) {
-        if (consumer.queue().home() != null) {
+        if (consumer.homeNode() != null) {
             consumer.queue().vhost().homeConsumers().unregister(consumer.homeId());
         }
         giveBackHeld(consumer); // the queue is gone: it drops them
@@ -321,7 +321,7 @@ final class ConsumerMethods {
         if (consumer.noAck()) {
             channel.count(Counter.DELIVER_NO_ACK);
             ReplicatedQueue quorum = consumer.queue().replicated();
-            if (consumer.queue().home() != null) {
+            if (consumer.homeNode() != null) {
                 message.release(); // settled on its home node as it left
             } else if (quorum != null) {
                 quorum.settle(channel.quorumKey(quorum, consumer.tag()), new long[] {entry.sequence()});
@@ -342,10 +342,11 @@ final class ConsumerMethods {
         if (!consumer.noAck()) {
             QuorumSettlements.releaseCredit(channel, consumer);
         }
-        if (consumer.queue().home() != null) {
+        if (consumer.homeNode() != null) {
             entry.message().release();
             if (channel.isOpen() && !consumer.noAck()) { // else the channel's close takes back everything it held
-                settleAtHome(consumer.queue(), consumer.homeId(), new long[] {entry.sequence()}, HomeRequest.REQUEUE);
+                settleAtHome(consumer.queue(), consumer.homeNode(), consumer.homeId(), new long[] {entry.sequence()},
+                        HomeRequest.REQUEUE);
             }
             return;
         }
@@ -479,16 +480,18 @@ final class ConsumerMethods {
     void release() {
         stopReplies();
         // what the channel's consumers (cancelled ones too) and gets hold on other nodes goes back there
-        channel.heldAtHome().forEach((holder, queue) -> {
+        channel.heldAtHome().forEach((holder, held) -> {
+            MessageQueue queue = held.queue();
             queue.vhost().homeConsumers().unregister(holder);
-            HomeQueues.ask(queue, new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(), holder, true));
+            HomeQueues.ask(queue, held.node(), new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(),
+                    holder, true));
         });
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
             if (consumer.queue().replicated() != null) {
                 continue; // the queue drops the channel's consumers, and takes back what they held, when it closes
             }
-            if (consumer.queue().home() != null) {
+            if (consumer.homeNode() != null) {
                 continue; // its home node takes back what it holds, early deliveries too (above)
             }
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
@@ -503,7 +506,7 @@ final class ConsumerMethods {
      * Submitted, not flushed: the caller flushes.
      */
     private void giveBackHeld(ChannelConsumer consumer) {
-        if (consumer.announced() || consumer.queue().replicated() != null || consumer.queue().home() != null) {
+        if (consumer.announced() || consumer.queue().replicated() != null || consumer.homeNode() != null) {
             return; // a quorum queue that went away holds nothing; one that stays takes it back with the channel
         }
         List<QueueEntry> held = consumer.announce();

@@ -27,30 +27,37 @@ final class HomeSettlements {
             return deliveries; // the common case: no allocation
         }
         List<Unacked> here = new ArrayList<>();
+        Map<Long, String> nodeByHolder = new LinkedHashMap<>();
         // by the id the home node holds them under: the consumer's, or the channel's holder of gets for the queue
         Map<Long, List<Long>> idsByHolder = new LinkedHashMap<>();
         Map<Long, MessageQueue> queueByHolder = new LinkedHashMap<>();
         for (Unacked d : deliveries) {
-            if (d.queue().home() == null) {
+            if (!heldElsewhere(d)) {
                 here.add(d);
             } else if (toHomes) {
                 long holder = d.consumer() != null ? d.consumer().homeId() : channel.homeGetter(d.queue());
                 idsByHolder.computeIfAbsent(holder, h -> new ArrayList<>()).add(d.entry().sequence());
                 queueByHolder.put(holder, d.queue());
+                nodeByHolder.put(holder, d.consumer() != null ? d.consumer().homeNode() : d.queue().home());
             }
         }
         byte outcome = ack ? HomeRequest.ACK : requeue ? HomeRequest.REQUEUE : HomeRequest.DISCARD;
-        idsByHolder.forEach((holder, ids) -> ConsumerMethods.settleAtHome(queueByHolder.get(holder), holder,
-                ids.stream().mapToLong(Long::longValue).toArray(), outcome));
+        idsByHolder.forEach((holder, ids) -> ConsumerMethods.settleAtHome(queueByHolder.get(holder),
+                nodeByHolder.get(holder), holder, ids.stream().mapToLong(Long::longValue).toArray(), outcome));
         return here;
     }
 
     private static boolean anyAtHome(List<Unacked> deliveries) {
         for (int i = 0; i < deliveries.size(); i++) {
-            if (deliveries.get(i).queue().home() != null) {
+            if (heldElsewhere(deliveries.get(i))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A delivery another node holds: from a consumer it serves, or a get from another node's classic queue. */
+    private static boolean heldElsewhere(Unacked d) {
+        return d.consumer() != null ? d.consumer().homeNode() != null : d.queue().home() != null;
     }
 }

@@ -69,7 +69,7 @@ final class QuorumSettlements {
      * also counts against the channel's limit.
      */
     static void releaseCredit(ChannelContext channel, ChannelConsumer consumer) {
-        if (consumer.queue().replicated() != null || consumer.queue().home() != null) { // or at its home node
+        if (consumer.queue().replicated() != null || consumer.homeNode() != null) { // or on the node serving it
             consumer.released(1);
         } else {
             channel.prefetch().released(consumer);

@@ -59,6 +59,12 @@ public final class ReplicatedQueue implements QuorumApplied {
         this.node = node;
     }
 
+    /**
+     * The credit of a no-ack consumer: deliveries it may have on their way before the settles written after them come
+     * back through the log.
+     */
+    public static final int NO_ACK_CREDIT = 1000;
+
     /** A new channel's number in the consumer keys of every quorum queue. */
     public static long newChannel() {
         return CHANNELS.incrementAndGet();
@@ -89,6 +95,20 @@ public final class ReplicatedQueue implements QuorumApplied {
     }
 
     /** Whether this node has a replica of the queue, so its consumers can be served here. */
+    public boolean hasReplicaHere() {
+        return log.members().contains(node);
+    }
+
+    /**
+     * The member that serves this node's consumers when it has no replica: the leader when one is known, else the
+     * first member.
+     */
+    public String servingMember() {
+        String leader = log.leader();
+        return leader != null && log.members().contains(leader) ? leader : log.members().get(0);
+    }
+
+    /** Fails unless this node has a replica of the queue. */
     public void requireReplicaHere() {
         if (!log.members().contains(node)) {
             throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s has no replica on node '%s'; consume from it "

@@ -426,13 +426,6 @@ class QuorumQueueProcessIT {
             ch.waitForConfirmsOrDie(WAIT_MS);
         }
         assertEquals(List.of(cluster.name(A), cluster.name(B)), members(A, "members"));
-        try (Connection c = cluster.factory(C).newConnection()) {
-            Channel ch = c.createChannel();
-            IOException refused = assertThrows(IOException.class, () -> ch.basicConsume("members", true, new DefaultConsumer(ch)));
-            ShutdownSignalException closed = (ShutdownSignalException) refused.getCause();
-            assertEquals(406, ((AMQP.Channel.Close) closed.getReason()).getReplyCode());
-            assertTrue(closed.getMessage().contains("has no replica on node '" + cluster.name(C) + "'"), closed.getMessage());
-        }
 
         cluster.warrenctl(A, "add_member", "members", cluster.name(C));
         assertEquals(List.of(cluster.name(A), cluster.name(B), cluster.name(C)), members(A, "members"));
@@ -454,6 +447,72 @@ class QuorumQueueProcessIT {
             ClusterHarness.await("both messages through the new member " + cluster.name(C), WAIT_MS, () -> got.size() == 2);
             assertEquals(List.of("before", "after"), got);
         }
+    }
+
+    @Test
+    @Order(9)
+    void aConsumerOnANodeWithoutAReplicaIsServedByAMember() throws Exception {
+        String queue = "served";
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            ch.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum", "x-quorum-initial-group-size", 2));
+            ch.confirmSelect();
+            for (int i = 0; i < 10; i++) {
+                ch.basicPublish("", queue, null, ("s" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(WAIT_MS);
+        }
+        assertEquals(List.of(cluster.name(A), cluster.name(B)), members(A, queue), "node C has no replica");
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            expected.add("s" + i);
+        }
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            ch.basicQos(3);
+            List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                        throws IOException {
+                    got.add(new String(body, StandardCharsets.UTF_8));
+                    getChannel().basicAck(envelope.getDeliveryTag(), false);
+                }
+            });
+            ClusterHarness.await("10 deliveries through " + cluster.name(C), WAIT_MS, () -> got.size() >= 10);
+            assertEquals(expected, got, "each once, in order");
+        }
+        ClusterHarness.await("the acks settled the queue", WAIT_MS, () -> messageCount(A, queue) == 0);
+
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            ch.confirmSelect();
+            ch.basicPublish("", queue, null, "held".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+        }
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            List<String> held = consumeBodiesUnacked(ch, queue);
+            ClusterHarness.await("the message held through " + cluster.name(C), WAIT_MS, () -> held.size() == 1);
+        } // its channel closes without the ack: the message goes back
+        ClusterHarness.await("the unacked message back in the queue", WAIT_MS, () -> messageCount(A, queue) == 1);
+        try (Connection c = cluster.factory(C).newConnection()) {
+            List<String> got = consumeBodies(c.createChannel(), queue);
+            ClusterHarness.await("the message again, no-ack, through " + cluster.name(C), WAIT_MS, () -> got.size() == 1);
+            assertEquals(List.of("held"), got);
+        }
+    }
+
+    /** Consumes with manual acks and never acks; the bodies of the deliveries, in order, as they come. */
+    private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ch.basicConsume(queue, false, new DefaultConsumer(ch) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                bodies.add(new String(body, StandardCharsets.UTF_8));
+            }
+        });
+        return bodies;
     }
 
     /** Consumes with auto-ack; the bodies of the deliveries, in order, as they come. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: the queue's thread, except the replies to deliveries, which count down {@link #inFlight} and hand
  * the rest to the queue's thread.
  */
-final class ForwardedConsumer implements Consumer {
+final class ForwardedConsumer implements Consumer, ServedConsumer {
     /** Deliveries on their way to the consumer's node and not yet answered: what a no-ack consumer may have out. */
     static final int WINDOW = 512;
 
@@ -40,7 +41,8 @@ final class ForwardedConsumer implements Consumer {
         this.link = link;
     }
 
-    String node() {
+    @Override
+    public String node() {
         return subscription.node();
     }
 
@@ -112,7 +114,7 @@ final class ForwardedConsumer implements Consumer {
             boolean taken = failure == null && answeredDone(reply);
             queue.executor().execute(() -> {
                 if (!taken) {
-                    stop(true); // the consumer's node or channel is gone: what it held comes back
+                    stopHere(true); // the consumer's node or channel is gone: what it held comes back
                 } else if (active) {
                     queue.process().resumeDispatch();
                 }
@@ -150,8 +152,21 @@ final class ForwardedConsumer implements Consumer {
         return id;
     }
 
+    @Override
+    public void settle(long[] ids, byte outcome) {
+        queue.executor().execute(() -> settleHere(ids, outcome));
+    }
+
+    @Override
+    public CompletableFuture<Void> stop(boolean requeue) {
+        return queue.call(q -> {
+            stopHere(requeue);
+            return null;
+        });
+    }
+
     /** The consumer's node says what became of these deliveries (queue thread). */
-    void settle(long[] ids, byte outcome) {
+    private void settleHere(long[] ids, byte outcome) {
         List<QueueEntry> entries = new ArrayList<>(ids.length);
         for (long id : ids) {
             QueueEntry entry = unacked.remove(id);
@@ -172,7 +187,7 @@ final class ForwardedConsumer implements Consumer {
     }
 
     /** No more deliveries; with {@code requeue} what the consumer holds goes back too (queue thread). */
-    void stop(boolean requeue) {
+    private void stopHere(boolean requeue) {
         if (active) {
             active = false;
             queue.process().removeConsumer(this);

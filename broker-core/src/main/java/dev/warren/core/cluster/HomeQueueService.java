@@ -29,7 +29,7 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
     private final Broker broker;
     private final NodeLink link;
     /** Consumers on other nodes of this node's queues, by their node and id there. */
-    private final Map<String, ForwardedConsumer> consumers = new ConcurrentHashMap<>();
+    private final Map<String, ServedConsumer> consumers = new ConcurrentHashMap<>();
 
     public HomeQueueService(Broker broker, NodeLink link) {
         this.broker = broker;
@@ -43,7 +43,7 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
     public void nodeDown(String node) {
         consumers.forEach((key, consumer) -> {
             if (consumer.node().equals(node) && consumers.remove(key, consumer)) {
-                consumer.queue().executor().execute(() -> consumer.stop(true));
+                consumer.stop(true);
             }
         });
         broker.vhosts().forEach(vhost -> vhost.homeConsumers().homeDown(node));
@@ -76,22 +76,22 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
             return CompletableFuture.completedFuture(HomeReply.done(0, 0));
         }
         if (request instanceof HomeRequest.Settle st) {
-            ForwardedConsumer consumer = consumers.get(st.node() + "/" + st.consumerId());
+            ServedConsumer consumer = consumers.get(st.node() + "/" + st.consumerId());
             if (consumer != null) {
-                consumer.queue().executor().execute(() -> consumer.settle(st.ids(), st.outcome()));
+                consumer.settle(st.ids(), st.outcome());
             }
             return CompletableFuture.completedFuture(HomeReply.done(0, 0));
         }
         if (request instanceof HomeRequest.Cancel c) {
-            ForwardedConsumer consumer = c.requeue() ? consumers.remove(c.node() + "/" + c.consumerId())
+            ServedConsumer consumer = c.requeue() ? consumers.remove(c.node() + "/" + c.consumerId())
                     : consumers.get(c.node() + "/" + c.consumerId());
             return consumer == null ? CompletableFuture.completedFuture(HomeReply.done(0, 0))
-                    : consumer.queue().call(q -> {
-                        consumer.stop(c.requeue());
-                        return HomeReply.done(0, 0);
-                    });
+                    : consumer.stop(c.requeue()).thenApply(stopped -> HomeReply.done(0, 0));
         }
         MessageQueue queue = vhost == null ? null : vhost.queue(request.queue());
+        if (queue != null && queue.replicated() != null && request instanceof HomeRequest.Consume c) {
+            return consumeQuorum(queue, c); // for a node without a replica of it
+        }
         if (queue == null || queue.isDeleted() || queue.replicated() != null) {
             throw AmqpException.of(ReplyCode.NOT_FOUND, "no queue '%s' in vhost '%s'", request.queue(), request.vhost());
         }
@@ -142,6 +142,20 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
         return taken.thenCombine(stored, (enqueued, durable) -> enqueued ? HomeReply.done(0, 0) : HomeReply.refused());
     }
 
+    /** A consumer on a node without a replica of this quorum queue checks out of its log through this replica. */
+    private CompletableFuture<HomeReply> consumeQuorum(MessageQueue queue, HomeRequest.Consume subscription) {
+        String key = subscription.node() + "/" + subscription.consumerId();
+        ForwardedQuorumConsumer consumer = new ForwardedQuorumConsumer(queue, subscription, link);
+        consumers.put(key, consumer);
+        return consumer.subscribe().handle((subscribed, failure) -> {
+            if (failure != null) {
+                consumers.remove(key, consumer);
+                throw failure instanceof RuntimeException e ? e : new java.util.concurrent.CompletionException(failure);
+            }
+            return HomeReply.done(0, 0);
+        });
+    }
+
     /** A consumer on another node joins the queue (refused as a local one would be: exclusive use). */
     private CompletableFuture<HomeReply> consume(MessageQueue queue, HomeRequest.Consume subscription) {
         String key = subscription.node() + "/" + subscription.consumerId();
@@ -160,7 +174,7 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
 
     /** The next message, held for an ack by the asking channel's holder here; get-empty is a reply without one. */
     private CompletableFuture<HomeReply> getForAck(MessageQueue queue, HomeRequest.Get get) {
-        ForwardedConsumer holder = consumers.computeIfAbsent(get.node() + "/" + get.holderId(), key ->
+        ForwardedConsumer holder = (ForwardedConsumer) consumers.computeIfAbsent(get.node() + "/" + get.holderId(), key ->
                 new ForwardedConsumer(queue, new HomeRequest.Consume(get.vhost(), get.queue(), get.node(), get.holderId(),
                         "", 0, false, false, 0), link));
         CompletableFuture<HomeReply> answer = new CompletableFuture<>();

@@ -23,9 +23,15 @@ public final class HomeQueues {
 
     /** Sends the request to the queue's home node; completes with the reply, or exceptionally with its error. */
     public static CompletableFuture<HomeReply> ask(MessageQueue queue, HomeRequest request) {
-        return queue.vhost().storage().nodes().request(queue.home(), HomeRequest.encode(request)).handle((bytes, failure) -> {
+        return ask(queue, queue.home(), request);
+    }
+
+    /** Sends the request about {@code queue} to {@code node} (its home, or a member serving a quorum queue). */
+    public static CompletableFuture<HomeReply> ask(MessageQueue queue, String node, HomeRequest request) {
+        return queue.vhost().storage().nodes().request(node, HomeRequest.encode(request)).handle((bytes, failure) -> {
             if (failure != null) {
-                throw unreachable(queue);
+                throw queue.home() != null ? unreachable(queue) : AmqpException.of(ReplyCode.NOT_FOUND,
+                        "node '%s' serving %s did not answer", node, queue.describe());
             }
             return HomeReply.decode(bytes).orThrow();
         });
