@@ -1,6 +1,5 @@
 package dev.warren.core.cluster;
 
-import dev.warren.core.Consumer;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.quorum.QuorumMessages;
@@ -21,13 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threading: the queue's thread, except the replies to deliveries, which count down {@link #inFlight} and hand
  * the rest to the queue's thread.
  */
-final class ForwardedConsumer implements Consumer, ServedConsumer {
+final class ForwardedConsumer extends ForwardedSubscription {
     /** Deliveries on their way to the consumer's node and not yet answered: what a no-ack consumer may have out. */
     static final int WINDOW = 512;
 
-    private final MessageQueue queue;
-    private final HomeRequest.Consume subscription;
-    private final NodeLink link;
     private final Map<Long, QueueEntry> unacked = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deliveries of this round of dispatch, sent together once it is over (queue thread). */
@@ -36,38 +32,7 @@ final class ForwardedConsumer implements Consumer, ServedConsumer {
     private volatile boolean active = true;
 
     ForwardedConsumer(MessageQueue queue, HomeRequest.Consume subscription, NodeLink link) {
-        this.queue = queue;
-        this.subscription = subscription;
-        this.link = link;
-    }
-
-    @Override
-    public String node() {
-        return subscription.node();
-    }
-
-    MessageQueue queue() {
-        return queue;
-    }
-
-    @Override
-    public String tag() {
-        return subscription.tag();
-    }
-
-    @Override
-    public boolean exclusive() {
-        return subscription.exclusive();
-    }
-
-    @Override
-    public boolean ackRequired() {
-        return !subscription.noAck();
-    }
-
-    @Override
-    public int priority() {
-        return subscription.priority();
+        super(queue, subscription, link);
     }
 
     @Override
@@ -109,7 +74,7 @@ final class ForwardedConsumer implements Consumer, ServedConsumer {
         buffered.clear();
         HomeRequest deliveries = new HomeRequest.Deliveries(queue.vhost().name(), queue.name(), subscription.consumerId(),
                 ids, redelivered, messages);
-        link.request(subscription.node(), HomeRequest.encode(deliveries)).whenComplete((reply, failure) -> {
+        tellClientNode(deliveries).whenComplete((reply, failure) -> {
             inFlight.addAndGet(-count);
             boolean taken = failure == null && answeredDone(reply);
             queue.executor().execute(() -> {
@@ -138,8 +103,7 @@ final class ForwardedConsumer implements Consumer, ServedConsumer {
         active = false;
         flush(); // ahead of the cancel
         requeueAll(); // the queue is deleted: it lets go of them
-        HomeRequest cancelled = new HomeRequest.Cancelled(queue.vhost().name(), queue.name(), subscription.consumerId());
-        link.request(subscription.node(), HomeRequest.encode(cancelled));
+        tellCancelled();
     }
 
     /**

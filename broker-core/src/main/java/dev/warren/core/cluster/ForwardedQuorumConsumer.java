@@ -1,6 +1,5 @@
 package dev.warren.core.cluster;
 
-import dev.warren.core.Consumer;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.ReplicatedQueue;
@@ -15,20 +14,15 @@ import java.util.concurrent.CompletableFuture;
  * client's acks come back as {@link HomeRequest.Settle} and go into the log. If this node dies the others' NodeDown
  * returns what it held; if the client's node or channel goes, its ChannelDown does.
  */
-final class ForwardedQuorumConsumer implements Consumer, ServedConsumer {
-    private final MessageQueue queue;
+final class ForwardedQuorumConsumer extends ForwardedSubscription {
     private final ReplicatedQueue quorum;
-    private final HomeRequest.Consume subscription;
-    private final NodeLink link;
     private final long channel = ReplicatedQueue.newChannel();
     private final ConsumerKey key;
     private volatile boolean active = true;
 
     ForwardedQuorumConsumer(MessageQueue queue, HomeRequest.Consume subscription, NodeLink link) {
-        this.queue = queue;
+        super(queue, subscription, link);
         this.quorum = queue.replicated();
-        this.subscription = subscription;
-        this.link = link;
         this.key = quorum.key(channel, subscription.tag());
     }
 
@@ -37,31 +31,6 @@ final class ForwardedQuorumConsumer implements Consumer, ServedConsumer {
         int prefetch = subscription.prefetch();
         int credit = subscription.noAck() ? ReplicatedQueue.NO_ACK_CREDIT : prefetch == 0 ? Integer.MAX_VALUE : prefetch;
         return quorum.consume(key, this, credit);
-    }
-
-    @Override
-    public String node() {
-        return subscription.node();
-    }
-
-    @Override
-    public String tag() {
-        return subscription.tag();
-    }
-
-    @Override
-    public boolean exclusive() {
-        return subscription.exclusive();
-    }
-
-    @Override
-    public boolean ackRequired() {
-        return !subscription.noAck();
-    }
-
-    @Override
-    public int priority() {
-        return subscription.priority();
     }
 
     @Override
@@ -84,7 +53,7 @@ final class ForwardedQuorumConsumer implements Consumer, ServedConsumer {
         }
         HomeRequest deliveries = new HomeRequest.Deliveries(queue.vhost().name(), queue.name(), subscription.consumerId(),
                 new long[] {id}, new boolean[] {entry.redelivered()}, new byte[][] {message});
-        link.request(subscription.node(), HomeRequest.encode(deliveries)).whenComplete((reply, failure) -> {
+        tellClientNode(deliveries).whenComplete((reply, failure) -> {
             if (failure != null || HomeReply.decode(reply).status() != HomeReply.Status.DONE) {
                 stop(true); // the client's node or channel is gone: what it held goes back
             }
@@ -94,8 +63,7 @@ final class ForwardedQuorumConsumer implements Consumer, ServedConsumer {
     @Override
     public void cancelledByQueue(MessageQueue from) {
         active = false;
-        HomeRequest cancelled = new HomeRequest.Cancelled(queue.vhost().name(), queue.name(), subscription.consumerId());
-        link.request(subscription.node(), HomeRequest.encode(cancelled));
+        tellCancelled();
     }
 
     @Override
