@@ -19,10 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's answers to other nodes' {@link HomeRequest}s about the classic queues that live here, each done on
- * the queue's own thread as a client's would be. Requests from one node start in the order they were sent, so a
- * node's forwarded publishes reach a queue in order. A published persistent message is on disk before the reply (the
- * asking node confirms it then); a delete is answered once the definition change is durable.
+ * This node's answers to other nodes' {@link HomeRequest}s: about the classic queues that live here (each done on the
+ * queue's own thread as a client's would be), about quorum queues this node has a replica of (consumers of nodes
+ * without one), and deliveries and cancels for this node's own consumers served elsewhere. Requests from one node
+ * start in the order they were sent, so a node's forwarded publishes reach a queue in order. A published persistent
+ * message is on disk before the reply (the asking node confirms it then); a delete is answered once the definition
+ * change is durable.
  */
 public final class HomeQueueService implements Function<byte[], CompletableFuture<byte[]>> {
     private static final Logger LOG = LoggerFactory.getLogger(HomeQueueService.class);
