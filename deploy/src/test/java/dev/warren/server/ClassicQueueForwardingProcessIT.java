@@ -155,6 +155,18 @@ class ClassicQueueForwardingProcessIT {
             });
             ClusterHarness.await("one delivery to the consumer on " + cluster.name(A), WAIT_MS, () -> held.size() == 1);
             awaitCounts(C, queue, 4, 1); // the unacked one is not ready
+            // the management API of another node lists it too, as RabbitMQ's does, with its home node's counts
+            com.fasterxml.jackson.databind.JsonNode shown = cluster.api(C, "/api/queues/%2F/" + queue);
+            assertEquals(cluster.name(A), shown.path("node").asText(), shown.toString());
+            assertEquals("running", shown.path("state").asText(), shown.toString());
+            assertEquals(4, shown.path("messages_ready").asInt(), shown.toString());
+            assertEquals(1, shown.path("messages_unacknowledged").asInt(), shown.toString());
+            assertEquals(1, shown.path("consumers").asInt(), shown.toString());
+            boolean listed = false;
+            for (com.fasterxml.jackson.databind.JsonNode q : cluster.api(B, "/api/queues/%2F")) {
+                listed |= q.path("name").asText().equals(queue) && q.path("messages").asInt() == 5;
+            }
+            assertTrue(listed, "GET /api/queues through " + cluster.name(B) + " lists " + queue + " with its 5 messages");
             holding.close(); // without acking: it goes back
             awaitCounts(C, queue, 5, 0);
         }
@@ -393,6 +405,8 @@ class ClassicQueueForwardingProcessIT {
         cluster.kill(A);
         assertTrue(cancelled.await(WAIT_MS, TimeUnit.MILLISECONDS),
                 "a consumer on another node is cancelled (basic.cancel) when the queue's home node dies");
+        assertEquals("down", cluster.api(B, "/api/queues/%2F/" + queue).path("state").asText(),
+                "the management API shows a queue whose home node is down as down");
         watching.close();
         try (Connection b = cluster.factory(B).newConnection()) {
             Channel ch = b.createChannel();

@@ -100,6 +100,9 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
         if (request instanceof HomeRequest.Publish p) {
             return publish(queue, QuorumMessages.decode(p.message()));
         }
+        if (request instanceof HomeRequest.Stats) {
+            return queue.call(q -> HomeReply.stats(queue.messageCount(), queue.unacknowledgedCount(), queue.consumerCount()));
+        }
         if (request instanceof HomeRequest.Counts) {
             queue.redeclared();
             return queue.call(q -> HomeReply.done(queue.messageCount(), queue.consumerCount()));

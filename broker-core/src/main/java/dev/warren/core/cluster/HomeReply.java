@@ -17,12 +17,17 @@ import java.io.UncheckedIOException;
  * @param error    null unless {@link Status#ERROR}
  * @param message  a get's message (QuorumMessages' encoding), or null
  */
-public record HomeReply(Status status, long count, long secondCount, byte[] message, boolean redelivered,
-                        AmqpException error) {
+public record HomeReply(Status status, long count, long secondCount, long thirdCount, byte[] message,
+                        boolean redelivered, AmqpException error) {
     public enum Status { DONE, REFUSED, ERROR }
 
     public static HomeReply done(long count, long secondCount) {
-        return new HomeReply(Status.DONE, count, secondCount, null, false, null);
+        return new HomeReply(Status.DONE, count, secondCount, 0, null, false, null);
+    }
+
+    /** A queue's counts for management: ready, unacknowledged ({@link #secondCount}), consumers ({@link #thirdCount}). */
+    public static HomeReply stats(long ready, long unacknowledged, long consumers) {
+        return new HomeReply(Status.DONE, ready, unacknowledged, consumers, null, false, null);
     }
 
     public static HomeReply got(byte[] message, boolean redelivered, long remaining) {
@@ -31,15 +36,15 @@ public record HomeReply(Status status, long count, long secondCount, byte[] mess
 
     /** A got message held for an ack under {@code id} (its {@link #secondCount}). */
     public static HomeReply got(byte[] message, boolean redelivered, long remaining, long id) {
-        return new HomeReply(Status.DONE, remaining, id, message, redelivered, null);
+        return new HomeReply(Status.DONE, remaining, id, 0, message, redelivered, null);
     }
 
     public static HomeReply refused() {
-        return new HomeReply(Status.REFUSED, 0, 0, null, false, null);
+        return new HomeReply(Status.REFUSED, 0, 0, 0, null, false, null);
     }
 
     public static HomeReply failed(AmqpException error) {
-        return new HomeReply(Status.ERROR, 0, 0, null, false, error);
+        return new HomeReply(Status.ERROR, 0, 0, 0, null, false, error);
     }
 
     /** This reply's counts, or its error thrown as the home node raised it. */
@@ -56,6 +61,7 @@ public record HomeReply(Status status, long count, long secondCount, byte[] mess
             out.writeByte(status.ordinal());
             out.writeLong(count);
             out.writeLong(secondCount);
+            out.writeLong(thirdCount);
             out.writeBoolean(redelivered);
             out.writeInt(message == null ? -1 : message.length);
             if (message != null) {
@@ -78,6 +84,7 @@ public record HomeReply(Status status, long count, long secondCount, byte[] mess
             Status status = Status.values()[in.readByte()];
             long count = in.readLong();
             long secondCount = in.readLong();
+            long thirdCount = in.readLong();
             boolean redelivered = in.readBoolean();
             int length = in.readInt();
             byte[] message = length < 0 ? null : in.readNBytes(length);
@@ -87,7 +94,7 @@ public record HomeReply(Status status, long count, long secondCount, byte[] mess
                 String detail = in.readUTF();
                 error = new AmqpException(replyCode(code), detail);
             }
-            return new HomeReply(status, count, secondCount, message, redelivered, error);
+            return new HomeReply(status, count, secondCount, thirdCount, message, redelivered, error);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("a home node's reply could not be read", e);
         }

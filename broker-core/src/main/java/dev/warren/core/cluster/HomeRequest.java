@@ -24,6 +24,10 @@ public sealed interface HomeRequest {
     record Counts(String vhost, String queue) implements HomeRequest {
     }
 
+    /** The queue's ready, unacknowledged and consumer counts, for management (not a use, unlike {@link Counts}). */
+    record Stats(String vhost, String queue) implements HomeRequest {
+    }
+
     record Purge(String vhost, String queue) implements HomeRequest {
     }
 
@@ -84,6 +88,7 @@ public sealed interface HomeRequest {
     byte DELIVERIES = 9;
     byte CANCELLED = 10;
     byte GET = 11;
+    byte STATS = 12;
 
     static byte[] encode(HomeRequest request) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(request instanceof Publish p ? p.message().length + 64 : 64);
@@ -159,6 +164,8 @@ public sealed interface HomeRequest {
             return CANCELLED;
         } else if (request instanceof Get) {
             return GET;
+        } else if (request instanceof Stats) {
+            return STATS;
         }
         return GET_NO_ACK;
     }
@@ -181,6 +188,7 @@ public sealed interface HomeRequest {
             case DELIVERIES -> readDeliveries(vhost, queue, in);
             case CANCELLED -> new Cancelled(vhost, queue, in.readLong());
             case GET -> new Get(vhost, queue, in.readUTF(), in.readLong());
+            case STATS -> new Stats(vhost, queue);
             default -> throw new IOException("unknown home queue request type " + type);
         };
     }

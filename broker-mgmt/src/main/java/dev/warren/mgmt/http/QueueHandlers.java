@@ -7,11 +7,19 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueProcess;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.VirtualHost;
+import dev.warren.core.cluster.HomeQueues;
+import dev.warren.core.cluster.HomeReply;
+import dev.warren.core.cluster.HomeRequest;
 import dev.warren.mgmt.rates.SampledSeries;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * /api/queues: list (all visible, or one vhost), show, declare (PUT), delete (optionally if-unused /
@@ -46,17 +54,46 @@ final class QueueHandlers {
         ArrayNode out = Json.array();
         for (VirtualHost v : scope.vhostsOf(request)) {
             List<MessageQueue> queues = new ArrayList<>(v.queues());
+            queues.addAll(v.remoteQueues());
             queues.sort(Comparator.comparing(MessageQueue::name));
+            // other nodes' queues: every one asked at once, each answer awaited in turn
+            Map<MessageQueue, CompletableFuture<HomeReply>> stats = new HashMap<>();
+            queues.stream().filter(q -> q.home() != null).forEach(q -> stats.put(q, askStats(q)));
             for (MessageQueue q : queues) {
-                out.add(withRates(q, rates));
+                out.add(q.home() == null ? withRates(q, rates) : Views.remoteQueue(q, answer(stats.get(q))));
             }
         }
         return ApiResponse.json(out);
     }
 
     private ApiResponse show(ApiRequest request) {
+        VirtualHost vhost = scope.vhost(request.principal(), request.param("vhost"));
+        MessageQueue remote = vhost.queue(request.param("name")) == null ? vhost.remoteQueue(request.param("name")) : null;
+        if (remote != null) {
+            return ApiResponse.json(Views.remoteQueue(remote, answer(askStats(remote))));
+        }
         return ApiResponse.json(withRates(scope.queue(request), scope.rateFields(request)));
     }
+
+    /** A classic queue of another node: its counts, from that node. */
+    private static CompletableFuture<HomeReply> askStats(MessageQueue queue) {
+        return HomeQueues.ask(queue, new HomeRequest.Stats(queue.vhost().name(), queue.name()));
+    }
+
+    /** The home node's answer, or null when it did not answer in time (the queue is shown as down). */
+    private static HomeReply answer(CompletableFuture<HomeReply> stats) {
+        try {
+            return stats.get(STATS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    /** How long a listing waits for another node's counts of its queues. */
+    private static final long STATS_WAIT_MILLIS = 3_000;
 
     /** The queue with its length details and message_stats. */
     private ObjectNode withRates(MessageQueue q, RateFields rates) {

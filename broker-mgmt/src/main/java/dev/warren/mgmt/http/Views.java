@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.Exchange;
 import dev.warren.core.MessageQueue;
+import dev.warren.core.cluster.HomeReply;
 import dev.warren.core.ReplicatedQueue;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.User;
@@ -63,6 +64,22 @@ final class Views {
             ArrayNode members = n.putArray("members");
             quorum.log().members().forEach(members::add);
         }
+        return n;
+    }
+
+    /**
+     * Another node's classic queue, as RabbitMQ lists every queue of the cluster on every node: its home node and the
+     * counts that node reported ({@code stats}: ready, unacknowledged, consumers), or state {@code down} without them.
+     */
+    static ObjectNode remoteQueue(MessageQueue q, HomeReply stats) {
+        ObjectNode n = queue(q, q.home());
+        long ready = stats == null ? 0 : stats.count();
+        long unacked = stats == null ? 0 : stats.secondCount();
+        n.put("state", stats == null ? "down" : "running")
+                .put("messages", ready + unacked)
+                .put("messages_ready", ready)
+                .put("messages_unacknowledged", unacked)
+                .put("consumers", stats == null ? 0 : stats.thirdCount());
         return n;
     }
 
