@@ -13,15 +13,15 @@ import org.junit.jupiter.api.Timeout;
  * as pika users of a RabbitMQ cluster do: a classic queue of node 1 used through node 3 (publishes, acked gets), a
  * quorum queue published to and consumed from there, and, with node 3 killed, pika's list takes it to node 2 and
  * the quorum queue carries on. The script is src/test/python/cluster_node_list.py; node logs in
- * target/pika-cluster-it/.
+ * target/pika-cluster-process-it/.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class PikaClusterIT {
+class PikaClusterProcessIT {
     private static ClusterHarness cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("pika-cluster-it");
+        Path dir = ClusterHarness.freshDir("pika-cluster-process-it");
         cluster = ClusterHarness.start(dir, List.of());
     }
 
