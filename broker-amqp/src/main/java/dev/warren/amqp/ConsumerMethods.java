@@ -178,11 +178,14 @@ final class ConsumerMethods {
                 });
     }
 
-    /** Stops a consumer at its queue's home node; its unacked deliveries stay out, to be acked (basic.cancel). */
-    private static CompletableFuture<HomeReply> cancelAtHome(ChannelConsumer consumer) {
-        MessageQueue queue = consumer.queue();
-        return HomeQueues.ask(queue, consumer.homeNode(), new HomeRequest.Cancel(queue.vhost().name(), queue.name(),
-                NodeName.get(), consumer.homeId(), false));
+    /**
+     * Stops what {@code node} holds under {@code holder} for this channel: no more deliveries; with {@code requeue}
+     * (the channel closes) what it holds goes back too, else its unacked deliveries stay out, to be acked
+     * (basic.cancel).
+     */
+    private static CompletableFuture<HomeReply> cancelAtHome(MessageQueue queue, String node, long holder, boolean requeue) {
+        return HomeQueues.ask(queue, node, new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(),
+                holder, requeue));
     }
 
     /** The consume argument x-priority (RabbitMQ's consumer priorities), 0 when absent. */
@@ -255,7 +258,8 @@ final class ConsumerMethods {
         consumer.deactivate();
         if (consumer.homeNode() != null) {
             // its unacked deliveries stay out, to be acked; what arrives meanwhile goes back (deliver, giveBack)
-            channel.suspendUntil(cancelAtHome(consumer).exceptionally(unreachable -> null), () -> {
+            channel.suspendUntil(cancelAtHome(consumer.queue(), consumer.homeNode(), consumer.homeId(), false)
+                    .exceptionally(unreachable -> null), () -> {
                 if (!nowait) {
                     channel.send(Methods.BASIC_CANCEL_OK.with(tag));
                 }
@@ -481,10 +485,8 @@ final class ConsumerMethods {
         stopReplies();
         // what the channel's consumers (cancelled ones too) and gets hold on other nodes goes back there
         channel.heldAtHome().forEach((holder, held) -> {
-            MessageQueue queue = held.queue();
-            queue.vhost().homeConsumers().unregister(holder);
-            HomeQueues.ask(queue, held.node(), new HomeRequest.Cancel(queue.vhost().name(), queue.name(), NodeName.get(),
-                    holder, true));
+            held.queue().vhost().homeConsumers().unregister(holder);
+            cancelAtHome(held.queue(), held.node(), holder, true);
         });
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();

@@ -202,7 +202,7 @@ final class DefinitionMethods {
         connection.access().writeQueue(name);
         connection.access().readExchange(m.string("exchange"));
         VirtualHost vhost = connection.vhost();
-        MessageQueue queue = vhost.queue(name) != null ? vhost.queue(name) : vhost.remoteQueue(name);
+        MessageQueue queue = vhost.queueAnywhere(name);
         Exchange exchange = vhost.exchange(m.string("exchange"));
         if (exchange != null) {
             checkTopicRead(exchange, m.string("routing-key"));

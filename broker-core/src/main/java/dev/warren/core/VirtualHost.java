@@ -173,6 +173,12 @@ public final class VirtualHost {
         return remote != null ? remote : requireQueue(queueName, requester);
     }
 
+    /** The queue of this node, else another node's classic queue of that name, else null. */
+    public MessageQueue queueAnywhere(String queueName) {
+        MessageQueue queue = queues.get(queueName);
+        return queue != null || remoteQueues.isEmpty() ? queue : remoteQueues.get(queueName);
+    }
+
     // ---- exchanges ----
 
     public synchronized Exchange declareExchange(String exchangeName, String typeName, boolean durable,
@@ -747,8 +753,7 @@ public final class VirtualHost {
         if ("exchange".equals(b.destinationType())) {
             return exchanges.get(b.destination());
         }
-        MessageQueue queue = queues.get(b.destination());
-        return queue != null || remoteQueues.isEmpty() ? queue : remoteQueues.get(b.destination());
+        return queueAnywhere(b.destination());
     }
 
     /**
@@ -810,10 +815,7 @@ public final class VirtualHost {
 
     private void routeWithKey(Exchange exchange, Message message, String key, Destinations into) {
         if (exchange.isDefault()) {
-            MessageQueue queue = queues.get(key);
-            if (queue == null && !remoteQueues.isEmpty()) {
-                queue = remoteQueues.get(key);
-            }
+            MessageQueue queue = queueAnywhere(key);
             if (queue != null) {
                 into.addQueue(queue);
             }

@@ -120,7 +120,7 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
             return queue.call(q -> HomeReply.done(q.delete(d.ifUnused(), d.ifEmpty()), 0))
                     .thenCompose(done -> vhost.definitionsDurable().thenApply(durable -> done));
         }
-        return getNoAck(queue);
+        return get(queue, null); // GetNoAck
     }
 
     /** Stores a persistent message for a durable queue first (as a publisher's channel does), then enqueues it. */
@@ -182,26 +182,28 @@ public final class HomeQueueService implements Function<byte[], CompletableFutur
         ForwardedConsumer holder = (ForwardedConsumer) consumers.computeIfAbsent(get.node() + "/" + get.holderId(), key ->
                 new ForwardedConsumer(queue, new HomeRequest.Consume(get.vhost(), get.queue(), get.node(), get.holderId(),
                         "", 0, false, false, 0), link));
-        CompletableFuture<HomeReply> answer = new CompletableFuture<>();
-        queue.executor().execute(() -> queue.process().get(true, (entry, remaining) -> answer.complete(entry == null
-                ? HomeReply.done(remaining, 0)
-                : HomeReply.got(QuorumMessages.encode(entry.message()), entry.redelivered(), remaining, holder.hold(entry)))));
-        return answer;
+        return get(queue, holder);
     }
 
-    /** The next message, settled here at once; get-empty is a reply without one. */
-    private static CompletableFuture<HomeReply> getNoAck(MessageQueue queue) {
+    /**
+     * The next message, held for an ack by {@code holder} (null: no-ack, settled here at once); get-empty is a reply
+     * without one.
+     */
+    private static CompletableFuture<HomeReply> get(MessageQueue queue, ForwardedConsumer holder) {
         CompletableFuture<HomeReply> answer = new CompletableFuture<>();
-        queue.executor().execute(() -> queue.process().get(false, (entry, remaining) -> {
+        queue.executor().execute(() -> queue.process().get(holder != null, (entry, remaining) -> {
             if (entry == null) {
                 answer.complete(HomeReply.done(remaining, 0));
                 return;
             }
-            try {
-                answer.complete(HomeReply.got(QuorumMessages.encode(entry.message()), entry.redelivered(), remaining));
-            } finally {
+            byte[] message = QuorumMessages.encode(entry.message());
+            long id = 0;
+            if (holder != null) {
+                id = holder.hold(entry);
+            } else {
                 queue.process().deliveredNoAck(entry);
             }
+            answer.complete(HomeReply.got(message, entry.redelivered(), remaining, id));
         }));
         return answer;
     }

@@ -30,11 +30,7 @@ public record HomeReply(Status status, long count, long secondCount, long thirdC
         return new HomeReply(Status.DONE, ready, unacknowledged, consumers, null, false, null);
     }
 
-    public static HomeReply got(byte[] message, boolean redelivered, long remaining) {
-        return got(message, redelivered, remaining, 0);
-    }
-
-    /** A got message held for an ack under {@code id} (its {@link #secondCount}). */
+    /** A got message, held for an ack under {@code id} (its {@link #secondCount}; 0 for a no-ack get). */
     public static HomeReply got(byte[] message, boolean redelivered, long remaining, long id) {
         return new HomeReply(Status.DONE, remaining, id, 0, message, redelivered, null);
     }

@@ -42,7 +42,7 @@ class HomeRequestTest {
         assertEquals(2, counts.secondCount());
         assertNull(counts.message());
 
-        HomeReply got = HomeReply.decode(HomeReply.got(new byte[] {1, 2, 3}, true, 7).encode());
+        HomeReply got = HomeReply.decode(HomeReply.got(new byte[] {1, 2, 3}, true, 7, 0).encode());
         assertArrayEquals(new byte[] {1, 2, 3}, got.message());
         assertEquals(true, got.redelivered());
         assertEquals(7, got.count());

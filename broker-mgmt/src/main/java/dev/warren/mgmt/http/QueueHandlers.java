@@ -68,8 +68,8 @@ final class QueueHandlers {
 
     private ApiResponse show(ApiRequest request) {
         VirtualHost vhost = scope.vhost(request.principal(), request.param("vhost"));
-        MessageQueue remote = vhost.queue(request.param("name")) == null ? vhost.remoteQueue(request.param("name")) : null;
-        if (remote != null) {
+        MessageQueue remote = vhost.queueAnywhere(request.param("name"));
+        if (remote != null && remote.home() != null) {
             return ApiResponse.json(Views.remoteQueue(remote, answer(askStats(remote))));
         }
         return ApiResponse.json(withRates(scope.queue(request), scope.rateFields(request)));
