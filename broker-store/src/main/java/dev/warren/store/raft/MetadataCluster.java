@@ -23,6 +23,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -30,6 +31,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -97,14 +99,16 @@ public final class MetadataCluster implements AutoCloseable {
      * @throws IOException when the listener cannot start or the cluster did not answer in time
      */
     public static MetadataCluster start(ClusterSettings settings, DefinitionsFile local) throws IOException, InterruptedException {
-        RaftGroup group = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
+        RaftGroup configured = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
+        boolean fresh = !Files.exists(settings.dataDir().resolve("raft").resolve(GROUP_ID.getUuid().toString()));
+        RaftGroup joining = groupToJoin(settings, configured, fresh);
         RaftProperties properties = properties(settings);
         Parameters parameters = parameters(settings);
         MetadataStateMachine stateMachine = new MetadataStateMachine(local);
         QuorumGroups quorumGroups = new QuorumGroups(properties, parameters);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.node()))
-                .setGroup(group)
+                .setGroup(joining == null ? configured : null) // a joining node adds its member once it runs (join)
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setStateMachineRegistry(quorumGroups.registry(GROUP_ID, stateMachine))
@@ -113,7 +117,7 @@ public final class MetadataCluster implements AutoCloseable {
         RaftClient client = RaftClient.newBuilder()
                 .setProperties(properties)
                 .setParameters(parameters)
-                .setRaftGroup(group)
+                .setRaftGroup(configured)
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
@@ -121,12 +125,13 @@ public final class MetadataCluster implements AutoCloseable {
                 entry -> submit(client, entry));
         stateMachine.attach(store);
         PeerProbe probe = new PeerProbe(settings.peers(), settings.node());
-        boolean fresh = !Files.exists(settings.dataDir().resolve("raft").resolve(GROUP_ID.getUuid().toString()));
         MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, probe, quorumGroups);
         try {
             server.start();
             probe.start();
-            cluster.joinIfNotMember(fresh, group);
+            if (joining != null) {
+                cluster.join(joining);
+            }
             LOG.info("Cluster: node '{}' listening on port {} for the metadata group of {}", settings.node(), settings.port(),
                     settings.peers());
             cluster.awaitCaughtUp();
@@ -195,14 +200,14 @@ public final class MetadataCluster implements AutoCloseable {
     }
 
     /**
-     * A node the cluster's metadata group does not count as a member (the others' configuration, as one of them
-     * reports it): a new node (no Raft files yet) asks to be added, as rabbitmqctl join_cluster does; one with files
-     * was removed (forget_cluster_node) and refuses to start, as RabbitMQ's does, until its data is reset.
+     * The metadata group's members as one of the other configured nodes reports them, when they do not count this
+     * node: a new node (no Raft files yet) then joins them, as rabbitmqctl join_cluster does; one with files was
+     * removed (forget_cluster_node) and refuses to start, as RabbitMQ's does, until its data is reset. Null when this
+     * node is a member, or nobody answers (the cluster is forming): it starts as configured.
      */
-    private void joinIfNotMember(boolean fresh, RaftGroup configured) throws IOException {
+    private static RaftGroup groupToJoin(ClusterSettings settings, RaftGroup configured, boolean fresh) throws IOException {
         RaftGroup current = null;
-        try (RaftClient admin = RaftClient.newBuilder().setProperties(properties(settings)).setParameters(parameters(settings))
-                .setRaftGroup(configured).setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build()) {
+        try (RaftClient admin = adminClient(settings, configured)) {
             for (RaftPeer peer : configured.getPeers()) {
                 if (peer.getId().toString().equals(settings.node())) {
                     continue;
@@ -216,38 +221,69 @@ public final class MetadataCluster implements AutoCloseable {
             }
         }
         if (current == null || current.getPeer(RaftPeerId.valueOf(settings.node())) != null) {
-            return; // a member, or nobody to ask (the cluster is forming): as configured
+            return null;
         }
         if (!fresh) {
             throw new IOException("this node, '" + settings.node() + "', was removed from the cluster (forget_cluster_node; "
                     + "its members are " + current.getPeers() + "): empty its data directory to join as a new node");
         }
-        List<RaftPeer> grown = new java.util.ArrayList<>(current.getPeers());
+        return RaftGroup.valueOf(GROUP_ID, current.getPeers());
+    }
+
+    /** A client that tries each request once, for calls whose caller decides whether to ask again. */
+    private static RaftClient adminClient(ClusterSettings settings, RaftGroup group) throws IOException {
+        return adminClient(settings, group, RetryPolicies.noRetry());
+    }
+
+    private static RaftClient adminClient(ClusterSettings settings, RaftGroup group, RetryPolicy retry) throws IOException {
+        return RaftClient.newBuilder().setProperties(properties(settings)).setParameters(parameters(settings))
+                .setRaftGroup(group).setClientId(ClientId.randomId()).setRetryPolicy(retry).build();
+    }
+
+    /**
+     * Starts this node's member of the metadata group with the members' configuration, which does not count it:
+     * Ratis then waits for the leader's entries instead of holding elections (which would get it shut down as a
+     * removed member), and asks the members to add it.
+     */
+    private void join(RaftGroup members) throws IOException {
+        RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), server.getId(),
+                0, members));
+        if (!added.isSuccess()) {
+            throw new IOException("could not start this node's member of the metadata group: " + added.getException());
+        }
+        List<RaftPeer> grown = new java.util.ArrayList<>(members.getPeers());
         grown.add(raftPeer(settings.peers().stream().filter(p -> p.name().equals(settings.node())).findFirst().orElseThrow()));
-        LOG.info("Cluster: joining the metadata group of {} as a new node", current.getPeers());
+        LOG.info("Cluster: joining the metadata group of {} as a new node", members.getPeers());
         // the leader takes a new member once it has caught up, which a loaded machine may not manage in one request's
         // time: ask again (the request is idempotent) until it is taken or the start timeout is near
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
-        for (int attempt = 1; ; attempt++) {
-            String refusal;
-            try {
-                RaftClientReply reply = client.admin().setConfiguration(grown);
-                if (reply.isSuccess()) {
-                    return;
+        // a few tries per request, enough to follow a non-leader's redirect to the leader
+        try (RaftClient admin = adminClient(settings, members,
+                RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))) {
+            for (int attempt = 1; ; attempt++) {
+                String refusal;
+                try {
+                    RaftClientReply reply = admin.admin().setConfiguration(grown);
+                    if (reply.isSuccess()) {
+                        return;
+                    }
+                    refusal = String.valueOf(reply.getException());
+                } catch (IOException | RuntimeException e) {
+                    refusal = e.toString();
                 }
-                refusal = String.valueOf(reply.getException());
-            } catch (IOException e) {
-                refusal = e.toString();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the cluster did not take this node as a member: " + refusal);
-            }
-            LOG.warn("Cluster: joining, attempt {} not taken yet ({}); asking again", attempt, refusal);
-            try {
-                Thread.sleep(JOIN_RETRY_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while joining the cluster", e);
+                if (!server.getDivision(GROUP_ID).getInfo().isAlive()) {
+                    throw new IOException("this node's member of the metadata group stopped while joining: " + refusal);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the cluster did not take this node as a member: " + refusal);
+                }
+                LOG.warn("Cluster: joining, attempt {} not taken yet ({}); asking again", attempt, refusal);
+                try {
+                    Thread.sleep(JOIN_RETRY_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while joining the cluster", e);
+                }
             }
         }
     }
