@@ -8,6 +8,8 @@ import dev.warren.core.MessageQueue;
 import dev.warren.core.NodeName;
 import dev.warren.core.VirtualHost;
 import dev.warren.core.auth.Users;
+import dev.warren.core.cluster.ClusterNode;
+import dev.warren.core.cluster.ClusterView;
 import dev.warren.core.cluster.NodeLink;
 import dev.warren.core.quorum.QuorumLogs;
 import dev.warren.core.store.MemoryAlarm;
@@ -20,6 +22,7 @@ import dev.warren.store.DefinitionsFile;
 import dev.warren.store.Journal;
 import dev.warren.store.MemoryMonitor;
 import dev.warren.store.StoreSettings;
+import dev.warren.store.raft.ClusterPeer;
 import dev.warren.store.raft.CommittedState;
 import dev.warren.store.raft.MetadataCluster;
 import java.io.IOException;
@@ -28,9 +31,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +112,7 @@ public final class WarrenServer implements AutoCloseable {
             throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        config = ClusterJoin.withJoinedCluster(config);
         NodeName.set(config.cluster().nodename());
         Journal journal = null;
         DefinitionsFile definitions = null;
@@ -309,6 +315,36 @@ public final class WarrenServer implements AutoCloseable {
         return broker;
     }
 
+    /** Set by join_cluster: the node whose cluster this one joins, and this one, once it has stopped (main restarts it). */
+    private volatile Joining joining;
+
+    record Joining(ClusterPeer seed, ClusterPeer self) {
+    }
+
+    /**
+     * Outside a cluster, management shows this node alone, and join_cluster stops it for {@link #main} to reset and
+     * restart it in the cluster it joins.
+     */
+    private void allowJoining() {
+        broker.cluster(new ClusterView() {
+            @Override
+            public List<ClusterNode> nodes() {
+                return ClusterView.SINGLE.nodes();
+            }
+
+            @Override
+            public CompletableFuture<Void> join(String seed) {
+                return CompletableFuture.runAsync(() -> {
+                    ClusterPeer self = ClusterJoin.check(config, seed);
+                    joining = new Joining(ClusterPeer.parse(seed), self);
+                    LOG.warn("Joining the cluster of {}: this node stops, is reset (its definitions and messages go) "
+                            + "and starts again as a member", seed);
+                    new Thread(WarrenServer.this::close, "warren-join-cluster").start();
+                });
+            }
+        });
+    }
+
     /** Blocks until {@link #close} has finished. */
     public void awaitStopped() throws InterruptedException {
         stopped.await();
@@ -418,14 +454,38 @@ public final class WarrenServer implements AutoCloseable {
             System.exit(EXIT_START_FAILED);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "warren-shutdown"));
+        AtomicReference<WarrenServer> running = new AtomicReference<>(server);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            running.get().close();
+        }, "warren-shutdown"));
         TermSignal.exitCleanly();
-        System.out.println(banner(server));
-        try {
-            server.awaitStopped();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.close();
+        while (true) {
+            if (!server.config().cluster().enabled()) {
+                server.allowJoining();
+            }
+            System.out.println(banner(server));
+            try {
+                server.awaitStopped();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                server.close();
+                return;
+            }
+            Joining joining = server.joining;
+            if (joining == null || stopping.get()) {
+                return;
+            }
+            try {
+                ClusterJoin.reset(config, joining.seed(), joining.self());
+                server = start(config, tlsListeners, WarrenServer::promoteStartupHeap);
+                running.set(server);
+            } catch (Exception e) {
+                LOG.error("Warren could not start in the cluster of {}: {}", joining.seed().name(), e.getMessage());
+                System.exit(EXIT_START_FAILED);
+                return;
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,13 +34,14 @@ final class BrokerProcess {
 
     final Process process;
     final long startMillis;
-    private final int port;
+    /** The last banner's line: a node that joins a cluster (join_cluster) restarts in its process and prints another. */
+    private final AtomicReference<String> banner;
     /** The management HTTP port, or -1 without one. */
     private final int managementPort;
 
-    private BrokerProcess(Process process, int port, int managementPort, long startMillis) {
+    private BrokerProcess(Process process, AtomicReference<String> banner, int managementPort, long startMillis) {
         this.process = process;
-        this.port = port;
+        this.banner = banner;
         this.managementPort = managementPort;
         this.startMillis = startMillis;
     }
@@ -69,7 +71,8 @@ final class BrokerProcess {
         long startNanos = System.nanoTime();
         Process process = builder.start();
         CompletableFuture<String> port = new CompletableFuture<>();
-        Thread pump = new Thread(() -> pump(process, log, port), "broker-output-" + process.pid());
+        AtomicReference<String> banners = new AtomicReference<>();
+        Thread pump = new Thread(() -> pump(process, log, port, banners), "broker-output-" + process.pid());
         pump.setDaemon(true);
         pump.start();
         try {
@@ -77,7 +80,7 @@ final class BrokerProcess {
             Matcher amqp = BANNER.matcher(banner);
             Matcher management = MANAGEMENT.matcher(banner);
             assertTrue(amqp.find(), banner);
-            return new BrokerProcess(process, Integer.parseInt(amqp.group(1)),
+            return new BrokerProcess(process, banners,
                     management.find() ? Integer.parseInt(management.group(1)) : -1,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         } catch (TimeoutException e) {
@@ -92,7 +95,7 @@ final class BrokerProcess {
     }
 
     /** Copies the broker's output to the log until it ends, so its pipe never fills up. */
-    private static void pump(Process process, Path log, CompletableFuture<String> port) {
+    private static void pump(Process process, Path log, CompletableFuture<String> port, AtomicReference<String> banners) {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -102,7 +105,8 @@ final class BrokerProcess {
                 out.write('\n');
                 out.flush();
                 Matcher m = BANNER.matcher(line);
-                if (!port.isDone() && m.find()) {
+                if (m.find()) {
+                    banners.set(line);
                     port.complete(line);
                 }
             }
@@ -113,8 +117,16 @@ final class BrokerProcess {
         }
     }
 
+    /** The AMQP port of the last banner. */
     int port() {
-        return port;
+        Matcher amqp = BANNER.matcher(banner.get());
+        assertTrue(amqp.find(), banner.get());
+        return Integer.parseInt(amqp.group(1));
+    }
+
+    /** The last banner the process printed (one per start: join_cluster restarts the server in its process). */
+    String banner() {
+        return banner.get();
     }
 
     int managementPort() {

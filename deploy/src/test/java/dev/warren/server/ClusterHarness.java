@@ -36,6 +36,8 @@ final class ClusterHarness implements AutoCloseable {
     private final int[] clusterPorts = new int[SIZE];
     private final int[] managementPorts = new int[SIZE];
     private final BrokerProcess[] nodes = new BrokerProcess[SIZE];
+    /** The nodes configured as the cluster (the first ones); the rest run alone. */
+    private int members = SIZE;
     /** Every process started, so a start that failed half-way leaves none running. */
     private final List<BrokerProcess> launched = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread killer = new Thread(this::killAll, "cluster-harness-kill");
@@ -53,7 +55,16 @@ final class ClusterHarness implements AutoCloseable {
 
     /** Starts the three nodes with these config lines added to each node's file, and waits for all their banners. */
     static ClusterHarness start(Path dir, List<String> extraConfig) throws Exception {
+        return start(dir, extraConfig, SIZE);
+    }
+
+    /**
+     * As {@link #start(Path, List)}, with only the first {@code members} nodes configured as the cluster; the others
+     * run alone (a node name and an inter-node port, no classic_config), for join_cluster.
+     */
+    static ClusterHarness start(Path dir, List<String> extraConfig, int members) throws Exception {
         ClusterHarness cluster = new ClusterHarness(dir);
+        cluster.members = members;
         Runtime.getRuntime().addShutdownHook(cluster.killer);
         try {
             Files.createDirectories(dir);
@@ -75,10 +86,12 @@ final class ClusterHarness implements AutoCloseable {
     private void writeConfig(int node, List<String> extra) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "nodename = " + name(node),
-                "cluster.tcp.port = " + clusterPorts[node],
-                "cluster_formation.peer_discovery_backend = classic_config"));
-        for (int i = 0; i < SIZE; i++) {
-            lines.add("cluster_formation.classic_config.nodes." + (i + 1) + " = " + name(i) + ":" + clusterPorts[i]);
+                "cluster.tcp.port = " + clusterPorts[node]));
+        if (node < members) {
+            lines.add("cluster_formation.peer_discovery_backend = classic_config");
+            for (int i = 0; i < members; i++) {
+                lines.add("cluster_formation.classic_config.nodes." + (i + 1) + " = " + name(i) + ":" + clusterPorts[i]);
+            }
         }
         lines.addAll(extra);
         Files.write(config(node), lines);
@@ -187,6 +200,11 @@ final class ClusterHarness implements AutoCloseable {
     void signal(int node, String signal) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes[node].process.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor(), "kill -" + signal + " " + name(node));
+    }
+
+    /** The node's last banner (a node that joins a cluster prints another as it restarts in its process). */
+    String banner(int node) {
+        return nodes[node].banner();
     }
 
     /** SIGKILL, checked. */

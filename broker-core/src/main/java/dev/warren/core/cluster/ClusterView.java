@@ -21,4 +21,14 @@ public interface ClusterView {
         return java.util.concurrent.CompletableFuture.failedFuture(
                 new IllegalArgumentException("this node is not in a cluster"));
     }
+
+    /**
+     * Makes this node a member of the cluster the node {@code seed} ({@code NAME@HOST:PORT}) is in, as rabbitmqctl
+     * join_cluster does: this node is reset and restarts in that cluster. Completes once the request is taken (the
+     * restart follows); fails with an IllegalArgumentException saying why it cannot.
+     */
+    default java.util.concurrent.CompletableFuture<Void> join(String seed) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new IllegalArgumentException("this node cannot join a cluster from here (it does not run as a server)"));
+    }
 }

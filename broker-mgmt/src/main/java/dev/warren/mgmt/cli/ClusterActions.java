@@ -46,6 +46,17 @@ final class ClusterActions {
         return Result.done();
     }
 
+    /** join_cluster NODE: run on the node that joins; it restarts in the cluster once the answer is sent. */
+    static Result joinCluster(Call call) {
+        ApiResponse response = call.node().post("/api/warren/join_cluster",
+                NodeClient.JSON.createObjectNode().put("node", call.arg(0)));
+        if (response.status() == 400) {
+            throw CliException.error(ExitCodes.USAGE, response.reason());
+        }
+        NodeClient.require(response);
+        return Result.done();
+    }
+
     static String banner(Call call) {
         return "Cluster status of node " + call.node().node() + " ...";
     }

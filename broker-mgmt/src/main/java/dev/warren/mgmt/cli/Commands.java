@@ -332,6 +332,11 @@ final class Commands {
         list.add(new Command("cluster_status", "cluster_status",
                 "Lists the cluster's nodes (disk nodes) and which of them the node reaches (running nodes).",
                 0, 0, NONE, null, ClusterActions::banner, ClusterActions::clusterStatus));
+        list.add(new Command("join_cluster", "join_cluster <node>",
+                "Makes this node, outside a cluster, a member of the cluster <node> (NAME@HOST:PORT, its inter-node port) "
+                        + "is in. As rabbitmqctl's, it resets this node first: its definitions and messages go, the "
+                        + "cluster's replace them; the node then restarts in the cluster.",
+                1, 1, NONE, null, c -> "Clustering node " + c.node().node() + " with " + c.arg(0), ClusterActions::joinCluster));
         list.add(new Command("forget_cluster_node", "forget_cluster_node <node>",
                 "Removes a stopped node from the cluster for good (from the metadata group and every quorum queue); "
                         + "run it on a remaining node. The forgotten node starts again only with an empty data directory.",

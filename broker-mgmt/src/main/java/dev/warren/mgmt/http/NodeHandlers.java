@@ -45,24 +45,41 @@ final class NodeHandlers {
         });
         // forget_cluster_node: a stopped node leaves the cluster for good
         router.delete("/api/nodes/{node}", Requirement.ADMINISTRATOR, request -> {
-            try {
-                scope.broker().cluster().forget(request.param("node")).get(FORGET_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause() : e.getCause();
-                if (cause instanceof IllegalArgumentException refused) {
-                    throw ApiException.badRequest(refused.getMessage());
-                }
-                throw new IllegalStateException("forgetting " + request.param("node") + " failed", cause);
-            } catch (TimeoutException e) {
-                throw ApiException.unavailable("the cluster did not forget " + request.param("node") + " within "
-                        + FORGET_TIMEOUT_SECONDS + " s");
+            String node = request.param("node");
+            await(scope.broker().cluster().forget(node), "forgetting " + node);
+            return ApiResponse.noContent();
+        });
+        // join_cluster: this node, outside a cluster, is reset and restarts as a member of the cluster of {"node"}
+        router.post("/api/warren/join_cluster", Requirement.ADMINISTRATOR, request -> {
+            String seed = request.jsonObject().path("node").asText("");
+            if (seed.isEmpty()) {
+                throw ApiException.badRequest("expected {\"node\": \"NAME@HOST:PORT\"}, a node of the cluster to join");
             }
+            await(scope.broker().cluster().join(seed), "joining the cluster of " + seed);
             return ApiResponse.noContent();
         });
     }
 
-    private static final long FORGET_TIMEOUT_SECONDS = 60;
+    /** Waits for a cluster change; what it refused (IllegalArgumentException) is a 400 with its reason. */
+    private static void await(java.util.concurrent.CompletableFuture<Void> change, String what) {
+        try {
+            change.get(CHANGE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            if (cause instanceof IllegalArgumentException refused) {
+                throw ApiException.badRequest(refused.getMessage());
+            }
+            throw new IllegalStateException(what + " failed", cause);
+        } catch (TimeoutException e) {
+            throw ApiException.unavailable(what + " did not finish within " + CHANGE_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while " + what);
+        }
+    }
+
+    private static final long CHANGE_TIMEOUT_SECONDS = 60;
 
     /** Another cluster node, as far as this one knows it. */
     private static ObjectNode member(ClusterNode member) {

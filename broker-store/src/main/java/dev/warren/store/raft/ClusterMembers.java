@@ -61,6 +61,12 @@ final class ClusterMembers implements ClusterView {
     }
 
     @Override
+    public CompletableFuture<Void> join(String seed) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("this node is already a member of a cluster: "
+                + "forget it on the others (forget_cluster_node), stop it and empty its data directory before it joins another"));
+    }
+
+    @Override
     public CompletableFuture<Void> forget(String node) {
         return CompletableFuture.runAsync(() -> {
             if (node.equals(self)) {

@@ -70,7 +70,7 @@ public final class MetadataCluster implements AutoCloseable {
     private final RaftNodeLink nodeLink;
 
     private MetadataCluster(ClusterSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine,
-                            ReplicatedDefinitionStore store, PeerProbe probe, QuorumGroups quorumGroups) {
+                            ReplicatedDefinitionStore store, ClusterPeers peers, PeerProbe probe, QuorumGroups quorumGroups) {
         this.settings = settings;
         this.server = server;
         this.client = client;
@@ -78,11 +78,13 @@ public final class MetadataCluster implements AutoCloseable {
         this.store = store;
         this.probe = probe;
         this.quorumGroups = quorumGroups;
-        this.quorumLogs = new RaftQuorumLogs(settings.peers(), settings.node(), server, quorumGroups, this::currentMembers);
+        this.quorumLogs = new RaftQuorumLogs(peers, settings.node(), server, quorumGroups, this::currentMembers);
         this.members = new ClusterMembers(probe, server, client, quorumLogs, settings.node(), this::currentMembers);
-        RaftGroup configured = RaftGroup.valueOf(GROUP_ID, settings.peers().stream().map(MetadataCluster::raftPeer).toList());
+        // each client knows the members of the moment, so nodes that joined since are reached too
         this.nodeLink = new RaftNodeLink(() -> RaftClient.newBuilder().setProperties(server.getProperties())
-                .setParameters(parameters(settings)).setRaftGroup(configured).setClientId(ClientId.randomId())
+                .setParameters(parameters(settings))
+                .setRaftGroup(RaftGroup.valueOf(GROUP_ID, peers.members().stream().map(MetadataCluster::raftPeer).toList()))
+                .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.noRetry()).build());
         stateMachine.answerQueries(nodeLink::served);
         probe.onDown(node -> {
@@ -124,8 +126,15 @@ public final class MetadataCluster implements AutoCloseable {
         ReplicatedDefinitionStore store = new ReplicatedDefinitionStore(settings.node(), settings.timeoutMillis(),
                 entry -> submit(client, entry));
         stateMachine.attach(store);
-        PeerProbe probe = new PeerProbe(settings.peers(), settings.node());
-        MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, probe, quorumGroups);
+        ClusterPeers peers = new ClusterPeers(settings.peers(), () -> {
+            try {
+                return List.copyOf(server.getDivision(GROUP_ID).getRaftConf().getCurrentPeers());
+            } catch (IOException e) {
+                return null; // not running (yet, or any more)
+            }
+        });
+        PeerProbe probe = new PeerProbe(peers, settings.node());
+        MetadataCluster cluster = new MetadataCluster(settings, server, client, stateMachine, store, peers, probe, quorumGroups);
         try {
             server.start();
             probe.start();

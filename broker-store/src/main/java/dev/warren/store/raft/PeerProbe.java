@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 final class PeerProbe implements ClusterView, AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 500;
 
-    private final List<ClusterPeer> peers;
+    private final ClusterPeers peers;
     private final String self;
     private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
     /** Told the name of a node that was running and no longer accepts connections (the probe's thread). */
@@ -33,8 +33,8 @@ final class PeerProbe implements ClusterView, AutoCloseable {
         return thread;
     });
 
-    PeerProbe(List<ClusterPeer> peers, String self) {
-        this.peers = List.copyOf(peers);
+    PeerProbe(ClusterPeers peers, String self) {
+        this.peers = peers;
         this.self = self;
     }
 
@@ -48,7 +48,7 @@ final class PeerProbe implements ClusterView, AutoCloseable {
     }
 
     private void probeAll() {
-        for (ClusterPeer peer : peers) {
+        for (ClusterPeer peer : peers.members()) {
             if (!peer.name().equals(self)) {
                 boolean now = connects(peer);
                 Boolean before = reachable.put(peer.name(), now);
@@ -70,7 +70,7 @@ final class PeerProbe implements ClusterView, AutoCloseable {
 
     @Override
     public List<ClusterNode> nodes() {
-        return peers.stream().map(p -> new ClusterNode(p.name(), p.name().equals(self) || reachable.getOrDefault(p.name(), false)))
+        return peers.members().stream().map(p -> new ClusterNode(p.name(), p.name().equals(self) || reachable.getOrDefault(p.name(), false)))
                 .toList();
     }
 

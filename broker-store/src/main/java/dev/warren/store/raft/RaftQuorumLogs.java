@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftQuorumLogs.class);
-    private final List<ClusterPeer> peers;
+    private final ClusterPeers peers;
     private static final long JOIN_RETRY_SECONDS = 5;
     private final String node;
     private final RaftServer server;
@@ -54,10 +54,10 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     /** The metadata group's members now (null when unknown): the nodes a new queue's members are chosen from. */
     private final java.util.function.Supplier<java.util.Set<String>> clusterMembers;
 
-    RaftQuorumLogs(List<ClusterPeer> peers, String node, RaftServer server, QuorumGroups groups,
+    RaftQuorumLogs(ClusterPeers peers, String node, RaftServer server, QuorumGroups groups,
                    java.util.function.Supplier<java.util.Set<String>> clusterMembers) {
         this.clusterMembers = clusterMembers;
-        this.peers = List.copyOf(peers);
+        this.peers = peers;
         this.node = node;
         this.server = server;
         this.groups = groups;
@@ -72,7 +72,7 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     public List<String> membersFor(String home, int size) {
         // the cluster's members now: a forgotten node is no candidate
         java.util.Set<String> current = clusterMembers.get();
-        List<ClusterPeer> candidates = peers.stream().filter(p -> current == null || current.contains(p.name())).toList();
+        List<ClusterPeer> candidates = peers.members().stream().filter(p -> current == null || current.contains(p.name())).toList();
         int start = 0;
         for (int i = 0; i < candidates.size(); i++) {
             if (candidates.get(i).name().equals(home)) {
@@ -187,7 +187,7 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     /** Node names in the order the configuration lists the cluster's nodes. */
     private List<String> inConfiguredOrder(List<String> names) {
         List<String> ordered = new ArrayList<>();
-        for (ClusterPeer peer : peers) {
+        for (ClusterPeer peer : peers.members()) {
             if (names.contains(peer.name())) {
                 ordered.add(peer.name());
             }
@@ -196,7 +196,7 @@ final class RaftQuorumLogs implements QuorumLogs, AutoCloseable {
     }
 
     private RaftPeer peer(String name) {
-        ClusterPeer peer = peers.stream().filter(p -> p.name().equals(name)).findFirst()
+        ClusterPeer peer = peers.find(name)
                 .orElseThrow(() -> new IllegalArgumentException("no cluster node '" + name + "'"));
         return RaftPeer.newBuilder().setId(peer.name()).setAddress(peer.address()).build();
     }
