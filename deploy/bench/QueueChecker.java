@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>java -cp "deploy/bench/.cache/perftest-2.22.1/lib/*" deploy/bench/QueueChecker.java \
  *     --ports 5701,5702,5703 --queue chaos --messages 5000 --rate 100 [--queue-type quorum] [--drain-seconds 120]</pre>
  *
+ * The nodes are {@code --host} (127.0.0.1) at each of {@code --ports}; an entry {@code HOST:PORT} names its own host
+ * (nodes in network namespaces, each with its address).
+ *
  * Prints one {@code EVENT} line per reconnect and, at the end, {@code RESULT published=.. confirmed=.. nacked=..
  * unknown=.. received=.. distinct=.. lost=.. duplicates=.. duplicates_not_redelivered=.. unexpected=..
  * longest_confirm_gap_ms=..} and {@code VERDICT ok} or {@code VERDICT FAILED (...)}. Lost means confirmed and
@@ -40,7 +43,8 @@ public final class QueueChecker {
     private static final int HEARTBEAT_SECONDS = 5;
     private static final int IN_FLIGHT = 200;
 
-    private final String host;
+    /** Each node's AMQP address, in the order the checker tries them. */
+    private final String[] hosts;
     private final int[] ports;
     private final String queue;
     private final int messages;
@@ -61,8 +65,8 @@ public final class QueueChecker {
     private final AtomicLong lastDeliveryNanos = new AtomicLong(System.nanoTime());
     private volatile boolean publishing = true;
 
-    QueueChecker(String host, int[] ports, String queue, int messages, int rate, String queueType) {
-        this.host = host;
+    QueueChecker(String[] hosts, int[] ports, String queue, int messages, int rate, String queueType) {
+        this.hosts = hosts;
         this.ports = ports;
         this.queue = queue;
         this.messages = messages;
@@ -83,10 +87,14 @@ public final class QueueChecker {
         }
         String[] portList = opts.get("--ports").split(",");
         int[] ports = new int[portList.length];
+        String[] hosts = new String[portList.length];
         for (int i = 0; i < ports.length; i++) {
-            ports[i] = Integer.parseInt(portList[i].trim());
+            String entry = portList[i].trim();
+            int colon = entry.lastIndexOf(':');
+            hosts[i] = colon < 0 ? opts.get("--host") : entry.substring(0, colon);
+            ports[i] = Integer.parseInt(entry.substring(colon + 1));
         }
-        QueueChecker checker = new QueueChecker(opts.get("--host"), ports, opts.get("--queue"),
+        QueueChecker checker = new QueueChecker(hosts, ports, opts.get("--queue"),
                 Integer.parseInt(opts.get("--messages")), Integer.parseInt(opts.get("--rate")), opts.get("--queue-type"));
         System.exit(checker.run(Integer.parseInt(opts.get("--drain-seconds"))) ? 0 : 1);
     }
@@ -122,7 +130,7 @@ public final class QueueChecker {
 
     private void declare() throws Exception {
         for (int attempt = 0; ; attempt++) {
-            try (Connection c = factory(ports[attempt % ports.length]).newConnection("checker-declare")) {
+            try (Connection c = factory(attempt % ports.length).newConnection("checker-declare")) {
                 Channel ch = c.createChannel();
                 Map<String, Object> arguments = queueType.isEmpty() ? Map.of() : Map.of("x-queue-type", queueType);
                 ch.queueDeclare(queue, true, false, false, arguments);
@@ -131,7 +139,7 @@ public final class QueueChecker {
                 if (attempt > 30) {
                     throw e;
                 }
-                event("declare failed on port " + ports[attempt % ports.length] + ": " + e);
+                event("declare failed on " + address(attempt % ports.length) + ": " + e);
                 Thread.sleep(1000);
             }
         }
@@ -147,12 +155,12 @@ public final class QueueChecker {
             ConcurrentSkipListMap<Long, Integer> outstanding = new ConcurrentSkipListMap<>();
             Semaphore window = new Semaphore(IN_FLIGHT);
             try {
-                connection = factory(ports[node % ports.length]).newConnection("checker-publisher");
+                connection = factory(node % ports.length).newConnection("checker-publisher");
                 Channel channel = connection.createChannel();
                 channel.confirmSelect();
                 channel.addConfirmListener((seq, multiple) -> settle(outstanding, window, seq, multiple, true),
                         (seq, multiple) -> settle(outstanding, window, seq, multiple, false));
-                event("publisher connected to port " + ports[node % ports.length]);
+                event("publisher connected to " + address(node % ports.length));
                 while (id < messages) {
                     long wait = next - System.nanoTime();
                     if (wait > 0) {
@@ -181,7 +189,7 @@ public final class QueueChecker {
                     throw new IllegalStateException("confirms still outstanding at the end");
                 }
             } catch (Exception e) {
-                event("publisher lost port " + ports[node % ports.length] + " (" + e.getClass().getSimpleName() + ": "
+                event("publisher lost " + address(node % ports.length) + " (" + e.getClass().getSimpleName() + ": "
                         + e.getMessage() + "); " + outstanding.size() + " unconfirmed become unknown");
                 node++;
                 next = System.nanoTime();
@@ -217,7 +225,7 @@ public final class QueueChecker {
         while (true) {
             Connection connection = null;
             try {
-                connection = factory(ports[node % ports.length]).newConnection("checker-consumer");
+                connection = factory(node % ports.length).newConnection("checker-consumer");
                 Channel channel = connection.createChannel();
                 channel.basicQos(50);
                 channel.basicConsume(queue, false, new DefaultConsumer(channel) {
@@ -228,13 +236,13 @@ public final class QueueChecker {
                         getChannel().basicAck(envelope.getDeliveryTag(), false);
                     }
                 });
-                event("consumer connected to port " + ports[node % ports.length]);
+                event("consumer connected to " + address(node % ports.length));
                 while (connection.isOpen()) {
                     Thread.sleep(200);
                 }
                 throw new IllegalStateException("connection closed: " + connection.getCloseReason());
             } catch (Exception e) {
-                event("consumer lost port " + ports[node % ports.length] + " (" + e.getClass().getSimpleName() + ": "
+                event("consumer lost " + address(node % ports.length) + " (" + e.getClass().getSimpleName() + ": "
                         + e.getMessage() + ")");
                 closeQuietly(connection);
                 node++;
@@ -299,10 +307,14 @@ public final class QueueChecker {
         return failures.isEmpty();
     }
 
-    private ConnectionFactory factory(int port) {
+    private String address(int node) {
+        return hosts[node] + ":" + ports[node];
+    }
+
+    private ConnectionFactory factory(int node) {
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(host);
-        factory.setPort(port);
+        factory.setHost(hosts[node]);
+        factory.setPort(ports[node]);
         factory.setAutomaticRecoveryEnabled(false);
         factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
         factory.setConnectionTimeout(5_000);

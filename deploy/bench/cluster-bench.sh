@@ -34,6 +34,16 @@
 #                     every 5-15 s, one of: SIGKILL a node and start it again 5 s later; SIGKILL the queue's leader
 #                     likewise; SIGSTOP a node for 10 s; stop a node cleanly and start it again. One node at a time
 #                     (a majority always stays); every node runs again before the checker drains the queue.
+#                     With PARTITIONS=1 also: cut one node off from the other two for 15 s, or cut the link between
+#                     two nodes for 15 s (each still reaches the third); clients reach every node all along.
+#
+# Partitions (PARTITIONS=1, Warren only, needs root and `ip netns`): each Warren node runs in its own network
+# namespace (wcb1..3) with the address 10.77.N.2, which clients (the checker, curl) in this namespace reach over a
+# veth link of its own (10.77.N.1 here); the nodes reach each other over a veth link per pair (10.78.IJ.0/24) with a
+# host route to the other's 10.77.N.2. A cut replaces both ends' queueing discipline of a pair's link with a
+# zero-length FIFO, so every packet between the two is dropped silently (no error comes back: as a failed switch,
+# TCP retransmits until it gives up); healing removes it. The namespaces are removed at the end. Only the failover
+# and chaos scenarios run this way (the others address the nodes at 127.0.0.1).
 #
 # QueueChecker.java publishes numbered persistent messages with confirms (each number once) through the nodes,
 # consumes with manual acks through another node, both reconnecting to the next node on failure, and prints
@@ -44,6 +54,7 @@
 #   DECLARES [2000]  WARREN_PORT_BASE [5780]  WARREN_MGMT_BASE [15780]
 #   DURATION [30]  FAILOVER_RATE [200]  CHAOS_SECONDS [120]  CHAOS_RATE [100]  CHAOS_SEED [$RANDOM]
 #   RABBIT_PORT_BASE [5760]  RABBIT_DIST_BASE [25760]  RABBIT_EPMD_PORT [4397]  PERFTEST_VERSION [2.22.1]
+#   PARTITIONS [0]
 # Output: the results on stdout; logs in deploy/bench/.cache/logs/cluster-<timestamp>/. Exit status 0 when every
 # scenario ran and every checker said ok, else 1. Needs PerfTest in deploy/bench/.cache (run-bench.sh fetches it)
 # and rabbitmq-server for BROKERS=rabbitmq. Only loopback addresses are used.
@@ -70,6 +81,7 @@ RABBIT_PORT_BASE=${RABBIT_PORT_BASE:-5760}
 RABBIT_DIST_BASE=${RABBIT_DIST_BASE:-25760}
 RABBIT_EPMD_PORT=${RABBIT_EPMD_PORT:-4397}
 RABBIT_SBIN=/usr/lib/rabbitmq/bin
+PARTITIONS=${PARTITIONS:-0}
 LOG_DIR="$CACHE_DIR/logs/cluster-$(date +%Y%m%d-%H%M%S)"
 DATA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/warren-cluster-bench.XXXXXX")
 NODES=(1 2 3)
@@ -78,7 +90,7 @@ FAILED=0
 mkdir -p "$LOG_DIR"
 info() { echo "cluster-bench: $*"; }
 die() { echo "cluster-bench: ERROR: $*" >&2; exit 2; }
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
 [[ -d $PERFTEST_LIB ]] || die "no PerfTest in $PERFTEST_LIB: run deploy/bench/run-bench.sh once to fetch it"
 
@@ -86,6 +98,7 @@ port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 rabbit_node() { echo "cb$1@localhost"; }
 rabbitmq_port() { echo $((RABBIT_PORT_BASE + $1)); }
+rabbitmq_host() { echo 127.0.0.1; }
 rabbit_dir() { echo "$DATA_ROOT/rabbit$1"; }
 rabbit_env() {
     local i=$1
@@ -111,6 +124,7 @@ rabbitmq_start_node() {
     echo '[].' >"$dir/enabled_plugins"
     printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\n' "$(rabbitmq_port "$i")" >"$dir/rabbitmq.conf"
     rabbit_env "$i" setsid "$RABBIT_SBIN/rabbitmq-server" >>"$LOG_DIR/rabbit$i/stdout.log" 2>&1 </dev/null &
+    disown
 }
 rabbitmq_pid() { cat "$(rabbit_dir "$1")/rabbitmq.pid" 2>/dev/null; }
 rabbitmq_stop_node() { rabbitmqctl "$1" stop >/dev/null 2>&1 || kill -9 "$(rabbitmq_pid "$1")" 2>/dev/null || true; }
@@ -137,7 +151,8 @@ rabbitmq_stop_all() {
 
 # ---- Warren nodes ------------------------------------------------------------------------------------------
 
-warren_node() { echo "warren$1@127.0.0.1"; }
+warren_host() { if ((PARTITIONS)); then echo "10.77.$1.2"; else echo 127.0.0.1; fi; }
+warren_node() { echo "warren$1@$(warren_host "$1")"; }
 warren_port() { echo $((WARREN_PORT_BASE + $1)); }
 warren_dir() { echo "$DATA_ROOT/warren$1"; }
 warren_start_node() {
@@ -151,15 +166,19 @@ warren_start_node() {
         for j in "${NODES[@]}"; do
             echo "cluster_formation.classic_config.nodes.$j = $(warren_node "$j"):$((WARREN_CLUSTER_BASE + j))"
         done
+        if ((PARTITIONS)); then echo "loopback_users = none"; fi # the checker is not on the node's loopback
     } >"$dir/warren.conf"
-    setsid "$REPO_ROOT/deploy/bin/warren-server" --config "$dir/warren.conf" --amqp-port "$(warren_port "$i")" \
+    local in_namespace=()
+    if ((PARTITIONS)); then in_namespace=(ip netns exec "wcb$i"); fi
+    setsid "${in_namespace[@]}" "$REPO_ROOT/deploy/bin/warren-server" --config "$dir/warren.conf" --amqp-port "$(warren_port "$i")" \
         --mgmt-port $((WARREN_MGMT_BASE + i)) --data-dir "$dir/data" >>"$LOG_DIR/warren$i.log" 2>&1 </dev/null &
+    disown # the nemesis kills it: no "Killed" job report
 }
 # The node number (1-3) of the queue's leader as a running node's management API says, or empty when unknown.
 warren_leader() {
     local i leader
     for i in "${NODES[@]}"; do
-        leader=$(curl -fsS -u guest:guest "http://127.0.0.1:$((WARREN_MGMT_BASE + i))/api/queues/%2F/$1" 2>/dev/null \
+        leader=$(curl -fsS -u guest:guest "http://$(warren_host "$i"):$((WARREN_MGMT_BASE + i))/api/queues/%2F/$1" 2>/dev/null \
             | sed -n 's/.*"leader":"warren\([0-9]\)@.*/\1/p') || continue
         [[ -n $leader ]] && { echo "$leader"; return; }
     done
@@ -182,16 +201,60 @@ warren_build() {
         || die "the build failed (see $LOG_DIR/build.log)"
 }
 
+# ---- network namespaces, for partitions (PARTITIONS=1) ------------------------------------------------------
+
+netns_up() {
+    local i j
+    netns_down
+    for i in "${NODES[@]}"; do
+        ip netns add "wcb$i"
+        ip -n "wcb$i" link set lo up
+        ip link add "wcbr$i" type veth peer name eth0 netns "wcb$i"
+        ip addr add "10.77.$i.1/24" dev "wcbr$i"
+        ip link set "wcbr$i" up
+        ip -n "wcb$i" addr add "10.77.$i.2/24" dev eth0
+        ip -n "wcb$i" link set eth0 up
+    done
+    for i in "${NODES[@]}"; do
+        for j in "${NODES[@]}"; do
+            ((i < j)) || continue
+            ip link add "m$j" netns "wcb$i" type veth peer name "m$i" netns "wcb$j"
+            ip -n "wcb$i" addr add "10.78.$i$j.$i/24" dev "m$j"
+            ip -n "wcb$j" addr add "10.78.$i$j.$j/24" dev "m$i"
+            ip -n "wcb$i" link set "m$j" up
+            ip -n "wcb$j" link set "m$i" up
+            ip -n "wcb$i" route add "10.77.$j.2/32" via "10.78.$i$j.$j"
+            ip -n "wcb$j" route add "10.77.$i.2/32" via "10.78.$i$j.$i"
+        done
+    done
+    info "network namespaces wcb1..3 up: node N at 10.77.N.2, a link per pair of nodes"
+}
+netns_down() { local i; for i in "${NODES[@]}"; do ip netns del "wcb$i" 2>/dev/null || true; done; }
+# Every packet between nodes i and j dropped, both ways; heal_link undoes it.
+cut_link() {
+    ip netns exec "wcb$1" tc qdisc replace dev "m$2" root pfifo limit 0
+    ip netns exec "wcb$2" tc qdisc replace dev "m$1" root pfifo limit 0
+}
+heal_link() {
+    ip netns exec "wcb$1" tc qdisc del dev "m$2" root 2>/dev/null || true
+    ip netns exec "wcb$2" tc qdisc del dev "m$1" root 2>/dev/null || true
+}
+
 # ---- the broker-neutral parts -------------------------------------------------------------------------------
 
 wait_port() {
-    local port=$1 limit=$2 deadline=$((SECONDS + $2))
-    while ((SECONDS < deadline)); do port_open "$port" && return 0; sleep 0.5; done
+    local host=$1 port=$2 deadline=$((SECONDS + $3))
+    while ((SECONDS < deadline)); do port_open "$host" "$port" && return 0; sleep 0.5; done
     return 1
 }
 node_port() { "${BROKER}_port" "$1"; }
+node_host() { "${BROKER}_host" "$1"; }
 node_pid() { "${BROKER}_pid" "$1"; }
-ports_csv() { local i out=(); for i in "${NODES[@]}"; do out+=("$(node_port "$i")"); done; (IFS=,; echo "${out[*]}"); }
+ports_csv() {
+    local i out=()
+    for i in "${NODES[@]}"; do out+=("$(node_host "$i"):$(node_port "$i")"); done
+    (IFS=,; echo "${out[*]}")
+}
 cluster_cpu_ticks() {
     local i pid total=0 f
     for i in "${NODES[@]}"; do
@@ -210,7 +273,7 @@ java_tool() {
 
 start_and_wait() {
     "${BROKER}_start_node" "$1"
-    wait_port "$(node_port "$1")" 180 || die "$BROKER node $1 did not start (see $LOG_DIR)"
+    wait_port "$(node_host "$1")" "$(node_port "$1")" 180 || die "$BROKER node $1 did not start (see $LOG_DIR)"
 }
 
 kill_and_restart() {
@@ -298,16 +361,25 @@ run_chaos() {
     RANDOM=$CHAOS_SEED
     info "chaos: seed $CHAOS_SEED, ${CHAOS_SECONDS}s"
     run_checker chaos chaos-q $((CHAOS_SECONDS * CHAOS_RATE)) "$CHAOS_RATE"
-    local end=$((SECONDS + CHAOS_SECONDS - 10)) i action leader
+    local end=$((SECONDS + CHAOS_SECONDS - 10)) i j k action leader actions=4
+    if ((PARTITIONS)); then actions=6; fi
     sleep 5
     while ((SECONDS < end)); do
         i=$((RANDOM % 3 + 1))
-        action=$((RANDOM % 4))
+        j=$((i % 3 + 1))
+        k=$((j % 3 + 1))
+        action=$((RANDOM % actions))
         case $action in
             0) kill_and_restart "$i" 5 ;;
             1) leader=$("${BROKER}_leader" chaos-q); kill_and_restart "${leader:-$i}" 5 ;;
             2) info "nemesis: SIGSTOP node $i for 10s"; kill -STOP "$(node_pid "$i")"; sleep 10; kill -CONT "$(node_pid "$i")" ;;
             3) info "nemesis: stop node $i cleanly, start it again"; "${BROKER}_stop_node" "$i"; start_and_wait "$i" ;;
+            4) info "nemesis: cut node $i off from nodes $j and $k for 15s"
+               cut_link "$i" "$j"; cut_link "$i" "$k"; sleep 15; heal_link "$i" "$j"; heal_link "$i" "$k"
+               info "nemesis: partition healed" ;;
+            5) info "nemesis: cut the link between nodes $i and $j for 15s (both reach node $k)"
+               cut_link "$i" "$j"; sleep 15; heal_link "$i" "$j"
+               info "nemesis: partition healed" ;;
         esac
         sleep $((RANDOM % 11 + 5))
     done
@@ -319,9 +391,19 @@ cleanup() {
     # made the script exit 1 after every verdict was ok
     if [[ -n ${CHECKER_PID:-} ]]; then kill "$CHECKER_PID" 2>/dev/null || true; fi
     if [[ -n ${BROKER:-} ]]; then "${BROKER}_stop_all"; fi
+    if ((PARTITIONS)); then netns_down; fi
     rm -rf "$DATA_ROOT"
 }
 trap cleanup EXIT
+
+if ((PARTITIONS)); then
+    [[ $BROKERS == warren ]] || die "PARTITIONS=1 runs Warren's nodes in network namespaces: set BROKERS=warren"
+    for scenario in $SCENARIOS; do
+        [[ $scenario == chaos || $scenario == failover ]] || die "PARTITIONS=1 runs the failover and chaos scenarios only"
+    done
+    ((EUID == 0)) || die "PARTITIONS=1 needs root (ip netns)"
+    netns_up
+fi
 
 for BROKER in $BROKERS; do
     case $BROKER in
@@ -333,7 +415,7 @@ for BROKER in $BROKERS; do
     # all at once: a Warren node waits for a majority before it listens
     for i in "${NODES[@]}"; do "${BROKER}_start_node" "$i"; done
     for i in "${NODES[@]}"; do
-        wait_port "$(node_port "$i")" 180 || die "$BROKER node $i did not start (see $LOG_DIR)"
+        wait_port "$(node_host "$i")" "$(node_port "$i")" 180 || die "$BROKER node $i did not start (see $LOG_DIR)"
     done
     "${BROKER}_form_cluster"
     for scenario in $SCENARIOS; do
