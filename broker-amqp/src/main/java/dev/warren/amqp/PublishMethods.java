@@ -253,11 +253,11 @@ final class PublishMethods {
 
     /**
      * Hands a message to a quorum queue's replicated log: taken once a majority of its members has it on disk, which
-     * is when it counts toward the publish's confirm. Without confirms a failure (no majority) is only logged: there
+     * is when it counts toward the publish's confirm (refused when full with reject-publish: a nack). Without confirms a failure (no majority) is only logged: there
      * is nobody to nack, and the publisher's other queues are not at fault.
      */
     private void appendToLog(MessageQueue queue, Message message, long sequence) {
-        handOver(queue, message, sequence, "was not committed", queue.replicated().publish(message).thenApply(reply -> true));
+        handOver(queue, message, sequence, "was not committed", queue.replicated().publish(message));
     }
 
     /**

@@ -118,6 +118,9 @@ public final class MessageQueue implements BindingDestination {
             return CompletableFuture.completedFuture(null);
         }
         settings = next;
+        if (replicated != null) {
+            replicated.reconfigure(); // the log's state applies them
+        }
         try {
             return call(p -> {
                 p.reconfigure(next);

@@ -49,6 +49,8 @@ public final class ReplicatedQueue implements QuorumApplied {
     /** Dead-lettering on the leader (applier thread), made for the settings it was made from. */
     private DeadLetters deadLetters;
     private QueueArguments deadLettersFor;
+    /** The configuration this node last gave the log (at open, or after a policy change). */
+    private volatile QuorumCommand.Configure configured;
 
     /** A consumer on this node and the credit it subscribed with. */
     private record Subscription(Consumer consumer, int credit) {
@@ -116,17 +118,56 @@ public final class ReplicatedQueue implements QuorumApplied {
         }
     }
 
-    /** Appends a published message; completes once a majority of the members has it on disk. */
-    public CompletableFuture<QuorumReply> publish(Message message) {
-        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message)));
+    /**
+     * A quorum queue's settings from its arguments and policies: the delivery limit (RabbitMQ 4's default of 20
+     * unless x-delivery-limit or a policy says otherwise); dead messages go to the dead-letter exchange when it has
+     * one; length limits with drop-head or reject-publish (reject-publish-dlx is drop-head here, as RabbitMQ's quorum
+     * queues take it, with a warning).
+     */
+    public QuorumCommand.Configure configuration() {
+        configured = settingsNow();
+        return configured;
+    }
+
+    private QuorumCommand.Configure settingsNow() {
+        QueueArguments settings = queue.settings();
+        long limit = settings.deliveryLimit();
+        if (settings.overflow() == QueueArguments.Overflow.REJECT_PUBLISH_DLX) {
+            LOG.warn("{}: overflow 'reject-publish-dlx' is not one of a quorum queue's; it drops the head instead",
+                    queue.describe());
+        }
+        return new QuorumCommand.Configure(limit == QueueArguments.NONE
+                ? QuorumQueueState.DEFAULT_DELIVERY_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE),
+                settings.deadLetters(), settings.maxLength(), settings.maxLengthBytes(),
+                settings.overflow() == QueueArguments.Overflow.REJECT_PUBLISH);
+    }
+
+    /** A policy changed the queue's settings: the log gets the new configuration when it differs. */
+    void reconfigure() {
+        QuorumCommand.Configure next = settingsNow();
+        if (!next.equals(configured)) {
+            configured = next;
+            submitQuietly(next);
+        }
+    }
+
+    /**
+     * Appends a published message; completes once a majority of the members has it on disk: true, or false when the
+     * queue refused it (full, with overflow reject-publish).
+     */
+    public CompletableFuture<Boolean> publish(Message message) {
+        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message)))
+                .thenApply(reply -> !(reply.answer() instanceof QuorumEffect.Rejected));
     }
 
     /** Appends a message the broker routed itself; a failure to commit it is logged (no confirm waits for it). */
     void publishQuietly(Message message) {
-        publish(message).whenComplete((reply, failure) -> {
+        publish(message).whenComplete((taken, failure) -> {
             if (failure != null) {
                 LOG.warn("{}: a message routed to it (dead-lettered, delayed or traced) was not committed and is lost: {}",
                         queue.describe(), failure.toString());
+            } else if (!taken) {
+                LOG.debug("{}: a message routed to it was refused: the queue is full (reject-publish)", queue.describe());
             }
         });
     }
@@ -268,8 +309,11 @@ public final class ReplicatedQueue implements QuorumApplied {
         }
         Message message = QuorumMessages.decode(d.message());
         try {
-            deadLetters.publish(message, d.reason() == QuorumEffect.DeadReason.DELIVERY_LIMIT
-                    ? DeadLetters.Reason.DELIVERY_LIMIT : DeadLetters.Reason.REJECTED, false);
+            deadLetters.publish(message, switch (d.reason()) {
+                case DELIVERY_LIMIT -> DeadLetters.Reason.DELIVERY_LIMIT;
+                case MAXLEN -> DeadLetters.Reason.MAXLEN;
+                case REJECTED -> DeadLetters.Reason.REJECTED;
+            }, false);
         } finally {
             message.release();
         }

@@ -603,17 +603,12 @@ public final class VirtualHost {
 
     /**
      * Opens a quorum queue's replicated log on the members chosen from {@code home} (the node that declared it),
-     * making the group when {@code create}. Its settings: the delivery limit (RabbitMQ 4's default of 20 unless
-     * x-delivery-limit or a policy says otherwise); dead messages go to the dead-letter exchange when it has one.
+     * making the group when {@code create}, with its settings ({@link ReplicatedQueue#configuration}).
      */
     private void openLog(MessageQueue queue, String home, boolean create) {
         QuorumLogs logs = storage.quorum();
         List<String> members = logs.membersFor(home, QueueArguments.quorumGroupSize(queue.arguments(), queue.describe()));
-        long limit = queue.settings().deliveryLimit();
-        QuorumCommand.Configure settings = new QuorumCommand.Configure(limit == QueueArguments.NONE
-                ? QuorumQueueState.DEFAULT_DELIVERY_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE),
-                queue.settings().deadLetters());
-        queue.replicated().opened(logs.open(name, queue.name(), members, settings, create, queue.replicated()));
+        queue.replicated().opened(logs.open(name, queue.name(), members, queue.replicated().configuration(), create, queue.replicated()));
     }
 
     // ---- a cluster's queues of other nodes, and changes other nodes made ----

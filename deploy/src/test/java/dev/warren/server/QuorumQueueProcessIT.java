@@ -504,6 +504,45 @@ class QuorumQueueProcessIT {
     }
 
     /** Consumes with manual acks and never acks; the bodies of the deliveries, in order, as they come. */
+    @Test
+    @Order(10)
+    void lengthLimitsRejectPublishesOrDeadLetterTheHeadAndAPolicyLowersThem() throws Exception {
+        try (Connection b = cluster.factory(B).newConnection()) {
+            Channel ch = b.createChannel();
+            ch.confirmSelect();
+            ch.queueDeclare("capped", true, false, false, Map.of("x-queue-type", "quorum", "x-max-length", 2,
+                    "x-overflow", "reject-publish"));
+            List<Boolean> confirmed = new java.util.ArrayList<>();
+            for (String body : List.of("c1", "c2", "c3")) {
+                ch.basicPublish("", "capped", null, body.getBytes(StandardCharsets.UTF_8));
+                confirmed.add(ch.waitForConfirms(WAIT_MS));
+            }
+            assertEquals(List.of(true, true, false), confirmed, "the third publish to a full queue is nacked");
+            assertTrue(ch.isOpen(), "a nack, not a channel error");
+            assertEquals("c1", new String(awaitGet(ch, "capped").getBody(), StandardCharsets.UTF_8));
+            ch.basicPublish("", "capped", null, "c4".getBytes(StandardCharsets.UTF_8));
+            assertTrue(ch.waitForConfirms(WAIT_MS), "confirmed: only ready messages count, and c1 is out");
+
+            ch.exchangeDeclare("maxlen-dlx", "fanout", true);
+            ch.queueDeclare("maxlen-dead", true, false, false, null);
+            ch.queueBind("maxlen-dead", "maxlen-dlx", "");
+            ch.queueDeclare("rolling", true, false, false, Map.of("x-queue-type", "quorum", "x-max-length", 2,
+                    "x-dead-letter-exchange", "maxlen-dlx"));
+            for (String body : List.of("r1", "r2", "r3")) {
+                ch.basicPublish("", "rolling", null, body.getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(WAIT_MS);
+            assertEquals("r1", deathOf(awaitGet(ch, "maxlen-dead"), "maxlen", "rolling"));
+            assertEquals(2, ch.queueDeclarePassive("rolling").getMessageCount());
+
+            cluster.warrenctl(A, "set_policy", "--apply-to", "queues", "one-only", "^rolling$", "{\"max-length\": 1}");
+            assertEquals("r2", deathOf(awaitGet(ch, "maxlen-dead"), "maxlen", "rolling"));
+            ClusterHarness.await("rolling down to one message on " + cluster.name(C), WAIT_MS,
+                    () -> messageCount(C, "rolling") == 1);
+            cluster.warrenctl(A, "clear_policy", "one-only");
+        }
+    }
+
     private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         ch.basicConsume(queue, false, new DefaultConsumer(ch) {

@@ -10,9 +10,17 @@ public sealed interface QuorumCommand {
     /**
      * The queue's settings from its arguments and policies: the first entry of every group, and again when a policy
      * changes them. Returns past {@code deliveryLimit} ({@link QuorumQueueState#UNLIMITED} for none) die; with
-     * {@code deadLettering} dead messages go to the dead-letter exchange, else they are dropped.
+     * {@code deadLettering} dead messages go to the dead-letter exchange, else they are dropped. At most
+     * {@code maxLength} ready messages and {@code maxLengthBytes} of their bodies ({@link QuorumQueueState#UNLIMITED}
+     * for no limit): past them the oldest ready ones die ({@code maxlen}), or with {@code rejectPublish} a new one is
+     * refused.
      */
-    record Configure(int deliveryLimit, boolean deadLettering) implements QuorumCommand {
+    record Configure(int deliveryLimit, boolean deadLettering, long maxLength, long maxLengthBytes, boolean rejectPublish)
+            implements QuorumCommand {
+        /** Without length limits. */
+        public Configure(int deliveryLimit, boolean deadLettering) {
+            this(deliveryLimit, deadLettering, QuorumQueueState.UNLIMITED, QuorumQueueState.UNLIMITED, false);
+        }
     }
 
     /** A published message (encoded by the store; opaque here). Its id is the log index it was committed at. */

@@ -23,6 +23,10 @@ public sealed interface QuorumEffect {
     record DeadLetter(long id, byte[] message, DeadReason reason, int deliveryCount) implements QuorumEffect {
     }
 
+    /** An enqueue refused: the queue is full and its overflow is reject-publish (the publisher gets a nack). */
+    record Rejected() implements QuorumEffect {
+    }
+
     /** How many ready messages a purge removed. */
     record Purged(long count) implements QuorumEffect {
     }
@@ -30,7 +34,8 @@ public sealed interface QuorumEffect {
     /** Why a message died, as RabbitMQ's x-death reasons name it. */
     enum DeadReason {
         REJECTED("rejected"),
-        DELIVERY_LIMIT("delivery_limit");
+        DELIVERY_LIMIT("delivery_limit"),
+        MAXLEN("maxlen");
 
         private final String value;
 

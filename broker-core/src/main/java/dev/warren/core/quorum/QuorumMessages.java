@@ -44,6 +44,14 @@ public final class QuorumMessages {
         return new Message(exchange, routingKey, properties, body, arrivedAt);
     }
 
+    /** The size of the body the bytes hold (what length limits in bytes count), without decoding the rest. */
+    public static int bodySize(byte[] bytes) {
+        int routingKeyAt = 1 + (bytes[0] & 0xFF);
+        int propertiesSizeAt = routingKeyAt + 1 + (bytes[routingKeyAt] & 0xFF) + Long.BYTES;
+        int propertiesSize = ByteBuffer.wrap(bytes, propertiesSizeAt, Integer.BYTES).getInt();
+        return bytes.length - (propertiesSizeAt + Integer.BYTES + propertiesSize);
+    }
+
     private static String string(ByteBuffer in) {
         int length = in.get() & 0xFF; // exchange names and routing keys are AMQP short strings (at most 255 bytes)
         String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);

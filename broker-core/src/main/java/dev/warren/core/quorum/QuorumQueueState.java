@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  * with their delivery count one more, and past the delivery limit they die (dead-lettered, or dropped without a
  * dead-letter exchange). A dead-lettered message stays here until the leader reports it published
  * ({@link QuorumCommand.DeadLettered}): dead-lettering is at least once. A closed channel or a lost node
- * returns what its consumers held. No clock is read: anything time-based must arrive as a command.
+ * returns what its consumers held. Length limits count ready messages (and their body bytes): past them the head
+ * dies ({@code maxlen}), or with reject-publish an enqueue is refused ({@link QuorumEffect.Rejected}, the
+ * publisher's nack). No clock is read: anything time-based must arrive as a command.
  *
  * <p>Threading: not thread-safe; the queue's one applier thread owns it.
  */
@@ -39,7 +41,8 @@ public final class QuorumQueueState {
     public static final int DEFAULT_DELIVERY_LIMIT = 20;
     /** No delivery limit. */
     public static final int UNLIMITED = -1;
-    private static final int SNAPSHOT_VERSION = 1;
+    /** 2 added the length limits; a version 1 snapshot has none. */
+    private static final int SNAPSHOT_VERSION = 2;
 
     private enum Place { READY, CHECKED_OUT, DEAD_LETTERING }
 
@@ -50,9 +53,18 @@ public final class QuorumQueueState {
         int deliveryCount;
         boolean delivered;
         Place place = Place.READY;
+        /** Its body's size once a byte limit asked for it (read from the message's bytes), else -1. */
+        int bodySize = -1;
 
         Entry(byte[] message) {
             this.message = message;
+        }
+
+        int bodySize() {
+            if (bodySize < 0) {
+                bodySize = QuorumMessages.bodySize(message);
+            }
+            return bodySize;
         }
     }
 
@@ -76,6 +88,11 @@ public final class QuorumQueueState {
 
     private int deliveryLimit;
     private boolean deadLettering;
+    private long maxLength = UNLIMITED;
+    private long maxLengthBytes = UNLIMITED;
+    private boolean rejectPublish;
+    /** The ready messages' body bytes, counted while there is a byte limit. */
+    private long readyBytes;
     private final HashMap<Long, Entry> messages = new HashMap<>();
     private final ArrayDeque<Long> returned = new ArrayDeque<>();
     private final ArrayDeque<Long> fresh = new ArrayDeque<>();
@@ -152,11 +169,10 @@ public final class QuorumQueueState {
         }
         lastApplied = position;
         if (command instanceof QuorumCommand.Configure c) {
-            deliveryLimit = c.deliveryLimit();
-            deadLettering = c.deadLettering();
+            configure(c);
+            trimToLimit(effects); // a lower limit applies at once
         } else if (command instanceof QuorumCommand.Enqueue e) {
-            messages.put(position, new Entry(e.message()));
-            fresh.addLast(position);
+            enqueue(position, new Entry(e.message()), effects);
         } else if (command instanceof QuorumCommand.Checkout c) {
             checkout(c.consumer(), c.credit());
         } else if (command instanceof QuorumCommand.Cancel c) {
@@ -184,6 +200,61 @@ public final class QuorumQueueState {
             }
         }
         dispatch(effects);
+    }
+
+    private void configure(QuorumCommand.Configure c) {
+        deliveryLimit = c.deliveryLimit();
+        deadLettering = c.deadLettering();
+        maxLength = c.maxLength();
+        maxLengthBytes = c.maxLengthBytes();
+        rejectPublish = c.rejectPublish();
+        readyBytes = 0;
+        if (maxLengthBytes != UNLIMITED) {
+            for (Long id : returned) {
+                readyBytes += messages.get(id).bodySize();
+            }
+            for (Long id : fresh) {
+                readyBytes += messages.get(id).bodySize();
+            }
+        }
+    }
+
+    /**
+     * A new message joins the ready ones; over a length limit, reject-publish refuses it (the publisher's nack), and
+     * drop-head lets the oldest ready ones die instead, as RabbitMQ's quorum queues count: ready messages only.
+     */
+    private void enqueue(long id, Entry entry, Consumer<QuorumEffect> effects) {
+        if (rejectPublish && wouldOverflow(entry)) {
+            effects.accept(new QuorumEffect.Rejected());
+            return;
+        }
+        messages.put(id, entry);
+        fresh.addLast(id);
+        if (maxLengthBytes != UNLIMITED) {
+            readyBytes += entry.bodySize();
+        }
+        trimToLimit(effects);
+    }
+
+    private boolean wouldOverflow(Entry entry) {
+        return (maxLength != UNLIMITED && readyCount() >= maxLength)
+                || (maxLengthBytes != UNLIMITED && readyBytes + entry.bodySize() > maxLengthBytes);
+    }
+
+    private boolean overLimit() {
+        return (maxLength != UNLIMITED && readyCount() > maxLength)
+                || (maxLengthBytes != UNLIMITED && readyBytes > maxLengthBytes);
+    }
+
+    /** drop-head: while over a limit the head (the next message out) dies, reason maxlen. */
+    private void trimToLimit(Consumer<QuorumEffect> effects) {
+        if (rejectPublish) {
+            return;
+        }
+        while (overLimit()) {
+            long id = nextReady();
+            die(id, messages.get(id), DeadReason.MAXLEN, effects);
+        }
     }
 
     private void checkout(ConsumerKey key, int credit) {
@@ -298,6 +369,7 @@ public final class QuorumQueueState {
         }
         returned.clear();
         fresh.clear();
+        readyBytes = 0;
         return count;
     }
 
@@ -311,6 +383,9 @@ public final class QuorumQueueState {
         }
         entry.place = Place.READY;
         returned.addLast(id);
+        if (maxLengthBytes != UNLIMITED) {
+            readyBytes += entry.bodySize();
+        }
     }
 
     private void die(long id, Entry entry, DeadReason reason, Consumer<QuorumEffect> effects) {
@@ -346,7 +421,13 @@ public final class QuorumQueueState {
 
     private Long nextReady() {
         Long id = returned.pollFirst();
-        return id != null ? id : fresh.pollFirst();
+        if (id == null) {
+            id = fresh.pollFirst();
+        }
+        if (id != null && maxLengthBytes != UNLIMITED) {
+            readyBytes -= messages.get(id).bodySize();
+        }
+        return id;
     }
 
     /** Hands ready messages to consumers that can take them, round-robin. */
@@ -380,6 +461,9 @@ public final class QuorumQueueState {
         out.writeLong(lastApplied);
         out.writeInt(deliveryLimit);
         out.writeBoolean(deadLettering);
+        out.writeLong(maxLength);
+        out.writeLong(maxLengthBytes);
+        out.writeBoolean(rejectPublish);
         // messages in id order, so equal states write equal bytes
         long[] ids = messages.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
         out.writeInt(ids.length);
@@ -412,11 +496,15 @@ public final class QuorumQueueState {
     /** The state a snapshot holds. */
     public static QuorumQueueState readSnapshot(DataInput in) throws IOException {
         int version = in.readInt();
-        if (version != SNAPSHOT_VERSION) {
+        if (version != 1 && version != SNAPSHOT_VERSION) {
             throw new IOException("unknown quorum queue snapshot version " + version);
         }
         long lastApplied = in.readLong();
-        QuorumQueueState state = new QuorumQueueState(in.readInt(), in.readBoolean());
+        int deliveryLimit = in.readInt();
+        boolean deadLettering = in.readBoolean();
+        QuorumCommand.Configure settings = version == 1 ? new QuorumCommand.Configure(deliveryLimit, deadLettering)
+                : new QuorumCommand.Configure(deliveryLimit, deadLettering, in.readLong(), in.readLong(), in.readBoolean());
+        QuorumQueueState state = new QuorumQueueState(deliveryLimit, deadLettering);
         state.lastApplied = lastApplied;
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
@@ -446,6 +534,7 @@ public final class QuorumQueueState {
         for (int i = 0; i < ring; i++) {
             state.serviceRing.addLast(ConsumerKey.readFrom(in));
         }
+        state.configure(settings); // counts the ready bytes when there is a byte limit
         return state;
     }
 

@@ -11,13 +11,15 @@ import java.util.List;
 /**
  * What the node that submitted a command hears back once the leader applied it: the command's position in the log
  * ({@link QuorumQueueState#position}: for an enqueue, its message's id) and, for basic.get and queue.purge, the
- * answer the state gave ({@link QuorumEffect.GetResult}, {@link QuorumEffect.Purged}); {@code answer} is null for
+ * answer the state gave ({@link QuorumEffect.GetResult}, {@link QuorumEffect.Purged}), and for a refused enqueue
+ * {@link QuorumEffect.Rejected}; {@code answer} is null for
  * every other command. Carried in the Raft reply (one per command of a batch), so the submitter needs no replica.
  */
 public record QuorumReply(long position, QuorumEffect answer) {
     private static final int NONE = 0;
     private static final int GET_RESULT = 1;
     private static final int PURGED = 2;
+    private static final int REJECTED = 3;
 
     /** The log index of the entry the command was in. */
     public long index() {
@@ -42,7 +44,8 @@ public record QuorumReply(long position, QuorumEffect answer) {
 
     private static void writeAnswer(DataOutputStream out, List<QuorumEffect> effects) throws IOException {
         QuorumEffect answer = effects.stream()
-                .filter(e -> e instanceof QuorumEffect.GetResult || e instanceof QuorumEffect.Purged)
+                .filter(e -> e instanceof QuorumEffect.GetResult || e instanceof QuorumEffect.Purged
+                        || e instanceof QuorumEffect.Rejected)
                 .findFirst().orElse(null);
         if (answer instanceof QuorumEffect.GetResult g) {
             out.writeByte(GET_RESULT);
@@ -58,6 +61,8 @@ public record QuorumReply(long position, QuorumEffect answer) {
         } else if (answer instanceof QuorumEffect.Purged p) {
             out.writeByte(PURGED);
             out.writeLong(p.count());
+        } else if (answer instanceof QuorumEffect.Rejected) {
+            out.writeByte(REJECTED);
         } else {
             out.writeByte(NONE);
         }
@@ -97,6 +102,7 @@ public record QuorumReply(long position, QuorumEffect answer) {
                 yield new QuorumEffect.GetResult(holder, id, message, redelivered, deliveryCount, remaining);
             }
             case PURGED -> new QuorumEffect.Purged(in.readLong());
+            case REJECTED -> new QuorumEffect.Rejected();
             default -> null;
         };
     }

@@ -112,4 +112,79 @@ class QuorumQueueStateTest {
         apply(new QuorumCommand.ChannelDown("warren@a", 3));
         assertEquals(1, queue.readyCount(), "its channel closed: back in the queue");
     }
+
+    private static byte[] encoded(String body) {
+        return QuorumMessages.encode(new dev.warren.core.message.Message("", "q", io.netty.buffer.Unpooled.EMPTY_BUFFER,
+                io.netty.buffer.Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), 0));
+    }
+
+    private static String bodyOf(byte[] encoded) {
+        return QuorumMessages.decode(encoded).body().toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void overTheLengthLimitTheOldestReadyMessageIsDeadLetteredWithReasonMaxlen() {
+        apply(new QuorumCommand.Configure(2, true, 2, QuorumQueueState.UNLIMITED, false));
+        long first = publish("m1");
+        publish("m2");
+        apply(new QuorumCommand.Checkout(ALICE, 1)); // m1 out: only ready messages count
+        publish("m3");
+        assertTrue(apply(new QuorumCommand.Enqueue("m4".getBytes(StandardCharsets.UTF_8))).stream()
+                .anyMatch(e -> e instanceof QuorumEffect.DeadLetter d && d.reason() == DeadReason.MAXLEN
+                        && new String(d.message(), StandardCharsets.UTF_8).equals("m2")), "m2, the head, dies");
+        assertEquals(2, queue.readyCount());
+        assertEquals(1, queue.checkedOutCount(), "m1 stays with its consumer");
+        apply(new QuorumCommand.Settle(ALICE, new long[] {first}));
+    }
+
+    @Test
+    void withoutADeadLetterExchangeTheHeadIsDroppedAndALowerLimitTrimsAtOnce() {
+        apply(new QuorumCommand.Configure(2, false));
+        for (int i = 1; i <= 5; i++) {
+            publish("m" + i);
+        }
+        List<QuorumEffect> lowered = apply(new QuorumCommand.Configure(2, false, 3, QuorumQueueState.UNLIMITED, false));
+        assertTrue(lowered.isEmpty(), "dropped, not dead-lettered: " + lowered);
+        assertEquals(3, queue.totalCount());
+        ConsumerKey gets = ConsumerKey.forGets("warren@a", 3);
+        QuorumEffect.GetResult head = (QuorumEffect.GetResult) apply(new QuorumCommand.Get(gets, true)).get(0);
+        assertEquals("m3", new String(head.message(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFullRejectPublishQueueRefusesTheNewMessageAndKeepsTheOthers() {
+        apply(new QuorumCommand.Configure(2, true, 2, QuorumQueueState.UNLIMITED, true));
+        publish("m1");
+        publish("m2");
+        List<QuorumEffect> refused = apply(new QuorumCommand.Enqueue("m3".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of(new QuorumEffect.Rejected()), refused);
+        assertEquals(2, queue.totalCount());
+        ConsumerKey gets = ConsumerKey.forGets("warren@a", 3);
+        apply(new QuorumCommand.Get(gets, true));
+        assertTrue(apply(new QuorumCommand.Enqueue("m4".getBytes(StandardCharsets.UTF_8))).isEmpty(), "room again");
+        assertEquals(2, queue.readyCount());
+    }
+
+    @Test
+    void aByteLimitCountsTheReadyBodiesAndSurvivesASnapshot() throws java.io.IOException {
+        apply(new QuorumCommand.Configure(2, false, QuorumQueueState.UNLIMITED, 10, true));
+        apply(new QuorumCommand.Enqueue(encoded("12345")));
+        apply(new QuorumCommand.Enqueue(encoded("67890")));
+        assertEquals(List.of(new QuorumEffect.Rejected()), apply(new QuorumCommand.Enqueue(encoded("x"))));
+
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        queue.writeSnapshot(new java.io.DataOutputStream(bytes));
+        QuorumQueueState restored = QuorumQueueState.readSnapshot(
+                new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        List<QuorumEffect> effects = new ArrayList<>();
+        restored.apply(++index, new QuorumCommand.Enqueue(encoded("y")), effects::add);
+        assertEquals(List.of(new QuorumEffect.Rejected()), effects, "the limit and the count came back");
+        ConsumerKey gets = ConsumerKey.forGets("warren@a", 3);
+        effects.clear();
+        restored.apply(++index, new QuorumCommand.Get(gets, true), effects::add);
+        assertEquals("12345", bodyOf(((QuorumEffect.GetResult) effects.get(0)).message()));
+        effects.clear();
+        restored.apply(++index, new QuorumCommand.Enqueue(encoded("abcde")), effects::add);
+        assertTrue(effects.isEmpty(), "five bytes freed, five taken: " + effects);
+    }
 }

@@ -37,4 +37,12 @@ class QuorumReplyTest {
         assertEquals(5, ((QuorumEffect.Purged) replies.get(3).answer()).count());
         assertNull(replies.get(4).answer());
     }
+
+    @Test
+    void aRefusedEnqueueHearsItWasRejected() {
+        List<QuorumReply> replies = QuorumReply.decode(QuorumReply.encode(3, List.of(
+                List.<QuorumEffect>of(new QuorumEffect.Rejected()), List.of())));
+        assertEquals(new QuorumEffect.Rejected(), replies.get(0).answer());
+        assertNull(replies.get(1).answer(), "a taken enqueue hears nothing more");
+    }
 }
