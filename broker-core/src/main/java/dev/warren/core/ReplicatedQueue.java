@@ -139,7 +139,7 @@ public final class ReplicatedQueue implements QuorumApplied {
         return new QuorumCommand.Configure(limit == QueueArguments.NONE
                 ? QuorumQueueState.DEFAULT_DELIVERY_LIMIT : (int) Math.min(limit, Integer.MAX_VALUE),
                 settings.deadLetters(), settings.maxLength(), settings.maxLengthBytes(),
-                settings.overflow() == QueueArguments.Overflow.REJECT_PUBLISH);
+                settings.overflow() == QueueArguments.Overflow.REJECT_PUBLISH, settings.singleActiveConsumer());
     }
 
     /** A policy changed the queue's settings: the log gets the new configuration when it differs. */

@@ -543,6 +543,45 @@ class QuorumQueueProcessIT {
         }
     }
 
+    @Test
+    @Order(11)
+    void aSingleActiveConsumerGetsEveryMessageAndTheNextTakesOverWhenItsChannelCloses() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection(); Connection c = cluster.factory(C).newConnection()) {
+            Channel first = a.createChannel();
+            first.queueDeclare("sac", true, false, false, Map.of("x-queue-type", "quorum", "x-single-active-consumer", true));
+            first.basicQos(10);
+            List<String> toFirst = consumeBodiesUnacked(first, "sac");
+            Channel second = c.createChannel();
+            second.basicQos(10);
+            List<String> toSecond = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // subscribed after the first: its consume-ok comes once the log has it, so the order is settled
+            second.basicConsume("sac", false, new DefaultConsumer(second) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+                        throws IOException {
+                    toSecond.add(new String(body, StandardCharsets.UTF_8) + (envelope.isRedeliver() ? " again" : ""));
+                    second.basicAck(envelope.getDeliveryTag(), false);
+                }
+            });
+            Channel publisher = cluster.factory(B).newConnection().createChannel();
+            publisher.confirmSelect();
+            for (int i = 1; i <= 3; i++) {
+                publisher.basicPublish("", "sac", null, ("s" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            publisher.waitForConfirmsOrDie(WAIT_MS);
+            ClusterHarness.await("three deliveries to the first consumer", WAIT_MS, () -> toFirst.size() == 3);
+            assertEquals(List.of("s1", "s2", "s3"), toFirst);
+            assertTrue(toSecond.isEmpty(), "the second consumer waits: " + toSecond);
+
+            first.close(); // unacked: they come back, to the consumer that takes over
+            publisher.basicPublish("", "sac", null, "s4".getBytes(StandardCharsets.UTF_8));
+            publisher.waitForConfirmsOrDie(WAIT_MS);
+            ClusterHarness.await("four deliveries to the second consumer", WAIT_MS, () -> toSecond.size() == 4);
+            assertEquals(List.of("s1 again", "s2 again", "s3 again", "s4"), toSecond);
+            publisher.getConnection().close();
+        }
+    }
+
     private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         ch.basicConsume(queue, false, new DefaultConsumer(ch) {

@@ -13,13 +13,13 @@ public sealed interface QuorumCommand {
      * {@code deadLettering} dead messages go to the dead-letter exchange, else they are dropped. At most
      * {@code maxLength} ready messages and {@code maxLengthBytes} of their bodies ({@link QuorumQueueState#UNLIMITED}
      * for no limit): past them the oldest ready ones die ({@code maxlen}), or with {@code rejectPublish} a new one is
-     * refused.
+     * refused. With {@code singleActiveConsumer} only the longest-standing consumer gets deliveries.
      */
-    record Configure(int deliveryLimit, boolean deadLettering, long maxLength, long maxLengthBytes, boolean rejectPublish)
-            implements QuorumCommand {
-        /** Without length limits. */
+    record Configure(int deliveryLimit, boolean deadLettering, long maxLength, long maxLengthBytes, boolean rejectPublish,
+                     boolean singleActiveConsumer) implements QuorumCommand {
+        /** Without length limits, every consumer active. */
         public Configure(int deliveryLimit, boolean deadLettering) {
-            this(deliveryLimit, deadLettering, QuorumQueueState.UNLIMITED, QuorumQueueState.UNLIMITED, false);
+            this(deliveryLimit, deadLettering, QuorumQueueState.UNLIMITED, QuorumQueueState.UNLIMITED, false, false);
         }
     }
 

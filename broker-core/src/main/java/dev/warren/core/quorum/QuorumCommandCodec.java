@@ -26,8 +26,11 @@ public final class QuorumCommandCodec {
     private static final int DEAD_LETTERED = 11;
     private static final int CONFIGURE = 12;
     private static final int BATCH = 13;
-    /** A Configure with length limits (a plain CONFIGURE, from logs written before them, has none). */
-    private static final int CONFIGURE_LIMITS = 14;
+    /**
+     * A Configure with length limits and single active consumer (a plain CONFIGURE, from logs written before them,
+     * has neither).
+     */
+    private static final int CONFIGURE_V2 = 14;
 
     private QuorumCommandCodec() {
     }
@@ -38,12 +41,13 @@ public final class QuorumCommandCodec {
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             if (command instanceof QuorumCommand.Configure c) {
-                out.writeByte(CONFIGURE_LIMITS);
+                out.writeByte(CONFIGURE_V2);
                 out.writeInt(c.deliveryLimit());
                 out.writeBoolean(c.deadLettering());
                 out.writeLong(c.maxLength());
                 out.writeLong(c.maxLengthBytes());
                 out.writeBoolean(c.rejectPublish());
+                out.writeBoolean(c.singleActiveConsumer());
             } else if (command instanceof QuorumCommand.Enqueue e) {
                 out.writeByte(ENQUEUE);
                 out.writeInt(e.message().length);
@@ -125,8 +129,8 @@ public final class QuorumCommandCodec {
             case PURGE -> new QuorumCommand.Purge();
             case DEAD_LETTERED -> new QuorumCommand.DeadLettered(readIds(in));
             case CONFIGURE -> new QuorumCommand.Configure(in.readInt(), in.readBoolean());
-            case CONFIGURE_LIMITS -> new QuorumCommand.Configure(in.readInt(), in.readBoolean(), in.readLong(), in.readLong(),
-                    in.readBoolean());
+            case CONFIGURE_V2 -> new QuorumCommand.Configure(in.readInt(), in.readBoolean(), in.readLong(), in.readLong(),
+                    in.readBoolean(), in.readBoolean());
             case BATCH -> readBatch(in, bytes.length);
             default -> throw new IOException("unknown quorum queue command type " + type);
         };

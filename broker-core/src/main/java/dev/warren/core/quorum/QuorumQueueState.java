@@ -41,7 +41,7 @@ public final class QuorumQueueState {
     public static final int DEFAULT_DELIVERY_LIMIT = 20;
     /** No delivery limit. */
     public static final int UNLIMITED = -1;
-    /** 2 added the length limits; a version 1 snapshot has none. */
+    /** 2 added the length limits and single active consumer; a version 1 snapshot has neither. */
     private static final int SNAPSHOT_VERSION = 2;
 
     private enum Place { READY, CHECKED_OUT, DEAD_LETTERING }
@@ -91,6 +91,7 @@ public final class QuorumQueueState {
     private long maxLength = UNLIMITED;
     private long maxLengthBytes = UNLIMITED;
     private boolean rejectPublish;
+    private boolean singleActiveConsumer;
     /** The ready messages' body bytes, counted while there is a byte limit. */
     private long readyBytes;
     private final HashMap<Long, Entry> messages = new HashMap<>();
@@ -208,6 +209,7 @@ public final class QuorumQueueState {
         maxLength = c.maxLength();
         maxLengthBytes = c.maxLengthBytes();
         rejectPublish = c.rejectPublish();
+        singleActiveConsumer = c.singleActiveConsumer();
         readyBytes = 0;
         if (maxLengthBytes != UNLIMITED) {
             for (Long id : returned) {
@@ -430,8 +432,15 @@ public final class QuorumQueueState {
         return id;
     }
 
-    /** Hands ready messages to consumers that can take them, round-robin. */
+    /**
+     * Hands ready messages to consumers that can take them, round-robin; with a single active consumer only to the
+     * one that subscribed first of those still subscribed (the next takes over when it goes).
+     */
     private void dispatch(Consumer<QuorumEffect> effects) {
+        ConsumerKey active = singleActiveConsumer ? activeConsumer() : null;
+        if (active != null) {
+            enqueueForService(active, consumers.get(active)); // it may just have taken over
+        }
         while (readyCount() > 0 && !serviceRing.isEmpty()) {
             ConsumerKey key = serviceRing.pollFirst();
             ConsumerState state = consumers.get(key);
@@ -439,7 +448,7 @@ public final class QuorumQueueState {
                 continue;
             }
             state.queued = false;
-            if (!state.canTake()) {
+            if (!state.canTake() || (singleActiveConsumer && !key.equals(active))) {
                 continue;
             }
             long id = nextReady();
@@ -453,6 +462,16 @@ public final class QuorumQueueState {
         }
     }
 
+    /** The consumer that gets deliveries under single active consumer: the first still subscribed, or null. */
+    public ConsumerKey activeConsumer() {
+        for (Map.Entry<ConsumerKey, ConsumerState> e : consumers.entrySet()) {
+            if (e.getValue().status == Status.ACTIVE) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     // ---- snapshots ----
 
     /** Writes the whole state; {@link #readSnapshot} makes an equal one. */
@@ -464,6 +483,7 @@ public final class QuorumQueueState {
         out.writeLong(maxLength);
         out.writeLong(maxLengthBytes);
         out.writeBoolean(rejectPublish);
+        out.writeBoolean(singleActiveConsumer);
         // messages in id order, so equal states write equal bytes
         long[] ids = messages.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
         out.writeInt(ids.length);
@@ -503,7 +523,8 @@ public final class QuorumQueueState {
         int deliveryLimit = in.readInt();
         boolean deadLettering = in.readBoolean();
         QuorumCommand.Configure settings = version == 1 ? new QuorumCommand.Configure(deliveryLimit, deadLettering)
-                : new QuorumCommand.Configure(deliveryLimit, deadLettering, in.readLong(), in.readLong(), in.readBoolean());
+                : new QuorumCommand.Configure(deliveryLimit, deadLettering, in.readLong(), in.readLong(), in.readBoolean(),
+                        in.readBoolean());
         QuorumQueueState state = new QuorumQueueState(deliveryLimit, deadLettering);
         state.lastApplied = lastApplied;
         int count = in.readInt();

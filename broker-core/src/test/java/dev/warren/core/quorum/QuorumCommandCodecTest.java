@@ -16,7 +16,7 @@ class QuorumCommandCodecTest {
     void everyCommandComesBackAsItWasEncoded() throws IOException {
         List<QuorumCommand> commands = List.of(
                 new QuorumCommand.Configure(QuorumQueueState.UNLIMITED, true),
-                new QuorumCommand.Configure(20, false, 1000, 1 << 20, true),
+                new QuorumCommand.Configure(20, false, 1000, 1 << 20, true, true),
                 new QuorumCommand.Enqueue(new byte[] {1, 2, 3}),
                 new QuorumCommand.Enqueue(new byte[0]),
                 new QuorumCommand.Checkout(KEY, 1000),
@@ -40,7 +40,7 @@ class QuorumCommandCodecTest {
     @Test
     void aConfigureWrittenBeforeLengthLimitsReadsAsOneWithout() throws IOException {
         byte[] old = {12, 0, 0, 0, 20, 1}; // CONFIGURE, delivery limit 20, dead-lettering
-        assertEquals(new QuorumCommand.Configure(20, true, QuorumQueueState.UNLIMITED, QuorumQueueState.UNLIMITED, false),
+        assertEquals(new QuorumCommand.Configure(20, true, QuorumQueueState.UNLIMITED, QuorumQueueState.UNLIMITED, false, false),
                 QuorumCommandCodec.decode(old));
     }
 

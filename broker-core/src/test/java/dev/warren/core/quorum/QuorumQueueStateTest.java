@@ -124,7 +124,7 @@ class QuorumQueueStateTest {
 
     @Test
     void overTheLengthLimitTheOldestReadyMessageIsDeadLetteredWithReasonMaxlen() {
-        apply(new QuorumCommand.Configure(2, true, 2, QuorumQueueState.UNLIMITED, false));
+        apply(new QuorumCommand.Configure(2, true, 2, QuorumQueueState.UNLIMITED, false, false));
         long first = publish("m1");
         publish("m2");
         apply(new QuorumCommand.Checkout(ALICE, 1)); // m1 out: only ready messages count
@@ -143,7 +143,7 @@ class QuorumQueueStateTest {
         for (int i = 1; i <= 5; i++) {
             publish("m" + i);
         }
-        List<QuorumEffect> lowered = apply(new QuorumCommand.Configure(2, false, 3, QuorumQueueState.UNLIMITED, false));
+        List<QuorumEffect> lowered = apply(new QuorumCommand.Configure(2, false, 3, QuorumQueueState.UNLIMITED, false, false));
         assertTrue(lowered.isEmpty(), "dropped, not dead-lettered: " + lowered);
         assertEquals(3, queue.totalCount());
         ConsumerKey gets = ConsumerKey.forGets("warren@a", 3);
@@ -153,7 +153,7 @@ class QuorumQueueStateTest {
 
     @Test
     void aFullRejectPublishQueueRefusesTheNewMessageAndKeepsTheOthers() {
-        apply(new QuorumCommand.Configure(2, true, 2, QuorumQueueState.UNLIMITED, true));
+        apply(new QuorumCommand.Configure(2, true, 2, QuorumQueueState.UNLIMITED, true, false));
         publish("m1");
         publish("m2");
         List<QuorumEffect> refused = apply(new QuorumCommand.Enqueue("m3".getBytes(StandardCharsets.UTF_8)));
@@ -167,7 +167,7 @@ class QuorumQueueStateTest {
 
     @Test
     void aByteLimitCountsTheReadyBodiesAndSurvivesASnapshot() throws java.io.IOException {
-        apply(new QuorumCommand.Configure(2, false, QuorumQueueState.UNLIMITED, 10, true));
+        apply(new QuorumCommand.Configure(2, false, QuorumQueueState.UNLIMITED, 10, true, false));
         apply(new QuorumCommand.Enqueue(encoded("12345")));
         apply(new QuorumCommand.Enqueue(encoded("67890")));
         assertEquals(List.of(new QuorumEffect.Rejected()), apply(new QuorumCommand.Enqueue(encoded("x"))));
@@ -186,5 +186,25 @@ class QuorumQueueStateTest {
         effects.clear();
         restored.apply(++index, new QuorumCommand.Enqueue(encoded("abcde")), effects::add);
         assertTrue(effects.isEmpty(), "five bytes freed, five taken: " + effects);
+    }
+
+    @Test
+    void aSingleActiveConsumerGetsEverythingUntilItGoesThenTheNextTakesOver() {
+        apply(new QuorumCommand.Configure(2, false, QuorumQueueState.UNLIMITED, QuorumQueueState.UNLIMITED, false, true));
+        apply(new QuorumCommand.Checkout(ALICE, 10));
+        apply(new QuorumCommand.Checkout(BOB, 10));
+        List<QuorumEffect> out = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            out.addAll(apply(new QuorumCommand.Enqueue(("m" + i).getBytes(StandardCharsets.UTF_8))));
+        }
+        assertEquals(3, out.size());
+        assertTrue(out.stream().allMatch(e -> ((QuorumEffect.Deliver) e).consumer().equals(ALICE)), out.toString());
+        assertEquals(ALICE, queue.activeConsumer());
+
+        List<QuorumEffect> takeover = apply(new QuorumCommand.ChannelDown("warren@a", 1));
+        assertEquals(BOB, queue.activeConsumer());
+        assertEquals(3, takeover.size(), "what Alice held goes to Bob, in order: " + takeover);
+        assertEquals("m1", body(takeover.get(0)));
+        assertTrue(takeover.stream().allMatch(e -> ((QuorumEffect.Deliver) e).consumer().equals(BOB)));
     }
 }
