@@ -156,8 +156,20 @@ public final class ReplicatedQueue implements QuorumApplied {
      * queue refused it (full, with overflow reject-publish).
      */
     public CompletableFuture<Boolean> publish(Message message) {
-        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message)))
+        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message), expiresAt(message)))
                 .thenApply(reply -> !(reply.answer() instanceof QuorumEffect.Rejected));
+    }
+
+    /**
+     * When the message expires: its arrival plus the lower of the queue's message TTL (x-message-ttl, or a policy's)
+     * and its own expiration property; {@link QuorumQueueState#NEVER} without either.
+     */
+    private long expiresAt(Message message) {
+        long queueTtl = queue.settings().messageTtl();
+        long own = message.expiration();
+        long ttl = queueTtl == QueueArguments.NONE ? own
+                : own == Message.NO_EXPIRATION ? queueTtl : Math.min(queueTtl, own);
+        return ttl < 0 ? QuorumQueueState.NEVER : message.arrivedAt() + ttl;
     }
 
     /** Appends a message the broker routed itself; a failure to commit it is logged (no confirm waits for it). */
@@ -312,6 +324,7 @@ public final class ReplicatedQueue implements QuorumApplied {
             deadLetters.publish(message, switch (d.reason()) {
                 case DELIVERY_LIMIT -> DeadLetters.Reason.DELIVERY_LIMIT;
                 case MAXLEN -> DeadLetters.Reason.MAXLEN;
+                case EXPIRED -> DeadLetters.Reason.EXPIRED;
                 case REJECTED -> DeadLetters.Reason.REJECTED;
             }, false);
         } finally {
@@ -338,6 +351,22 @@ public final class ReplicatedQueue implements QuorumApplied {
     public void restored(QuorumQueueState state) {
         // the counts follow (counted); deliveries already decided before went out from this node's earlier run, and
         // NodeDown returns them
+    }
+
+    /** The time of the Tick this node has scheduled (on the leader), or NEVER. */
+    private volatile long tickAt = QuorumQueueState.NEVER;
+
+    @Override
+    public void expiresNext(long at) {
+        if (at == QuorumQueueState.NEVER || at >= tickAt || !isLeaderHere()) {
+            return;
+        }
+        tickAt = at;
+        long delay = Math.max(0, at - System.currentTimeMillis());
+        queue.executor().schedule(() -> {
+            tickAt = QuorumQueueState.NEVER;
+            submitQuietly(new QuorumCommand.Tick(System.currentTimeMillis()));
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override

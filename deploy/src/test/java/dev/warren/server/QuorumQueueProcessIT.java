@@ -582,6 +582,29 @@ class QuorumQueueProcessIT {
         }
     }
 
+    @Test
+    @Order(12)
+    void expiredMessagesAreDeadLetteredWithReasonExpiredByQueueTtlOrTheirOwnExpiration() throws Exception {
+        try (Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = c.createChannel();
+            ch.confirmSelect();
+            ch.exchangeDeclare("ttl-dlx", "fanout", true);
+            ch.queueDeclare("ttl-dead", true, false, false, null);
+            ch.queueBind("ttl-dead", "ttl-dlx", "");
+            ch.queueDeclare("short-lived", true, false, false, Map.of("x-queue-type", "quorum", "x-message-ttl", 300,
+                    "x-dead-letter-exchange", "ttl-dlx"));
+            ch.basicPublish("", "short-lived", null, "by queue ttl".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish("", "short-lived", new AMQP.BasicProperties.Builder().expiration("100").build(),
+                    "by its own expiration".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+            List<String> dead = List.of(deathOf(awaitGet(ch, "ttl-dead"), "expired", "short-lived"),
+                    deathOf(awaitGet(ch, "ttl-dead"), "expired", "short-lived"));
+            assertEquals(Set.of("by queue ttl", "by its own expiration"), Set.copyOf(dead));
+            assertEquals(0, ch.queueDeclarePassive("short-lived").getMessageCount());
+            assertNull(ch.basicGet("short-lived", true), "nothing left to get");
+        }
+    }
+
     private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         ch.basicConsume(queue, false, new DefaultConsumer(ch) {

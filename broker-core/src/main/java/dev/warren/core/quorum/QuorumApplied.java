@@ -26,4 +26,11 @@ public interface QuorumApplied {
     /** The queue's counts after each command or restore, for declare-ok and management (applier thread). */
     default void counted(long ready, long checkedOut, int consumers) {
     }
+
+    /**
+     * When the next ready message is due to expire ({@link QuorumQueueState#nextExpiry}), after each command or
+     * restore: the leader submits a {@link QuorumCommand.Tick} then (applier thread).
+     */
+    default void expiresNext(long at) {
+    }
 }

@@ -23,8 +23,23 @@ public sealed interface QuorumCommand {
         }
     }
 
-    /** A published message (encoded by the store; opaque here). Its id is the log index it was committed at. */
-    record Enqueue(byte[] message) implements QuorumCommand {
+    /**
+     * A published message (encoded by the store; opaque here). Its id is the log index it was committed at. It
+     * expires at {@code expiresAt} (epoch milliseconds: its arrival plus the lower of the queue's message TTL and its
+     * own expiration, worked out by the node it was published to), or {@link QuorumQueueState#NEVER}.
+     */
+    record Enqueue(byte[] message, long expiresAt) implements QuorumCommand {
+        /** A message that does not expire. */
+        public Enqueue(byte[] message) {
+            this(message, QuorumQueueState.NEVER);
+        }
+    }
+
+    /**
+     * The leader's clock, when a ready message is due to expire: ready messages at the head whose time has come die
+     * ({@code expired}). The state reads no clock of its own, so every replica expires the same messages.
+     */
+    record Tick(long now) implements QuorumCommand {
     }
 
     /** A consumer starts (basic.consume) with a prefetch window of {@code credit} unsettled deliveries. */

@@ -31,13 +31,16 @@ public final class QuorumCommandCodec {
      * has neither).
      */
     private static final int CONFIGURE_V2 = 14;
+    /** An Enqueue of a message that expires (one that does not is a plain ENQUEUE). */
+    private static final int ENQUEUE_EXPIRING = 15;
+    private static final int TICK = 16;
 
     private QuorumCommandCodec() {
     }
 
     public static byte[] encode(QuorumCommand command) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(command instanceof QuorumCommand.Enqueue e
-                ? e.message().length + 8 : command instanceof QuorumCommand.Batch b ? b.commands().size() * 64 : 64);
+                ? e.message().length + 16 : command instanceof QuorumCommand.Batch b ? b.commands().size() * 64 : 64);
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             if (command instanceof QuorumCommand.Configure c) {
@@ -49,9 +52,16 @@ public final class QuorumCommandCodec {
                 out.writeBoolean(c.rejectPublish());
                 out.writeBoolean(c.singleActiveConsumer());
             } else if (command instanceof QuorumCommand.Enqueue e) {
-                out.writeByte(ENQUEUE);
+                boolean expires = e.expiresAt() != QuorumQueueState.NEVER;
+                out.writeByte(expires ? ENQUEUE_EXPIRING : ENQUEUE);
                 out.writeInt(e.message().length);
                 out.write(e.message());
+                if (expires) {
+                    out.writeLong(e.expiresAt());
+                }
+            } else if (command instanceof QuorumCommand.Tick t) {
+                out.writeByte(TICK);
+                out.writeLong(t.now());
             } else if (command instanceof QuorumCommand.Checkout c) {
                 out.writeByte(CHECKOUT);
                 c.consumer().writeTo(out);
@@ -109,15 +119,16 @@ public final class QuorumCommandCodec {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         int type = in.readUnsignedByte();
         QuorumCommand command = switch (type) {
-            case ENQUEUE -> {
+            case ENQUEUE, ENQUEUE_EXPIRING -> {
                 int length = in.readInt();
                 if (length < 0 || length > bytes.length) {
                     throw new IOException("enqueue of " + length + " bytes in an entry of " + bytes.length);
                 }
                 byte[] message = new byte[length];
                 in.readFully(message);
-                yield new QuorumCommand.Enqueue(message);
+                yield new QuorumCommand.Enqueue(message, type == ENQUEUE ? QuorumQueueState.NEVER : in.readLong());
             }
+            case TICK -> new QuorumCommand.Tick(in.readLong());
             case CHECKOUT -> new QuorumCommand.Checkout(ConsumerKey.readFrom(in), in.readInt());
             case CANCEL -> new QuorumCommand.Cancel(ConsumerKey.readFrom(in));
             case SETTLE -> new QuorumCommand.Settle(ConsumerKey.readFrom(in), readIds(in));

@@ -35,7 +35,8 @@ public sealed interface QuorumEffect {
     enum DeadReason {
         REJECTED("rejected"),
         DELIVERY_LIMIT("delivery_limit"),
-        MAXLEN("maxlen");
+        MAXLEN("maxlen"),
+        EXPIRED("expired");
 
         private final String value;
 

@@ -41,7 +41,9 @@ public final class QuorumQueueState {
     public static final int DEFAULT_DELIVERY_LIMIT = 20;
     /** No delivery limit. */
     public static final int UNLIMITED = -1;
-    /** 2 added the length limits and single active consumer; a version 1 snapshot has neither. */
+    /** A message that does not expire. */
+    public static final long NEVER = Long.MAX_VALUE;
+    /** 2 added length limits, single active consumer and expiry; a version 1 snapshot has none of them. */
     private static final int SNAPSHOT_VERSION = 2;
 
     private enum Place { READY, CHECKED_OUT, DEAD_LETTERING }
@@ -55,9 +57,11 @@ public final class QuorumQueueState {
         Place place = Place.READY;
         /** Its body's size once a byte limit asked for it (read from the message's bytes), else -1. */
         int bodySize = -1;
+        final long expiresAt;
 
-        Entry(byte[] message) {
+        Entry(byte[] message, long expiresAt) {
             this.message = message;
+            this.expiresAt = expiresAt;
         }
 
         int bodySize() {
@@ -94,6 +98,8 @@ public final class QuorumQueueState {
     private boolean singleActiveConsumer;
     /** The ready messages' body bytes, counted while there is a byte limit. */
     private long readyBytes;
+    /** The latest time a {@link QuorumCommand.Tick} told (epoch milliseconds): what expiry is judged by. */
+    private long clock;
     private final HashMap<Long, Entry> messages = new HashMap<>();
     private final ArrayDeque<Long> returned = new ArrayDeque<>();
     private final ArrayDeque<Long> fresh = new ArrayDeque<>();
@@ -173,7 +179,9 @@ public final class QuorumQueueState {
             configure(c);
             trimToLimit(effects); // a lower limit applies at once
         } else if (command instanceof QuorumCommand.Enqueue e) {
-            enqueue(position, new Entry(e.message()), effects);
+            enqueue(position, new Entry(e.message(), e.expiresAt()), effects);
+        } else if (command instanceof QuorumCommand.Tick t) {
+            clock = Math.max(clock, t.now());
         } else if (command instanceof QuorumCommand.Checkout c) {
             checkout(c.consumer(), c.credit());
         } else if (command instanceof QuorumCommand.Cancel c) {
@@ -200,6 +208,7 @@ public final class QuorumQueueState {
                 }
             }
         }
+        expireHeads(effects);
         dispatch(effects);
     }
 
@@ -462,6 +471,38 @@ public final class QuorumQueueState {
         }
     }
 
+    /**
+     * Ready messages at the head of either run whose expiry has come by the last tick die ({@code expired}); as in
+     * RabbitMQ, a message expires once it is at the head.
+     */
+    private void expireHeads(Consumer<QuorumEffect> effects) {
+        while (true) {
+            ArrayDeque<Long> run = expired(returned) ? returned : expired(fresh) ? fresh : null;
+            if (run == null) {
+                return;
+            }
+            long id = run.pollFirst();
+            Entry entry = messages.get(id);
+            if (maxLengthBytes != UNLIMITED) {
+                readyBytes -= entry.bodySize();
+            }
+            die(id, entry, DeadReason.EXPIRED, effects);
+        }
+    }
+
+    private boolean expired(ArrayDeque<Long> run) {
+        Long head = run.peekFirst();
+        return head != null && messages.get(head).expiresAt <= clock;
+    }
+
+    /** When the next ready message at a head is due to expire (epoch milliseconds), or {@link #NEVER}. */
+    public long nextExpiry() {
+        Long returnedHead = returned.peekFirst();
+        Long freshHead = fresh.peekFirst();
+        return Math.min(returnedHead == null ? NEVER : messages.get(returnedHead).expiresAt,
+                freshHead == null ? NEVER : messages.get(freshHead).expiresAt);
+    }
+
     /** The consumer that gets deliveries under single active consumer: the first still subscribed, or null. */
     public ConsumerKey activeConsumer() {
         for (Map.Entry<ConsumerKey, ConsumerState> e : consumers.entrySet()) {
@@ -484,6 +525,7 @@ public final class QuorumQueueState {
         out.writeLong(maxLengthBytes);
         out.writeBoolean(rejectPublish);
         out.writeBoolean(singleActiveConsumer);
+        out.writeLong(clock);
         // messages in id order, so equal states write equal bytes
         long[] ids = messages.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
         out.writeInt(ids.length);
@@ -493,6 +535,7 @@ public final class QuorumQueueState {
             out.writeByte(entry.place.ordinal());
             out.writeInt(entry.deliveryCount);
             out.writeBoolean(entry.delivered);
+            out.writeLong(entry.expiresAt);
             out.writeInt(entry.message.length);
             out.write(entry.message);
         }
@@ -525,17 +568,20 @@ public final class QuorumQueueState {
         QuorumCommand.Configure settings = version == 1 ? new QuorumCommand.Configure(deliveryLimit, deadLettering)
                 : new QuorumCommand.Configure(deliveryLimit, deadLettering, in.readLong(), in.readLong(), in.readBoolean(),
                         in.readBoolean());
+        long clock = version == 1 ? 0 : in.readLong();
         QuorumQueueState state = new QuorumQueueState(deliveryLimit, deadLettering);
         state.lastApplied = lastApplied;
+        state.clock = clock;
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             long id = in.readLong();
             Place place = Place.values()[in.readUnsignedByte()];
             int deliveryCount = in.readInt();
             boolean delivered = in.readBoolean();
+            long expiresAt = version == 1 ? NEVER : in.readLong();
             byte[] message = new byte[in.readInt()];
             in.readFully(message);
-            Entry entry = new Entry(message);
+            Entry entry = new Entry(message, expiresAt);
             entry.place = place;
             entry.deliveryCount = deliveryCount;
             entry.delivered = delivered;

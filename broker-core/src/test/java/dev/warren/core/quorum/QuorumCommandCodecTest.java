@@ -19,6 +19,8 @@ class QuorumCommandCodecTest {
                 new QuorumCommand.Configure(20, false, 1000, 1 << 20, true, true),
                 new QuorumCommand.Enqueue(new byte[] {1, 2, 3}),
                 new QuorumCommand.Enqueue(new byte[0]),
+                new QuorumCommand.Enqueue(new byte[] {5}, 1_765_000_000_000L),
+                new QuorumCommand.Tick(1_765_000_000_123L),
                 new QuorumCommand.Checkout(KEY, 1000),
                 new QuorumCommand.Cancel(KEY),
                 new QuorumCommand.Settle(KEY, new long[] {1, 5, Long.MAX_VALUE}),

@@ -207,4 +207,40 @@ class QuorumQueueStateTest {
         assertEquals("m1", body(takeover.get(0)));
         assertTrue(takeover.stream().allMatch(e -> ((QuorumEffect.Deliver) e).consumer().equals(BOB)));
     }
+
+    @Test
+    void aMessageExpiresAtTheHeadOnceATickSaysItsTimeHasComeAndIsDeadLetteredExpired() {
+        apply(new QuorumCommand.Enqueue("short".getBytes(StandardCharsets.UTF_8), 1_000));
+        apply(new QuorumCommand.Enqueue("long".getBytes(StandardCharsets.UTF_8), 5_000));
+        apply(new QuorumCommand.Enqueue("forever".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(1_000, queue.nextExpiry());
+        assertTrue(apply(new QuorumCommand.Tick(999)).isEmpty(), "not yet");
+        List<QuorumEffect> due = apply(new QuorumCommand.Tick(1_000));
+        QuorumEffect.DeadLetter dead = (QuorumEffect.DeadLetter) due.get(0);
+        assertEquals(DeadReason.EXPIRED, dead.reason());
+        assertEquals("short", new String(dead.message(), StandardCharsets.UTF_8));
+        assertEquals(1, due.size());
+        assertEquals(5_000, queue.nextExpiry());
+        assertEquals(2, queue.readyCount());
+
+        apply(new QuorumCommand.Tick(10_000));
+        assertEquals(1, queue.readyCount(), "the one without an expiry stays");
+        assertEquals(QuorumQueueState.NEVER, queue.nextExpiry());
+    }
+
+    @Test
+    void aReturnedMessageThatExpiredMeanwhileDiesInsteadOfGoingOutAgain() {
+        long id = publishExpiring("late", 2_000);
+        apply(new QuorumCommand.Checkout(ALICE, 1));
+        apply(new QuorumCommand.Tick(3_000)); // out with Alice: it does not expire there
+        assertEquals(1, queue.checkedOutCount());
+        List<QuorumEffect> back = apply(new QuorumCommand.Return(ALICE, new long[] {id}));
+        assertEquals(1, back.size());
+        assertEquals(DeadReason.EXPIRED, ((QuorumEffect.DeadLetter) back.get(0)).reason());
+    }
+
+    private long publishExpiring(String body, long expiresAt) {
+        apply(new QuorumCommand.Enqueue(body.getBytes(StandardCharsets.UTF_8), expiresAt));
+        return index;
+    }
 }

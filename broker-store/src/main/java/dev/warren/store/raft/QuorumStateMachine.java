@@ -58,6 +58,7 @@ final class QuorumStateMachine extends SnapshottingStateMachine {
         setLastAppliedTermIndex(snapshot.getTermIndex());
         notify.restored(loaded);
         notify.counted(loaded.readyCount(), loaded.checkedOutCount(), loaded.consumerCount());
+        notify.expiresNext(loaded.nextExpiry());
         LOG.debug("Quorum queue group {}: snapshot {} loaded", getGroupId(), snapshot.getTermIndex());
     }
 
@@ -67,15 +68,18 @@ final class QuorumStateMachine extends SnapshottingStateMachine {
         long ready;
         long checkedOut;
         int consumers;
+        long nextExpiry;
         synchronized (this) {
             listener = applied;
             now = state;
             ready = state.readyCount();
             checkedOut = state.checkedOutCount();
             consumers = state.consumerCount();
+            nextExpiry = state.nextExpiry();
         }
         applied.restored(now);
         applied.counted(ready, checkedOut, consumers);
+        applied.expiresNext(nextExpiry);
     }
 
     @Override
@@ -98,6 +102,7 @@ final class QuorumStateMachine extends SnapshottingStateMachine {
         long ready;
         long checkedOut;
         int consumers;
+        long nextExpiry;
         synchronized (this) {
             for (int i = 0; i < commands.size(); i++) {
                 List<QuorumEffect> these = new ArrayList<>();
@@ -108,6 +113,7 @@ final class QuorumStateMachine extends SnapshottingStateMachine {
             ready = state.readyCount();
             checkedOut = state.checkedOutCount();
             consumers = state.consumerCount();
+            nextExpiry = state.nextExpiry();
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         try {
@@ -115,6 +121,7 @@ final class QuorumStateMachine extends SnapshottingStateMachine {
                 notify.applied(QuorumQueueState.position(index, i), commands.get(i), effects.get(i));
             }
             notify.counted(ready, checkedOut, consumers);
+            notify.expiresNext(nextExpiry);
         } catch (RuntimeException e) {
             // the replica's state is applied; a failing listener (the queue on this node) must not stop the group here
             LOG.error("Quorum queue group {}: acting on entry {} failed", getGroupId(), index, e);
