@@ -45,6 +45,8 @@ final class PublishMethods {
     /** Scratch array of the durable queues' store ids for one persistent publish. */
     private int[] durableIds = new int[4];
     private ConfirmTracker confirms;
+    /** While a tx.commit routes its publishes: their hand-overs to quorum queues and other nodes, for commit-ok. */
+    private java.util.List<CompletableFuture<Boolean>> committing;
 
     PublishMethods(ChannelContext channel) {
         this.channel = channel;
@@ -206,6 +208,14 @@ final class PublishMethods {
     }
 
     /** Hands a routed message ({@link #routed}) to its queues, or returns it when unroutable and mandatory. */
+    /**
+     * From now on (until called with null) the hand-overs of routed publishes to quorum queues and other nodes' queues
+     * go to {@code into} too: a tx.commit's commit-ok waits for them.
+     */
+    void collectHandOvers(java.util.List<CompletableFuture<Boolean>> into) {
+        committing = into;
+    }
+
     private boolean deliverRouted(Message message, boolean mandatory, Set<EventExecutor> touched) {
         ConnectionContext connection = connection();
         Destinations queues = routed;
@@ -275,6 +285,9 @@ final class PublishMethods {
      * publisher faster than the log or the other node is read more slowly.
      */
     private void handOver(MessageQueue queue, Message message, long sequence, String lost, CompletableFuture<Boolean> taken) {
+        if (committing != null) {
+            committing.add(taken);
+        }
         ConnectionContext connection = connection();
         Outbox outbox = connection.outbox();
         long bytes = message.bodySize() + message.properties().readableBytes();

@@ -5,14 +5,17 @@ import dev.warren.core.AmqpException;
 import dev.warren.core.Exchange;
 import dev.warren.core.ReplyCode;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * tx.select, tx.commit and tx.rollback. In tx mode publishes and settlements wait in the channel's
  * {@link Transaction}; commit routes the publishes and applies the settlements, and answers commit-ok once
- * every queue touched has taken them and, when persistent messages were stored, once they are on disk.
+ * every queue touched has taken them and, when persistent messages were stored, once they are on disk; publishes to
+ * quorum queues once their logs committed them, and to other nodes' queues once those nodes have them.
  * Channel thread only.
  */
 final class TransactionMethods {
@@ -50,8 +53,10 @@ final class TransactionMethods {
         Transaction done = requireTransaction();
         channel.transaction(new Transaction());
         Set<EventExecutor> touched = new LinkedHashSet<>();
+        List<CompletableFuture<Boolean>> handedOver = new ArrayList<>();
         boolean stored = false;
         boolean routed = false;
+        publishing.collectHandOvers(handedOver);
         try {
             for (Transaction.Publish publish : done.publishes()) {
                 Exchange exchange = channel.connection().vhost().exchange(publish.message().exchange());
@@ -61,6 +66,7 @@ final class TransactionMethods {
             }
             routed = true;
         } finally {
+            publishing.collectHandOvers(null);
             // a publish refused at routing (a CC header that is not an array) fails the commit and closes the
             // channel: the publishes after it are dropped with the rest, and its acks go back to the unacked
             // deliveries the closing channel requeues, as for a transaction never committed
@@ -74,21 +80,37 @@ final class TransactionMethods {
             acks.settle(settlement.deliveries(), settlement.ack(), settlement.requeue());
         }
         Runnable commitOk = () -> channel.send(Methods.TX_COMMIT_OK.with());
-        if (!stored) {
+        if (!stored && handedOver.isEmpty()) {
             channel.afterQueuesCaughtUp(touched, commitOk);
             return;
         }
-        // commit-ok only once the transaction's persistent messages are on disk; the channel waits for it
-        channel.afterQueuesCaughtUp(touched, () -> {
-            CompletableFuture<Void> durable = new CompletableFuture<>();
-            channel.connection().vhost().storage().messages().afterDurable(failure -> {
-                if (failure == null) {
-                    durable.complete(null);
-                } else {
-                    durable.completeExceptionally(PublishMethods.storeFailed(failure));
-                }
-            });
-            channel.suspendUntil(durable, commitOk);
+        // commit-ok only once the transaction's persistent messages are on disk and what went to quorum queues and
+        // other nodes is there; the channel waits for it
+        boolean onDisk = stored;
+        channel.afterQueuesCaughtUp(touched, () -> channel.suspendUntil(
+                CompletableFuture.allOf(onDisk ? durable() : CompletableFuture.completedFuture(null), elsewhere(handedOver)),
+                commitOk));
+    }
+
+    private CompletableFuture<Void> durable() {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        channel.connection().vhost().storage().messages().afterDurable(failure -> {
+            if (failure == null) {
+                durable.complete(null);
+            } else {
+                durable.completeExceptionally(PublishMethods.storeFailed(failure));
+            }
+        });
+        return durable;
+    }
+
+    /** Every hand-over done; one that failed (no majority, a node down) fails the commit with 506. */
+    private static CompletableFuture<Void> elsewhere(List<CompletableFuture<Boolean>> handedOver) {
+        return CompletableFuture.allOf(handedOver.toArray(CompletableFuture[]::new)).exceptionally(failure -> {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            throw new AmqpException(ReplyCode.RESOURCE_ERROR, "tx.commit: the transaction's publishes did not all "
+                    + "reach their quorum queues or other nodes' queues: " + cause.getMessage());
         });
     }
 

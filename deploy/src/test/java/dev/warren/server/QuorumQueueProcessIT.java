@@ -605,6 +605,33 @@ class QuorumQueueProcessIT {
         }
     }
 
+    @Test
+    @Order(13)
+    void txCommitOkWaitsUntilTheQuorumQueueCommittedTheTransactionsPublishes() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            ch.queueDeclare("tx-orders", true, false, false, QUORUM);
+            assertEquals(3, members(A, "tx-orders").size());
+            cluster.kill(B);
+            cluster.kill(C); // no majority: nothing can be committed
+            ch.txSelect();
+            ch.basicPublish("", "tx-orders", null, "in a transaction".getBytes(StandardCharsets.UTF_8));
+            java.util.concurrent.CompletableFuture<Void> commit = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    ch.txCommit();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, task -> new Thread(task, "tx-commit").start());
+            Thread.sleep(2_000); // commit-ok must not come while the queue cannot commit (it came at once before)
+            assertFalse(commit.isDone(), "commit-ok before the quorum queue committed the publish");
+            cluster.restart(B, C);
+            commit.get(WAIT_MS, TimeUnit.MILLISECONDS);
+            GetResponse got = awaitGet(a.createChannel(), "tx-orders");
+            assertEquals("in a transaction", new String(got.getBody(), StandardCharsets.UTF_8));
+        }
+    }
+
     private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         ch.basicConsume(queue, false, new DefaultConsumer(ch) {
