@@ -100,14 +100,9 @@ final class ConsumerMethods {
      * no-ack consumer with {@link #NO_ACK_CREDIT}, settled as each delivery is written); consume-ok once committed.
      */
     private void consumeQuorum(ReplicatedQueue queue, ChannelConsumer consumer, boolean nowait) {
-        if (consumer.exclusive() || consumer.priority() != 0) {
-            // the log's dispatch is round-robin over every consumer with credit
-            LOG.debug("Consumer '{}' of {}: exclusive and x-priority are not applied to quorum queues yet",
-                    consumer.tag(), consumer.queue().describe());
-        }
         ConsumerKey key = channel.quorumKey(queue, consumer.tag());
         int credit = consumer.noAck() ? ReplicatedQueue.NO_ACK_CREDIT : consumer.prefetch() == 0 ? Integer.MAX_VALUE : consumer.prefetch();
-        CompletableFuture<Void> subscribed = queue.consume(key, consumer, credit);
+        CompletableFuture<Void> subscribed = queue.consume(key, consumer, credit, consumer.exclusive(), consumer.priority());
         channel.consumers().put(consumer.tag(), consumer);
         channel.suspendUntil(subscribed, () -> {
             if (!nowait) {

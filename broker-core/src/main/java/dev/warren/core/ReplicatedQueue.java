@@ -53,7 +53,7 @@ public final class ReplicatedQueue implements QuorumApplied {
     private volatile QuorumCommand.Configure configured;
 
     /** A consumer on this node and the credit it subscribed with. */
-    private record Subscription(Consumer consumer, int credit) {
+    private record Subscription(Consumer consumer, int credit, boolean exclusive, int priority) {
     }
 
     ReplicatedQueue(MessageQueue queue, String node) {
@@ -184,13 +184,21 @@ public final class ReplicatedQueue implements QuorumApplied {
         });
     }
 
-    /** Subscribes a consumer with a window of {@code credit} unsettled deliveries; completes once it is in the log. */
-    public CompletableFuture<Void> consume(ConsumerKey key, Consumer consumer, int credit) {
+    /**
+     * Subscribes a consumer with a window of {@code credit} unsettled deliveries (exclusive, and its x-priority, as the
+     * log applies them); completes once it is in the log, or fails with 403 when the queue is in exclusive use.
+     */
+    public CompletableFuture<Void> consume(ConsumerKey key, Consumer consumer, int credit, boolean exclusive, int priority) {
         requireReplicaHere();
-        Subscription subscription = new Subscription(consumer, credit);
+        Subscription subscription = new Subscription(consumer, credit, exclusive, priority);
         consumers.put(key, subscription);
-        return pipeline.submit(new QuorumCommand.Checkout(key, credit))
-                .<Void>thenApply(reply -> null)
+        return pipeline.submit(new QuorumCommand.Checkout(key, credit, exclusive, priority))
+                .<Void>thenApply(reply -> {
+                    if (reply.answer() instanceof QuorumEffect.Rejected) {
+                        throw AmqpException.of(ReplyCode.ACCESS_REFUSED, "%s in exclusive use", queue.describe());
+                    }
+                    return null;
+                })
                 .whenComplete((ok, failure) -> {
                     if (failure != null) {
                         consumers.remove(key, subscription);
@@ -293,7 +301,8 @@ public final class ReplicatedQueue implements QuorumApplied {
             // back to the queue and may go to others; their acks of it are ignored: at least once)
             LOG.warn("{}: this node was reported down while running; its {} consumers subscribe again",
                     queue.describe(), consumers.size());
-            consumers.forEach((key, subscription) -> submitQuietly(new QuorumCommand.Checkout(key, subscription.credit())));
+            consumers.forEach((key, subscription) -> submitQuietly(new QuorumCommand.Checkout(key, subscription.credit(),
+                    subscription.exclusive(), subscription.priority())));
         }
     }
 

@@ -574,6 +574,9 @@ class QuorumQueueProcessIT {
             assertTrue(toSecond.isEmpty(), "the second consumer waits: " + toSecond);
 
             first.close(); // unacked: they come back, to the consumer that takes over
+            // (the close reaches the log after close-ok: a message published before it is applied would go to the
+            // first consumer and come back redelivered too, so s4 waits until the takeover is seen)
+            ClusterHarness.await("the second consumer took over", WAIT_MS, () -> toSecond.size() == 3);
             publisher.basicPublish("", "sac", null, "s4".getBytes(StandardCharsets.UTF_8));
             publisher.waitForConfirmsOrDie(WAIT_MS);
             ClusterHarness.await("four deliveries to the second consumer", WAIT_MS, () -> toSecond.size() == 4);
@@ -629,6 +632,45 @@ class QuorumQueueProcessIT {
             commit.get(WAIT_MS, TimeUnit.MILLISECONDS);
             GetResponse got = awaitGet(a.createChannel(), "tx-orders");
             assertEquals("in a transaction", new String(got.getBody(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    @Order(14)
+    void anExclusiveConsumerKeepsOthersOutAndHigherPriorityConsumersAreServedFirst() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection(); Connection c = cluster.factory(C).newConnection()) {
+            Channel owner = a.createChannel();
+            owner.queueDeclare("excl", true, false, false, QUORUM);
+            owner.basicConsume("excl", false, "owner", false, true, null, new DefaultConsumer(owner));
+            Channel other = c.createChannel();
+            IOException refused = assertThrows(IOException.class, () -> other.basicConsume("excl", false,
+                    new DefaultConsumer(other)));
+            ShutdownSignalException closed = (ShutdownSignalException) refused.getCause();
+            assertEquals(403, ((AMQP.Channel.Close) closed.getReason()).getReplyCode(), closed.getMessage());
+            assertTrue(closed.getMessage().contains("queue 'excl' in vhost '/' in exclusive use"), closed.getMessage());
+
+            Channel low = a.createChannel();
+            low.queueDeclare("prio", true, false, false, QUORUM);
+            low.basicQos(100);
+            List<String> toLow = consumeBodiesUnacked(low, "prio");
+            Channel high = c.createChannel();
+            high.basicQos(100);
+            List<String> toHigh = new java.util.concurrent.CopyOnWriteArrayList<>();
+            high.basicConsume("prio", false, "", false, false, Map.of("x-priority", 10), new DefaultConsumer(high) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    toHigh.add(new String(body, StandardCharsets.UTF_8));
+                }
+            });
+            Channel publisher = a.createChannel();
+            publisher.confirmSelect();
+            for (int i = 1; i <= 5; i++) {
+                publisher.basicPublish("", "prio", null, ("p" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            publisher.waitForConfirmsOrDie(WAIT_MS);
+            ClusterHarness.await("five deliveries to the x-priority 10 consumer", WAIT_MS, () -> toHigh.size() == 5);
+            assertEquals(List.of("p1", "p2", "p3", "p4", "p5"), toHigh);
+            assertTrue(toLow.isEmpty(), "the priority 0 consumer waits while the other has credit: " + toLow);
         }
     }
 

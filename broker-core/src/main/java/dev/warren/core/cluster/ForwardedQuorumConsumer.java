@@ -30,7 +30,7 @@ final class ForwardedQuorumConsumer extends ForwardedSubscription {
     CompletableFuture<Void> subscribe() {
         int prefetch = subscription.prefetch();
         int credit = subscription.noAck() ? ReplicatedQueue.NO_ACK_CREDIT : prefetch == 0 ? Integer.MAX_VALUE : prefetch;
-        return quorum.consume(key, this, credit);
+        return quorum.consume(key, this, credit, subscription.exclusive(), subscription.priority());
     }
 
     @Override

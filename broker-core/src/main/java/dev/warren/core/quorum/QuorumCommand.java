@@ -42,8 +42,16 @@ public sealed interface QuorumCommand {
     record Tick(long now) implements QuorumCommand {
     }
 
-    /** A consumer starts (basic.consume) with a prefetch window of {@code credit} unsettled deliveries. */
-    record Checkout(ConsumerKey consumer, int credit) implements QuorumCommand {
+    /**
+     * A consumer starts (basic.consume) with a prefetch window of {@code credit} unsettled deliveries; an
+     * {@code exclusive} one only when no other consumes, and none while an exclusive one does ({@link
+     * QuorumEffect.Rejected}); consumers of a higher {@code priority} (x-priority) are served first.
+     */
+    record Checkout(ConsumerKey consumer, int credit, boolean exclusive, int priority) implements QuorumCommand {
+        /** Not exclusive, priority 0. */
+        public Checkout(ConsumerKey consumer, int credit) {
+            this(consumer, credit, false, 0);
+        }
     }
 
     /** basic.cancel: no more deliveries; what it holds stays with its channel until settled or returned. */

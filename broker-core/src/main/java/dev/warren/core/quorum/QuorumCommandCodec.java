@@ -34,6 +34,8 @@ public final class QuorumCommandCodec {
     /** An Enqueue of a message that expires (one that does not is a plain ENQUEUE). */
     private static final int ENQUEUE_EXPIRING = 15;
     private static final int TICK = 16;
+    /** A Checkout that is exclusive or has a priority (one that is neither is a plain CHECKOUT). */
+    private static final int CHECKOUT_V2 = 17;
 
     private QuorumCommandCodec() {
     }
@@ -63,9 +65,14 @@ public final class QuorumCommandCodec {
                 out.writeByte(TICK);
                 out.writeLong(t.now());
             } else if (command instanceof QuorumCommand.Checkout c) {
-                out.writeByte(CHECKOUT);
+                boolean plain = !c.exclusive() && c.priority() == 0;
+                out.writeByte(plain ? CHECKOUT : CHECKOUT_V2);
                 c.consumer().writeTo(out);
                 out.writeInt(c.credit());
+                if (!plain) {
+                    out.writeBoolean(c.exclusive());
+                    out.writeInt(c.priority());
+                }
             } else if (command instanceof QuorumCommand.Cancel c) {
                 out.writeByte(CANCEL);
                 c.consumer().writeTo(out);
@@ -130,6 +137,8 @@ public final class QuorumCommandCodec {
             }
             case TICK -> new QuorumCommand.Tick(in.readLong());
             case CHECKOUT -> new QuorumCommand.Checkout(ConsumerKey.readFrom(in), in.readInt());
+            case CHECKOUT_V2 -> new QuorumCommand.Checkout(ConsumerKey.readFrom(in), in.readInt(), in.readBoolean(),
+                    in.readInt());
             case CANCEL -> new QuorumCommand.Cancel(ConsumerKey.readFrom(in));
             case SETTLE -> new QuorumCommand.Settle(ConsumerKey.readFrom(in), readIds(in));
             case RETURN -> new QuorumCommand.Return(ConsumerKey.readFrom(in), readIds(in));

@@ -23,7 +23,10 @@ public sealed interface QuorumEffect {
     record DeadLetter(long id, byte[] message, DeadReason reason, int deliveryCount) implements QuorumEffect {
     }
 
-    /** An enqueue refused: the queue is full and its overflow is reject-publish (the publisher gets a nack). */
+    /**
+     * A command refused: an enqueue to a full queue whose overflow is reject-publish (the publisher gets a nack), or
+     * a consumer the queue's exclusive use does not allow (403 to the client).
+     */
     record Rejected() implements QuorumEffect {
     }
 

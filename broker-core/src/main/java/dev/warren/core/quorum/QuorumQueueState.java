@@ -74,15 +74,19 @@ public final class QuorumQueueState {
 
     private static final class ConsumerState {
         final int credit;
+        final boolean exclusive;
+        final int priority;
         Status status;
         /** What it holds, in the order it got it. */
         final LinkedHashSet<Long> held = new LinkedHashSet<>();
         /** In the service ring (it can take more). */
         boolean queued;
 
-        ConsumerState(int credit, Status status) {
+        ConsumerState(int credit, Status status, boolean exclusive, int priority) {
             this.credit = credit;
             this.status = status;
+            this.exclusive = exclusive;
+            this.priority = priority;
         }
 
         boolean canTake() {
@@ -106,6 +110,8 @@ public final class QuorumQueueState {
     private final LinkedHashMap<ConsumerKey, ConsumerState> consumers = new LinkedHashMap<>();
     /** Consumers that can take a message, in the order they take the next ones. */
     private final ArrayDeque<ConsumerKey> serviceRing = new ArrayDeque<>();
+    /** Some consumer ever had a priority (x-priority): dispatch then looks for the highest that can take. */
+    private boolean prioritized;
     private long lastApplied;
 
     /** A queue with RabbitMQ's default delivery limit and no dead-letter exchange, until a Configure says more. */
@@ -183,7 +189,7 @@ public final class QuorumQueueState {
         } else if (command instanceof QuorumCommand.Tick t) {
             clock = Math.max(clock, t.now());
         } else if (command instanceof QuorumCommand.Checkout c) {
-            checkout(c.consumer(), c.credit());
+            checkout(c, effects);
         } else if (command instanceof QuorumCommand.Cancel c) {
             cancel(c.consumer());
         } else if (command instanceof QuorumCommand.Settle s) {
@@ -268,15 +274,25 @@ public final class QuorumQueueState {
         }
     }
 
-    private void checkout(ConsumerKey key, int credit) {
-        if (credit <= 0) {
-            throw new IllegalArgumentException("a consumer needs a credit of at least 1, got " + credit);
+    private void checkout(QuorumCommand.Checkout c, Consumer<QuorumEffect> effects) {
+        ConsumerKey key = c.consumer();
+        if (c.credit() <= 0) {
+            throw new IllegalArgumentException("a consumer needs a credit of at least 1, got " + c.credit());
         }
         ConsumerState existing = consumers.get(key);
         if (existing != null && existing.status == Status.ACTIVE) {
             return; // the same consumer again: a retried command
         }
-        ConsumerState state = new ConsumerState(credit, Status.ACTIVE);
+        for (ConsumerState other : consumers.values()) {
+            if (other.status == Status.ACTIVE && (c.exclusive() || other.exclusive)) {
+                effects.accept(new QuorumEffect.Rejected()); // in exclusive use
+                return;
+            }
+        }
+        ConsumerState state = new ConsumerState(c.credit(), Status.ACTIVE, c.exclusive(), c.priority());
+        if (c.priority() != 0) {
+            prioritized = true;
+        }
         if (existing != null) {
             state.held.addAll(existing.held); // a cancelled one of the same tag still holding messages
         }
@@ -347,7 +363,7 @@ public final class QuorumQueueState {
             messages.remove(next);
         } else {
             entry.place = Place.CHECKED_OUT;
-            consumers.computeIfAbsent(holder, k -> new ConsumerState(0, Status.GETS)).held.add(next);
+            consumers.computeIfAbsent(holder, k -> new ConsumerState(0, Status.GETS, false, 0)).held.add(next);
         }
         effects.accept(new QuorumEffect.GetResult(holder, next, entry.message, redelivered, entry.deliveryCount,
                 readyCount()));
@@ -451,7 +467,7 @@ public final class QuorumQueueState {
             enqueueForService(active, consumers.get(active)); // it may just have taken over
         }
         while (readyCount() > 0 && !serviceRing.isEmpty()) {
-            ConsumerKey key = serviceRing.pollFirst();
+            ConsumerKey key = prioritized ? pollHighestPriority() : serviceRing.pollFirst();
             ConsumerState state = consumers.get(key);
             if (state == null) {
                 continue;
@@ -469,6 +485,25 @@ public final class QuorumQueueState {
             effects.accept(new QuorumEffect.Deliver(key, id, entry.message, redelivered, entry.deliveryCount));
             enqueueForService(key, state);
         }
+    }
+
+    /**
+     * The first in the service ring of those with the highest priority (x-priority), taken out of it: consumers of
+     * a lower priority get messages only while every higher one is full, as RabbitMQ's.
+     */
+    private ConsumerKey pollHighestPriority() {
+        ConsumerKey best = null;
+        int bestPriority = Integer.MIN_VALUE;
+        for (ConsumerKey key : serviceRing) {
+            ConsumerState state = consumers.get(key);
+            int priority = state == null ? Integer.MIN_VALUE : state.priority;
+            if (best == null || priority > bestPriority) {
+                best = key;
+                bestPriority = priority;
+            }
+        }
+        serviceRing.removeFirstOccurrence(best);
+        return best;
     }
 
     /**
@@ -546,6 +581,8 @@ public final class QuorumQueueState {
             e.getKey().writeTo(out);
             ConsumerState state = e.getValue();
             out.writeInt(state.credit);
+            out.writeBoolean(state.exclusive);
+            out.writeInt(state.priority);
             out.writeByte(state.status.ordinal());
             out.writeBoolean(state.queued);
             writeIds(out, state.held);
@@ -592,7 +629,11 @@ public final class QuorumQueueState {
         int consumers = in.readInt();
         for (int i = 0; i < consumers; i++) {
             ConsumerKey key = ConsumerKey.readFrom(in);
-            ConsumerState consumer = new ConsumerState(in.readInt(), Status.values()[in.readUnsignedByte()]);
+            int credit = in.readInt();
+            boolean exclusive = version != 1 && in.readBoolean();
+            int priority = version == 1 ? 0 : in.readInt();
+            ConsumerState consumer = new ConsumerState(credit, Status.values()[in.readUnsignedByte()], exclusive, priority);
+            state.prioritized |= priority != 0;
             consumer.queued = in.readBoolean();
             readIds(in, consumer.held);
             state.consumers.put(key, consumer);

@@ -22,6 +22,7 @@ class QuorumCommandCodecTest {
                 new QuorumCommand.Enqueue(new byte[] {5}, 1_765_000_000_000L),
                 new QuorumCommand.Tick(1_765_000_000_123L),
                 new QuorumCommand.Checkout(KEY, 1000),
+                new QuorumCommand.Checkout(KEY, 10, true, -3),
                 new QuorumCommand.Cancel(KEY),
                 new QuorumCommand.Settle(KEY, new long[] {1, 5, Long.MAX_VALUE}),
                 new QuorumCommand.Return(KEY, new long[] {7}),

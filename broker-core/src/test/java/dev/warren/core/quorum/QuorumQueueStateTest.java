@@ -243,4 +243,26 @@ class QuorumQueueStateTest {
         apply(new QuorumCommand.Enqueue(body.getBytes(StandardCharsets.UTF_8), expiresAt));
         return index;
     }
+
+    @Test
+    void anExclusiveConsumerIsRefusedBesideOthersAndRefusesOthersUntilItGoes() {
+        ConsumerKey carol = new ConsumerKey("warren@c", 2, "carol");
+        apply(new QuorumCommand.Checkout(ALICE, 1));
+        assertEquals(List.of(new QuorumEffect.Rejected()), apply(new QuorumCommand.Checkout(BOB, 1, true, 0)));
+        apply(new QuorumCommand.Cancel(ALICE));
+        assertTrue(apply(new QuorumCommand.Checkout(BOB, 1, true, 0)).isEmpty(), "alone now: taken");
+        assertEquals(List.of(new QuorumEffect.Rejected()), apply(new QuorumCommand.Checkout(carol, 1)));
+        assertEquals(1, queue.consumerCount());
+    }
+
+    @Test
+    void consumersOfAHigherPriorityAreServedFirstAndLowerOnesOnlyWhenTheyAreFull() {
+        apply(new QuorumCommand.Checkout(ALICE, 2, false, 0));
+        apply(new QuorumCommand.Checkout(BOB, 2, false, 5));
+        List<QuorumEffect> out = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            out.addAll(apply(new QuorumCommand.Enqueue(("m" + i).getBytes(StandardCharsets.UTF_8))));
+        }
+        assertEquals(List.of(BOB, BOB, ALICE), out.stream().map(e -> ((QuorumEffect.Deliver) e).consumer()).toList());
+    }
 }
