@@ -156,7 +156,8 @@ public final class ReplicatedQueue implements QuorumApplied {
      * queue refused it (full, with overflow reject-publish).
      */
     public CompletableFuture<Boolean> publish(Message message) {
-        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message), expiresAt(message)))
+        return pipeline.submit(new QuorumCommand.Enqueue(QuorumMessages.encode(message), expiresAt(message),
+                message.priority() > NORMAL_PRIORITY_MAX))
                 .thenApply(reply -> !(reply.answer() instanceof QuorumEffect.Rejected));
     }
 
@@ -361,6 +362,9 @@ public final class ReplicatedQueue implements QuorumApplied {
         // the counts follow (counted); deliveries already decided before went out from this node's earlier run, and
         // NodeDown returns them
     }
+
+    /** Priorities up to this are normal, above it high: RabbitMQ 4's quorum queues have these two. */
+    private static final int NORMAL_PRIORITY_MAX = 4;
 
     /** The time of the Tick this node has scheduled (on the leader), or NEVER. */
     private volatile long tickAt = QuorumQueueState.NEVER;

@@ -674,6 +674,31 @@ class QuorumQueueProcessIT {
         }
     }
 
+    @Test
+    @Order(15)
+    void highPriorityMessagesGoOutFirstTwoForEveryNormalOneAsInRabbitMq4() throws Exception {
+        try (Connection b = cluster.factory(B).newConnection(); Connection c = cluster.factory(C).newConnection()) {
+            Channel ch = b.createChannel();
+            ch.queueDeclare("prioritized", true, false, false, QUORUM);
+            ch.confirmSelect();
+            for (String body : List.of("n1", "n2", "n3")) {
+                ch.basicPublish("", "prioritized", new AMQP.BasicProperties.Builder().priority(4).build(),
+                        body.getBytes(StandardCharsets.UTF_8));
+            }
+            for (String body : List.of("h1", "h2", "h3")) {
+                ch.basicPublish("", "prioritized", new AMQP.BasicProperties.Builder().priority(9).build(),
+                        body.getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(WAIT_MS);
+            Channel getting = c.createChannel();
+            List<String> order = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                order.add(new String(awaitGet(getting, "prioritized").getBody(), StandardCharsets.UTF_8));
+            }
+            assertEquals(List.of("h1", "h2", "n1", "h3", "n2", "n3"), order);
+        }
+    }
+
     private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         ch.basicConsume(queue, false, new DefaultConsumer(ch) {

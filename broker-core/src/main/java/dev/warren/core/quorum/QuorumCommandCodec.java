@@ -31,8 +31,10 @@ public final class QuorumCommandCodec {
      * has neither).
      */
     private static final int CONFIGURE_V2 = 14;
-    /** An Enqueue of a message that expires (one that does not is a plain ENQUEUE). */
-    private static final int ENQUEUE_EXPIRING = 15;
+    /** An Enqueue of a message that expires or has a high priority, with flags (a plain ENQUEUE has neither). */
+    private static final int ENQUEUE_V2 = 15;
+    private static final int EXPIRES = 1;
+    private static final int HIGH = 2;
     private static final int TICK = 16;
     /** A Checkout that is exclusive or has a priority (one that is neither is a plain CHECKOUT). */
     private static final int CHECKOUT_V2 = 17;
@@ -54,12 +56,15 @@ public final class QuorumCommandCodec {
                 out.writeBoolean(c.rejectPublish());
                 out.writeBoolean(c.singleActiveConsumer());
             } else if (command instanceof QuorumCommand.Enqueue e) {
-                boolean expires = e.expiresAt() != QuorumQueueState.NEVER;
-                out.writeByte(expires ? ENQUEUE_EXPIRING : ENQUEUE);
+                int flags = (e.expiresAt() != QuorumQueueState.NEVER ? EXPIRES : 0) | (e.high() ? HIGH : 0);
+                out.writeByte(flags == 0 ? ENQUEUE : ENQUEUE_V2);
                 out.writeInt(e.message().length);
                 out.write(e.message());
-                if (expires) {
-                    out.writeLong(e.expiresAt());
+                if (flags != 0) {
+                    out.writeByte(flags);
+                    if ((flags & EXPIRES) != 0) {
+                        out.writeLong(e.expiresAt());
+                    }
                 }
             } else if (command instanceof QuorumCommand.Tick t) {
                 out.writeByte(TICK);
@@ -126,14 +131,16 @@ public final class QuorumCommandCodec {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         int type = in.readUnsignedByte();
         QuorumCommand command = switch (type) {
-            case ENQUEUE, ENQUEUE_EXPIRING -> {
+            case ENQUEUE, ENQUEUE_V2 -> {
                 int length = in.readInt();
                 if (length < 0 || length > bytes.length) {
                     throw new IOException("enqueue of " + length + " bytes in an entry of " + bytes.length);
                 }
                 byte[] message = new byte[length];
                 in.readFully(message);
-                yield new QuorumCommand.Enqueue(message, type == ENQUEUE ? QuorumQueueState.NEVER : in.readLong());
+                int flags = type == ENQUEUE ? 0 : in.readUnsignedByte();
+                yield new QuorumCommand.Enqueue(message, (flags & EXPIRES) != 0 ? in.readLong() : QuorumQueueState.NEVER,
+                        (flags & HIGH) != 0);
             }
             case TICK -> new QuorumCommand.Tick(in.readLong());
             case CHECKOUT -> new QuorumCommand.Checkout(ConsumerKey.readFrom(in), in.readInt());

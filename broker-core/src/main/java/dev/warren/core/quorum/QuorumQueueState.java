@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>How it works, after RabbitMQ's quorum queues: a message's id is the place of its enqueue in the log
  * ({@link #position}: the entry's index, and its place in the entry when the entry is a batch). Ready
- * messages wait in two runs, the returned (requeued) ones first, then the new ones in id order. Whenever a
+ * messages wait in runs: the returned (requeued) ones first, then the new ones in id order, those of high
+ * priority two for every one of normal priority. Whenever a
  * command leaves a ready message and a consumer with free credit (its prefetch window minus what it holds), the
  * message is checked out to the next such consumer, round-robin, and a {@link QuorumEffect.Deliver} names it;
  * the node of that consumer sends it. Settling frees credit; returning puts messages back ahead of new ones
@@ -107,6 +108,10 @@ public final class QuorumQueueState {
     private final HashMap<Long, Entry> messages = new HashMap<>();
     private final ArrayDeque<Long> returned = new ArrayDeque<>();
     private final ArrayDeque<Long> fresh = new ArrayDeque<>();
+    /** New messages of high priority (5 and up): two of them go out for every one of {@link #fresh}. */
+    private final ArrayDeque<Long> freshHigh = new ArrayDeque<>();
+    /** High priority messages taken in a row since the last normal one (the 2:1 weighting). */
+    private int highInARow;
     private final LinkedHashMap<ConsumerKey, ConsumerState> consumers = new LinkedHashMap<>();
     /** Consumers that can take a message, in the order they take the next ones. */
     private final ArrayDeque<ConsumerKey> serviceRing = new ArrayDeque<>();
@@ -130,7 +135,7 @@ public final class QuorumQueueState {
 
     /** Ready messages: those a consumer or basic.get could take now. */
     public long readyCount() {
-        return returned.size() + fresh.size();
+        return returned.size() + freshHigh.size() + fresh.size();
     }
 
     /** Messages out with consumers (or basic.get) and not yet settled. */
@@ -185,7 +190,7 @@ public final class QuorumQueueState {
             configure(c);
             trimToLimit(effects); // a lower limit applies at once
         } else if (command instanceof QuorumCommand.Enqueue e) {
-            enqueue(position, new Entry(e.message(), e.expiresAt()), effects);
+            enqueue(position, new Entry(e.message(), e.expiresAt()), e.high(), effects);
         } else if (command instanceof QuorumCommand.Tick t) {
             clock = Math.max(clock, t.now());
         } else if (command instanceof QuorumCommand.Checkout c) {
@@ -233,6 +238,9 @@ public final class QuorumQueueState {
             for (Long id : fresh) {
                 readyBytes += messages.get(id).bodySize();
             }
+            for (Long id : freshHigh) {
+                readyBytes += messages.get(id).bodySize();
+            }
         }
     }
 
@@ -240,13 +248,13 @@ public final class QuorumQueueState {
      * A new message joins the ready ones; over a length limit, reject-publish refuses it (the publisher's nack), and
      * drop-head lets the oldest ready ones die instead, as RabbitMQ's quorum queues count: ready messages only.
      */
-    private void enqueue(long id, Entry entry, Consumer<QuorumEffect> effects) {
+    private void enqueue(long id, Entry entry, boolean high, Consumer<QuorumEffect> effects) {
         if (rejectPublish && wouldOverflow(entry)) {
             effects.accept(new QuorumEffect.Rejected());
             return;
         }
         messages.put(id, entry);
-        fresh.addLast(id);
+        (high ? freshHigh : fresh).addLast(id);
         if (maxLengthBytes != UNLIMITED) {
             readyBytes += entry.bodySize();
         }
@@ -394,8 +402,12 @@ public final class QuorumQueueState {
         for (Long id : fresh) {
             messages.remove(id);
         }
+        for (Long id : freshHigh) {
+            messages.remove(id);
+        }
         returned.clear();
         fresh.clear();
+        freshHigh.clear();
         readyBytes = 0;
         return count;
     }
@@ -449,7 +461,10 @@ public final class QuorumQueueState {
     private Long nextReady() {
         Long id = returned.pollFirst();
         if (id == null) {
-            id = fresh.pollFirst();
+            // high priority first, but one normal after every two of them while both wait (RabbitMQ 4's weighting)
+            boolean high = !freshHigh.isEmpty() && (fresh.isEmpty() || highInARow < 2);
+            id = high ? freshHigh.pollFirst() : fresh.pollFirst();
+            highInARow = high ? highInARow + 1 : 0;
         }
         if (id != null && maxLengthBytes != UNLIMITED) {
             readyBytes -= messages.get(id).bodySize();
@@ -512,7 +527,8 @@ public final class QuorumQueueState {
      */
     private void expireHeads(Consumer<QuorumEffect> effects) {
         while (true) {
-            ArrayDeque<Long> run = expired(returned) ? returned : expired(fresh) ? fresh : null;
+            ArrayDeque<Long> run = expired(returned) ? returned : expired(freshHigh) ? freshHigh
+                    : expired(fresh) ? fresh : null;
             if (run == null) {
                 return;
             }
@@ -532,10 +548,12 @@ public final class QuorumQueueState {
 
     /** When the next ready message at a head is due to expire (epoch milliseconds), or {@link #NEVER}. */
     public long nextExpiry() {
-        Long returnedHead = returned.peekFirst();
-        Long freshHead = fresh.peekFirst();
-        return Math.min(returnedHead == null ? NEVER : messages.get(returnedHead).expiresAt,
-                freshHead == null ? NEVER : messages.get(freshHead).expiresAt);
+        return Math.min(headExpiry(returned), Math.min(headExpiry(freshHigh), headExpiry(fresh)));
+    }
+
+    private long headExpiry(ArrayDeque<Long> run) {
+        Long head = run.peekFirst();
+        return head == null ? NEVER : messages.get(head).expiresAt;
     }
 
     /** The consumer that gets deliveries under single active consumer: the first still subscribed, or null. */
@@ -576,6 +594,8 @@ public final class QuorumQueueState {
         }
         writeIds(out, returned);
         writeIds(out, fresh);
+        writeIds(out, freshHigh);
+        out.writeInt(highInARow);
         out.writeInt(consumers.size());
         for (Map.Entry<ConsumerKey, ConsumerState> e : consumers.entrySet()) {
             e.getKey().writeTo(out);
@@ -626,6 +646,10 @@ public final class QuorumQueueState {
         }
         readIds(in, state.returned);
         readIds(in, state.fresh);
+        if (version != 1) {
+            readIds(in, state.freshHigh);
+            state.highInARow = in.readInt();
+        }
         int consumers = in.readInt();
         for (int i = 0; i < consumers; i++) {
             ConsumerKey key = ConsumerKey.readFrom(in);

@@ -20,6 +20,8 @@ class QuorumCommandCodecTest {
                 new QuorumCommand.Enqueue(new byte[] {1, 2, 3}),
                 new QuorumCommand.Enqueue(new byte[0]),
                 new QuorumCommand.Enqueue(new byte[] {5}, 1_765_000_000_000L),
+                new QuorumCommand.Enqueue(new byte[] {6}, QuorumQueueState.NEVER, true),
+                new QuorumCommand.Enqueue(new byte[] {7}, 1_765_000_000_000L, true),
                 new QuorumCommand.Tick(1_765_000_000_123L),
                 new QuorumCommand.Checkout(KEY, 1000),
                 new QuorumCommand.Checkout(KEY, 10, true, -3),

@@ -22,8 +22,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Random sequences of the commands of length limits, expiry, single active consumer, exclusive and prioritized
- * consumers (mixed with the rest), applied to {@link QuorumQueueState}: a replica restored from a snapshot taken
+ * Random sequences of the commands of length limits, expiry, high priority messages, single active consumer,
+ * exclusive and prioritized consumers (mixed with the rest), applied to {@link QuorumQueueState}: a replica restored from a snapshot taken
  * anywhere emits the same effects and ends in the same state, and after each command the limits hold (drop-head
  * keeps at most the limit ready after an enqueue or a new configuration, reject-publish takes an enqueue only
  * with room), no expired message waits at a head after a tick, and under single active consumer every delivery
@@ -88,8 +88,8 @@ class QuorumQueueFeaturesPropertyTest {
                 case 0, 1, 2: {
                     byte[] message = QuorumMessages.encode(new Message("", "q", Unpooled.EMPTY_BUFFER,
                             Unpooled.copiedBuffer("m" + bodies++ + "x".repeat(op.b() % 7), StandardCharsets.US_ASCII), 0));
-                    return op.a() % 3 == 0 ? new QuorumCommand.Enqueue(message, clock + op.b() % 50)
-                            : new QuorumCommand.Enqueue(message);
+                    return new QuorumCommand.Enqueue(message, op.a() % 3 == 0 ? clock + op.b() % 50 : QuorumQueueState.NEVER,
+                            op.b() % 4 == 1);
                 }
                 case 3: {
                     ConsumerKey key = new ConsumerKey(NODES[op.a() % 3], op.b() % 3, "ctag-" + tags++);

@@ -265,4 +265,21 @@ class QuorumQueueStateTest {
         }
         assertEquals(List.of(BOB, BOB, ALICE), out.stream().map(e -> ((QuorumEffect.Deliver) e).consumer()).toList());
     }
+
+    @Test
+    void highPriorityMessagesGoOutTwoForEveryNormalOneWhileBothWait() {
+        for (String body : List.of("n1", "n2", "n3")) {
+            apply(new QuorumCommand.Enqueue(body.getBytes(StandardCharsets.UTF_8)));
+        }
+        for (String body : List.of("h1", "h2", "h3")) {
+            apply(new QuorumCommand.Enqueue(body.getBytes(StandardCharsets.UTF_8), QuorumQueueState.NEVER, true));
+        }
+        ConsumerKey gets = ConsumerKey.forGets("warren@a", 3);
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            QuorumEffect.GetResult got = (QuorumEffect.GetResult) apply(new QuorumCommand.Get(gets, true)).get(0);
+            order.add(new String(got.message(), StandardCharsets.UTF_8));
+        }
+        assertEquals(List.of("h1", "h2", "n1", "h3", "n2", "n3"), order);
+    }
 }
