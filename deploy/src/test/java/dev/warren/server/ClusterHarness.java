@@ -168,14 +168,22 @@ final class ClusterHarness implements AutoCloseable {
 
     /** GET of a management API path (such as {@code /api/queues/%2F/q}) on the node, as guest; its JSON. */
     JsonNode api(int node, String path) throws IOException, InterruptedException {
+        return api(node, "GET", path, null);
+    }
+
+    /** The node's management API as guest: {@code method} with a JSON body (or none), which must answer 200. */
+    JsonNode api(int node, String method, String path, String body) throws IOException, InterruptedException {
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + managementPorts[node] + path))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
                         "guest:guest".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body))
                 .timeout(java.time.Duration.ofSeconds(10)).build();
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(request,
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), () -> "GET " + path + " on " + name(node) + ": " + response.body());
+        assertEquals(200, response.statusCode(), () -> method + " " + path + " on " + name(node) + ": " + response.body());
         return JSON.readTree(response.body());
     }
 

@@ -699,6 +699,33 @@ class QuorumQueueProcessIT {
         }
     }
 
+    @Test
+    @Order(16)
+    void theManagementApiGetsMessagesFromAQuorumQueueThroughAnyNode() throws Exception {
+        try (Connection a = cluster.factory(A).newConnection()) {
+            Channel ch = a.createChannel();
+            ch.queueDeclare("peek", true, false, false, QUORUM);
+            ch.confirmSelect();
+            ch.basicPublish("", "peek", null, "first".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish("", "peek", null, "second".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(WAIT_MS);
+        }
+        String get = "{\"count\": 5, \"ackmode\": \"%s\", \"encoding\": \"auto\"}";
+        com.fasterxml.jackson.databind.JsonNode peeked = cluster.api(C, "POST", "/api/queues/%2F/peek/get",
+                String.format(get, "ack_requeue_true"));
+        assertEquals(2, peeked.size(), peeked.toString());
+        assertEquals("first", peeked.get(0).path("payload").asText());
+        assertEquals(1, peeked.get(0).path("message_count").asInt(), "one more after it");
+        assertEquals("second", peeked.get(1).path("payload").asText());
+        ClusterHarness.await("both back in the queue", WAIT_MS, () -> messageCount(A, "peek") == 2);
+
+        com.fasterxml.jackson.databind.JsonNode taken = cluster.api(B, "POST", "/api/queues/%2F/peek/get",
+                String.format(get, "ack_requeue_false"));
+        assertEquals(2, taken.size(), taken.toString());
+        assertTrue(taken.get(0).path("redelivered").asBoolean(), "got and requeued before");
+        ClusterHarness.await("the queue empty after an acking get", WAIT_MS, () -> messageCount(A, "peek") == 0);
+    }
+
     private static List<String> consumeBodiesUnacked(Channel ch, String queue) throws IOException {
         List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
         ch.basicConsume(queue, false, new DefaultConsumer(ch) {

@@ -189,9 +189,10 @@ class TlsIT {
         TestPki other = TestPki.create(dir, "other");
         SSLContext untrusted = other.client("mallory", "CN=mallory").insistentClientContext(pki.caCertificate());
         // Under TLS 1.3 the client may still be writing when the broker's alert and close arrive, and then sees
-        // "Broken pipe" instead of the alert: every attempt must be refused, and one must read the alert.
+        // "Broken pipe" instead of the alert: every attempt must be refused, and one must read the alert. On a
+        // loaded machine five attempts in a row once all lost that race (CI, session 14), hence twenty.
         List<String> failures = new ArrayList<>();
-        for (int attempt = 0; attempt < 5; attempt++) {
+        for (int attempt = 0; attempt < 20; attempt++) {
             IOException refused = assertThrows(IOException.class, () -> factory(port, untrusted).newConnection());
             failures.add(causes(refused));
             if (causes(refused).contains("Received fatal alert: unknown_ca")) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warren.core.MessageQueue;
 import dev.warren.core.QueueEntry;
 import dev.warren.core.QueueProcess;
+import dev.warren.core.ReplicatedQueue;
+import dev.warren.core.quorum.ConsumerKey;
 import dev.warren.core.message.BasicProperties;
 import dev.warren.core.message.Message;
 import dev.warren.core.stats.MessageStats;
@@ -19,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  * with basic.get: up to {@code count} messages, each shown as it leaves the queue, then all of them settled
  * together by the ack mode — requeued (so the same messages are not got twice in one call), acked, or
  * rejected (dead-lettered when the queue says so). Everything happens on the queue's own thread; a get that
- * must wait for paged-out messages continues when they are read back.
+ * must wait for paged-out messages continues when they are read back. A quorum queue's gets and their settling
+ * go through its log, under a channel number of their own, from any node.
  */
 final class ManagementGet {
     /** RabbitMQ's ackmode values. */
@@ -61,8 +64,60 @@ final class ManagementGet {
     /** Starts the gets on the queue's thread; the future completes with RabbitMQ's list of messages. */
     static CompletableFuture<ArrayNode> start(MessageQueue queue, Request request, MessageStats stats) {
         ManagementGet get = new ManagementGet(queue, request, stats);
-        queue.executor().execute(get::next);
+        ReplicatedQueue log = queue.replicated();
+        if (log != null) {
+            get.nextFromLog(log, log.key(ReplicatedQueue.newChannel(), ""), new ArrayList<>());
+        } else {
+            queue.executor().execute(get::next);
+        }
         return get.answer;
+    }
+
+    /** One basic.get through a quorum queue's log, then the next, in turn (the log's completion threads). */
+    private void nextFromLog(ReplicatedQueue log, ConsumerKey holder, List<Long> ids) {
+        log.get(holder, false).whenComplete((result, failure) -> {
+            if (failure != null) {
+                settleInLog(log, holder, ids, AckMode.REJECT_REQUEUE_TRUE);
+                answer.completeExceptionally(failure);
+                return;
+            }
+            QueueEntry entry = ReplicatedQueue.entryOf(result);
+            if (entry == null) {
+                settleInLog(log, holder, ids, request.mode());
+                answer.complete(shown);
+                return;
+            }
+            ids.add(result.id());
+            try {
+                shown.add(view(entry, (int) Math.min(result.remaining(), Integer.MAX_VALUE)));
+            } catch (RuntimeException e) {
+                settleInLog(log, holder, ids, AckMode.REJECT_REQUEUE_TRUE);
+                answer.completeExceptionally(e);
+                return;
+            }
+            stats.get.increment();
+            if (ids.size() < request.count()) {
+                nextFromLog(log, holder, ids);
+            } else {
+                settleInLog(log, holder, ids, request.mode());
+                answer.complete(shown);
+            }
+        });
+    }
+
+    private void settleInLog(ReplicatedQueue log, ConsumerKey holder, List<Long> ids, AckMode mode) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        long[] all = ids.stream().mapToLong(Long::longValue).toArray();
+        switch (mode) {
+            case ACK_REQUEUE_TRUE, REJECT_REQUEUE_TRUE -> log.requeue(holder, all);
+            case ACK_REQUEUE_FALSE -> {
+                log.settle(holder, all);
+                stats.ack.add(all.length);
+            }
+            case REJECT_REQUEUE_FALSE -> log.discard(holder, all);
+        }
     }
 
     private void next() {
