@@ -1,15 +1,14 @@
 package dev.warren.core.quorum;
 
+import static dev.warren.core.quorum.QuorumStateSnapshots.describe;
+import static dev.warren.core.quorum.QuorumStateSnapshots.restore;
+import static dev.warren.core.quorum.QuorumStateSnapshots.snapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warren.core.message.Message;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -172,31 +171,5 @@ class QuorumQueueFeaturesPropertyTest {
                 assertTrue(state.nextExpiry() > t.now(), "an expired message still waits at a head");
             }
         }
-    }
-
-    private static byte[] snapshot(QuorumQueueState state) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        state.writeSnapshot(new DataOutputStream(bytes));
-        return bytes.toByteArray();
-    }
-
-    private static QuorumQueueState restore(QuorumQueueState state) throws IOException {
-        return QuorumQueueState.readSnapshot(new DataInputStream(new ByteArrayInputStream(snapshot(state))));
-    }
-
-    /** Effects as text: records compare arrays by identity, so the messages are spelled out. */
-    private static String describe(List<QuorumEffect> effects) {
-        StringBuilder out = new StringBuilder();
-        for (QuorumEffect e : effects) {
-            out.append(e.getClass().getSimpleName()).append(e).append(' ');
-            byte[] message = e instanceof QuorumEffect.Deliver d ? d.message()
-                    : e instanceof QuorumEffect.GetResult g ? g.message()
-                    : e instanceof QuorumEffect.DeadLetter d ? d.message() : null;
-            if (message != null) {
-                out.append(java.util.Arrays.toString(message));
-            }
-            out.append('\n');
-        }
-        return out.toString().replaceAll("\\[B@[0-9a-f]+", "bytes");
     }
 }

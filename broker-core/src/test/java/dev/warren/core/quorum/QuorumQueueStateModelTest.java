@@ -1,5 +1,8 @@
 package dev.warren.core.quorum;
 
+import static dev.warren.core.quorum.QuorumStateSnapshots.describe;
+import static dev.warren.core.quorum.QuorumStateSnapshots.restore;
+import static dev.warren.core.quorum.QuorumStateSnapshots.snapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,10 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -303,32 +302,5 @@ class QuorumQueueStateModelTest {
                 }
             }
         }
-    }
-
-    private static byte[] snapshot(QuorumQueueState state) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        state.writeSnapshot(new DataOutputStream(bytes));
-        return bytes.toByteArray();
-    }
-
-    private static QuorumQueueState restore(QuorumQueueState state) throws IOException {
-        return QuorumQueueState.readSnapshot(new DataInputStream(new ByteArrayInputStream(snapshot(state))));
-    }
-
-    /** Effects as text: records compare arrays by identity, so the message bytes are spelled out. */
-    private static String describe(List<QuorumEffect> effects) {
-        StringBuilder out = new StringBuilder();
-        for (QuorumEffect e : effects) {
-            out.append(e.getClass().getSimpleName()).append(e).append(' ');
-            if (e instanceof QuorumEffect.Deliver d) {
-                out.append(new String(d.message(), StandardCharsets.US_ASCII));
-            } else if (e instanceof QuorumEffect.GetResult g && g.message() != null) {
-                out.append(new String(g.message(), StandardCharsets.US_ASCII));
-            } else if (e instanceof QuorumEffect.DeadLetter d) {
-                out.append(new String(d.message(), StandardCharsets.US_ASCII));
-            }
-            out.append('\n');
-        }
-        return out.toString().replaceAll("\\[B@[0-9a-f]+", "bytes");
     }
 }
