@@ -17,20 +17,18 @@ import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Durable classic queues through a cluster of three Warren processes ({@link ClusterHarness}), one for the whole
@@ -51,20 +49,8 @@ class ClassicQueueForwardingProcessIT {
     private static final int B = 1;
     private static final int C = 2;
 
-    private static ClusterHarness cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("classic-queue-forwarding-process-it");
-        cluster = ClusterHarness.start(dir, List.of());
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterHarness cluster = ClusterHarness.forTests("classic-queue-forwarding-process-it");
 
     @Test
     @Order(1)

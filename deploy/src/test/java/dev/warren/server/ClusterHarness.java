@@ -20,15 +20,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Three Warren nodes as separate JVM processes (the packaged server, {@link BrokerProcess}) forming one cluster on
  * loopback: each with its own data directory and config file, AMQP on a port it picks, management and the inter-node
  * listener on ports free when the harness starts. The nodes start at once (each waits for a majority before it
  * listens); {@link #kill} and {@link #restart} take one down (SIGKILL) and bring it back on the same directory and
- * ports. {@link #close} kills every node, and so does the JVM's exit.
+ * ports. {@link #close} kills every node, and so does the JVM's exit. A test class registers one with
+ * {@code @RegisterExtension static final ClusterHarness cluster = ClusterHarness.forTests("its-name")}: the nodes
+ * start before its tests and stop after them.
  */
-final class ClusterHarness implements AutoCloseable {
+final class ClusterHarness implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     static final int SIZE = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,8 +47,35 @@ final class ClusterHarness implements AutoCloseable {
     private final List<BrokerProcess> launched = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread killer = new Thread(this::killAll, "cluster-harness-kill");
 
+    /** For {@link #forTests}: the config lines added to each node's file. */
+    private List<String> extraConfig = List.of();
+
     private ClusterHarness(Path dir) {
         this.dir = dir;
+    }
+
+    /** A test class's cluster of three, in target/{@code name}/ (emptied of an earlier run's first). */
+    static ClusterHarness forTests(String name) {
+        return forTests(name, List.of(), SIZE);
+    }
+
+    /** As {@link #forTests(String)}, with config lines for every node and only the first {@code members} clustered. */
+    static ClusterHarness forTests(String name, List<String> extraConfig, int members) {
+        ClusterHarness cluster = new ClusterHarness(Path.of(System.getProperty("warren.test.output", "target"), name));
+        cluster.extraConfig = List.copyOf(extraConfig);
+        cluster.members = members;
+        return cluster;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        TestFiles.deleteRecursively(dir);
+        launchAll(extraConfig);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
     }
 
     /** A test class's own output directory (its nodes' files and logs), emptied of an earlier run's. */
@@ -65,20 +97,25 @@ final class ClusterHarness implements AutoCloseable {
     static ClusterHarness start(Path dir, List<String> extraConfig, int members) throws Exception {
         ClusterHarness cluster = new ClusterHarness(dir);
         cluster.members = members;
-        Runtime.getRuntime().addShutdownHook(cluster.killer);
+        cluster.launchAll(extraConfig);
+        return cluster;
+    }
+
+    /** Picks the ports, writes each node's config file and starts the three nodes. */
+    private void launchAll(List<String> extraConfig) throws Exception {
+        Runtime.getRuntime().addShutdownHook(killer);
         try {
             Files.createDirectories(dir);
             for (int i = 0; i < SIZE; i++) {
-                cluster.clusterPorts[i] = LocalWarrenctl.freePort();
-                cluster.managementPorts[i] = LocalWarrenctl.freePort();
+                clusterPorts[i] = LocalWarrenctl.freePort();
+                managementPorts[i] = LocalWarrenctl.freePort();
             }
             for (int i = 0; i < SIZE; i++) {
-                cluster.writeConfig(i, extraConfig);
+                writeConfig(i, extraConfig);
             }
-            cluster.restart(0, 1, 2);
-            return cluster;
+            restart(0, 1, 2);
         } catch (Exception | AssertionError e) {
-            cluster.close();
+            close();
             throw e;
         }
     }

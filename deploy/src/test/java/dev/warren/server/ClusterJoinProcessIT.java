@@ -13,16 +13,14 @@ import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * warrenctl join_cluster: a node running alone joins a two-node cluster, as with rabbitmqctl join_cluster (reset,
@@ -35,20 +33,8 @@ class ClusterJoinProcessIT {
     private static final int A = 0;
     private static final int B = 1;
     private static final int C = 2;
-    private static ClusterHarness cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("cluster-join-process-it");
-        cluster = ClusterHarness.start(dir, List.of(), 2); // A and B a cluster, C alone
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterHarness cluster = ClusterHarness.forTests("cluster-join-process-it", List.of(), 2); // A and B a cluster, C alone
 
     @Test
     void aNodeRunningAloneJoinsTheClusterIsResetAndStaysAMemberAfterARestart() throws Exception {

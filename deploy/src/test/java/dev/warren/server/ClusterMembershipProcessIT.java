@@ -12,17 +12,15 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node leaves the cluster for good and comes back as a new one (rabbitmqctl forget_cluster_node, then a reset node
@@ -34,20 +32,8 @@ class ClusterMembershipProcessIT {
     private static final int A = 0;
     private static final int B = 1;
     private static final int C = 2;
-    private static ClusterHarness cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("cluster-membership-process-it");
-        cluster = ClusterHarness.start(dir, List.of());
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterHarness cluster = ClusterHarness.forTests("cluster-membership-process-it");
 
     @Test
     void aForgottenNodeLeavesTheClusterAndItsQueuesAndComesBackOnlyAsANewNode() throws Exception {

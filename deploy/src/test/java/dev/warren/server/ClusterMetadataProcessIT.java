@@ -13,7 +13,6 @@ import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,13 +20,12 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A cluster of three Warren processes on loopback ({@link ClusterHarness}), one for the whole class: it forms, a
@@ -46,20 +44,8 @@ class ClusterMetadataProcessIT {
     private static final int B = 1;
     private static final int C = 2;
 
-    private static ClusterHarness cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("cluster-metadata-process-it");
-        cluster = ClusterHarness.start(dir, List.of("warren.metadata_timeout = " + METADATA_TIMEOUT_MS));
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterHarness cluster = ClusterHarness.forTests("cluster-metadata-process-it", List.of("warren.metadata_timeout = " + METADATA_TIMEOUT_MS), ClusterHarness.SIZE);
 
     @Test
     @Order(1)

@@ -1,12 +1,9 @@
 package dev.warren.server;
 
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pika (Debian's python3-pika) against a three-node cluster ({@link ClusterHarness}), connecting with a node list
@@ -17,20 +14,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class PikaClusterProcessIT {
-    private static ClusterHarness cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("pika-cluster-process-it");
-        cluster = ClusterHarness.start(dir, List.of());
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterHarness cluster = ClusterHarness.forTests("pika-cluster-process-it");
 
     @Test
     void pikaWithANodeListUsesEveryQueueThroughAnyNodeAndMovesOnWhenItsNodeDies() throws Exception {

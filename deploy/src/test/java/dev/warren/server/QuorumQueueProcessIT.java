@@ -17,19 +17,17 @@ import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Quorum queues through a cluster of three Warren processes ({@link ClusterHarness}) with the RabbitMQ Java client:
@@ -47,20 +45,8 @@ class QuorumQueueProcessIT {
     private static final int B = 1;
     private static final int C = 2;
 
-    private static ClusterHarness cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = ClusterHarness.freshDir("quorum-queue-process-it");
-        cluster = ClusterHarness.start(dir, List.of());
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterHarness cluster = ClusterHarness.forTests("quorum-queue-process-it");
 
     @Test
     @Order(1)
