@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
@@ -80,6 +82,25 @@ final class QuorumStateMachine extends SnapshottingStateMachine {
         applied.restored(now);
         applied.counted(ready, checkedOut, consumers);
         applied.expiresNext(nextExpiry);
+    }
+
+    /**
+     * This replica became the leader: it is now the one to commit the time when the next ready message expires, which
+     * its listener otherwise hears only after the next command it applies (a queue left alone would keep its
+     * expired messages until then).
+     */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId self, RaftPeerId newLeader) {
+        if (!self.getPeerId().equals(newLeader)) {
+            return;
+        }
+        QuorumApplied notify;
+        long nextExpiry;
+        synchronized (this) {
+            notify = listener;
+            nextExpiry = state.nextExpiry();
+        }
+        notify.expiresNext(nextExpiry);
     }
 
     @Override

@@ -128,6 +128,13 @@ class QuorumGroupsTest {
     private static QuorumApplied recorder(List<String> into) {
         return new QuorumApplied() {
             @Override
+            public void expiresNext(long at) {
+                if (at != QuorumQueueState.NEVER) {
+                    into.add("expiresNext " + at);
+                }
+            }
+
+            @Override
             public void applied(long index, QuorumCommand command, List<QuorumEffect> effects) {
                 for (QuorumEffect effect : effects) {
                     into.add(index + " " + effect.getClass().getSimpleName() + " " + idOf(effect));
@@ -216,6 +223,42 @@ class QuorumGroupsTest {
         assertEquals(11, groups.get(rest.get(0)).replicaOf(group.getGroupId()).totalCount());
         assertArrayEquals(groups.get(rest.get(0)).replicaOf(group.getGroupId()).snapshotBytes(),
                 groups.get(rest.get(1)).replicaOf(group.getGroupId()).snapshotBytes());
+    }
+
+    @Test
+    void aReplicaThatBecomesLeaderHearsWhenTheNextMessageExpiresWithoutAnotherCommand() throws Exception {
+        startCluster(10_000);
+        long expiresAt = System.currentTimeMillis() + 3_600_000;
+        long index = submit(0, new QuorumCommand.Enqueue(new byte[] {1}, expiresAt));
+        awaitApplied(List.of(0, 1, 2), index);
+        int leader = -1;
+        for (int i = 0; i < servers.size(); i++) {
+            if (servers.get(i).getDivision(group.getGroupId()).getInfo().isLeader()) {
+                leader = i;
+            }
+        }
+        assertTrue(leader >= 0, "a leader was elected");
+        List<Integer> rest = new ArrayList<>(List.of(0, 1, 2));
+        rest.remove(Integer.valueOf(leader));
+        int[] heardBefore = rest.stream().mapToInt(i -> (int) seen.get(i).stream()
+                .filter(e -> e.equals("expiresNext " + expiresAt)).count()).toArray();
+        servers.get(leader).close(); // nothing more is submitted: only the election can tell the new leader
+        await("the new leader hears when the message expires", () -> {
+            for (int k = 0; k < rest.size(); k++) {
+                int node = rest.get(k);
+                long heard = seen.get(node).stream().filter(e -> e.equals("expiresNext " + expiresAt)).count();
+                boolean leads;
+                try {
+                    leads = servers.get(node).getDivision(group.getGroupId()).getInfo().isLeader();
+                } catch (IOException e) {
+                    leads = false;
+                }
+                if (leads && heard > heardBefore[k]) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     @Test
