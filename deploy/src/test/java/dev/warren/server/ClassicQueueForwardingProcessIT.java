@@ -369,6 +369,23 @@ class ClassicQueueForwardingProcessIT {
     }
 
     @Test
+    @Order(10)
+    void theManagementApiOfAnotherNodePurgesAndDeletesTheQueueOnItsHomeNode() throws Exception {
+        String queue = "forward.managed";
+        declareOnHome(queue);
+        publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, "m0", "m1");
+        awaitCounts(A, queue, 2, 0);
+        assertEquals(204, cluster.apiStatus(B, "DELETE", "/api/queues/%2F/" + queue + "/contents"));
+        awaitCounts(A, queue, 0, 0);
+        publishConfirmed(A, "", queue, MessageProperties.PERSISTENT_BASIC, "m2");
+        assertEquals(400, cluster.apiStatus(C, "DELETE", "/api/queues/%2F/" + queue + "?if-empty=true"),
+                "not empty: refused by its home node");
+        assertEquals(204, cluster.apiStatus(C, "DELETE", "/api/queues/%2F/" + queue));
+        ClusterHarness.await(queue + " gone on its home node", WAIT_MS, () -> messageCount(A, queue) == -1);
+        assertEquals(404, cluster.apiStatus(B, "DELETE", "/api/queues/%2F/" + queue + "/contents"));
+    }
+
+    @Test
     @Order(20)
     void whileTheHomeNodeIsDownTheOthersRefuseItsQueueAndOnceItIsBackItsMessagesAreThere() throws Exception {
         String queue = "forward.down";

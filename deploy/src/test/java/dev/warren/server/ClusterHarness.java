@@ -208,6 +208,18 @@ final class ClusterHarness implements AutoCloseable, BeforeAllCallback, AfterAll
         return api(node, "GET", path, null);
     }
 
+    /** The status the node's management API answers {@code method} on {@code path} with (as guest, no body). */
+    int apiStatus(int node, String method, String path) throws IOException, InterruptedException {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + managementPorts[node] + path))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        "guest:guest".getBytes(StandardCharsets.UTF_8)))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody())
+                .timeout(java.time.Duration.ofSeconds(10)).build();
+        return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
     /** The node's management API as guest: {@code method} with a JSON body (or none), which must answer 200. */
     JsonNode api(int node, String method, String path, String body) throws IOException, InterruptedException {
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(

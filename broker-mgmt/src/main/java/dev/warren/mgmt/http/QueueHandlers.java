@@ -121,10 +121,15 @@ final class QueueHandlers {
     }
 
     private ApiResponse delete(ApiRequest request) throws InterruptedException {
-        MessageQueue queue = scope.queue(request);
+        MessageQueue queue = scope.queueAnywhere(request);
         scope.permissions(request.principal(), queue.vhost().name()).configureQueue(queue.name());
         boolean ifUnused = "true".equals(request.queryParam("if-unused"));
         boolean ifEmpty = "true".equals(request.queryParam("if-empty"));
+        if (queue.home() != null) { // another node's classic queue: its home deletes it, for every node
+            queueThread.await(queue, HomeQueues.ask(queue,
+                    new HomeRequest.Delete(queue.vhost().name(), queue.name(), ifUnused, ifEmpty)));
+            return ApiResponse.noContent();
+        }
         if (queue.replicated() != null) {
             if (ifUnused && queue.consumerCount() > 0) {
                 throw AmqpException.of(ReplyCode.PRECONDITION_FAILED, "%s in use", queue.describe());
@@ -141,9 +146,11 @@ final class QueueHandlers {
     }
 
     private ApiResponse purge(ApiRequest request) throws InterruptedException {
-        MessageQueue queue = scope.queue(request);
+        MessageQueue queue = scope.queueAnywhere(request);
         scope.permissions(request.principal(), queue.vhost().name()).readQueue(queue.name());
-        if (queue.replicated() != null) {
+        if (queue.home() != null) {
+            queueThread.await(queue, HomeQueues.ask(queue, new HomeRequest.Purge(queue.vhost().name(), queue.name())));
+        } else if (queue.replicated() != null) {
             queueThread.await(queue, queue.replicated().purge());
         } else {
             queueThread.call(queue, QueueProcess::purge);

@@ -29,6 +29,10 @@ final class QueueThread {
         try {
             return work.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof java.util.concurrent.CompletionException wrapped
+                    && wrapped.getCause() instanceof AmqpException amqp) {
+                throw amqp;
+            }
             if (e.getCause() instanceof AmqpException amqp) {
                 throw amqp;
             }

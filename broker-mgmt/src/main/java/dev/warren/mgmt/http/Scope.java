@@ -91,6 +91,15 @@ final class Scope {
         return queue;
     }
 
+    /** The queue the request names, this node's or another cluster node's classic queue; 404 when neither. */
+    MessageQueue queueAnywhere(ApiRequest request) {
+        MessageQueue queue = vhost(request.principal(), request.param("vhost")).queueAnywhere(request.param("name"));
+        if (queue == null || queue.isDeleted()) {
+            throw ApiException.notFound();
+        }
+        return queue;
+    }
+
     boolean canSee(Principal who, ConnectionInfo connection) {
         return who.isMonitor() || connection.user().equals(who.name());
     }
