@@ -28,6 +28,10 @@ final class ClusterJoin {
     private ClusterJoin() {
     }
 
+    /** A join asked for: the node whose cluster this one joins, and this node as the others will know it. */
+    record Joining(ClusterPeer seed, ClusterPeer self) {
+    }
+
     /** The configuration with the cluster this node joined, when it joined one and the configuration lists none. */
     static ServerConfig withJoinedCluster(ServerConfig config) throws IOException {
         Path file = config.dataDir().resolve(FILE);
@@ -50,10 +54,10 @@ final class ClusterJoin {
 
     /**
      * Whether this node (outside a cluster) can join the cluster {@code seed} is in (refused with a reason: the name
-     * is not NAME@HOST:PORT, or nothing listens there), and this node as the others will know it: its node name, the
+     * is not NAME@HOST:PORT, or nothing listens there), with this node as the others will know it: its node name, the
      * host of that name, and its inter-node port.
      */
-    static ClusterPeer check(ServerConfig config, String seed) {
+    static Joining check(ServerConfig config, String seed) {
         ClusterPeer target;
         try {
             target = ClusterPeer.parse(seed);
@@ -71,7 +75,7 @@ final class ClusterJoin {
             throw new IllegalArgumentException("nothing answers on " + target.host() + ":" + target.port() + " ('"
                     + seed + "'): " + e.getMessage());
         }
-        return new ClusterPeer(name, name.substring(name.indexOf('@') + 1), config.cluster().port());
+        return new Joining(target, new ClusterPeer(name, name.substring(name.indexOf('@') + 1), config.cluster().port()));
     }
 
     /**

@@ -22,7 +22,6 @@ import dev.warren.store.DefinitionsFile;
 import dev.warren.store.Journal;
 import dev.warren.store.MemoryMonitor;
 import dev.warren.store.StoreSettings;
-import dev.warren.store.raft.ClusterPeer;
 import dev.warren.store.raft.CommittedState;
 import dev.warren.store.raft.MetadataCluster;
 import java.io.IOException;
@@ -316,10 +315,7 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     /** Set by join_cluster: the node whose cluster this one joins, and this one, once it has stopped (main restarts it). */
-    private volatile Joining joining;
-
-    record Joining(ClusterPeer seed, ClusterPeer self) {
-    }
+    private volatile ClusterJoin.Joining joining;
 
     /**
      * Outside a cluster, management shows this node alone, and join_cluster stops it for {@link #main} to reset and
@@ -335,8 +331,7 @@ public final class WarrenServer implements AutoCloseable {
             @Override
             public CompletableFuture<Void> join(String seed) {
                 return CompletableFuture.runAsync(() -> {
-                    ClusterPeer self = ClusterJoin.check(config, seed);
-                    joining = new Joining(ClusterPeer.parse(seed), self);
+                    joining = ClusterJoin.check(config, seed);
                     LOG.warn("Joining the cluster of {}: this node stops, is reset (its definitions and messages go) "
                             + "and starts again as a member", seed);
                     new Thread(WarrenServer.this::close, "warren-join-cluster").start();
@@ -473,7 +468,7 @@ public final class WarrenServer implements AutoCloseable {
                 server.close();
                 return;
             }
-            Joining joining = server.joining;
+            ClusterJoin.Joining joining = server.joining;
             if (joining == null || stopping.get()) {
                 return;
             }

@@ -77,7 +77,7 @@ class ClusterJoinTest {
     void theJoiningNodeIsKnownByItsNameHostAndInterNodePort() throws IOException {
         dev.warren.core.NodeName.set("warren3@127.0.0.1");
         try (ServerSocket seed = new ServerSocket(0)) {
-            ClusterPeer self = ClusterJoin.check(alone(), "warren1@127.0.0.1:" + seed.getLocalPort());
+            ClusterPeer self = ClusterJoin.check(alone(), "warren1@127.0.0.1:" + seed.getLocalPort()).self();
             assertEquals(ClusterPeer.parse("warren3@127.0.0.1:25679"), self);
             IllegalArgumentException itself = assertThrows(IllegalArgumentException.class,
                     () -> ClusterJoin.check(alone(), "warren3@127.0.0.1:" + seed.getLocalPort()));

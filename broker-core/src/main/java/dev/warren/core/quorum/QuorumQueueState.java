@@ -231,15 +231,9 @@ public final class QuorumQueueState {
         rejectPublish = c.rejectPublish();
         singleActiveConsumer = c.singleActiveConsumer();
         readyBytes = 0;
-        if (maxLengthBytes != UNLIMITED) {
-            for (Long id : returned) {
-                readyBytes += messages.get(id).bodySize();
-            }
-            for (Long id : fresh) {
-                readyBytes += messages.get(id).bodySize();
-            }
-            for (Long id : freshHigh) {
-                readyBytes += messages.get(id).bodySize();
+        for (ArrayDeque<Long> run : List.of(returned, freshHigh, fresh)) {
+            for (Long id : run) {
+                countReady(messages.get(id), 1);
             }
         }
     }
@@ -255,9 +249,7 @@ public final class QuorumQueueState {
         }
         messages.put(id, entry);
         (high ? freshHigh : fresh).addLast(id);
-        if (maxLengthBytes != UNLIMITED) {
-            readyBytes += entry.bodySize();
-        }
+        countReady(entry, 1);
         trimToLimit(effects);
     }
 
@@ -422,9 +414,7 @@ public final class QuorumQueueState {
         }
         entry.place = Place.READY;
         returned.addLast(id);
-        if (maxLengthBytes != UNLIMITED) {
-            readyBytes += entry.bodySize();
-        }
+        countReady(entry, 1);
     }
 
     private void die(long id, Entry entry, DeadReason reason, Consumer<QuorumEffect> effects) {
@@ -466,10 +456,17 @@ public final class QuorumQueueState {
             id = high ? freshHigh.pollFirst() : fresh.pollFirst();
             highInARow = high ? highInARow + 1 : 0;
         }
-        if (id != null && maxLengthBytes != UNLIMITED) {
-            readyBytes -= messages.get(id).bodySize();
+        if (id != null) {
+            countReady(messages.get(id), -1);
         }
         return id;
+    }
+
+    /** A message joins ({@code +1}) or leaves ({@code -1}) the ready ones: their bytes, counted under a byte limit. */
+    private void countReady(Entry entry, int sign) {
+        if (maxLengthBytes != UNLIMITED) {
+            readyBytes += sign * (long) entry.bodySize();
+        }
     }
 
     /**
@@ -534,9 +531,7 @@ public final class QuorumQueueState {
             }
             long id = run.pollFirst();
             Entry entry = messages.get(id);
-            if (maxLengthBytes != UNLIMITED) {
-                readyBytes -= entry.bodySize();
-            }
+            countReady(entry, -1);
             die(id, entry, DeadReason.EXPIRED, effects);
         }
     }

@@ -84,16 +84,15 @@ final class Scope {
     }
 
     MessageQueue queue(ApiRequest request) {
-        MessageQueue queue = vhost(request.principal(), request.param("vhost")).queue(request.param("name"));
-        if (queue == null || queue.isDeleted()) {
-            throw ApiException.notFound();
-        }
-        return queue;
+        return existing(vhost(request.principal(), request.param("vhost")).queue(request.param("name")));
     }
 
     /** The queue the request names, this node's or another cluster node's classic queue; 404 when neither. */
     MessageQueue queueAnywhere(ApiRequest request) {
-        MessageQueue queue = vhost(request.principal(), request.param("vhost")).queueAnywhere(request.param("name"));
+        return existing(vhost(request.principal(), request.param("vhost")).queueAnywhere(request.param("name")));
+    }
+
+    private static MessageQueue existing(MessageQueue queue) {
         if (queue == null || queue.isDeleted()) {
             throw ApiException.notFound();
         }
