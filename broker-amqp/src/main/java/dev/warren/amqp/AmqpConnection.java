@@ -198,6 +198,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         releaseChannels();
         unregister();
+        if (publisherGate != null) {
+            publisherGate.closed();
+        }
         if (was == State.OPEN) {
             LOG.info("Connection from {} closed abruptly (user '{}')", peer, userName());
         }

@@ -23,6 +23,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -140,8 +141,24 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
         return bound;
     }
 
+    /**
+     * The largest TCP segment the broker sends (TCP_MAXSEG on the listening sockets, which accepted ones inherit). Over
+     * a network the path's MTU is lower and this changes nothing; over loopback (MTU 64 KiB) it keeps a client with a
+     * small receive buffer from being sent two 64 KiB segments it cannot hold: the second is dropped, and with no later
+     * segment to signal the loss it is resent only after the 200 ms retransmission timeout — the 200 ms tail of a
+     * fast consumer on the same host (RESULTS.md). Smaller segments cost a loopback client more CPU per byte, hence
+     * not smaller than this. The system property {@code warren.tcp.maxSegmentSize} changes it (up to 32767); 0 leaves
+     * the kernel's choice.
+     */
+    static final int MAX_SEGMENT_SIZE = Math.min(32_767, Integer.getInteger("warren.tcp.maxSegmentSize", 16_384));
+    private static final IntegerUnixChannelOption TCP_MAXSEG = new IntegerUnixChannelOption("TCP_MAXSEG", 6, 2);
+
     private ServerBootstrap bootstrapFor(ServerTls tls) {
-        return new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (MAX_SEGMENT_SIZE > 0 && Epoll.isAvailable()) {
+            bootstrap.option(TCP_MAXSEG, MAX_SEGMENT_SIZE);
+        }
+        return bootstrap
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)

@@ -115,6 +115,14 @@ final class ChannelConsumer implements Consumer {
     }
 
     @Override
+    public boolean backedUp() {
+        if (!active || (context.canDeliver() && context.connection().deliveryWindow().isOpen())) {
+            return false;
+        }
+        return noAck || prefetch == 0 || unacked.get() < prefetch; // out of prefetch credit, it would not take more anyway
+    }
+
+    @Override
     public void deliver(MessageQueue from, QueueEntry entry) {
         if (!noAck) {
             unacked.incrementAndGet();

@@ -255,6 +255,9 @@ final class PublishMethods {
             if (elsewhere) {
                 flow.add(1);
             }
+            if (queue.flow().behind()) {
+                connection.publisherGate().publishedToBehind(queue.flow());
+            }
             connection.batcher().submit(queue, new Enqueue(message.retain(), sequence, elsewhere ? flow : null));
         }
         queues.clear(); // holds no queue past the publish

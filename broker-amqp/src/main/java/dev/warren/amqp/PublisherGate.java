@@ -1,17 +1,20 @@
 package dev.warren.amqp;
 
 import dev.warren.amqp.protocol.Methods;
+import dev.warren.core.QueueFlow;
 import dev.warren.core.store.ResourceAlarm;
 import dev.warren.core.store.WriteBacklog;
 import io.netty.channel.Channel;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything that stops the broker reading a publisher, in one place: flow control towards queues on
- * other event loops, the bytes waiting for the journal (this connection's persistent publishes, with or without
+ * other event loops and towards queues whose consumers cannot keep up ({@link QueueFlow}), the bytes waiting for the journal (this connection's persistent publishes, with or without
  * confirms; and the store's whole write backlog, which also holds what queues page out when publishers outrun
  * the disk), and the resource alarms (disk, memory), which also tell clients that asked for it (connection.blocked /
  * unblocked). As in RabbitMQ's reader, a publishing connection is blocked while any alarm is raised, told so
@@ -40,6 +43,9 @@ final class PublisherGate {
     private final WriteBacklog storeBacklog;
     private final Notifier notifier;
     private final String peer;
+    private final Outbox outbox;
+    /** Queues this connection published to while they were behind, each with the wake-up it waits for; lazily made. */
+    private Map<QueueFlow, Runnable> waitingOn;
     /** The client understands connection.blocked/unblocked (a client capability). */
     private boolean blockedNotifications;
     /** This connection has published: a resource alarm blocks it. */
@@ -61,6 +67,7 @@ final class PublisherGate {
         this.storeBacklog = storeBacklog;
         this.notifier = notifier;
         this.peer = peer;
+        this.outbox = outbox;
     }
 
     void blockedNotifications(boolean enabled) {
@@ -81,7 +88,7 @@ final class PublisherGate {
             return "blocked";
         }
         if (gate.isPausedFor(ReadGate.Reason.PUBLISHER_FLOW) || gate.isPausedFor(ReadGate.Reason.JOURNAL_BACKLOG)
-                || gate.isPausedFor(ReadGate.Reason.STORE_BACKLOG)) {
+                || gate.isPausedFor(ReadGate.Reason.STORE_BACKLOG) || gate.isPausedFor(ReadGate.Reason.QUEUE_BEHIND)) {
             return "flow";
         }
         return "running";
@@ -101,6 +108,36 @@ final class PublisherGate {
         if (!slowedByStore && storeBacklog.behind()) {
             slowedByStore = true;
             gate.pause(ReadGate.Reason.STORE_BACKLOG);
+        }
+    }
+
+    /**
+     * A message went to a queue whose consumers cannot keep up ({@link QueueFlow}): reading stops until the queue
+     * wakes this connection, after its consumers took some more or it caught up.
+     */
+    void publishedToBehind(QueueFlow flow) {
+        if (waitingOn == null) {
+            waitingOn = new IdentityHashMap<>(4);
+        } else if (waitingOn.containsKey(flow)) {
+            return;
+        }
+        Runnable wake = () -> outbox.post(() -> woken(flow));
+        waitingOn.put(flow, wake);
+        gate.pause(ReadGate.Reason.QUEUE_BEHIND);
+        flow.await(wake);
+    }
+
+    private void woken(QueueFlow flow) {
+        if (waitingOn.remove(flow) != null && waitingOn.isEmpty()) {
+            gate.resume(ReadGate.Reason.QUEUE_BEHIND);
+        }
+    }
+
+    /** The connection closed: the queues it waits on need not wake it. */
+    void closed() {
+        if (waitingOn != null) {
+            waitingOn.forEach(QueueFlow::cancel);
+            waitingOn.clear();
         }
     }
 

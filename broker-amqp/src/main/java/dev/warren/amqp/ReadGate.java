@@ -15,6 +15,8 @@ final class ReadGate {
         JOURNAL_BACKLOG,
         /** A resource alarm (disk, memory) blocks publishers. */
         RESOURCE_ALARM,
+        /** A queue this connection publishes to holds many messages its consumers' connections cannot take yet. */
+        QUEUE_BEHIND,
         /** The store as a whole is behind: too many message bytes of all connections wait to be written. */
         STORE_BACKLOG
     }

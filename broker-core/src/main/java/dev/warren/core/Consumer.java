@@ -25,6 +25,14 @@ public interface Consumer {
      */
     boolean ready();
 
+    /**
+     * True when the consumer wants more but its connection is still sending earlier deliveries (the client reads
+     * more slowly than messages arrive): the queue then holds publishers back ({@link QueueFlow}). Queue's thread.
+     */
+    default boolean backedUp() {
+        return false;
+    }
+
     /** Delivers an entry; the consumer takes over the queue's reference to the message. */
     void deliver(MessageQueue queue, QueueEntry entry);
 

@@ -75,6 +75,16 @@ final class ConsumerRing {
         return true;
     }
 
+    /** Whether a consumer is held back by its connection ({@link Consumer#backedUp}). */
+    boolean anyBackedUp() {
+        for (int i = 0; i < consumers.size(); i++) {
+            if (consumers.get(i).backedUp()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The consumer that gets the next message, or null when none can take one now. */
     Consumer nextReady() {
         if (singleActive) {

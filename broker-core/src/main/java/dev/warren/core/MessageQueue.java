@@ -212,6 +212,11 @@ public final class MessageQueue implements BindingDestination {
     }
 
     /** The queue's state; only on {@link #executor()}. */
+    /** Whether publishing here should wait for consumers to catch up ({@link QueueFlow}); classic queues on this node. */
+    public QueueFlow flow() {
+        return process.flow();
+    }
+
     public QueueProcess process() {
         assert executor.inEventLoop() : "queue state touched off its owner thread";
         return process;

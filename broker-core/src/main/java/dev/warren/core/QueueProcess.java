@@ -90,6 +90,10 @@ public final class QueueProcess {
     private long expiryTimerAt = QueueEntry.NEVER;
     private ScheduledFuture<?> idleTimer;
     private long lastUsed = System.currentTimeMillis();
+    /** Publishers wait here while consumers cannot keep up ({@link QueueFlow}). */
+    private final QueueFlow flow;
+    /** Deliveries since the last {@link #updateCounts}, for the flow's credit. */
+    private int deliveredSinceUpdate;
 
     // published for other threads after each change
     private volatile QueueLifecycle lifecycle = QueueLifecycle.RUNNING;
@@ -110,6 +114,7 @@ public final class QueueProcess {
         this.memory = memory;
         this.storeId = queue.storeId();
         this.counters = queue.counters();
+        this.flow = new QueueFlow((millis, task) -> queue.executor().schedule(task, millis, TimeUnit.MILLISECONDS));
         this.args = queue.settings();
         this.countsBytes = args.maxLengthBytes() != QueueArguments.NONE;
         this.consumers = new ConsumerRing(args.singleActiveConsumer());
@@ -165,6 +170,10 @@ public final class QueueProcess {
     }
 
     // ---- read from any thread ----
+
+    QueueFlow flow() {
+        return flow;
+    }
 
     QueueLifecycle lifecycle() {
         return lifecycle;
@@ -535,6 +544,7 @@ public final class QueueProcess {
                 break;
             }
             consumer.deliver(queue, delivering(takeReady(lane), false, consumer.ackRequired()));
+            deliveredSinceUpdate++;
         }
         loadLowLanes();
         updateCounts();
@@ -850,6 +860,7 @@ public final class QueueProcess {
         }
         cancelTimers();
         dropAll(false);
+        flow.release();
     }
 
     private void dropAll(boolean ackStored) {
@@ -989,5 +1000,7 @@ public final class QueueProcess {
         Consumer active = consumers.active();
         activeConsumerTag = active == null ? null : active.tag();
         unacknowledgedCount = Math.max(0, unacknowledged);
+        flow.update(readyCount(), deliveredSinceUpdate, consumers);
+        deliveredSinceUpdate = 0;
     }
 }
