@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * /proc/PID/status) before, with all open, and 5 s after the close: {@code RSS before_kib=.. open_kib=..
  * after_kib=.. per_connection_bytes=..}, and its CPU (user + system, --clk-tck ticks a second) per opened and
  * per closed connection. With --shared-executors true (the default) all connections share one consumer work pool
- * and one heartbeat scheduler, as an application holding many connections should configure the client: otherwise
+ * (which also runs their shutdown work) and one heartbeat scheduler, as an application holding many connections should configure the client: otherwise
  * the client starts and stops three threads per connection, and that (4 ms of its CPU per close on this machine,
  * against the broker's 0.2-0.6 ms) set the close rate for either broker. Exit status: 0 done, 1 nothing opened,
  * 2 bad usage.
@@ -69,6 +69,7 @@ public final class ConnectionChurn {
             sharedHeartbeats = Executors.newScheduledThreadPool(2);
             factory.setSharedExecutor(sharedWork);
             factory.setHeartbeatExecutor(sharedHeartbeats);
+            factory.setShutdownExecutor(sharedWork); // else the client starts a "shutdown monitor" thread per close
         }
         if (Boolean.parseBoolean(opts.get("--nio"))) {
             factory.useNio(); // a few I/O threads for all connections, not a thread each

@@ -114,6 +114,7 @@
 #   CHURN_CONNECTIONS [5000]  CHURN_THREADS [8]          connection-churn
 #   CHURN_WARMUP [2000]       connections opened and closed, not counted, before connection-churn and
 #                             many-connections on each broker (0 = none)
+#   CHURN_NIO [false]         connection-churn's client in NIO mode (a few I/O threads instead of one per connection)
 #   MANY_CONNECTIONS [10000]  MANY_HOLD [300]  MANY_HEARTBEAT [60]   many-connections
 #   IDLE_QUEUES [100000]                                 idle-queues
 #
@@ -193,6 +194,7 @@ done
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-5000}
 CHURN_THREADS=${CHURN_THREADS:-8}
 CHURN_WARMUP=${CHURN_WARMUP:-2000}
+CHURN_NIO=${CHURN_NIO:-false}
 MANY_CONNECTIONS=${MANY_CONNECTIONS:-10000}
 MANY_HOLD=${MANY_HOLD:-300}
 MANY_HEARTBEAT=${MANY_HEARTBEAT:-60}
@@ -1277,12 +1279,12 @@ run_resources() {
             # Not counted: the first connections pay for the JIT (a JVM's compiler threads took 43 % of Warren's
             # CPU over its first 4,000 connections)
             run_tool 600 ConnectionChurn.java "$scenario-$broker-warmup" --port "$port" --connections "$CHURN_WARMUP" \
-                --threads "$CHURN_THREADS" || warn "connection warm-up on $broker failed"
+                --threads "$CHURN_THREADS" --nio "$CHURN_NIO" || warn "connection warm-up on $broker failed"
         fi
         case $scenario in
             connection-churn)
                 run_tool 900 ConnectionChurn.java "$scenario-$broker" --port "$port" --connections "$CHURN_CONNECTIONS" \
-                    --threads "$CHURN_THREADS" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" || rc=$? ;;
+                    --threads "$CHURN_THREADS" --nio "$CHURN_NIO" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" || rc=$? ;;
             many-connections)
                 run_tool "$((MANY_HOLD + 1200))" ConnectionChurn.java "$scenario-$broker" --port "$port" \
                     --connections "$MANY_CONNECTIONS" --threads "$CHURN_THREADS" --hold-seconds "$MANY_HOLD" \
