@@ -114,7 +114,7 @@ public final class QueueProcess {
         this.memory = memory;
         this.storeId = queue.storeId();
         this.counters = queue.counters();
-        this.flow = new QueueFlow((millis, task) -> queue.executor().schedule(task, millis, TimeUnit.MILLISECONDS));
+        this.flow = new QueueFlow(this::runLater);
         this.args = queue.settings();
         this.countsBytes = args.maxLengthBytes() != QueueArguments.NONE;
         this.consumers = new ConsumerRing(args.singleActiveConsumer());
@@ -166,6 +166,15 @@ public final class QueueProcess {
                 counters.increment(Counter.GET_EMPTY);
                 waiting.answer().got(null, messageCount); // the store failed: nothing to give now
             }
+        }
+    }
+
+    /** Runs a task on the owner thread after a delay; at once when that thread is stopping (nothing will run it there). */
+    private void runLater(long millis, Runnable task) {
+        try {
+            queue.executor().schedule(task, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            task.run();
         }
     }
 
