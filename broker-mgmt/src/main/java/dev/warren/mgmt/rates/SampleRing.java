@@ -3,7 +3,9 @@ package dev.warren.mgmt.rates;
 /**
  * The samples of one object: one row per sampler tick, each row {@code width} longs (one per series), kept in
  * a single primitive array used as a ring, so an object's samples cost a fixed
- * {@code 8 * width * capacity} bytes whatever its age: the newest row overwrites the oldest.
+ * {@code 8 * width * capacity} bytes whatever its age: the newest row overwrites the oldest. Until a row differs
+ * from the first, only that row is kept: an idle object (a queue nobody uses, its counters and lengths unchanged)
+ * costs one row, not a ring — 100,000 idle queues would otherwise hold 1 GB of identical samples.
  *
  * <p>Not thread-safe: {@link RateHistory} guards every ring with its lock.
  */
@@ -13,7 +15,10 @@ final class SampleRing {
 
     private final int width;
     private final int capacity;
-    private final long[] values;
+    /** The ring, made when a row first differs from {@link #first}; null while every row is the same. */
+    private long[] values;
+    /** The first row appended, which every row so far repeats while {@link #values} is null. */
+    private long[] first;
     /** Rows written so far; the newest is at {@code (rows - 1) % capacity}. */
     private long rows;
     /** The tick of the newest row, so that rings of objects that are gone can be told apart. */
@@ -25,7 +30,6 @@ final class SampleRing {
         }
         this.width = width;
         this.capacity = capacity;
-        this.values = new long[width * capacity];
     }
 
     /** The bytes a ring of this shape holds in samples (its array). */
@@ -43,6 +47,20 @@ final class SampleRing {
 
     /** Appends one row (the first {@code width} values of {@code row}) for {@code tick}. */
     void append(long tick, long[] row) {
+        if (values == null) {
+            if (first == null) {
+                first = java.util.Arrays.copyOf(row, width);
+            }
+            if (java.util.Arrays.equals(first, 0, width, row, 0, width)) {
+                rows++;
+                lastTick = tick;
+                return;
+            }
+            values = new long[width * capacity];
+            for (int slot = 0; slot < size(); slot++) { // the rows so far, all the first one
+                System.arraycopy(first, 0, values, slot * width, width);
+            }
+        }
         int slot = (int) (rows % capacity);
         System.arraycopy(row, 0, values, slot * width, width);
         rows++;
@@ -62,6 +80,9 @@ final class SampleRing {
     long value(int back, int column) {
         if (back < 0 || back >= size()) {
             throw new IndexOutOfBoundsException("row " + back + " of " + size());
+        }
+        if (values == null) {
+            return first[column];
         }
         int slot = (int) ((rows - 1 - back) % capacity);
         return values[slot * width + column];
