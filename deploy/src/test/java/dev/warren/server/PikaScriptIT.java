@@ -34,7 +34,8 @@ abstract class PikaScriptIT {
 
     @BeforeAll
     static void startServerAndCheckPika() throws Exception {
-        server = WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withMgmtPort(0).withDataDir(dataDir));
+        server = WarrenServer.start(ServerConfig.defaults().withAmqpPort(0).withMgmtPort(LocalWarrenctl.freePort())
+                .withDataDir(dataDir));
         Result check = run(PYTHON, "-c", "import pika");
         pikaProblem = check.exitCode == 0 ? null : check.output;
     }
@@ -55,6 +56,11 @@ abstract class PikaScriptIT {
         assertTrue(Files.isRegularFile(path), "missing script " + path);
         Result result = run(PYTHON, path.toString(), Integer.toString(server.amqpPort()));
         assertEquals(0, result.exitCode, script + " failed; its output:\n" + result.output);
+    }
+
+    /** Runs a script that also reads the management API: its second argument is this server's management port. */
+    static void runScriptWithManagement(String script) throws Exception {
+        runScript(server.amqpPort(), script, Integer.toString(server.managementPort()));
     }
 
     /**
