@@ -142,15 +142,14 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
     }
 
     /**
-     * The largest TCP segment the broker sends (TCP_MAXSEG on the listening sockets, which accepted ones inherit). Over
-     * a network the path's MTU is lower and this changes nothing; over loopback (MTU 64 KiB) it keeps a client with a
-     * small receive buffer from being sent two 64 KiB segments it cannot hold: the second is dropped, and with no later
-     * segment to signal the loss it is resent only after the 200 ms retransmission timeout — the 200 ms tail of a
-     * fast consumer on the same host (RESULTS.md). Smaller segments cost a loopback client more CPU per byte, hence
-     * not smaller than this. The system property {@code warren.tcp.maxSegmentSize} changes it (up to 32767); 0 leaves
-     * the kernel's choice.
+     * The largest TCP segment the broker sends (TCP_MAXSEG on the listening sockets, which accepted ones inherit), set
+     * by the system property {@code warren.tcp.maxSegmentSize} (up to 32767); off (0, the kernel's choice) by default.
+     * Over loopback (MTU 64 KiB) 16384 keeps a client with a small receive buffer from being sent two 64 KiB segments it
+     * cannot hold — the second is dropped and resent only after the 200 ms retransmission timeout, the 200 ms tail of a
+     * fast consumer on the same host (RESULTS.md). Not the default: with it, BackPressureIT's consumer that reads
+     * nothing through a tiny receive buffer saw the whole queue leave in one run of four, which is not understood yet.
      */
-    static final int MAX_SEGMENT_SIZE = Math.min(32_767, Integer.getInteger("warren.tcp.maxSegmentSize", 16_384));
+    static final int MAX_SEGMENT_SIZE = Math.min(32_767, Integer.getInteger("warren.tcp.maxSegmentSize", 0));
     private static final IntegerUnixChannelOption TCP_MAXSEG = new IntegerUnixChannelOption("TCP_MAXSEG", 6, 2);
 
     private ServerBootstrap bootstrapFor(ServerTls tls) {
