@@ -32,9 +32,10 @@ final class ChannelConsumer implements Consumer {
      */
     private String homeNode;
     private long homeId;
-    // channel thread only: deliveries that arrived before consume-ok went out
+    // channel thread only: deliveries that arrived before consume-ok went out, and their weight in the window
     private boolean announced;
     private List<QueueEntry> early;
+    private long earlyWeight;
 
     ChannelConsumer(ConsumerMethods channel, ChannelContext context, String tag, MessageQueue queue, boolean noAck,
                     boolean exclusive, int prefetch, int priority) {
@@ -168,17 +169,34 @@ final class ChannelConsumer implements Consumer {
         return announced;
     }
 
+    /**
+     * Holds a delivery until consume-ok is sent. It stays counted in the connection's delivery window until then:
+     * the queue may dispatch its whole backlog before the answer to basic.consume comes back, and held deliveries
+     * are neither written nor in the socket's outbound buffer, so nothing else would stop it.
+     */
     void holdUntilAnnounced(QueueEntry entry) {
         if (early == null) {
             early = new ArrayList<>();
         }
         early.add(entry);
+        long weight = entry.weight();
+        earlyWeight += weight;
+        context.connection().deliveryWindow().posted(weight);
     }
 
+    /**
+     * Consume-ok went out (or never will): returns the held deliveries for the caller to write or give back now,
+     * on this thread. Their window is released here; a wake-up it causes runs after the caller is done.
+     */
     List<QueueEntry> announce() {
         announced = true;
         List<QueueEntry> held = early == null ? List.of() : early;
         early = null;
+        if (earlyWeight > 0) {
+            long weight = earlyWeight;
+            earlyWeight = 0;
+            context.connection().deliveryWindow().written(weight);
+        }
         return held;
     }
 }

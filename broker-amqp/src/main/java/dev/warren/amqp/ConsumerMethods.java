@@ -485,11 +485,11 @@ final class ConsumerMethods {
         });
         for (ChannelConsumer consumer : channel.consumers().values()) {
             consumer.deactivate();
-            if (consumer.queue().replicated() != null) {
-                continue; // the queue drops the channel's consumers, and takes back what they held, when it closes
-            }
-            if (consumer.homeNode() != null) {
-                continue; // its home node takes back what it holds, early deliveries too (above)
+            if (consumer.queue().replicated() != null || consumer.homeNode() != null) {
+                // a quorum queue takes back what the channel's consumers held when it closes, a home node what its
+                // consumer holds (above), early deliveries too: only their share of the delivery window is left
+                consumer.announce();
+                continue;
             }
             channel.connection().batcher().submit(consumer.queue(), q -> q.removeConsumer(consumer));
             giveBackHeld(consumer);
