@@ -19,14 +19,16 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>java -cp "deploy/bench/.cache/perftest-2.22.1/lib/*" deploy/bench/ConnectionChurn.java \
  *     --port 5672 --connections 5000 --threads 8 --broker-pid 1234 [--hold-seconds 0] [--heartbeat 60] [--nio true]
- *     [--shared-executors true]</pre>
+ *     [--shared-executors true] [--settle-seconds 0]</pre>
  *
  * --threads openers open --connections connections (PLAIN guest/guest, one channel each; no automatic
  * recovery), all held open; then, after --hold-seconds (checking every second that all are still open), the
  * same number of threads close them all. Prints {@code RESULT phase=open connections=N seconds=S rate=R
  * errors=E}, the same for {@code phase=close}, and with --broker-pid the broker's RSS (VmRSS of
  * /proc/PID/status) before, with all open, and 5 s after the close: {@code RSS before_kib=.. open_kib=..
- * after_kib=.. per_connection_bytes=..}, and its CPU (user + system, --clk-tck ticks a second) per opened and
+ * after_kib=.. per_connection_bytes=..}; with --settle-seconds S the broker is first left idle S seconds before
+ * "before" is read, and "settled_kib" is read S seconds after the close (both idle alike: a broker may give memory
+ * back only once it is quiet, as Warren's idle heap trim does after 20 s without a collection); and its CPU (user + system, --clk-tck ticks a second) per opened and
  * per closed connection. With --shared-executors true (the default) all connections share one consumer work pool
  * (which also runs their shutdown work) and one heartbeat scheduler, as an application holding many connections should configure the client: otherwise
  * the client starts and stops three threads per connection, and that (4 ms of its CPU per close on this machine,
@@ -41,6 +43,7 @@ public final class ConnectionChurn {
                 "--user", "guest", "--pass", "guest"));
         opts.put("--nio", "false");
         opts.put("--shared-executors", "true");
+        opts.put("--settle-seconds", "0");
         for (int i = 0; i < args.length; i += 2) {
             if (!opts.containsKey(args[i]) || i + 1 >= args.length) {
                 System.err.println("usage: ConnectionChurn " + opts.keySet() + " (each with a value)");
@@ -75,6 +78,8 @@ public final class ConnectionChurn {
             factory.useNio(); // a few I/O threads for all connections, not a thread each
         }
 
+        int settle = Integer.parseInt(opts.get("--settle-seconds"));
+        Thread.sleep(settle * 1000L);
         long rssBefore = rssKib(pid);
         ConcurrentLinkedQueue<Connection> open = new ConcurrentLinkedQueue<>();
         AtomicInteger remaining = new AtomicInteger(total);
@@ -142,8 +147,10 @@ public final class ConnectionChurn {
         if (pid > 0) {
             Thread.sleep(5000);
             long rssAfter = rssKib(pid);
-            System.out.printf("RSS before_kib=%d open_kib=%d after_kib=%d per_connection_bytes=%d%n", rssBefore, rssOpen,
-                    rssAfter, (rssOpen - rssBefore) * 1024 / opened);
+            Thread.sleep(Math.max(0, settle - 5) * 1000L);
+            long rssSettled = rssKib(pid);
+            System.out.printf("RSS before_kib=%d open_kib=%d after_kib=%d settled_kib=%d per_connection_bytes=%d%n",
+                    rssBefore, rssOpen, rssAfter, rssSettled, (rssOpen - rssBefore) * 1024 / opened);
             System.out.printf("CPU open_us_per_conn=%.0f close_us_per_conn=%.0f%n",
                     (cpu1 - cpu0) * 1e6 / clkTck / opened, (cpu3 - cpu2) * 1e6 / clkTck / toClose.size());
         }

@@ -63,7 +63,10 @@
 #   connection-churn      CHURN_CONNECTIONS (5000) connections opened by CHURN_THREADS (8) threads, one channel
 #                         each, then closed by as many (deploy/bench/ConnectionChurn.java, the RabbitMQ Java client
 #                         from PerfTest's class path): open and close rates, broker CPU per open and per close,
-#                         RSS per open connection and RSS 5 s after all closed
+#                         RSS per open connection, and RSS CHURN_SETTLE (40) s after all closed, compared with
+#                         RSS read after the broker sat idle as long before the churn (an idle broker may give
+#                         memory back: Warren's idle heap trim collects after 20 s without a collection); the
+#                         note has RSS 5 s after the close
 #   many-connections      MANY_CONNECTIONS (10000) connections with heartbeats (MANY_HEARTBEAT, 60 s) opened and
 #                         held MANY_HOLD seconds (300), checked every second, then closed: RSS per connection and
 #                         how many were lost while held (the Java client's NIO mode: no thread per connection)
@@ -195,6 +198,7 @@ CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-5000}
 CHURN_THREADS=${CHURN_THREADS:-8}
 CHURN_WARMUP=${CHURN_WARMUP:-2000}
 CHURN_NIO=${CHURN_NIO:-false}
+CHURN_SETTLE=${CHURN_SETTLE:-40}
 MANY_CONNECTIONS=${MANY_CONNECTIONS:-10000}
 MANY_HOLD=${MANY_HOLD:-300}
 MANY_HEARTBEAT=${MANY_HEARTBEAT:-60}
@@ -1284,7 +1288,8 @@ run_resources() {
         case $scenario in
             connection-churn)
                 run_tool 900 ConnectionChurn.java "$scenario-$broker" --port "$port" --connections "$CHURN_CONNECTIONS" \
-                    --threads "$CHURN_THREADS" --nio "$CHURN_NIO" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" || rc=$? ;;
+                    --threads "$CHURN_THREADS" --nio "$CHURN_NIO" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" \
+                    --settle-seconds "$CHURN_SETTLE" || rc=$? ;;
             many-connections)
                 run_tool "$((MANY_HOLD + 1200))" ConnectionChurn.java "$scenario-$broker" --port "$port" \
                     --connections "$MANY_CONNECTIONS" --threads "$CHURN_THREADS" --hold-seconds "$MANY_HOLD" \
@@ -1301,13 +1306,19 @@ run_resources() {
                 "$(tool_value "$log" before_kib RSS)" "$(tool_value "$log" declared_kib RSS)" \
                 "$(tool_value "$log" after_delete_kib RSS)" "$(tool_value "$log" per_queue_bytes RSS)" "$note" >>"$RESOURCES"
         else
-            local errors
+            local errors after settled
             errors=$(tool_value "$log" errors "RESULT phase=open")
             [[ -n $errors && $errors != 0 ]] && { status=WARN; note="${note:+$note; }$errors connections failed to open"; }
+            after=$(tool_value "$log" after_kib RSS)
+            settled=$(tool_value "$log" settled_kib RSS)
+            if [[ $scenario == connection-churn && -n $settled ]]; then
+                note="${note:+$note; }RSS 5 s after the close ${after} kB"
+                after=$settled
+            fi
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
                 "$(tool_value "$log" rate "RESULT phase=open")" "$(tool_value "$log" rate "RESULT phase=close")" \
                 "$(tool_value "$log" open_us_per_conn CPU)" "$(tool_value "$log" close_us_per_conn CPU)" \
-                "$(tool_value "$log" before_kib RSS)" "$(tool_value "$log" open_kib RSS)" "$(tool_value "$log" after_kib RSS)" \
+                "$(tool_value "$log" before_kib RSS)" "$(tool_value "$log" open_kib RSS)" "$after" \
                 "$(tool_value "$log" per_connection_bytes RSS)" "$(tool_value "$log" lost_while_held "RESULT phase=close")" \
                 "$note" >>"$RESOURCES"
         fi

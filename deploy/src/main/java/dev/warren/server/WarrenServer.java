@@ -449,6 +449,7 @@ public final class WarrenServer implements AutoCloseable {
             System.exit(EXIT_START_FAILED);
             return;
         }
+        IdleHeapTrim.start();
         AtomicReference<WarrenServer> running = new AtomicReference<>(server);
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
