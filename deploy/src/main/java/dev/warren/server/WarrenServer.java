@@ -105,9 +105,9 @@ public final class WarrenServer implements AutoCloseable {
 
     /**
      * {@link #start(ServerConfig)} with the TLS contexts loaded already (main loads them first: a bad one is exit 64);
-     * {@code beforeListening} runs once the broker is restored, before the first listener opens.
+     * {@code whenStarted} runs once the broker is restored and its listeners, management and monitors are up.
      */
-    static WarrenServer start(ServerConfig config, TlsListeners tls, Runnable beforeListening)
+    static WarrenServer start(ServerConfig config, TlsListeners tls, Runnable whenStarted)
             throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
@@ -135,7 +135,7 @@ public final class WarrenServer implements AutoCloseable {
             // On a first start (nothing stored yet) the default user and vhost are what the broker begins with;
             // later starts restore the stored users and vhosts instead, as RabbitMQ does.
             Broker broker = new Broker(users(config), storage, config.defaultVhost());
-            return start(config, broker, journal, definitions, cluster, lock, tls, beforeListening);
+            return start(config, broker, journal, definitions, cluster, lock, tls, whenStarted);
         } catch (Exception e) { // rethrown as it is; only IOException and InterruptedException can arrive
             if (cluster != null) {
                 cluster.close();
@@ -161,7 +161,7 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     private static WarrenServer start(ServerConfig config, Broker broker, Journal journal, DefinitionsFile definitions,
-                                      MetadataCluster cluster, DataDirLock lock, TlsListeners tls, Runnable beforeListening)
+                                      MetadataCluster cluster, DataDirLock lock, TlsListeners tls, Runnable whenStarted)
             throws IOException, InterruptedException {
         AmqpSettings settings = AmqpSettings.defaults()
                 .withHeartbeat(config.heartbeat())
@@ -180,7 +180,6 @@ public final class WarrenServer implements AutoCloseable {
             cluster.attach(broker);
         }
         journal.timeFsyncsWith(nanos -> broker.stats().fsyncLatency().record(nanos));
-        beforeListening.run();
         List<InetSocketAddress> bound;
         List<InetSocketAddress> tlsBound = List.of();
         boolean tlsListener = false;
@@ -221,6 +220,7 @@ public final class WarrenServer implements AutoCloseable {
         }
         tls.watchForChanges();
         MemoryMonitor memoryMonitor = MemoryMonitor.start(broker.storage().memoryAlarm());
+        whenStarted.run();
         return new WarrenServer(config, broker, journal, definitions, cluster, lock, amqp, management, bound, tls, tlsBound,
                 memoryMonitor);
     }
@@ -486,10 +486,11 @@ public final class WarrenServer implements AutoCloseable {
     }
 
     /**
-     * One full collection before clients arrive, so that what starting left alive (the restored broker, class
-     * data, pools) is in the old generation. Otherwise every young collection copies it between survivor spaces
-     * until it is old enough to be promoted (15 collections): at 10k msg/s those pauses were 8-40 ms against 2-6
-     * ms after, and they made the p99.9 latency (deploy/bench/RESULTS.md, latency at a fixed rate).
+     * One full collection once everything has started, so that what starting left alive (the restored broker, class
+     * data, pools, listeners, management) is in the old generation. Otherwise every young collection copies it between
+     * survivor spaces until it is old enough to be promoted (15 collections): at 10k msg/s those pauses were 8-40 ms
+     * against 2-6 ms after, and they made the p99.9 latency (deploy/bench/RESULTS.md, latency at a fixed rate). Run
+     * before the listeners opened, it left 1.2 MB that they and the monitors allocate to be copied 15 times.
      */
     private static void promoteStartupHeap() {
         long start = System.nanoTime();
