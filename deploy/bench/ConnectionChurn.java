@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>java -cp "deploy/bench/.cache/perftest-2.22.1/lib/*" deploy/bench/ConnectionChurn.java \
  *     --port 5672 --connections 5000 --threads 8 --broker-pid 1234 [--hold-seconds 0] [--heartbeat 60] [--nio true]
- *     [--shared-executors true] [--settle-seconds 0]</pre>
+ *     [--shared-executors true] [--settle-seconds 0] [--warmup 0]</pre>
  *
  * --threads openers open --connections connections (PLAIN guest/guest, one channel each; no automatic
- * recovery), all held open; then, after --hold-seconds (checking every second that all are still open), the
+ * recovery), all held open (after --warmup connections opened and closed the same way in this JVM, not
+ * counted, so that neither the broker's JIT nor this client's is measured); then, after --hold-seconds (checking every second that all are still open), the
  * same number of threads close them all. Prints {@code RESULT phase=open connections=N seconds=S rate=R
  * errors=E}, the same for {@code phase=close}, and with --broker-pid the broker's RSS (VmRSS of
  * /proc/PID/status) before, with all open, and 5 s after the close: {@code RSS before_kib=.. open_kib=..
@@ -44,6 +45,7 @@ public final class ConnectionChurn {
         opts.put("--nio", "false");
         opts.put("--shared-executors", "true");
         opts.put("--settle-seconds", "0");
+        opts.put("--warmup", "0");
         for (int i = 0; i < args.length; i += 2) {
             if (!opts.containsKey(args[i]) || i + 1 >= args.length) {
                 System.err.println("usage: ConnectionChurn " + opts.keySet() + " (each with a value)");
@@ -78,6 +80,11 @@ public final class ConnectionChurn {
             factory.useNio(); // a few I/O threads for all connections, not a thread each
         }
 
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        int warmup = Integer.parseInt(opts.get("--warmup"));
+        if (warmup > 0) {
+            warmUp(pool, threads, factory, warmup);
+        }
         int settle = Integer.parseInt(opts.get("--settle-seconds"));
         Thread.sleep(settle * 1000L);
         long rssBefore = rssKib(pid);
@@ -85,7 +92,6 @@ public final class ConnectionChurn {
         AtomicInteger remaining = new AtomicInteger(total);
         AtomicInteger errors = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         long cpu0 = cpuTicks(pid);
         long t0 = System.nanoTime();
         run(pool, threads, () -> {
@@ -154,6 +160,36 @@ public final class ConnectionChurn {
             System.out.printf("CPU open_us_per_conn=%.0f close_us_per_conn=%.0f%n",
                     (cpu1 - cpu0) * 1e6 / clkTck / opened, (cpu3 - cpu2) * 1e6 / clkTck / toClose.size());
         }
+    }
+
+    /**
+     * Opens and closes {@code count} connections the same way, not measured: the JIT of both the broker and this
+     * client's JVM (a cold client spends its CPU compiling, on the same cores as the broker).
+     */
+    private static void warmUp(ExecutorService pool, int threads, ConnectionFactory factory, int count) throws Exception {
+        ConcurrentLinkedQueue<Connection> open = new ConcurrentLinkedQueue<>();
+        AtomicInteger remaining = new AtomicInteger(count);
+        run(pool, threads, () -> {
+            while (remaining.getAndDecrement() > 0) {
+                try {
+                    Connection c = factory.newConnection();
+                    c.createChannel();
+                    open.add(c);
+                } catch (Exception e) {
+                    // counted in the measured run, not here
+                }
+            }
+        });
+        run(pool, threads, () -> {
+            for (Connection c = open.poll(); c != null; c = open.poll()) {
+                try {
+                    c.close(30_000);
+                } catch (Exception e) {
+                    // as above
+                }
+            }
+        });
+        System.out.printf("WARMUP connections=%d%n", count);
     }
 
     private static void run(ExecutorService pool, int threads, Runnable task) throws Exception {

@@ -115,8 +115,9 @@
 #   TTL_DLX_TIMEOUT [600]            seconds from PerfTest's launch before ttl-dlx-1m gives up (counts as failed)
 #   PYTHON [/usr/bin/python3]        python with pika (Debian: python3-pika), for amqp_probe.py
 #   CHURN_CONNECTIONS [5000]  CHURN_THREADS [8]          connection-churn
-#   CHURN_WARMUP [2000]       connections opened and closed, not counted, before connection-churn and
-#                             many-connections on each broker (0 = none)
+#   CHURN_WARMUP [10000]      connections opened and closed, not counted, by connection-churn's own JVM before
+#                             it measures (warms the broker's JIT and the client's; 0 = none)
+#   MANY_WARMUP [2000]        the same before many-connections, in a JVM of its own (0 = none)
 #   CHURN_NIO [false]         connection-churn's client in NIO mode (a few I/O threads instead of one per connection)
 #   MANY_CONNECTIONS [10000]  MANY_HOLD [300]  MANY_HEARTBEAT [60]   many-connections
 #   IDLE_QUEUES [100000]                                 idle-queues
@@ -196,7 +197,8 @@ for v in TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT; do
 done
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-5000}
 CHURN_THREADS=${CHURN_THREADS:-8}
-CHURN_WARMUP=${CHURN_WARMUP:-2000}
+CHURN_WARMUP=${CHURN_WARMUP:-10000}
+MANY_WARMUP=${MANY_WARMUP:-2000}
 CHURN_NIO=${CHURN_NIO:-false}
 CHURN_SETTLE=${CHURN_SETTLE:-40}
 MANY_CONNECTIONS=${MANY_CONNECTIONS:-10000}
@@ -207,6 +209,7 @@ for v in CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBE
     is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
 done
 is_uint "$CHURN_WARMUP" || die "CHURN_WARMUP must be a non-negative integer, got '$CHURN_WARMUP'"
+is_uint "$MANY_WARMUP" || die "MANY_WARMUP must be a non-negative integer, got '$MANY_WARMUP'"
 RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: a broker start each
 for s in $SCENARIOS; do
     case $s in
@@ -1279,17 +1282,18 @@ run_resources() {
         info "[$broker] $scenario: $(scenario_title "$scenario") (load average $(loadavg))"
         log="$LOG_DIR/$scenario-$broker.log"
         rc=0
-        if [[ $scenario != idle-queues && $CHURN_WARMUP -gt 0 ]]; then
+        if [[ $scenario == many-connections && $MANY_WARMUP -gt 0 ]]; then
             # Not counted: the first connections pay for the JIT (a JVM's compiler threads took 43 % of Warren's
-            # CPU over its first 4,000 connections)
-            run_tool 600 ConnectionChurn.java "$scenario-$broker-warmup" --port "$port" --connections "$CHURN_WARMUP" \
+            # CPU over its first 4,000 connections). connection-churn warms up in its own JVM (--warmup), which
+            # warms the client's JIT too: a cold client compiles on the broker's cores while it is measured.
+            run_tool 600 ConnectionChurn.java "$scenario-$broker-warmup" --port "$port" --connections "$MANY_WARMUP" \
                 --threads "$CHURN_THREADS" --nio "$CHURN_NIO" || warn "connection warm-up on $broker failed"
         fi
         case $scenario in
             connection-churn)
                 run_tool 900 ConnectionChurn.java "$scenario-$broker" --port "$port" --connections "$CHURN_CONNECTIONS" \
                     --threads "$CHURN_THREADS" --nio "$CHURN_NIO" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" \
-                    --settle-seconds "$CHURN_SETTLE" || rc=$? ;;
+                    --settle-seconds "$CHURN_SETTLE" --warmup "$CHURN_WARMUP" || rc=$? ;;
             many-connections)
                 run_tool "$((MANY_HOLD + 1200))" ConnectionChurn.java "$scenario-$broker" --port "$port" \
                     --connections "$MANY_CONNECTIONS" --threads "$CHURN_THREADS" --hold-seconds "$MANY_HOLD" \
