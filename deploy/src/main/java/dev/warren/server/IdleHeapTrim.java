@@ -16,15 +16,19 @@ import org.slf4j.LoggerFactory;
  * connections came and went (deploy/bench/RESULTS.md, issue 16). One full collection shrinks it back to what is
  * in use (the launcher's MaxHeapFreeRatio, never below -Xms). RabbitMQ's background GC is the same idea.
  *
- * <p>It collects only when all of these hold: a collection ran since the last trim (the heap can have grown), none
- * for {@link #QUIET_NANOS} (the broker is idle: a busy one collects every few seconds), more heap committed than
- * the JVM started with (there is something to give back), and at most {@link #MAX_USED_BYTES} in use (a full
- * collection's pause grows with what is alive; this keeps it to tens of milliseconds on a quiet broker).
+ * <p>It collects only when all of these hold: a collection ran since the last trim (the heap can have grown); for
+ * {@link #QUIET_NANOS} none ran and less than {@link #MAX_QUIET_ALLOCATION} was allocated (the broker is idle: an
+ * idle one allocates ~25 KB/s, while a broker still moving a few thousand messages a second may collect only every
+ * half minute and must not get a full pause each time); more heap is committed than the JVM started with (there is
+ * something to give back); and at most {@link #MAX_USED_BYTES} is in use (a full collection's pause grows with what
+ * is alive; this keeps it to tens of milliseconds).
  */
 final class IdleHeapTrim {
     private static final Logger LOG = LoggerFactory.getLogger(IdleHeapTrim.class);
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(20);
     static final long MAX_USED_BYTES = 128L << 20;
+    /** 2 MiB in 20 s: about 200 messages a second at Warren's ~500 bytes of garbage per message. */
+    static final long MAX_QUIET_ALLOCATION = 2L << 20;
     static final long CHECK_SECONDS = 5;
 
     /** What the trim reads of the JVM, and how it collects; a test gives its own. */
@@ -40,6 +44,7 @@ final class IdleHeapTrim {
     private final Heap heap;
     private long lastCollections = -1;
     private long quietSince;
+    private long usedWhenQuiet;
     private long collectionsAfterTrim;
 
     IdleHeapTrim(Heap heap) {
@@ -61,15 +66,17 @@ final class IdleHeapTrim {
     /** One check at {@code now} (nanoseconds); returns whether it collected. */
     boolean check(long now) {
         long collections = heap.collections();
-        if (collections != lastCollections) {
+        MemoryUsage usage = heap.usage();
+        // without a collection in between, what the heap's use grew by is what was allocated
+        if (collections != lastCollections || usage.getUsed() - usedWhenQuiet > MAX_QUIET_ALLOCATION) {
             lastCollections = collections;
             quietSince = now;
+            usedWhenQuiet = usage.getUsed();
             return false;
         }
         if (collections == collectionsAfterTrim || now - quietSince < QUIET_NANOS) {
             return false;
         }
-        MemoryUsage usage = heap.usage();
         if (usage.getCommitted() <= usage.getInit() || usage.getUsed() > MAX_USED_BYTES) {
             collectionsAfterTrim = collections; // nothing to give back, or too costly: wait for the next activity
             return false;
@@ -80,6 +87,7 @@ final class IdleHeapTrim {
         lastCollections = collectionsAfterTrim;
         quietSince = now;
         MemoryUsage after = heap.usage();
+        usedWhenQuiet = after.getUsed();
         LOG.debug("Idle: heap collected in {} ms, committed {} -> {} MiB", (System.nanoTime() - start) / 1_000_000,
                 usage.getCommitted() >> 20, after.getCommitted() >> 20);
         return true;

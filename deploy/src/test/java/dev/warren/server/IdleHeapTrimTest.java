@@ -34,6 +34,7 @@ class IdleHeapTrimTest {
             fullCollections++;
             collections++;
             committed = 64 * MIB;
+            used = 12 * MIB;
         }
     }
 
@@ -62,6 +63,32 @@ class IdleHeapTrimTest {
             assertFalse(trim.check(s * SECOND));
         }
         assertEquals(0, heap.fullCollections);
+    }
+
+    @Test
+    void neverCollectsWhileMessagesStillFlowBetweenRareCollections() {
+        FakeHeap heap = new FakeHeap();
+        IdleHeapTrim trim = new IdleHeapTrim(heap);
+        heap.collections = 3;
+        for (long s = 0; s < 120; s += 5) {
+            heap.used += MIB; // ~200 KB/s: a broker moving a few hundred messages a second, collecting rarely
+            assertFalse(trim.check(s * SECOND));
+        }
+        assertEquals(0, heap.fullCollections);
+    }
+
+    @Test
+    void anIdleBrokersBackgroundAllocationDoesNotCountAsActivity() {
+        FakeHeap heap = new FakeHeap();
+        IdleHeapTrim trim = new IdleHeapTrim(heap);
+        heap.collections = 3;
+        trim.check(0);
+        boolean trimmed = false;
+        for (long s = 5; s <= 30 && !trimmed; s += 5) {
+            heap.used += 128 * 1024; // management's sampling and heartbeats: ~25 KB/s
+            trimmed = trim.check(s * SECOND);
+        }
+        assertTrue(trimmed);
     }
 
     @Test
