@@ -3,6 +3,7 @@ package dev.warren.amqp.protocol;
 import dev.warren.core.AmqpException;
 import dev.warren.core.ReplyCode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +17,11 @@ import java.util.List;
  * itself rather than frame-max minus the 8 octets of overhead, because many clients get that wrong. A broken frame is reported once as a
  * {@link FrameError} and everything after it is discarded.
  *
- * <p>Frame payloads are retained slices of the read buffer, so message bodies travel without a copy.
+ * <p>A frame's payload is a retained slice of the read buffer, so large message bodies travel without a copy. A
+ * payload of at most {@link #COPY_LIMIT} bytes is copied into a buffer of its own instead: a slice is a new object
+ * every time, while the allocator recycles its buffers — three slices per small publish were a quarter of the
+ * garbage per message (deploy/bench/RESULTS.md) — and a small message kept in a queue then holds a few bytes, not
+ * the read buffer it arrived in.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     /** Fired once the protocol header has been accepted. */
@@ -28,6 +33,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** The spec's minimum frame-max: the largest frame a peer may send before tune-ok settles the real one. */
     public static final int MIN_FRAME_SIZE = 4096;
+    /** Payloads up to this size are copied, larger ones sliced (see above). */
+    static final int COPY_LIMIT = 512;
 
     private State state = State.PROTOCOL_HEADER;
     private int maxPayload;
@@ -46,7 +53,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case PROTOCOL_HEADER -> readProtocolHeader(ctx, in, out);
-            case FRAMES -> readFrames(in, out);
+            case FRAMES -> readFrames(ctx.alloc(), in, out);
             case DISCARDING -> in.skipBytes(in.readableBytes());
         }
     }
@@ -68,10 +75,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         in.skipBytes(PROTOCOL_HEADER.length);
         state = State.FRAMES;
         out.add(PROTOCOL_HEADER_ACCEPTED);
-        readFrames(in, out);
+        readFrames(ctx.alloc(), in, out);
     }
 
-    private void readFrames(ByteBuf in, List<Object> out) {
+    private void readFrames(ByteBufAllocator alloc, ByteBuf in, List<Object> out) {
         while (state == State.FRAMES && in.readableBytes() >= FRAME_HEADER_SIZE) {
             int start = in.readerIndex();
             int type = in.getUnsignedByte(start);
@@ -96,7 +103,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             in.skipBytes(FRAME_HEADER_SIZE);
-            ByteBuf payload = in.readRetainedSlice((int) size);
+            ByteBuf payload = size > 0 && size <= COPY_LIMIT
+                    ? alloc.buffer((int) size, (int) size).writeBytes(in, (int) size)
+                    : in.readRetainedSlice((int) size);
             in.skipBytes(1);
             out.add(new Frame(type, channel, payload));
         }

@@ -38,6 +38,33 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aSmallPayloadIsCopiedSoItDoesNotHoldTheReadBufferWhileALargeOneIsASliceOfIt() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        channel.writeInbound(Unpooled.wrappedBuffer(HEADER));
+        assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
+
+        ByteBuf small = Unpooled.buffer();
+        writeFrame(small, Frame.BODY, 1, new byte[FrameDecoder.COPY_LIMIT]);
+        channel.writeInbound(small);
+        Frame kept = channel.readInbound();
+        assertEquals(0, small.refCnt(), "the read buffer is free although the small body is still held");
+        assertEquals(FrameDecoder.COPY_LIMIT, kept.payload().readableBytes());
+        kept.payload().release();
+
+        ByteBuf large = Unpooled.buffer();
+        byte[] body = new byte[FrameDecoder.COPY_LIMIT + 1];
+        body[FrameDecoder.COPY_LIMIT] = 42;
+        writeFrame(large, Frame.BODY, 1, body);
+        channel.writeInbound(large);
+        Frame sliced = channel.readInbound();
+        assertEquals(1, large.refCnt(), "the large body is a slice that keeps the read buffer");
+        assertEquals(42, sliced.payload().getByte(sliced.payload().readerIndex() + FrameDecoder.COPY_LIMIT));
+        sliced.payload().release();
+        assertEquals(0, large.refCnt());
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void waitsForAFrameSplitAcrossReads() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
         channel.writeInbound(Unpooled.wrappedBuffer(HEADER));
