@@ -89,23 +89,11 @@ public final class ConnectionChurn {
         Thread.sleep(settle * 1000L);
         long rssBefore = rssKib(pid);
         ConcurrentLinkedQueue<Connection> open = new ConcurrentLinkedQueue<>();
-        AtomicInteger remaining = new AtomicInteger(total);
         AtomicInteger errors = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
         long cpu0 = cpuTicks(pid);
         long t0 = System.nanoTime();
-        run(pool, threads, () -> {
-            while (remaining.getAndDecrement() > 0) {
-                try {
-                    Connection c = factory.newConnection();
-                    c.createChannel();
-                    open.add(c);
-                } catch (Exception e) {
-                    errors.incrementAndGet();
-                    firstError.compareAndSet(null, e.toString());
-                }
-            }
-        });
+        openAll(pool, threads, factory, total, open, errors, firstError);
         double openSeconds = (System.nanoTime() - t0) / 1e9;
         long cpu1 = cpuTicks(pid);
         int opened = open.size();
@@ -128,19 +116,10 @@ public final class ConnectionChurn {
             }
         }
         List<Connection> toClose = new ArrayList<>(open);
-        AtomicInteger next = new AtomicInteger();
         AtomicInteger closeErrors = new AtomicInteger();
         long cpu2 = cpuTicks(pid);
         long t1 = System.nanoTime();
-        run(pool, threads, () -> {
-            for (int i = next.getAndIncrement(); i < toClose.size(); i = next.getAndIncrement()) {
-                try {
-                    toClose.get(i).close(30_000);
-                } catch (Exception e) {
-                    closeErrors.incrementAndGet();
-                }
-            }
-        });
+        closeAll(pool, threads, toClose, closeErrors);
         double closeSeconds = (System.nanoTime() - t1) / 1e9;
         long cpu3 = cpuTicks(pid);
         pool.shutdown();
@@ -168,6 +147,16 @@ public final class ConnectionChurn {
      */
     private static void warmUp(ExecutorService pool, int threads, ConnectionFactory factory, int count) throws Exception {
         ConcurrentLinkedQueue<Connection> open = new ConcurrentLinkedQueue<>();
+        AtomicInteger errors = new AtomicInteger();
+        openAll(pool, threads, factory, count, open, errors, new AtomicReference<>());
+        closeAll(pool, threads, new ArrayList<>(open), errors);
+        System.out.printf("WARMUP connections=%d errors=%d%n", count, errors.get());
+    }
+
+    /** {@code threads} openers open {@code count} connections with a channel each into {@code open}. */
+    private static void openAll(ExecutorService pool, int threads, ConnectionFactory factory, int count,
+                                ConcurrentLinkedQueue<Connection> open, AtomicInteger errors,
+                                AtomicReference<String> firstError) throws Exception {
         AtomicInteger remaining = new AtomicInteger(count);
         run(pool, threads, () -> {
             while (remaining.getAndDecrement() > 0) {
@@ -176,20 +165,26 @@ public final class ConnectionChurn {
                     c.createChannel();
                     open.add(c);
                 } catch (Exception e) {
-                    // counted in the measured run, not here
+                    errors.incrementAndGet();
+                    firstError.compareAndSet(null, e.toString());
                 }
             }
         });
+    }
+
+    /** {@code threads} closers close every connection in {@code toClose}. */
+    private static void closeAll(ExecutorService pool, int threads, List<Connection> toClose, AtomicInteger errors)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
         run(pool, threads, () -> {
-            for (Connection c = open.poll(); c != null; c = open.poll()) {
+            for (int i = next.getAndIncrement(); i < toClose.size(); i = next.getAndIncrement()) {
                 try {
-                    c.close(30_000);
+                    toClose.get(i).close(30_000);
                 } catch (Exception e) {
-                    // as above
+                    errors.incrementAndGet();
                 }
             }
         });
-        System.out.printf("WARMUP connections=%d%n", count);
     }
 
     private static void run(ExecutorService pool, int threads, Runnable task) throws Exception {
