@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything that stops the broker reading a publisher, in one place: flow control towards queues on
  * other event loops and towards queues whose consumers cannot keep up ({@link QueueFlow}), the bytes waiting for
- * the journal (this connection's persistent publishes, with or without confirms; and the store's whole write backlog, which also holds what queues page out when publishers outrun
- * the disk), and the resource alarms (disk, memory), which also tell clients that asked for it (connection.blocked /
+ * the journal (this connection's persistent publishes, with or without confirms; and the store's whole write
+ * backlog, which also holds what queues page out when publishers outrun the disk), and the resource alarms (disk, memory), which also tell clients that asked for it (connection.blocked /
  * unblocked). As in RabbitMQ's reader, a publishing connection is blocked while any alarm is raised, told so
  * once with the alarms raised at that moment ("low on memory", "low on disk & memory"), and told it is
  * unblocked once none is. Connection thread only, but for {@link PublisherFlow#remove}, which any thread may call.

@@ -69,9 +69,7 @@ final class IdleHeapTrim {
         MemoryUsage usage = heap.usage();
         // without a collection in between, what the heap's use grew by is what was allocated
         if (collections != lastCollections || usage.getUsed() - usedWhenQuiet > MAX_QUIET_ALLOCATION) {
-            lastCollections = collections;
-            quietSince = now;
-            usedWhenQuiet = usage.getUsed();
+            quietFrom(now, collections, usage.getUsed());
             return false;
         }
         if (collections == collectionsAfterTrim || now - quietSince < QUIET_NANOS) {
@@ -84,13 +82,18 @@ final class IdleHeapTrim {
         long start = System.nanoTime();
         heap.collect();
         collectionsAfterTrim = heap.collections();
-        lastCollections = collectionsAfterTrim;
-        quietSince = now;
         MemoryUsage after = heap.usage();
-        usedWhenQuiet = after.getUsed();
+        quietFrom(now, collectionsAfterTrim, after.getUsed());
         LOG.debug("Idle: heap collected in {} ms, committed {} -> {} MiB", (System.nanoTime() - start) / 1_000_000,
                 usage.getCommitted() >> 20, after.getCommitted() >> 20);
         return true;
+    }
+
+    /** The quiet period starts over at {@code now}, from these readings. */
+    private void quietFrom(long now, long collections, long used) {
+        lastCollections = collections;
+        quietSince = now;
+        usedWhenQuiet = used;
     }
 
     /** A failed check must not end the schedule (an exception would cancel it silently). */

@@ -1,5 +1,7 @@
 package dev.warren.mgmt.rates;
 
+import java.util.Arrays;
+
 /**
  * The samples of one object: one row per sampler tick, each row {@code width} longs (one per series), kept in
  * a single primitive array used as a ring, so an object's samples cost a fixed
@@ -49,9 +51,9 @@ final class SampleRing {
     void append(long tick, long[] row) {
         if (values == null) {
             if (first == null) {
-                first = java.util.Arrays.copyOf(row, width);
+                first = Arrays.copyOf(row, width);
             }
-            if (java.util.Arrays.equals(first, 0, width, row, 0, width)) {
+            if (Arrays.equals(first, 0, width, row, 0, width)) {
                 rows++;
                 lastTick = tick;
                 return;
