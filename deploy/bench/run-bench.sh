@@ -11,7 +11,7 @@
 #      Central into deploy/bench/.cache/perftest-<version>/lib (the jar on Central is not a fat jar).
 #   2. Installs Debian's rabbitmq-server with apt-get if it is missing, and stops the system service
 #      if one runs (it would eat CPU). The benchmark never uses that service.
-#   3. For each broker in BROKERS, one at a time (never both running at once):
+#   3. For each broker in BROKERS, one at a time (never both running at once; latency-10k excepted):
 #        warren:   deploy/bin/warren-server --amqp-port WARREN_PORT --data-dir <tmp>
 #                  (or, when that launcher is absent, java -cp deploy/target/... WarrenServer),
 #                  building it first with `mvn -q -o install -DskipTests` when the build is missing or
@@ -74,6 +74,13 @@
 #                         (deploy/bench/IdleQueues.java): declare and delete rates, RSS per queue after 10 s
 #   (connection-churn, many-connections and idle-queues each start a broker of their own, after the throughput
 #   scenarios; results in resources.tsv)
+#   latency-10k           publish-to-delivery latency at a fixed LATENCY_RATE (10000) msg/s, 16 B, 1p1c, auto-ack,
+#                         with p99.9 and max (deploy/bench/LatencyProbe.java). Unlike every other scenario it runs
+#                         Warren and RabbitMQ at the same time, after the others, and measures them interleaved from
+#                         one client JVM: LATENCY_WARMUP (30) s each in turn, then LATENCY_SECONDS (120) s each cut
+#                         into LATENCY_SLICE (10) s slices taken in turn, so both share the machine's noise (a
+#                         neighbour's load, the client's own collections and compilations). Reported: p50/p90/p99/
+#                         p99.9/max over all slices, and in how many rounds Warren's p99.9 was no higher
 #
 # Backlog scenario:
 #   backlog-10m           per broker: start it on an empty data dir; publish BACKLOG_MESSAGES persistent
@@ -121,6 +128,7 @@
 #   CHURN_NIO [false]         connection-churn's client in NIO mode (a few I/O threads instead of one per connection)
 #   MANY_CONNECTIONS [10000]  MANY_HOLD [300]  MANY_HEARTBEAT [60]   many-connections
 #   IDLE_QUEUES [100000]                                 idle-queues
+#   LATENCY_RATE [10000]  LATENCY_WARMUP [30]  LATENCY_SECONDS [120]  LATENCY_SLICE [10]   latency-10k
 #
 # Output: the tables on stdout; raw PerfTest output (+ per-second CSV), broker logs, the commands run
 # and results.tsv in deploy/bench/.cache/logs/<timestamp>/ (deploy/bench/.cache/logs/latest links to it).
@@ -210,6 +218,15 @@ for v in CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBE
 done
 is_uint "$CHURN_WARMUP" || die "CHURN_WARMUP must be a non-negative integer, got '$CHURN_WARMUP'"
 is_uint "$MANY_WARMUP" || die "MANY_WARMUP must be a non-negative integer, got '$MANY_WARMUP'"
+LATENCY_RATE=${LATENCY_RATE:-10000}
+LATENCY_WARMUP=${LATENCY_WARMUP:-30}
+LATENCY_SECONDS=${LATENCY_SECONDS:-120}
+LATENCY_SLICE=${LATENCY_SLICE:-10}
+for v in LATENCY_RATE LATENCY_SECONDS LATENCY_SLICE; do
+    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
+done
+is_uint "$LATENCY_WARMUP" || die "LATENCY_WARMUP must be a non-negative integer, got '$LATENCY_WARMUP'"
+LATENCY=0
 RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: a broker start each
 for s in $SCENARIOS; do
     case $s in
@@ -219,6 +236,7 @@ for s in $SCENARIOS; do
             RESOURCE_SCENARIOS+="${RESOURCE_SCENARIOS:+ }$s" ;;
         backlog-10m) BACKLOG=1 ;;
         ttl-dlx-1m) TTL_DLX=1 ;;
+        latency-10k) LATENCY=1 ;;
         *) die "unknown scenario '$s'" ;;
     esac
 done
@@ -1406,6 +1424,47 @@ run_throughput() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# latency-10k: both brokers up at once, measured interleaved by one LatencyProbe
+
+run_latency() {
+    echo
+    echo "##### latency-10k ($BROKERS at once, interleaved)"
+    local -a ports=()
+    local rc=0 broker
+    for broker in $BROKERS; do
+        case $broker in
+            warren) start_warren && ports+=(--port "$WARREN_PORT") || rc=1 ;;
+            rabbitmq) start_rabbit && ports+=(--port "$RABBIT_PORT") || rc=1 ;;
+        esac
+    done
+    if [[ $rc == 0 ]]; then
+        local limit=$(( (LATENCY_WARMUP + LATENCY_SECONDS) * ${#ports[@]} / 2 + 120 ))
+        info "LatencyProbe: ${LATENCY_RATE} msg/s, ${LATENCY_WARMUP} s warm-up each, ${LATENCY_SECONDS} s each in ${LATENCY_SLICE} s slices"
+        run_tool "$limit" LatencyProbe.java latency-10k "${ports[@]}" --rate "$LATENCY_RATE" \
+            --warmup "$LATENCY_WARMUP" --seconds "$LATENCY_SECONDS" --slice "$LATENCY_SLICE" --size 16 || rc=$?
+        [[ $rc == 0 ]] || warn "LatencyProbe failed (exit $rc); see $LOG_DIR/latency-10k.log"
+    fi
+    stop_warren
+    stop_rabbit
+    return "$rc"
+}
+
+print_latency_table() {
+    echo
+    echo "=== latency-10k: publish -> delivery at ${LATENCY_RATE} msg/s (16 B, 1p1c, auto-ack), µs; brokers interleaved in"
+    echo "    ${LATENCY_SLICE} s slices, ${LATENCY_SECONDS} s each after ${LATENCY_WARMUP} s of warm-up each"
+    local log="$LOG_DIR/latency-10k.log"
+    [[ -f $log ]] || { echo "(no result)"; return; }
+    awk -v wp="$WARREN_PORT" -v rp="$RABBIT_PORT" '
+        function name(p) { return p == wp ? "warren" : p == rp ? "rabbitmq" : p }
+        function val(k,   i, kv) { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return "-" }
+        BEGIN { f = "%-9s %9s %9s %7s %7s %7s %8s %7s\n"; printf f, "broker", "sent", "received", "p50", "p90", "p99", "p99.9", "max" }
+        /^RESULT/ { printf f, name(val("port")), val("sent"), val("received"), val("p50_us"), val("p90_us"), val("p99_us"), val("p999_us"), val("max_us") }
+        /^ROUNDS/ { split($2, a, "="); split($7, b, "="); sub(/'"'"'s$/, "", b[2])
+                    printf "%s p99.9 no higher than %s in %s of %s rounds\n", name(a[2]), name(b[2]), $9, $11 }' "$log"
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Main
 # (All of it in a function, called on the script's last line, so that bash has read the whole file
 # before running any of it: editing the script during a run cannot break that run.)
@@ -1443,6 +1502,7 @@ main() {
 
     FAILED=0
     for broker in $BROKERS; do
+        [[ -n $THROUGHPUT_SCENARIOS$RESOURCE_SCENARIOS || $BACKLOG == 1 || $TTL_DLX == 1 ]] || continue
         echo
         echo "##### $broker"
         if [[ -n $THROUGHPUT_SCENARIOS ]]; then
@@ -1459,6 +1519,10 @@ main() {
         fi
     done
 
+    if [[ $LATENCY == 1 ]]; then
+        run_latency || FAILED=1
+    fi
+
     echo
     echo "################ Results (PerfTest $PERFTEST_VERSION; $(nproc) CPUs shared by broker and PerfTest)"
     if [[ -n $THROUGHPUT_SCENARIOS ]]; then
@@ -1474,6 +1538,7 @@ main() {
     [[ $BACKLOG == 1 ]] && print_backlog_table
     [[ $TTL_DLX == 1 ]] && print_ttl_dlx_table
     [[ -n $RESOURCE_SCENARIOS ]] && print_resources_table
+    [[ $LATENCY == 1 ]] && print_latency_table
     if [[ -n $THROUGHPUT_SCENARIOS && " $BROKERS " == *" warren "* && " $BROKERS " == *" rabbitmq "* ]]; then
         echo
         echo "=== Summary: receive rate (msg/s), Warren vs RabbitMQ"
