@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -106,9 +108,11 @@ final class ClusterHarness implements AutoCloseable, BeforeAllCallback, AfterAll
         Runtime.getRuntime().addShutdownHook(killer);
         try {
             Files.createDirectories(dir);
+            // distinct: a port just closed may be handed out again, and two nodes given one port fail to start
+            Set<Integer> picked = new HashSet<>();
             for (int i = 0; i < SIZE; i++) {
-                clusterPorts[i] = LocalWarrenctl.freePort();
-                managementPorts[i] = LocalWarrenctl.freePort();
+                clusterPorts[i] = distinctFreePort(picked);
+                managementPorts[i] = distinctFreePort(picked);
             }
             for (int i = 0; i < SIZE; i++) {
                 writeConfig(i, extraConfig);
@@ -118,6 +122,14 @@ final class ClusterHarness implements AutoCloseable, BeforeAllCallback, AfterAll
             close();
             throw e;
         }
+    }
+
+    private static int distinctFreePort(Set<Integer> picked) throws IOException {
+        int port;
+        do {
+            port = LocalWarrenctl.freePort();
+        } while (!picked.add(port));
+        return port;
     }
 
     private void writeConfig(int node, List<String> extra) throws IOException {
