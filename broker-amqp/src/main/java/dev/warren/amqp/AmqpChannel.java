@@ -10,6 +10,7 @@ import dev.warren.core.AmqpException;
 import dev.warren.core.ReplyCode;
 import dev.warren.core.connection.ChannelInfo;
 import dev.warren.core.connection.ConsumerInfo;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,18 +61,19 @@ final class AmqpChannel implements ChannelContext.Resumption {
 
     // ---- frames in ----
 
-    void onFrame(Frame frame) {
+    /** A frame for this channel; takes ownership of {@code payload}. */
+    void onFrame(int type, ByteBuf payload) {
         if (state != State.OPEN) {
-            onFrameWhileClosing(frame);
+            onFrameWhileClosing(type, payload);
             return;
         }
         if (context.suspension().isSuspended()) {
-            context.suspension().park(frame);
+            context.suspension().park(new Frame(type, id, payload));
             return;
         }
         Command command;
         try {
-            command = assembler.accept(frame);
+            command = assembler.accept(type, payload);
         } catch (AmqpException e) {
             fail(e);
             return;
@@ -82,12 +84,12 @@ final class AmqpChannel implements ChannelContext.Resumption {
     }
 
     /** After we sent channel.close only close and close-ok matter; everything else is dropped. */
-    private void onFrameWhileClosing(Frame frame) {
+    private void onFrameWhileClosing(int type, ByteBuf payload) {
         try {
-            if (frame.type() != Frame.METHOD) {
+            if (type != Frame.METHOD) {
                 return;
             }
-            Method method = MethodCodec.decode(frame.payload());
+            Method method = MethodCodec.decode(payload);
             if (method.is(Methods.CHANNEL_CLOSE_OK)) {
                 state = State.CLOSED;
                 connection.channelClosed(id);
@@ -99,7 +101,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
         } catch (AmqpException e) {
             connection.connectionError(e);
         } finally {
-            frame.payload().release();
+            payload.release();
         }
     }
 
@@ -182,7 +184,7 @@ final class AmqpChannel implements ChannelContext.Resumption {
             }
         }
         for (Frame parked; state == State.OPEN && (parked = context.suspension().nextParked()) != null; ) {
-            onFrame(parked);
+            onFrame(parked.type(), parked.payload());
         }
         connection.batcher().flush();
     }

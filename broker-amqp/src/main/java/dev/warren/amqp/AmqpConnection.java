@@ -22,6 +22,7 @@ import dev.warren.core.connection.ChannelInfo;
 import dev.warren.core.connection.ClientConnection;
 import dev.warren.core.connection.ConnectionInfo;
 import dev.warren.core.limits.Limits;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -74,11 +75,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private volatile int openChannels;
     private String peer = "?";
 
-    AmqpConnection(Broker broker, AmqpSettings settings, FrameDecoder decoder, DirectReplyTo replies) {
+    AmqpConnection(Broker broker, AmqpSettings settings, DirectReplyTo replies) {
         this.replies = replies;
         this.broker = broker;
         this.settings = settings;
-        this.decoder = decoder;
+        this.decoder = new FrameDecoder(FrameDecoder.MIN_FRAME_SIZE, this::onFrame); // frame-max until tune-ok
+    }
+
+    /** The decoder that reads this connection's frames; it goes in the pipeline just before this handler. */
+    FrameDecoder decoder() {
+        return decoder;
     }
 
     ChannelHandlerContext ctx() {
@@ -157,8 +163,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             closeWithError(error.error());
-        } else if (msg instanceof Frame frame) {
-            onFrame(frame);
         }
     }
 
@@ -227,21 +231,21 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     // ---- frames ----
 
-    private void onFrame(Frame frame) {
+    private void onFrame(int type, int channel, ByteBuf payload) {
         if (state == State.CLOSED) {
-            frame.payload().release();
+            payload.release();
             return;
         }
         try {
-            if (frame.type() == Frame.HEARTBEAT) {
-                frame.payload().release();
-                if (frame.channel() != 0) {
-                    throw new AmqpException(ReplyCode.UNEXPECTED_FRAME, "heartbeat frame on channel " + frame.channel());
+            if (type == Frame.HEARTBEAT) {
+                payload.release();
+                if (channel != 0) {
+                    throw new AmqpException(ReplyCode.UNEXPECTED_FRAME, "heartbeat frame on channel " + channel);
                 }
-            } else if (frame.channel() == 0) {
-                onChannelZeroFrame(frame);
+            } else if (channel == 0) {
+                onChannelZeroFrame(type, payload);
             } else {
-                onChannelFrame(frame);
+                onChannelFrame(type, channel, payload);
             }
         } catch (AmqpException e) {
             closeWithError(e);
@@ -251,16 +255,16 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onChannelZeroFrame(Frame frame) {
-        if (frame.type() != Frame.METHOD) {
-            frame.payload().release();
+    private void onChannelZeroFrame(int type, ByteBuf payload) {
+        if (type != Frame.METHOD) {
+            payload.release();
             throw new AmqpException(ReplyCode.UNEXPECTED_FRAME, "content frame on channel 0");
         }
         Method method;
         try {
-            method = MethodCodec.decode(frame.payload());
+            method = MethodCodec.decode(payload);
         } finally {
-            frame.payload().release();
+            payload.release();
         }
         if (state == State.CLOSING) {
             if (method.is(Methods.CONNECTION_CLOSE_OK)) {
@@ -373,10 +377,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         send(0, Methods.CONNECTION_UPDATE_SECRET_OK.with());
     }
 
-    private void onChannelFrame(Frame frame) {
-        int id = frame.channel();
+    private void onChannelFrame(int type, int id, ByteBuf payload) {
         if (state != State.OPEN) {
-            frame.payload().release();
+            payload.release();
             if (state == State.CLOSING) {
                 return;
             }
@@ -384,39 +387,38 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         int channelMax = context.terms().channelMax();
         if (id > channelMax) {
-            frame.payload().release();
+            payload.release();
             throw new AmqpException(ReplyCode.CHANNEL_ERROR, "channel " + id + " is above the negotiated channel-max " + channelMax);
         }
         AmqpChannel channel = id < channels.length ? channels[id] : null;
         if (channel == null) {
-            openChannel(frame);
+            openChannel(type, id, payload);
         } else {
-            channel.onFrame(frame);
+            channel.onFrame(type, payload);
         }
     }
 
     /** Opens a channel for a channel.open frame on an unused id; anything else there is CHANNEL_ERROR. */
-    private void openChannel(Frame frame) {
+    private void openChannel(int type, int id, ByteBuf payload) {
         Method method = null;
         try {
-            if (frame.type() == Frame.METHOD) {
-                method = MethodCodec.decode(frame.payload().duplicate());
+            if (type == Frame.METHOD) {
+                method = MethodCodec.decode(payload.duplicate());
             }
         } finally {
-            frame.payload().release();
+            payload.release();
         }
         if (method == null || !method.is(Methods.CHANNEL_OPEN)) {
-            throw new AmqpException(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + frame.channel(),
+            throw new AmqpException(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + id,
                     method == null ? 0 : method.spec().classId(), method == null ? 0 : method.spec().methodId());
         }
         checkUserChannelLimit();
-        int id = frame.channel();
         if (id >= channels.length) {
             channels = Arrays.copyOf(channels, Math.min(Math.max(id + 1, channels.length * 2), context.terms().channelMax() + 1));
         }
         channels[id] = new AmqpChannel(context, id);
         openChannels++;
-        send(frame.channel(), Methods.CHANNEL_OPEN_OK.with(new byte[0]));
+        send(id, Methods.CHANNEL_OPEN_OK.with(new byte[0]));
     }
 
     /** RabbitMQ's user max-channels, over all the user's connections (refused with 530, closing the connection). */

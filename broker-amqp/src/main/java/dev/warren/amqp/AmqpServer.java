@@ -1,6 +1,5 @@
 package dev.warren.amqp;
 
-import dev.warren.amqp.protocol.FrameDecoder;
 import dev.warren.amqp.tls.ServerTls;
 import dev.warren.core.AmqpException;
 import dev.warren.core.Broker;
@@ -169,7 +168,7 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        FrameDecoder decoder = new FrameDecoder(FrameDecoder.MIN_FRAME_SIZE); // until tune-ok
+                        AmqpConnection connection = new AmqpConnection(broker, settings, replies);
                         if (tls != null) {
                             SslHandler ssl = tls.newHandler(ch.alloc());
                             ssl.setHandshakeTimeoutMillis(settings.handshakeTimeoutMillis());
@@ -177,8 +176,8 @@ public final class AmqpServer implements AutoCloseable, ListenerControl {
                         }
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
-                                .addLast("frames", decoder)
-                                .addLast("amqp", new AmqpConnection(broker, settings, decoder, replies));
+                                .addLast("frames", connection.decoder())
+                                .addLast("amqp", connection);
                     }
                 });
     }

@@ -30,24 +30,27 @@ final class CommandAssembler {
         this.maxMessageSize = maxMessageSize;
     }
 
-    /** Takes a frame (and its payload's ownership); returns a complete command, or null while one is under way. */
-    Command accept(Frame frame) {
+    /**
+     * Takes a frame of the given type (and its payload's ownership); returns a complete command, or null while one is
+     * under way.
+     */
+    Command accept(int type, ByteBuf payload) {
         try {
             return switch (state) {
-                case EXPECTING_METHOD -> onMethodExpected(frame);
-                case EXPECTING_HEADER -> onHeaderExpected(frame);
-                case EXPECTING_BODY -> onBodyExpected(frame);
+                case EXPECTING_METHOD -> onMethodExpected(type, payload);
+                case EXPECTING_HEADER -> onHeaderExpected(type, payload);
+                case EXPECTING_BODY -> onBodyExpected(type, payload);
             };
         } finally {
-            frame.payload().release();
+            payload.release();
         }
     }
 
-    private Command onMethodExpected(Frame frame) {
-        if (frame.type() != Frame.METHOD) {
+    private Command onMethodExpected(int type, ByteBuf payload) {
+        if (type != Frame.METHOD) {
             throw new AmqpException(ReplyCode.UNEXPECTED_FRAME, "expected method frame, got non method frame instead");
         }
-        Method decoded = MethodCodec.decode(frame.payload());
+        Method decoded = MethodCodec.decode(payload);
         if (!decoded.spec().hasContent()) {
             return new Command(decoded, null, null);
         }
@@ -56,11 +59,10 @@ final class CommandAssembler {
         return null;
     }
 
-    private Command onHeaderExpected(Frame frame) {
-        if (frame.type() != Frame.HEADER) {
+    private Command onHeaderExpected(int type, ByteBuf payload) {
+        if (type != Frame.HEADER) {
             throw unexpected("content header");
         }
-        ByteBuf payload = frame.payload();
         if (payload.readableBytes() < 14) {
             throw new AmqpException(ReplyCode.FRAME_ERROR, "content header of " + payload.readableBytes() + " bytes is too short");
         }
@@ -86,11 +88,11 @@ final class CommandAssembler {
         return null;
     }
 
-    private Command onBodyExpected(Frame frame) {
-        if (frame.type() != Frame.BODY) {
+    private Command onBodyExpected(int type, ByteBuf payload) {
+        if (type != Frame.BODY) {
             throw unexpected("content body");
         }
-        ByteBuf chunk = frame.payload().retain();
+        ByteBuf chunk = payload.retain();
         if (body == null) {
             body = chunk;
         } else {

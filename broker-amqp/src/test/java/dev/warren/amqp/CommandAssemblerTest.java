@@ -34,6 +34,10 @@ class CommandAssemblerTest {
         }
     }
 
+    private Command accept(Frame frame) {
+        return assembler.accept(frame.type(), frame.payload());
+    }
+
     private Frame frame(int type, ByteBuf payload) {
         payloads.add(payload);
         return new Frame(type, 1, payload);
@@ -61,7 +65,7 @@ class CommandAssemblerTest {
 
     @Test
     void aMethodWithoutContentIsACommandAtOnce() {
-        Command command = assembler.accept(method(Methods.BASIC_QOS.with(0L, 10, false)));
+        Command command = accept(method(Methods.BASIC_QOS.with(0L, 10, false)));
         assertNotNull(command);
         assertTrue(command.method().is(Methods.BASIC_QOS));
         command.release();
@@ -69,10 +73,10 @@ class CommandAssemblerTest {
 
     @Test
     void aPublishWaitsForItsHeaderAndEveryBodyFrameAndKeepsTheFramesAsTheBody() {
-        assertNull(assembler.accept(method(publish())));
-        assertNull(assembler.accept(header(10)));
-        assertNull(assembler.accept(body("hello")));
-        Command command = assembler.accept(body("world"));
+        assertNull(accept(method(publish())));
+        assertNull(accept(header(10)));
+        assertNull(accept(body("hello")));
+        Command command = accept(body("world"));
         assertNotNull(command);
         assertTrue(command.body() instanceof CompositeByteBuf, "several frames become a composite, not a copy");
         assertEquals("helloworld", command.body().toString(StandardCharsets.UTF_8));
@@ -81,8 +85,8 @@ class CommandAssemblerTest {
 
     @Test
     void anEmptyBodyCompletesWithTheHeader() {
-        assertNull(assembler.accept(method(publish())));
-        Command command = assembler.accept(header(0));
+        assertNull(accept(method(publish())));
+        Command command = accept(header(0));
         assertNotNull(command);
         assertEquals(0, command.body().readableBytes());
         command.release();
@@ -90,32 +94,32 @@ class CommandAssemblerTest {
 
     @Test
     void aMessageLargerThanTheLimitIsPreconditionFailedAndTheAssemblerStartsOver() {
-        assembler.accept(method(publish()));
-        AmqpException error = assertThrows(AmqpException.class, () -> assembler.accept(header(1001)));
+        accept(method(publish()));
+        AmqpException error = assertThrows(AmqpException.class, () -> accept(header(1001)));
         assertEquals(ReplyCode.PRECONDITION_FAILED, error.replyCode());
-        Command next = assembler.accept(method(Methods.BASIC_QOS.with(0L, 1, false)));
+        Command next = accept(method(Methods.BASIC_QOS.with(0L, 1, false)));
         assertNotNull(next, "a new command starts cleanly");
         next.release();
     }
 
     @Test
     void aBodyFrameWhereAMethodIsDueIsUnexpected() {
-        AmqpException error = assertThrows(AmqpException.class, () -> assembler.accept(body("x")));
+        AmqpException error = assertThrows(AmqpException.class, () -> accept(body("x")));
         assertEquals(ReplyCode.UNEXPECTED_FRAME, error.replyCode());
     }
 
     @Test
     void aMethodFrameWhereTheHeaderIsDueIsUnexpected() {
-        assembler.accept(method(publish()));
-        AmqpException error = assertThrows(AmqpException.class, () -> assembler.accept(method(publish())));
+        accept(method(publish()));
+        AmqpException error = assertThrows(AmqpException.class, () -> accept(method(publish())));
         assertEquals(ReplyCode.UNEXPECTED_FRAME, error.replyCode());
     }
 
     @Test
     void moreBodyThanTheHeaderDeclaredIsAFrameError() {
-        assembler.accept(method(publish()));
-        assembler.accept(header(3));
-        AmqpException error = assertThrows(AmqpException.class, () -> assembler.accept(body("four")));
+        accept(method(publish()));
+        accept(header(3));
+        AmqpException error = assertThrows(AmqpException.class, () -> accept(body("four")));
         assertEquals(ReplyCode.FRAME_ERROR, error.replyCode());
     }
 }

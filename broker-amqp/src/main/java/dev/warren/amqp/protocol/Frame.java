@@ -3,8 +3,9 @@ package dev.warren.amqp.protocol;
 import io.netty.buffer.ByteBuf;
 
 /**
- * One AMQP frame as it came off the wire. The payload is a retained slice of the read buffer; whoever
- * consumes the frame releases it (or keeps it, as message bodies are kept).
+ * One AMQP frame, kept: as a channel parks the frames that arrive while it waits for an answer. (Frames coming off the
+ * wire reach a {@link FrameHandler} as their three parts, with no object of their own.) Whoever holds the frame owns
+ * its payload and releases it (or keeps it, as message bodies are kept).
  */
 public record Frame(int type, int channel, ByteBuf payload) {
     public static final int METHOD = 1;

@@ -14,8 +14,11 @@ import java.util.List;
  * Splits the byte stream into frames. It first expects the 8-octet protocol header; a wrong header gets
  * the header Warren speaks written back and the socket closed, as the spec asks. Then it reads frames,
  * enforcing the frame-max in force and the end octet. Like RabbitMQ it lets a payload reach frame-max
- * itself rather than frame-max minus the 8 octets of overhead, because many clients get that wrong. A broken frame is reported once as a
- * {@link FrameError} and everything after it is discarded.
+ * itself rather than frame-max minus the 8 octets of overhead, because many clients get that wrong.
+ *
+ * <p>Frames go straight to the {@link FrameHandler}, in order, as they are read; the two events around them travel
+ * down the pipeline: {@link #PROTOCOL_HEADER_ACCEPTED} (before any frame) and a broken frame, reported once as a
+ * {@link FrameError} after the frames before it, with everything after it discarded.
  *
  * <p>A frame's payload is a retained slice of the read buffer, so large message bodies travel without a copy. A
  * payload of at most {@link #COPY_LIMIT} bytes is copied into a buffer of its own instead: a slice is a new object
@@ -36,12 +39,17 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** Payloads up to this size are copied, larger ones sliced (see above). */
     static final int COPY_LIMIT = 512;
 
+    private final FrameHandler handler;
     private State state = State.PROTOCOL_HEADER;
     private int maxPayload;
 
-    /** @param frameMax the largest frame accepted, overhead included, until {@link #frameMax(int)} changes it */
-    public FrameDecoder(int frameMax) {
+    /**
+     * @param frameMax the largest frame accepted, overhead included, until {@link #frameMax(int)} changes it
+     * @param handler  where the frames go
+     */
+    public FrameDecoder(int frameMax, FrameHandler handler) {
         this.maxPayload = frameMax;
+        this.handler = handler;
     }
 
     /** Sets the negotiated frame-max (overhead included). Called on the event loop. */
@@ -56,6 +64,17 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case FRAMES -> readFrames(ctx.alloc(), in, out);
             case DISCARDING -> in.skipBytes(in.readableBytes());
         }
+    }
+
+    /**
+     * ByteToMessageDecoder asks for one more read when a read produced no message down the pipeline while auto-read is
+     * off, assuming nobody downstream could have asked for one. Frames go to the handler, not down the pipeline, so
+     * here that read would be one the connection did not want: it turns auto-read off to stop reading a publisher.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
     }
 
     private void readProtocolHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -74,8 +93,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(PROTOCOL_HEADER.length);
         state = State.FRAMES;
+        // any frames behind the header wait for the next call, so that the event reaches the pipeline before them
         out.add(PROTOCOL_HEADER_ACCEPTED);
-        readFrames(ctx.alloc(), in, out);
     }
 
     private void readFrames(ByteBufAllocator alloc, ByteBuf in, List<Object> out) {
@@ -107,7 +126,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     ? alloc.buffer((int) size, (int) size).writeBytes(in, (int) size)
                     : in.readRetainedSlice((int) size);
             in.skipBytes(1);
-            out.add(new Frame(type, channel, payload));
+            handler.onFrame(type, channel, payload);
         }
     }
 

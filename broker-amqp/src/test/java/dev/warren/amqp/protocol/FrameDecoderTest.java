@@ -10,16 +10,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.warren.core.ReplyCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class FrameDecoderTest {
     private static final byte[] HEADER = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
 
+    /**
+     * A channel whose decoder hands its frames on down the pipeline as {@link Frame}s, so that a test reads them with
+     * the decoder's events, in the order the two reached the connection.
+     */
+    static EmbeddedChannel decoderChannel(int frameMax) {
+        ChannelHandlerContext[] decoderContext = new ChannelHandlerContext[1];
+        FrameDecoder decoder = new FrameDecoder(frameMax,
+                (type, channel, payload) -> decoderContext[0].fireChannelRead(new Frame(type, channel, payload)));
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        decoderContext[0] = channel.pipeline().context(decoder);
+        return channel;
+    }
+
     @Test
     void acceptsTheProtocolHeaderThenSplitsFrames() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
         writeFrame(in, Frame.METHOD, 1, new byte[] {1, 2, 3});
         writeFrame(in, Frame.HEARTBEAT, 0, new byte[0]);
@@ -39,7 +57,7 @@ class FrameDecoderTest {
 
     @Test
     void aSmallPayloadIsCopiedSoItDoesNotHoldTheReadBufferWhileALargeOneIsASliceOfIt() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         channel.writeInbound(Unpooled.wrappedBuffer(HEADER));
         assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
 
@@ -66,7 +84,7 @@ class FrameDecoderTest {
 
     @Test
     void waitsForAFrameSplitAcrossReads() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         channel.writeInbound(Unpooled.wrappedBuffer(HEADER));
         assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
         ByteBuf frame = Unpooled.buffer();
@@ -82,7 +100,7 @@ class FrameDecoderTest {
 
     @Test
     void wrongProtocolHeaderIsAnsweredWithOursAndTheSocketClosed() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         channel.writeInbound(Unpooled.wrappedBuffer("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)));
         ByteBuf reply = channel.readOutbound();
         byte[] bytes = new byte[reply.readableBytes()];
@@ -94,7 +112,7 @@ class FrameDecoderTest {
 
     @Test
     void rejectsFrameLargerThanFrameMax() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
         in.writeByte(Frame.BODY).writeShort(1).writeInt(4096 + 1);
         channel.writeInbound(in);
@@ -107,7 +125,7 @@ class FrameDecoderTest {
 
     @Test
     void acceptsPayloadOfExactlyFrameMaxAsRabbitMqDoes() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
         writeFrame(in, Frame.BODY, 1, new byte[4096]);
         channel.writeInbound(in);
@@ -120,7 +138,7 @@ class FrameDecoderTest {
 
     @Test
     void rejectsWrongEndOctetAndDiscardsWhatFollows() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
         in.writeByte(Frame.METHOD).writeShort(1).writeInt(2).writeShort(0).writeByte(0x00);
         writeFrame(in, Frame.METHOD, 1, new byte[] {1});
@@ -135,8 +153,56 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aReadWhileAutoReadIsOffAsksForNoFurtherRead() {
+        AtomicInteger readsRequested = new AtomicInteger();
+        ChannelOutboundHandlerAdapter readCounter = new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                readsRequested.incrementAndGet();
+                ctx.read();
+            }
+        };
+        List<Frame> frames = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(readCounter,
+                new FrameDecoder(4096, (type, id, payload) -> frames.add(new Frame(type, id, payload))));
+        channel.writeInbound(Unpooled.wrappedBuffer(HEADER));
+        assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
+        channel.config().setAutoRead(false); // as a connection does to stop reading a publisher
+        int before = readsRequested.get();
+
+        ByteBuf in = Unpooled.buffer();
+        writeFrame(in, Frame.METHOD, 1, new byte[] {1});
+        channel.writeInbound(in);
+
+        assertEquals(1, frames.size());
+        assertEquals(before, readsRequested.get(), "the decoder asked for another read although reading was paused");
+        frames.forEach(frame -> frame.payload().release());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void framesBeforeABrokenOneArriveBeforeItsError() {
+        EmbeddedChannel channel = decoderChannel(4096);
+        ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
+        writeFrame(in, Frame.METHOD, 1, new byte[] {1});
+        writeFrame(in, Frame.HEADER, 1, new byte[] {2});
+        writeFrame(in, 5, 1, new byte[] {3});
+        channel.writeInbound(in);
+        assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
+        Frame method = channel.readInbound();
+        assertEquals(Frame.METHOD, method.type());
+        method.payload().release();
+        Frame header = channel.readInbound();
+        assertEquals(Frame.HEADER, header.type());
+        header.payload().release();
+        assertInstanceOf(FrameError.class, channel.readInbound());
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void rejectsUnknownFrameType() {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(4096));
+        EmbeddedChannel channel = decoderChannel(4096);
         ByteBuf in = Unpooled.buffer().writeBytes(HEADER);
         writeFrame(in, 5, 1, new byte[] {1});
         channel.writeInbound(in);

@@ -106,7 +106,7 @@ class FrameWriterTest {
     }
 
     private static List<Frame> decode(ByteBuf wire, int frameMax) {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(frameMax));
+        EmbeddedChannel channel = FrameDecoderTest.decoderChannel(frameMax);
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'A', 'M', 'Q', 'P', 0, 0, 9, 1}));
         assertSame(FrameDecoder.PROTOCOL_HEADER_ACCEPTED, channel.readInbound());
         channel.writeInbound(wire);
