@@ -85,14 +85,14 @@ public final class LatencyProbe {
             }
             long measured = TimeUnit.SECONDS.toNanos(seconds);
             for (int round = 0; round < slicesEach; round++) {
-                long length = Math.min(measured / slicesEach, measured - round * (measured / slicesEach));
                 for (Target target : targets) {
-                    Slice slice;
+                    Slice slice = new Slice(target, newHistogram(), new long[1]);
+                    int index;
                     synchronized (slices) {
-                        slice = new Slice(target, newHistogram(), new long[1]);
                         slices.add(slice);
+                        index = slices.size() - 1;
                     }
-                    publish(target, body, interval, length, slices.size() - 1, slice.sent());
+                    publish(target, body, interval, measured / slicesEach, index, slice.sent());
                 }
             }
             awaitDeliveries(slices);

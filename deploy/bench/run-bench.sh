@@ -1438,7 +1438,8 @@ run_latency() {
         esac
     done
     if [[ $rc == 0 ]]; then
-        local limit=$(( (LATENCY_WARMUP + LATENCY_SECONDS) * ${#ports[@]} / 2 + 120 ))
+        local brokers=$(( ${#ports[@]} / 2 )) # ports holds "--port N" pairs
+        local limit=$(( (LATENCY_WARMUP + LATENCY_SECONDS) * brokers + 120 ))
         info "LatencyProbe: ${LATENCY_RATE} msg/s, ${LATENCY_WARMUP} s warm-up each, ${LATENCY_SECONDS} s each in ${LATENCY_SLICE} s slices"
         run_tool "$limit" LatencyProbe.java latency-10k "${ports[@]}" --rate "$LATENCY_RATE" \
             --warmup "$LATENCY_WARMUP" --seconds "$LATENCY_SECONDS" --slice "$LATENCY_SLICE" --size 16 || rc=$?

@@ -201,9 +201,7 @@ public final class Message implements ReferenceCounted {
 
     @Override
     public Message retain(int increment) {
-        if (increment <= 0) {
-            throw new IllegalArgumentException("increment: " + increment + " (expected: > 0)");
-        }
+        requirePositive("increment", increment);
         int before = (int) REFERENCES.getAndAdd(this, increment);
         if (before <= 0 || before + increment < before) {
             REFERENCES.getAndAdd(this, -increment);
@@ -219,9 +217,7 @@ public final class Message implements ReferenceCounted {
 
     @Override
     public boolean release(int decrement) {
-        if (decrement <= 0) {
-            throw new IllegalArgumentException("decrement: " + decrement + " (expected: > 0)");
-        }
+        requirePositive("decrement", decrement);
         int before = (int) REFERENCES.getAndAdd(this, -decrement);
         if (before == decrement) {
             properties.release();
@@ -233,6 +229,12 @@ public final class Message implements ReferenceCounted {
             throw new IllegalReferenceCountException(before, -decrement);
         }
         return false;
+    }
+
+    private static void requirePositive(String name, int count) {
+        if (count <= 0) {
+            throw new IllegalArgumentException(name + ": " + count + " (expected: > 0)");
+        }
     }
 
     @Override
