@@ -145,11 +145,10 @@ if [[ -z ${PYTHON:-} ]]; then
 fi
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
-die() { echo "policy-bench: ERROR: $*" >&2; exit 2; }
-warn() { echo "policy-bench: WARNING: $*" >&2; }
-info() { echo "policy-bench: $*"; }
+BENCH_NAME=policy-bench
+# shellcheck source=deploy/bench/bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for v in DURATION PERF_RUNS WARMUP PERF_QUEUES POLICIES QUEUES_PER_POLICY MAX_LENGTH_CHANGED CHANGES CHANGE_BUDGET \
         IDLE_SECONDS CHECK_TIMEOUT PARALLEL WARREN_PORT WARREN_MGMT_PORT RABBIT_PORT STARTUP_TIMEOUT; do
     is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
@@ -200,14 +199,6 @@ declare -A R=()   # R[broker.metric] = value
 rec() { R["$1.$2"]=$3; printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 get() { echo "${R["$1.$2"]:-}"; }
 
-show_cmd() {
-    local line
-    line=$(printf '%q ' "$@")
-    line=${line% }
-    echo "+ $line"
-    echo "$line" >>"$COMMANDS_LOG"
-}
-
 WARREN_PID=""       # process-group leader of the running Warren
 PERFTEST_PID=""     # the running PerfTest (its `timeout` wrapper)
 VHOST_URL_TO_DELETE=""   # management URL of a broker where this run created VHOST and has not deleted it yet
@@ -233,58 +224,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "policy-bench: interrupted" >&2; exit 130' INT
 trap 'echo "policy-bench: terminated" >&2; exit 143' TERM
-
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-now() { date +%s.%N; }
-secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-cpu_ticks() { [[ -n ${1:-} && -r /proc/$1/stat ]] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; }
-proc_kb() { [[ -n ${1:-} ]] && awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
-kb_mib() { [[ -n ${1:-} ]] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1024 }' || echo "-"; }
-HZ=$(getconf CLK_TCK)
-
-# ---------------------------------------------------------------------------------------------------
-# PerfTest (fetched from Maven Central as run-bench.sh does, into the same cache)
-
-PERFTEST_LIB="$CACHE_DIR/perftest-$PERFTEST_VERSION/lib"
-
-fetch_perftest() {
-    if [[ -f $PERFTEST_LIB/perf-test-$PERFTEST_VERSION.jar ]]; then
-        info "PerfTest $PERFTEST_VERSION: cached in $PERFTEST_LIB"
-        return
-    fi
-    command -v mvn >/dev/null || die "mvn not found (needed to fetch PerfTest from Maven Central)"
-    local tmp
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/perftest-fetch.XXXXXX")
-    cat >"$tmp/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.bench</groupId>
-  <artifactId>perftest-classpath</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>com.rabbitmq</groupId>
-      <artifactId>perf-test</artifactId>
-      <version>$PERFTEST_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-    info "fetching PerfTest $PERFTEST_VERSION and its dependencies from Maven Central"
-    local cmd=(mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$tmp/lib")
-    show_cmd "${cmd[@]}"
-    if ! "${cmd[@]}" >"$LOG_DIR/perftest-fetch.log" 2>&1; then
-        cat "$LOG_DIR/perftest-fetch.log" >&2
-        rm -rf "$tmp"
-        die "could not fetch PerfTest $PERFTEST_VERSION"
-    fi
-    mkdir -p "$(dirname "$PERFTEST_LIB")"
-    rm -rf "$PERFTEST_LIB"
-    mv "$tmp/lib" "$PERFTEST_LIB"
-    rm -rf "$tmp"
-}
 
 # ---------------------------------------------------------------------------------------------------
 # Warren
@@ -316,29 +255,11 @@ start_warren() {
     # setsid: its own process group and session (see deploy/bench/README.md on autogroup scheduling).
     setsid "${cmd[@]}" >>"$WARREN_LOG" 2>&1 </dev/null &
     WARREN_PID=$!
-    local deadline=$((SECONDS + STARTUP_TIMEOUT))
-    until port_open "$WARREN_PORT" && port_open "$WARREN_MGMT_PORT"; do
-        if ! kill -0 "$WARREN_PID" 2>/dev/null || [[ $SECONDS -ge $deadline ]]; then
-            tail -n 30 "$WARREN_LOG" >&2
-            die "Warren did not start (ports $WARREN_PORT and $WARREN_MGMT_PORT)"
-        fi
-        sleep 0.5
-    done
-    info "Warren is up (pid $WARREN_PID)"
-}
-
-stop_warren() {
-    [[ -n $WARREN_PID ]] || return 0
-    info "stopping Warren (pid $WARREN_PID)"
-    kill -TERM -- "-$WARREN_PID" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while kill -0 -- "-$WARREN_PID" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
-    if kill -0 -- "-$WARREN_PID" 2>/dev/null; then
-        warn "Warren still alive after 30 s; sending KILL"
-        kill -KILL -- "-$WARREN_PID" 2>/dev/null || true
+    if ! wait_for_ports "$WARREN_PID" Warren "$STARTUP_TIMEOUT" "$WARREN_PORT" "$WARREN_MGMT_PORT"; then
+        tail -n 30 "$WARREN_LOG" >&2
+        die "Warren did not start (ports $WARREN_PORT and $WARREN_MGMT_PORT)"
     fi
-    wait "$WARREN_PID" 2>/dev/null || true
-    WARREN_PID=""
+    info "Warren is up (pid $WARREN_PID)"
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -182,11 +182,10 @@ PROBE="$SCRIPT_DIR/amqp_probe.py"
 RABBIT_SBIN=/usr/lib/rabbitmq/bin
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
-die() { echo "run-bench: ERROR: $*" >&2; exit 2; }
-warn() { echo "run-bench: WARNING: $*" >&2; }
-info() { echo "run-bench: $*"; }
+BENCH_NAME=run-bench
+# shellcheck source=deploy/bench/bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for v in DURATION WARMUP WARREN_PORT RABBIT_PORT RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN BACKLOG_MESSAGES \
         BACKLOG_CONFIRMS BACKLOG_PUBLISH_TIMEOUT BACKLOG_STOP_TIMEOUT BACKLOG_RESTART_TIMEOUT BACKLOG_SETTLE; do
     is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
@@ -316,15 +315,6 @@ if [[ $BACKLOG == 1 ]]; then
     echo note >>"$BACKLOG_RESULTS"
 fi
 
-# Prints a command exactly (shell-quoted) and records it in commands.txt.
-show_cmd() {
-    local line
-    line=$(printf '%q ' "$@")
-    line=${line% }
-    echo "+ $line"
-    echo "$line" >>"$COMMANDS_LOG"
-}
-
 WARREN_PID=""       # process-group leader of the running Warren
 WARREN_DATA=""      # its data directory
 BROKER_LAUNCHED_AT=""  # when the last broker start launched its process (epoch seconds)
@@ -362,85 +352,8 @@ trap cleanup EXIT
 trap 'echo "run-bench: interrupted" >&2; exit 130' INT
 trap 'echo "run-bench: terminated" >&2; exit 143' TERM
 
-# True when something accepts TCP connections on 127.0.0.1:$1.
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-
-# Kills a process group: TERM, up to $2 seconds of grace, then KILL.
-kill_group() {
-    local pgid=$1 grace=$2 deadline
-    kill -TERM -- "-$pgid" 2>/dev/null || return 0
-    deadline=$((SECONDS + grace))
-    while kill -0 -- "-$pgid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
-    if kill -0 -- "-$pgid" 2>/dev/null; then
-        warn "process group $pgid still alive after ${grace}s; sending KILL"
-        kill -KILL -- "-$pgid" 2>/dev/null
-    fi
-    wait "$pgid" 2>/dev/null || true
-}
-
-# Waits until 127.0.0.1:$2 accepts connections while process $1 lives; $3 names the broker; $4 is
-# the timeout in seconds (default STARTUP_TIMEOUT).
-wait_for_port() {
-    local pid=$1 port=$2 what=$3 limit=${4:-$STARTUP_TIMEOUT}
-    local deadline=$((SECONDS + limit))
-    while [[ $SECONDS -lt $deadline ]]; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            echo "run-bench: $what exited before listening on port $port" >&2
-            return 1
-        fi
-        port_open "$port" && return 0
-        sleep 0.5
-    done
-    echo "run-bench: $what did not listen on port $port within ${limit}s" >&2
-    return 1
-}
-
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-
 # ---------------------------------------------------------------------------------------------------
 # PerfTest
-
-PERFTEST_LIB="$CACHE_DIR/perftest-$PERFTEST_VERSION/lib"
-
-fetch_perftest() {
-    if [[ -f $PERFTEST_LIB/perf-test-$PERFTEST_VERSION.jar ]]; then
-        info "PerfTest $PERFTEST_VERSION: cached in $PERFTEST_LIB"
-        return
-    fi
-    command -v mvn >/dev/null || die "mvn not found (needed to fetch PerfTest from Maven Central)"
-    local tmp
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/perftest-fetch.XXXXXX")
-    cat >"$tmp/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.bench</groupId>
-  <artifactId>perftest-classpath</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>com.rabbitmq</groupId>
-      <artifactId>perf-test</artifactId>
-      <version>$PERFTEST_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-    info "fetching PerfTest $PERFTEST_VERSION and its dependencies from Maven Central"
-    local cmd=(mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime
-        "-DoutputDirectory=$tmp/lib")
-    show_cmd "${cmd[@]}"
-    if ! "${cmd[@]}" >"$LOG_DIR/perftest-fetch.log" 2>&1; then
-        cat "$LOG_DIR/perftest-fetch.log" >&2
-        rm -rf "$tmp"
-        die "could not fetch PerfTest $PERFTEST_VERSION"
-    fi
-    [[ -f $tmp/lib/perf-test-$PERFTEST_VERSION.jar ]] || die "perf-test-$PERFTEST_VERSION.jar missing after fetch"
-    mkdir -p "$(dirname "$PERFTEST_LIB")"
-    rm -rf "$PERFTEST_LIB"
-    mv "$tmp/lib" "$PERFTEST_LIB"
-    rm -rf "$tmp"
-}
 
 # Runs one PerfTest; $1 scenario, $2 broker, $3 port, $4 seconds, $5 output base name.
 # Returns PerfTest's exit status (124 when it had to be killed).
@@ -570,19 +483,12 @@ start_warren() {
     BROKER_LAUNCHED_AT=$(date +%s.%N)
     setsid "${cmd[@]}" >>"$WARREN_LOG" 2>&1 </dev/null &
     WARREN_PID=$!
-    if ! wait_for_port "$WARREN_PID" "$WARREN_PORT" Warren "$limit"; then
+    if ! wait_for_ports "$WARREN_PID" Warren "$limit" "$WARREN_PORT"; then
         tail -n 30 "$WARREN_LOG" >&2
         stop_warren
         return 1
     fi
     info "Warren is up (pid $WARREN_PID)"
-}
-
-stop_warren() {
-    [[ -n $WARREN_PID ]] || return 0
-    info "stopping Warren (pid $WARREN_PID)"
-    kill_group "$WARREN_PID" 20
-    WARREN_PID=""
 }
 
 warren_alive() { [[ -n $WARREN_PID ]] && kill -0 "$WARREN_PID" 2>/dev/null && port_open "$WARREN_PORT"; }
@@ -689,7 +595,7 @@ start_rabbit() {
     BROKER_LAUNCHED_AT=$(date +%s.%N)
     "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
     RABBIT_PID=$!
-    if ! wait_for_port "$RABBIT_PID" "$RABBIT_PORT" RabbitMQ "$limit"; then
+    if ! wait_for_ports "$RABBIT_PID" RabbitMQ "$limit" "$RABBIT_PORT"; then
         tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
         stop_rabbit
         return 1
@@ -701,18 +607,6 @@ start_rabbit() {
         return 1
     fi
     info "RabbitMQ is up (pid $RABBIT_PID)"
-}
-
-stop_rabbit() {
-    [[ -n $RABBIT_PID ]] || return 0
-    info "stopping RabbitMQ (pid $RABBIT_PID)"
-    local cmd=("$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop)
-    show_cmd "${cmd[@]}"
-    rabbit_env timeout 60 "${cmd[@]}" >/dev/null 2>&1 || warn "rabbitmqctl stop failed; killing the node"
-    local deadline=$((SECONDS + 30))
-    while kill -0 -- "-$RABBIT_PID" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
-    kill_group "$RABBIT_PID" 10
-    RABBIT_PID=""
 }
 
 rabbit_alive() { [[ -n $RABBIT_PID ]] && kill -0 "$RABBIT_PID" 2>/dev/null && port_open "$RABBIT_PORT"; }
@@ -795,7 +689,7 @@ record_run() {
     # the rate on a shared machine.
     local cpu="" per=$R_RECV
     [[ $scenario == drop-head-1000 || $scenario == overload-4p-slow-consumer ]] && per=$R_SEND # most are dropped or left queued
-    [[ -n ${R_CPU_TICKS:-} && -n $per && $per != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$(getconf CLK_TCK)" \
+    [[ -n ${R_CPU_TICKS:-} && -n $per && $per != 0 ]] && cpu=$(awk -v t="$R_CPU_TICKS" -v hz="$HZ" \
         -v r="$per" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$broker" "$status" \
         "$R_SEND" "$R_RECV" "$R_LMIN" "$R_L50" "$R_L75" "$R_L95" "$R_L99" "$R_C50" "$R_C99" "$R_STALLS" "$R_CONF" \
@@ -884,27 +778,6 @@ delete_queue() {
     fi
 }
 
-# The broker's OS process whose memory is measured: Warren's JVM, RabbitMQ's beam.smp.
-broker_os_pid() {
-    case $1 in
-        warren) [[ -n $WARREN_PID ]] && pgrep -g "$WARREN_PID" -x java | head -n 1 ;;
-        rabbitmq) [[ -n $RABBIT_PID ]] && pgrep -g "$RABBIT_PID" -x beam.smp | head -n 1 ;;
-    esac
-    return 0
-}
-
-# User + system CPU time of process $1 (all its threads), in clock ticks; empty when unknown.
-cpu_ticks() {
-    [[ -n ${1:-} && -r /proc/$1/stat ]] || return 0
-    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true
-}
-
-# Field $2 (VmRSS, VmHWM, ...; in kB) of /proc/$1/status; empty when unknown.
-proc_kb() {
-    [[ -n $1 ]] || return 0
-    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
-}
-
 # Samples VmRSS of process $1 every second into CSV $2 until stop_sampler.
 start_sampler() {
     local pid=$1 file=$2
@@ -927,15 +800,7 @@ stop_sampler() {
     SAMPLER_PID=""
 }
 
-now() { date +%s.%N; }
-# $1 - $2 (seconds, 2 decimals); "NA" when either is missing or NA.
-secs_between() {
-    [[ -n ${1:-} && -n ${2:-} && $1 != NA && $2 != NA ]] || { echo NA; return; }
-    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'
-}
 dir_bytes() { if [[ -d $1 ]]; then du -sb "$1" 2>/dev/null | cut -f1 || true; fi; }
-# kB or bytes -> MiB (1 decimal), "-" when empty or NA.
-kb_mib() { [[ -n ${1:-} && $1 != NA ]] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1024 }' || echo "-"; }
 bytes_mib() { [[ -n ${1:-} && $1 != NA ]] && awk -v v="$1" 'BEGIN { printf "%.1f", v / 1048576 }' || echo "-"; }
 minus() { [[ -n ${1:-} && -n ${2:-} && $1 != NA && $2 != NA ]] && echo $(($1 - $2)) || echo NA; }
 
@@ -1250,7 +1115,7 @@ run_ttl_dlx() {
     fi
     cpu1=$(cpu_ticks "$pid")
     local cpu_us=""
-    [[ -n $cpu0 && -n $cpu1 ]] && cpu_us=$(awk -v t="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$TTL_DLX_MESSAGES" \
+    [[ -n $cpu0 && -n $cpu1 ]] && cpu_us=$(awk -v t="$((cpu1 - cpu0))" -v hz="$HZ" -v n="$TTL_DLX_MESSAGES" \
         'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$status" "$TTL_DLX_MESSAGES" "$(secs_between "$t_pub" "$t0")" \
         "$(secs_between "${t_done:-NA}" "$t0")" "$rss0" "$peak" "${cpu_us:-NA}" "$(secs_between "${t_first:-NA}" "$t0")" \
@@ -1310,12 +1175,12 @@ run_resources() {
         case $scenario in
             connection-churn)
                 run_tool 900 ConnectionChurn.java "$scenario-$broker" --port "$port" --connections "$CHURN_CONNECTIONS" \
-                    --threads "$CHURN_THREADS" --nio "$CHURN_NIO" --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" \
+                    --threads "$CHURN_THREADS" --nio "$CHURN_NIO" --broker-pid "${os_pid:-0}" --clk-tck "$HZ" \
                     --settle-seconds "$CHURN_SETTLE" --warmup "$CHURN_WARMUP" || rc=$? ;;
             many-connections)
                 run_tool "$((MANY_HOLD + 1200))" ConnectionChurn.java "$scenario-$broker" --port "$port" \
                     --connections "$MANY_CONNECTIONS" --threads "$CHURN_THREADS" --hold-seconds "$MANY_HOLD" \
-                    --heartbeat "$MANY_HEARTBEAT" --nio true --broker-pid "${os_pid:-0}" --clk-tck "$(getconf CLK_TCK)" || rc=$? ;;
+                    --heartbeat "$MANY_HEARTBEAT" --nio true --broker-pid "${os_pid:-0}" --clk-tck "$HZ" || rc=$? ;;
             idle-queues)
                 run_tool 1800 IdleQueues.java "$scenario-$broker" --port "$port" --queues "$IDLE_QUEUES" \
                     --broker-pid "${os_pid:-0}" || rc=$? ;;

@@ -126,11 +126,10 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 KEYTOOL=${JAVA_HOME:+$JAVA_HOME/bin/}keytool
 HANDSHAKE_LOAD="$SCRIPT_DIR/TlsHandshakeLoad.java"
 
-die() { echo "tls-bench: ERROR: $*" >&2; exit 2; }
-warn() { echo "tls-bench: WARNING: $*" >&2; }
-info() { echo "tls-bench: $*"; }
+BENCH_NAME=tls-bench
+# shellcheck source=deploy/bench/bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for v in DURATION WARMUP HANDSHAKE_SECONDS HANDSHAKE_THREADS HANDSHAKE_WARMUP WARREN_PORT WARREN_TLS_PORT RABBIT_PORT RABBIT_TLS_PORT \
         RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN; do
     is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
@@ -185,14 +184,6 @@ printf 'scenario\tbroker\tstatus\tsend_msg_s\trecv_msg_s\tlat_p50_us\tlat_p99_us
 printf 'mode\tbroker\tstatus\tconn_per_s\tconnections\terrors\tcpu_us_per_conn\tnote\n' >"$HANDSHAKES"
 printf 'broker\tnegotiated\tserver\n' >"$PROBES"
 
-show_cmd() {
-    local line
-    line=$(printf '%q ' "$@")
-    line=${line% }
-    echo "+ $line"
-    echo "$line" >>"$COMMANDS_LOG"
-}
-
 WARREN_PID=""        # process-group leader of the running Warren
 RABBIT_PID=""        # process-group leader of the running RabbitMQ
 RABBIT_STARTED_EPMD=0
@@ -221,47 +212,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "tls-bench: interrupted" >&2; exit 130' INT
 trap 'echo "tls-bench: terminated" >&2; exit 143' TERM
-
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-
-kill_group() {
-    local pgid=$1 grace=$2 deadline
-    kill -TERM -- "-$pgid" 2>/dev/null || return 0
-    deadline=$((SECONDS + grace))
-    while kill -0 -- "-$pgid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
-    if kill -0 -- "-$pgid" 2>/dev/null; then
-        warn "process group $pgid still alive after ${grace}s; sending KILL"
-        kill -KILL -- "-$pgid" 2>/dev/null
-    fi
-    wait "$pgid" 2>/dev/null || true
-}
-
-# Waits until every port in $3... accepts connections while process $1 lives; $2 names the broker.
-wait_for_ports() {
-    local pid=$1 what=$2 port deadline=$((SECONDS + STARTUP_TIMEOUT))
-    shift 2
-    for port in "$@"; do
-        while ! port_open "$port"; do
-            kill -0 "$pid" 2>/dev/null || { echo "tls-bench: $what exited before listening on port $port" >&2; return 1; }
-            [[ $SECONDS -lt $deadline ]] || { echo "tls-bench: $what did not listen on port $port within ${STARTUP_TIMEOUT}s" >&2; return 1; }
-            sleep 0.5
-        done
-    done
-}
-
-cpu_ticks() {
-    [[ -n ${1:-} && -r /proc/$1/stat ]] || return 0
-    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true
-}
-
-broker_os_pid() {
-    case $1 in
-        warren) [[ -n $WARREN_PID ]] && pgrep -g "$WARREN_PID" -x java | head -n 1 ;;
-        rabbitmq) [[ -n $RABBIT_PID ]] && pgrep -g "$RABBIT_PID" -x beam.smp | head -n 1 ;;
-    esac
-    return 0
-}
 
 # ---------------------------------------------------------------------------------------------------
 # Certificates
@@ -318,47 +268,6 @@ EOF
 
 # ---------------------------------------------------------------------------------------------------
 # Clients
-
-PERFTEST_LIB="$CACHE_DIR/perftest-$PERFTEST_VERSION/lib"
-
-fetch_perftest() {
-    if [[ -f $PERFTEST_LIB/perf-test-$PERFTEST_VERSION.jar ]]; then
-        info "PerfTest $PERFTEST_VERSION: cached in $PERFTEST_LIB"
-        return
-    fi
-    command -v mvn >/dev/null || die "mvn not found (needed to fetch PerfTest)"
-    local tmp
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/perftest-fetch.XXXXXX")
-    cat >"$tmp/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.bench</groupId>
-  <artifactId>perftest-classpath</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>com.rabbitmq</groupId>
-      <artifactId>perf-test</artifactId>
-      <version>$PERFTEST_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-    local cmd=(mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$tmp/lib")
-    info "fetching PerfTest $PERFTEST_VERSION and its dependencies (offline from ~/.m2 first, then Maven Central)"
-    show_cmd "${cmd[@]}" -o
-    if ! "${cmd[@]}" -o >"$LOG_DIR/perftest-fetch.log" 2>&1; then
-        show_cmd "${cmd[@]}"
-        "${cmd[@]}" >>"$LOG_DIR/perftest-fetch.log" 2>&1 \
-            || { cat "$LOG_DIR/perftest-fetch.log" >&2; rm -rf "$tmp"; die "could not fetch PerfTest $PERFTEST_VERSION"; }
-    fi
-    [[ -f $tmp/lib/perf-test-$PERFTEST_VERSION.jar ]] || die "perf-test-$PERFTEST_VERSION.jar missing after fetch"
-    mkdir -p "$(dirname "$PERFTEST_LIB")"
-    rm -rf "$PERFTEST_LIB"
-    mv "$tmp/lib" "$PERFTEST_LIB"
-    rm -rf "$tmp"
-}
 
 # Runs a client JVM (class path PerfTest's) with arguments $3..., killed after $1 seconds, output in
 # $LOG_DIR/$2.log; returns its exit status (124 when killed). It trusts the bench CA.
@@ -454,20 +363,13 @@ start_warren() {
     show_cmd "${cmd[@]}"
     setsid "${cmd[@]}" >>"$WARREN_LOG" 2>&1 </dev/null &
     WARREN_PID=$!
-    if ! wait_for_ports "$WARREN_PID" Warren "$WARREN_PORT" "$WARREN_TLS_PORT"; then
+    if ! wait_for_ports "$WARREN_PID" Warren "$STARTUP_TIMEOUT" "$WARREN_PORT" "$WARREN_TLS_PORT"; then
         tail -n 30 "$WARREN_LOG" >&2
         stop_warren
         return 1
     fi
     WARREN_TLS_PROVIDER=$(sed -n 's/.*TLS for ssl_options uses \(.*\) (certificate.*/\1/p' "$WARREN_LOG" | tail -n 1)
     info "Warren is up (pid $WARREN_PID); TLS provider: ${WARREN_TLS_PROVIDER:-? (no 'TLS for ssl_options uses' line in its log)}"
-}
-
-stop_warren() {
-    [[ -n $WARREN_PID ]] || return 0
-    info "stopping Warren (pid $WARREN_PID)"
-    kill_group "$WARREN_PID" 20
-    WARREN_PID=""
 }
 
 warren_alive() { [[ -n $WARREN_PID ]] && kill -0 "$WARREN_PID" 2>/dev/null && port_open "$WARREN_TLS_PORT"; }
@@ -522,7 +424,7 @@ start_rabbit() {
     show_cmd "${cmd[@]}"
     "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
     RABBIT_PID=$!
-    if ! wait_for_ports "$RABBIT_PID" RabbitMQ "$RABBIT_PORT" "$RABBIT_TLS_PORT"; then
+    if ! wait_for_ports "$RABBIT_PID" RabbitMQ "$STARTUP_TIMEOUT" "$RABBIT_PORT" "$RABBIT_TLS_PORT"; then
         tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
         stop_rabbit
         return 1
@@ -534,18 +436,6 @@ start_rabbit() {
         return 1
     fi
     info "RabbitMQ is up (pid $RABBIT_PID)"
-}
-
-stop_rabbit() {
-    [[ -n $RABBIT_PID ]] || return 0
-    info "stopping RabbitMQ (pid $RABBIT_PID)"
-    local cmd=("$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" stop)
-    show_cmd "${cmd[@]}"
-    rabbit_env timeout 60 "${cmd[@]}" >/dev/null 2>&1 || warn "rabbitmqctl stop failed; killing the node"
-    local deadline=$((SECONDS + 30))
-    while kill -0 -- "-$RABBIT_PID" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.5; done
-    kill_group "$RABBIT_PID" 10
-    RABBIT_PID=""
 }
 
 rabbit_alive() { [[ -n $RABBIT_PID ]] && kill -0 "$RABBIT_PID" 2>/dev/null && port_open "$RABBIT_TLS_PORT"; }
@@ -618,7 +508,7 @@ run_scenario() {
     fi
     broker_alive "$broker" || { status=FAIL; note="${note:+$note; }$broker died"; }
     [[ -n $cpu0 && -n $cpu1 && -n $recv && $recv != 0 ]] && cpu=$(awk -v t="$((cpu1 - cpu0))" \
-        -v hz="$(getconf CLK_TCK)" -v r="$recv" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
+        -v hz="$HZ" -v r="$recv" -v d="$DURATION" 'BEGIN { printf "%.2f", t * 1e6 / hz / (r * d) }')
     if [[ $status == FAIL ]]; then
         echo "  -> FAIL: $note"
         tail -n 15 "$log" | sed 's/^/       | /'
@@ -642,7 +532,7 @@ run_handshakes() {
     client_exec "$((HANDSHAKE_WARMUP + HANDSHAKE_SECONDS + 90))" "$base" "$HANDSHAKE_LOAD" --port "$port" \
         --truststore "$TRUSTSTORE" --password "$STORE_PASS" --mode "$mode" --threads "$HANDSHAKE_THREADS" \
         --warmup "$HANDSHAKE_WARMUP" --seconds "$HANDSHAKE_SECONDS" --broker-pid "$(broker_os_pid "$broker")" \
-        --clk-tck "$(getconf CLK_TCK)" || rc=$?
+        --clk-tck "$HZ" || rc=$?
     local log="$LOG_DIR/$base.log" line status=ok note="" rate n errors cpu
     line=$(grep '^RESULT ' "$log" | tail -n 1 || true)
     rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' <<<"$line")
