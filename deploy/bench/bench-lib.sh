@@ -134,6 +134,80 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------------
+# A private RabbitMQ node (Debian's rabbitmq-server): its own HOME (the Erlang cookie), data, logs, config, no
+# plugins and its own epmd port, so that a system rabbitmq-server, if one runs, is neither used nor reconfigured.
+# Wants RABBIT_SBIN, RABBIT_NODE, RABBIT_PORT, RABBIT_EPMD_PORT, RABBIT_HOME (kept between runs, so that a
+# leftover node can be stopped), RABBIT_DIR and RABBIT_LOG_DIR.
+
+# Sets RABBIT_ENV, the node's environment as an `env` command line.
+set_rabbit_env() {
+    RABBIT_ENV=(env HOME="$RABBIT_HOME"
+        RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf"
+        RABBITMQ_NODENAME="$RABBIT_NODE"
+        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+        RABBITMQ_NODE_PORT="$RABBIT_PORT"
+        RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia"
+        RABBITMQ_LOG_BASE="$RABBIT_LOG_DIR"
+        RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf"
+        RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins"
+        RABBITMQ_PLUGINS_EXPAND_DIR="$RABBIT_DIR/plugins-expand"
+        RABBITMQ_PID_FILE="$RABBIT_DIR/rabbitmq.pid"
+        ERL_EPMD_PORT="$RABBIT_EPMD_PORT")
+}
+
+# Runs a command with the private node's environment.
+rabbit_env() { "${RABBIT_ENV[@]}" "$@"; }
+
+# The node's directories, an empty rabbitmq-env.conf (not /etc/rabbitmq's) and no plugins; the caller writes
+# $RABBIT_DIR/rabbitmq.conf.
+prepare_rabbit_dirs() {
+    mkdir -p "$RABBIT_HOME" "$RABBIT_DIR/mnesia" "$RABBIT_LOG_DIR"
+    chmod 700 "$RABBIT_HOME"
+    : >"$RABBIT_DIR/rabbitmq-env.conf"
+    echo '[].' >"$RABBIT_DIR/enabled_plugins"
+}
+
+# Starts the prepared node and waits, at most $1 seconds, until it listens on the ports $2... and
+# rabbitmq-diagnostics finds them open; stops it and fails otherwise. A leftover node on those ports is
+# shut down first. Sets RABBIT_PID (its process group), BROKER_LAUNCHED_AT (epoch seconds) and
+# RABBIT_STARTED_EPMD (1 when the node will start the epmd it uses).
+launch_rabbit() {
+    local limit=$1 port
+    shift
+    [[ -x $RABBIT_SBIN/rabbitmq-server ]] || die "rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)"
+    for port in "$@"; do
+        if port_open "$port"; then
+            warn "port $port in use; trying to stop a leftover $RABBIT_NODE"
+            rabbit_env timeout 60 "$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" shutdown >/dev/null 2>&1 || true
+            sleep 1
+            port_open "$port" && die "port $port is already in use: $(ss -ltnp "sport = :$port" 2>/dev/null | tail -n +2)"
+        fi
+    done
+    port_open "$RABBIT_EPMD_PORT" || RABBIT_STARTED_EPMD=1
+    local cmd=("$RABBIT_SBIN/rabbitmq-server")
+    info "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1, port(s) $* (logs: $RABBIT_LOG_DIR)"
+    echo "+ environment: $(rabbit_env env | grep -E '^(HOME|RABBITMQ_[A-Z_]+|ERL_EPMD_PORT)=' | sort | tr '\n' ' ')" \
+        | tee -a "$COMMANDS_LOG"
+    show_cmd "${cmd[@]}"
+    # A simple command (no function) in the background, so $! is setsid's pid and its process group.
+    BROKER_LAUNCHED_AT=$(date +%s.%N)
+    "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
+    RABBIT_PID=$!
+    if ! wait_for_ports "$RABBIT_PID" RabbitMQ "$limit" "$@"; then
+        tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
+        stop_rabbit
+        return 1
+    fi
+    local check=("$RABBIT_SBIN/rabbitmq-diagnostics" -q -n "$RABBIT_NODE" check_port_connectivity)
+    show_cmd "${check[@]}"
+    if ! rabbit_env timeout 60 "${check[@]}"; then
+        stop_rabbit
+        return 1
+    fi
+    info "RabbitMQ is up (pid $RABBIT_PID)"
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Stopping the brokers the scripts start (each in a process group of its own, by setsid)
 
 stop_warren() {

@@ -500,20 +500,7 @@ RABBIT_HOME="$CACHE_DIR/rabbitmq-home"   # holds the Erlang cookie, kept so a le
 RABBIT_DIR="$DATA_ROOT/rabbitmq"
 RABBIT_LOG_DIR="$LOG_DIR/rabbitmq"
 
-RABBIT_ENV=(env HOME="$RABBIT_HOME" \
-        RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
-        RABBITMQ_NODENAME="$RABBIT_NODE" \
-        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-        RABBITMQ_NODE_PORT="$RABBIT_PORT" \
-        RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
-        RABBITMQ_LOG_BASE="$RABBIT_LOG_DIR" \
-        RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
-        RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
-        RABBITMQ_PLUGINS_EXPAND_DIR="$RABBIT_DIR/plugins-expand" \
-        RABBITMQ_PID_FILE="$RABBIT_DIR/rabbitmq.pid" \
-        ERL_EPMD_PORT="$RABBIT_EPMD_PORT")
-# Runs a command with the private node's environment.
-rabbit_env() { "${RABBIT_ENV[@]}" "$@"; }
+set_rabbit_env
 
 as_root() {
     if [[ $(id -u) == 0 ]]; then "$@"
@@ -563,50 +550,15 @@ stop_system_rabbitmq() {
     fi
 }
 
-prepare_rabbit_dirs() {
-    mkdir -p "$RABBIT_HOME" "$RABBIT_DIR/mnesia" "$RABBIT_LOG_DIR"
-    chmod 700 "$RABBIT_HOME"
-    : >"$RABBIT_DIR/rabbitmq-env.conf"        # ignore /etc/rabbitmq/rabbitmq-env.conf
-    echo '[].' >"$RABBIT_DIR/enabled_plugins"  # no plugins: management off
+# Starts the private RabbitMQ node on $RABBIT_DIR (keeping its mnesia dir); $1: seconds to wait for
+# its port (default STARTUP_TIMEOUT). Sets RABBIT_PID and BROKER_LAUNCHED_AT.
+start_rabbit() {
+    prepare_rabbit_dirs
     cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
 listeners.tcp.default = 127.0.0.1:$RABBIT_PORT
 loopback_users.guest = true
 EOF
-}
-
-# Starts the private RabbitMQ node on $RABBIT_DIR (keeping its mnesia dir); $1: seconds to wait for
-# its port (default STARTUP_TIMEOUT). Sets RABBIT_PID and BROKER_LAUNCHED_AT.
-start_rabbit() {
-    local limit=${1:-$STARTUP_TIMEOUT}
-    prepare_rabbit_dirs
-    if port_open "$RABBIT_PORT"; then
-        warn "port $RABBIT_PORT in use; trying to stop a leftover $RABBIT_NODE"
-        rabbit_env timeout 60 "$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" shutdown >/dev/null 2>&1 || true
-        sleep 1
-        port_open "$RABBIT_PORT" && die "port $RABBIT_PORT is already in use: $(ss -ltnp "sport = :$RABBIT_PORT" 2>/dev/null | tail -n +2)"
-    fi
-    port_open "$RABBIT_EPMD_PORT" || RABBIT_STARTED_EPMD=1
-    local cmd=("$RABBIT_SBIN/rabbitmq-server")
-    info "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (logs: $RABBIT_LOG_DIR)"
-    echo "+ environment: $(rabbit_env env | grep -E '^(HOME|RABBITMQ_[A-Z_]+|ERL_EPMD_PORT)=' | sort | tr '\n' ' ')" \
-        | tee -a "$COMMANDS_LOG"
-    show_cmd "${cmd[@]}"
-    # A simple command (no function) in the background, so $! is setsid's pid and its process group.
-    BROKER_LAUNCHED_AT=$(date +%s.%N)
-    "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
-    RABBIT_PID=$!
-    if ! wait_for_ports "$RABBIT_PID" RabbitMQ "$limit" "$RABBIT_PORT"; then
-        tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
-        stop_rabbit
-        return 1
-    fi
-    local check=("$RABBIT_SBIN/rabbitmq-diagnostics" -q -n "$RABBIT_NODE" check_port_connectivity)
-    show_cmd "${check[@]}"
-    if ! rabbit_env timeout 60 "${check[@]}"; then
-        stop_rabbit
-        return 1
-    fi
-    info "RabbitMQ is up (pid $RABBIT_PID)"
+    launch_rabbit "${1:-$STARTUP_TIMEOUT}" "$RABBIT_PORT"
 }
 
 rabbit_alive() { [[ -n $RABBIT_PID ]] && kill -0 "$RABBIT_PID" 2>/dev/null && port_open "$RABBIT_PORT"; }

@@ -380,26 +380,10 @@ warren_alive() { [[ -n $WARREN_PID ]] && kill -0 "$WARREN_PID" 2>/dev/null && po
 RABBIT_HOME="$CACHE_DIR/rabbitmq-home-tls"   # the Erlang cookie; kept so a leftover node can be stopped
 RABBIT_DIR="$WORK/rabbitmq"
 RABBIT_LOG_DIR="$LOG_DIR/rabbitmq"
-RABBIT_ENV=(env HOME="$RABBIT_HOME" \
-        RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
-        RABBITMQ_NODENAME="$RABBIT_NODE" \
-        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-        RABBITMQ_NODE_PORT="$RABBIT_PORT" \
-        RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
-        RABBITMQ_LOG_BASE="$RABBIT_LOG_DIR" \
-        RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
-        RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
-        RABBITMQ_PLUGINS_EXPAND_DIR="$RABBIT_DIR/plugins-expand" \
-        RABBITMQ_PID_FILE="$RABBIT_DIR/rabbitmq.pid" \
-        ERL_EPMD_PORT="$RABBIT_EPMD_PORT")
-rabbit_env() { "${RABBIT_ENV[@]}" "$@"; }
+set_rabbit_env
 
 start_rabbit() {
-    [[ -x $RABBIT_SBIN/rabbitmq-server ]] || die "rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)"
-    mkdir -p "$RABBIT_HOME" "$RABBIT_DIR/mnesia" "$RABBIT_LOG_DIR"
-    chmod 700 "$RABBIT_HOME"
-    : >"$RABBIT_DIR/rabbitmq-env.conf"        # ignore /etc/rabbitmq/rabbitmq-env.conf
-    echo '[].' >"$RABBIT_DIR/enabled_plugins"  # no plugins
+    prepare_rabbit_dirs
     {
         echo "listeners.tcp.default = 127.0.0.1:$RABBIT_PORT"
         echo "listeners.ssl.default = 127.0.0.1:$RABBIT_TLS_PORT"
@@ -407,35 +391,7 @@ start_rabbit() {
         ssl_options
     } >"$RABBIT_DIR/rabbitmq.conf"
     cp "$RABBIT_DIR/rabbitmq.conf" "$LOG_DIR/rabbitmq.conf"
-    local p
-    for p in "$RABBIT_PORT" "$RABBIT_TLS_PORT"; do
-        if port_open "$p"; then
-            warn "port $p in use; trying to stop a leftover $RABBIT_NODE"
-            rabbit_env timeout 60 "$RABBIT_SBIN/rabbitmqctl" -q -n "$RABBIT_NODE" shutdown >/dev/null 2>&1 || true
-            sleep 1
-            port_open "$p" && die "port $p is already in use: $(ss -ltnp "sport = :$p" 2>/dev/null | tail -n +2)"
-        fi
-    done
-    port_open "$RABBIT_EPMD_PORT" || RABBIT_STARTED_EPMD=1
-    local cmd=("$RABBIT_SBIN/rabbitmq-server")
-    info "starting RabbitMQ node $RABBIT_NODE on 127.0.0.1:$RABBIT_PORT (AMQP) and :$RABBIT_TLS_PORT (AMQPS) (logs: $RABBIT_LOG_DIR)"
-    echo "+ environment: $(rabbit_env env | grep -E '^(HOME|RABBITMQ_[A-Z_]+|ERL_EPMD_PORT)=' | sort | tr '\n' ' ')" \
-        | tee -a "$COMMANDS_LOG"
-    show_cmd "${cmd[@]}"
-    "${RABBIT_ENV[@]}" setsid "${cmd[@]}" >>"$RABBIT_LOG_DIR/stdout.log" 2>&1 </dev/null &
-    RABBIT_PID=$!
-    if ! wait_for_ports "$RABBIT_PID" RabbitMQ "$STARTUP_TIMEOUT" "$RABBIT_PORT" "$RABBIT_TLS_PORT"; then
-        tail -n 30 "$RABBIT_LOG_DIR/stdout.log" >&2
-        stop_rabbit
-        return 1
-    fi
-    local check=("$RABBIT_SBIN/rabbitmq-diagnostics" -q -n "$RABBIT_NODE" check_port_connectivity)
-    show_cmd "${check[@]}"
-    if ! rabbit_env timeout 60 "${check[@]}"; then
-        stop_rabbit
-        return 1
-    fi
-    info "RabbitMQ is up (pid $RABBIT_PID)"
+    launch_rabbit "$STARTUP_TIMEOUT" "$RABBIT_PORT" "$RABBIT_TLS_PORT"
 }
 
 rabbit_alive() { [[ -n $RABBIT_PID ]] && kill -0 "$RABBIT_PID" 2>/dev/null && port_open "$RABBIT_TLS_PORT"; }
