@@ -1,16 +1,17 @@
 package dev.warren.server;
 
+import static dev.warren.server.CrashTestSupport.body;
+import static dev.warren.server.CrashTestSupport.printable;
+import static dev.warren.server.CrashTestSupport.sample;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +30,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -125,7 +123,7 @@ class CrashRecoveryProcessIT {
                     + ledger.confirmed.size() + " messages in " + KILL_CYCLES + " cycles proves little; seed " + seed);
         } catch (AssertionError | Exception e) {
             System.out.println("---- last lines of " + brokerLog + " ----");
-            System.out.println(tail(brokerLog, 80));
+            System.out.println(TestFiles.tail(brokerLog, 80));
             throw e;
         } finally {
             if (broker != null) {
@@ -185,7 +183,7 @@ class CrashRecoveryProcessIT {
         }
         if (!missing.isEmpty()) {
             problems.add(0, missing.size() + " confirmed, never acknowledged messages are missing after the restart "
-                    + "(of " + ledger.requiredCount() + " that should be there): " + sample(missing)
+                    + "(of " + ledger.requiredCount() + " that should be there): " + sample(missing, 20)
                     + "; by cycle and publisher: " + summarize(missing));
         }
         ledger.acked.addAll(drainedIds);
@@ -319,8 +317,8 @@ class CrashRecoveryProcessIT {
                         + "queues: " + publisher.returned);
             }
             published += publisher.published;
-            confirmed += publisher.confirmed.get();
-            nacked += publisher.nacked.get();
+            confirmed += publisher.window.confirmed.get();
+            nacked += publisher.window.nacked.get();
         }
         if (consumer != null) {
             problems.addAll(consumer.problems);
@@ -341,8 +339,7 @@ class CrashRecoveryProcessIT {
     private final class Publisher {
         final String name;
         final Thread thread;
-        final AtomicLong confirmed = new AtomicLong();
-        final AtomicLong nacked = new AtomicLong();
+        final ConfirmWindow window = new ConfirmWindow(MAX_UNCONFIRMED_PER_PUBLISHER, ledger.confirmed::addAll);
         volatile long published;
         volatile Throwable error;
         private final int cycle;
@@ -352,8 +349,6 @@ class CrashRecoveryProcessIT {
         private final Channel channel;
         private final CountDownLatch connectionLost = new CountDownLatch(1);
         private final AtomicBoolean stopped = new AtomicBoolean();
-        private final Semaphore window = new Semaphore(MAX_UNCONFIRMED_PER_PUBLISHER);
-        private final ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
         /** mandatory messages the broker returned: it should route every one to its declared queue */
         private final List<String> returned = new CopyOnWriteArrayList<>();
 
@@ -368,50 +363,15 @@ class CrashRecoveryProcessIT {
             channel.confirmSelect();
             channel.addReturnListener(r -> returned.add(r.getProperties().getMessageId() + " (" + r.getReplyCode()
                     + " " + r.getReplyText() + ")"));
-            channel.addConfirmListener(new ConfirmListener() {
-                @Override
-                public void handleAck(long deliveryTag, boolean multiple) {
-                    settle(deliveryTag, multiple, true);
-                }
-
-                @Override
-                public void handleNack(long deliveryTag, boolean multiple) {
-                    settle(deliveryTag, multiple, false);
-                }
-            });
+            channel.addConfirmListener(window);
             this.thread = new Thread(this::publish, "crash-test-publisher-" + index);
             thread.setDaemon(true);
-        }
-
-        private void settle(long deliveryTag, boolean multiple, boolean ack) {
-            Map<Long, String> settled = multiple ? unconfirmed.headMap(deliveryTag, true) : null;
-            List<String> ids = new ArrayList<>();
-            if (settled == null) {
-                String id = unconfirmed.remove(deliveryTag);
-                if (id != null) {
-                    ids.add(id);
-                }
-            } else {
-                for (Long tag : new ArrayList<>(settled.keySet())) {
-                    String id = unconfirmed.remove(tag);
-                    if (id != null) {
-                        ids.add(id);
-                    }
-                }
-            }
-            if (ack) {
-                ledger.confirmed.addAll(ids);
-                confirmed.addAndGet(ids.size());
-            } else {
-                nacked.addAndGet(ids.size());
-            }
-            window.release(ids.size());
         }
 
         private void publish() {
             try {
                 for (long seq = 0; seq < MAX_MESSAGES_PER_PUBLISHER_PER_CYCLE; seq++) {
-                    while (!window.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                    while (!window.reserve(50)) {
                         if (stopped.get() || !channel.isOpen()) {
                             return;
                         }
@@ -423,7 +383,7 @@ class CrashRecoveryProcessIT {
                     String id = "c" + cycle + "-p" + index + "-" + seq;
                     int size = random.nextInt(50) == 0 ? LARGE_BODY : 1 + random.nextInt(2_000);
                     ledger.publishedTo.put(id, queue);
-                    unconfirmed.put(channel.getNextPublishSeqNo(), id);
+                    window.sending(channel.getNextPublishSeqNo(), id);
                     channel.basicPublish("", queue, true, properties(id, seq), body(id, size));
                     published = seq + 1;
                 }
@@ -534,18 +494,6 @@ class CrashRecoveryProcessIT {
                 .build();
     }
 
-    /** "id|size|" then size bytes that depend on the id, so a torn or mixed-up body is detected. */
-    private static byte[] body(String id, int size) {
-        byte[] head = (id + "|" + size + "|").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + size];
-        System.arraycopy(head, 0, body, 0, head.length);
-        int h = id.hashCode();
-        for (int i = 0; i < size; i++) {
-            body[head.length + i] = (byte) (h + i * 31 + (i >>> 8));
-        }
-        return body;
-    }
-
     /** One delivered message as received, checked against what was published. */
     private final class Delivery {
         final String queue;
@@ -613,36 +561,7 @@ class CrashRecoveryProcessIT {
     // ------------------------------------------------------------------------------------------- helpers
 
     private ConnectionFactory factory(int port) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        factory.setPort(port);
-        factory.setUsername("guest");
-        factory.setPassword("guest");
-        factory.setConnectionTimeout((int) CLIENT_TIMEOUT_MS);
-        factory.setHandshakeTimeout((int) CLIENT_TIMEOUT_MS);
-        factory.setChannelRpcTimeout((int) CLIENT_TIMEOUT_MS);
-        factory.setShutdownTimeout(1_000);
-        factory.setRequestedHeartbeat(10);
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setExceptionHandler(new ForgivingExceptionHandler() {
-            @Override
-            public void handleUnexpectedConnectionDriverException(Connection connection, Throwable exception) {
-                if (!killing.get()) { // after the kill every connection ends this way
-                    clientErrors.add("connection " + connection.getClientProvidedName() + ": " + exception);
-                    super.handleUnexpectedConnectionDriverException(connection, exception);
-                }
-            }
-
-            @Override
-            public void handleConsumerException(Channel channel, Throwable exception, com.rabbitmq.client.Consumer
-                    consumer, String consumerTag, String methodName) {
-                clientErrors.add("a consumer of " + channel.getConnection().getClientProvidedName() + " threw in "
-                        + methodName + ": " + exception);
-                super.handleConsumerException(channel, exception, consumer, consumerTag, methodName);
-            }
-        });
-        return factory;
+        return CrashTestSupport.factory(port, CLIENT_TIMEOUT_MS, killing, clientErrors);
     }
 
     /** Orders ids by cycle, publisher and sequence number. */
@@ -655,11 +574,6 @@ class CrashRecoveryProcessIT {
     private static long idPart(String id, int group) {
         Matcher m = ID.matcher(id);
         return m.matches() ? Long.parseLong(m.group(group)) : -1;
-    }
-
-    private static String sample(TreeSet<String> ids) {
-        List<String> first = ids.stream().limit(20).toList();
-        return first + (ids.size() > first.size() ? " and " + (ids.size() - first.size()) + " more" : "");
     }
 
     /** "c3-p0: 12 (seq 140..151)" per cycle and publisher. */
@@ -690,23 +604,6 @@ class CrashRecoveryProcessIT {
     private void prepareWorkDir() throws IOException {
         TestFiles.deleteRecursively(workDir);
         Files.createDirectories(dataDir);
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + file + ": " + e + ")";
-        }
-    }
-
-    private static String printable(String text) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            b.append(c >= 32 && c < 127 ? String.valueOf(c) : String.format("\\x%02x", (int) c));
-        }
-        return b.append('"').toString();
     }
 
     private static void log(String line) {

@@ -1,18 +1,19 @@
 package dev.warren.server;
 
+import static dev.warren.server.CrashTestSupport.body;
+import static dev.warren.server.CrashTestSupport.printable;
+import static dev.warren.server.CrashTestSupport.sample;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
-import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,11 +27,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -162,7 +160,7 @@ class DeadLetterCrashProcessIT {
                     + deadExpired + " expired, " + deadRejected + " rejected); seed " + seed);
         } catch (AssertionError | Exception e) {
             System.out.println("---- last lines of " + brokerLog + " ----");
-            System.out.println(tail(brokerLog, 60));
+            System.out.println(TestFiles.tail(brokerLog, 60));
             throw e;
         } finally {
             if (broker != null) {
@@ -248,7 +246,7 @@ class DeadLetterCrashProcessIT {
             if (!missing.isEmpty()) {
                 problems.add(0, missing.size() + " confirmed messages (of " + expected + " not yet drained) are in "
                         + "none of the three queues " + SETTLE_TIMEOUT_MS + " ms after the restart (lost): "
-                        + sample(missing));
+                        + sample(missing, 30));
             }
             problems.addAll(clientErrors);
             clientErrors.clear();
@@ -409,8 +407,8 @@ class DeadLetterCrashProcessIT {
             p.awaitConnectionLost();
             p.stop();
             published += p.published;
-            confirmed += p.confirmed.get();
-            nacked += p.nacked.get();
+            confirmed += p.window.confirmed.get();
+            nacked += p.window.nacked.get();
             if (p.error != null) {
                 problems.add(p.name + " failed before the kill: " + p.error);
             }
@@ -443,8 +441,7 @@ class DeadLetterCrashProcessIT {
     /** Publishes persistent messages to one queue with confirms, at most a window unconfirmed, until told to stop. */
     private final class Publisher {
         final String name;
-        final AtomicLong confirmed = new AtomicLong();
-        final AtomicLong nacked = new AtomicLong();
+        final ConfirmWindow window = new ConfirmWindow(MAX_UNCONFIRMED_PER_PUBLISHER, ledger.confirmed::addAll);
         volatile long published;
         volatile Throwable error;
         private final int cycle;
@@ -454,8 +451,6 @@ class DeadLetterCrashProcessIT {
         private final Random random;
         private final Connection connection;
         private final Channel channel;
-        private final ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
-        private final Semaphore window = new Semaphore(MAX_UNCONFIRMED_PER_PUBLISHER);
         private final CountDownLatch connectionLost = new CountDownLatch(1);
         private final AtomicBoolean stopped = new AtomicBoolean();
         private final Thread thread;
@@ -472,17 +467,7 @@ class DeadLetterCrashProcessIT {
             connection.addShutdownListener(cause -> connectionLost.countDown());
             this.channel = connection.createChannel();
             channel.confirmSelect();
-            channel.addConfirmListener(new ConfirmListener() {
-                @Override
-                public void handleAck(long tag, boolean multiple) {
-                    settle(tag, multiple, true);
-                }
-
-                @Override
-                public void handleNack(long tag, boolean multiple) {
-                    settle(tag, multiple, false);
-                }
-            });
+            channel.addConfirmListener(window);
             this.thread = new Thread(this::publish, "dlx-crash-" + prefix + cycle);
         }
 
@@ -490,35 +475,10 @@ class DeadLetterCrashProcessIT {
             thread.start();
         }
 
-        private void settle(long tag, boolean multiple, boolean ack) {
-            List<String> ids = new ArrayList<>();
-            if (multiple) {
-                ConcurrentNavigableMap<Long, String> settled = unconfirmed.headMap(tag, true);
-                for (Long t : new ArrayList<>(settled.keySet())) {
-                    String id = unconfirmed.remove(t);
-                    if (id != null) {
-                        ids.add(id);
-                    }
-                }
-            } else {
-                String id = unconfirmed.remove(tag);
-                if (id != null) {
-                    ids.add(id);
-                }
-            }
-            if (ack) {
-                ledger.confirmed.addAll(ids);
-                confirmed.addAndGet(ids.size());
-            } else {
-                nacked.addAndGet(ids.size());
-            }
-            window.release(ids.size());
-        }
-
         private void publish() {
             try {
                 for (long seq = 0; seq < MAX_MESSAGES_PER_PUBLISHER_PER_CYCLE; seq++) {
-                    while (!window.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                    while (!window.reserve(50)) {
                         if (stopped.get() || !channel.isOpen()) {
                             return;
                         }
@@ -529,7 +489,7 @@ class DeadLetterCrashProcessIT {
                     String id = prefix + cycle + "-" + seq;
                     int size = random.nextInt(250) == 0 ? LARGE_BODY : 1 + random.nextInt(1_000);
                     ledger.publishedTo.put(id, queue);
-                    unconfirmed.put(channel.getNextPublishSeqNo(), id);
+                    window.sending(channel.getNextPublishSeqNo(), id);
                     channel.basicPublish("", queue, true, properties(id), body(id, size));
                     published = seq + 1;
                 }
@@ -638,18 +598,6 @@ class DeadLetterCrashProcessIT {
                 .build();
     }
 
-    /** "id|size|" then size bytes that depend on the id, so a torn or mixed-up body is detected. */
-    private static byte[] body(String id, int size) {
-        byte[] head = (id + "|" + size + "|").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + size];
-        System.arraycopy(head, 0, body, 0, head.length);
-        int h = id.hashCode();
-        for (int i = 0; i < size; i++) {
-            body[head.length + i] = (byte) (h + i * 31 + (i >>> 8));
-        }
-        return body;
-    }
-
     /** One delivered message as received, checked against what was published. */
     private final class Delivery {
         final String queue;
@@ -745,41 +693,7 @@ class DeadLetterCrashProcessIT {
     // ------------------------------------------------------------------------------------------- helpers
 
     private ConnectionFactory factory(int port) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost("127.0.0.1");
-        factory.setPort(port);
-        factory.setUsername("guest");
-        factory.setPassword("guest");
-        factory.setConnectionTimeout((int) CLIENT_TIMEOUT_MS);
-        factory.setHandshakeTimeout((int) CLIENT_TIMEOUT_MS);
-        factory.setChannelRpcTimeout((int) CLIENT_TIMEOUT_MS);
-        factory.setShutdownTimeout(1_000);
-        factory.setRequestedHeartbeat(10);
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setExceptionHandler(new ForgivingExceptionHandler() {
-            @Override
-            public void handleUnexpectedConnectionDriverException(Connection connection, Throwable exception) {
-                if (!killing.get()) { // after the kill every connection ends this way
-                    clientErrors.add("connection " + connection.getClientProvidedName() + ": " + exception);
-                    super.handleUnexpectedConnectionDriverException(connection, exception);
-                }
-            }
-
-            @Override
-            public void handleConsumerException(Channel channel, Throwable exception, com.rabbitmq.client.Consumer
-                    consumer, String consumerTag, String methodName) {
-                clientErrors.add("a consumer of " + channel.getConnection().getClientProvidedName() + " threw in "
-                        + methodName + ": " + exception);
-                super.handleConsumerException(channel, exception, consumer, consumerTag, methodName);
-            }
-        });
-        return factory;
-    }
-
-    private static String sample(TreeSet<String> ids) {
-        List<String> first = ids.stream().limit(30).toList();
-        return first + (ids.size() > first.size() ? " and " + (ids.size() - first.size()) + " more" : "");
+        return CrashTestSupport.factory(port, CLIENT_TIMEOUT_MS, killing, clientErrors);
     }
 
     private void failWith(int cycle, List<String> problems) throws IOException {
@@ -792,23 +706,6 @@ class DeadLetterCrashProcessIT {
                 + "), " + problems.size() + " problem(s):\n  " + shown
                 + (problems.size() > 15 ? "\n  ..." : "") + "\nall of them in " + report + ", broker log " + brokerLog
                 + ", data directory kept in " + dataDir);
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + file + ": " + e + ")";
-        }
-    }
-
-    private static String printable(String text) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            b.append(c >= 32 && c < 127 ? String.valueOf(c) : String.format("\\x%02x", (int) c));
-        }
-        return b.append('"').toString();
     }
 
     private static void log(String line) {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** File helpers of the process tests, which make and clear whole work directories. */
@@ -25,6 +27,16 @@ final class TestFiles {
                     throw new UncheckedIOException(e);
                 }
             });
+        }
+    }
+
+    /** The file's last lines, or why it cannot be read: for a failure message, so it never throws. */
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e + ")";
         }
     }
 }
