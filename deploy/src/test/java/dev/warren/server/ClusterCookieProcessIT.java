@@ -3,13 +3,9 @@ package dev.warren.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
 import dev.warren.core.testing.TestPki;
 import dev.warren.store.raft.ClusterSettings;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,23 +53,7 @@ class ClusterCookieProcessIT {
 
     @Test
     void theClusterFormsAndAQuorumQueueReplicatesOverTheTlsTheSecretSetUp() throws Exception {
-        try (Connection a = cluster.factory(0).newConnection(); Connection c = cluster.factory(2).newConnection()) {
-            Channel ch = a.createChannel();
-            ch.queueDeclare("over-cookie", true, false, false, Map.of("x-queue-type", "quorum"));
-            ch.confirmSelect();
-            ch.basicPublish("", "over-cookie", null, "shared".getBytes(StandardCharsets.UTF_8));
-            ch.waitForConfirmsOrDie(WAIT_MS);
-            Channel onC = c.createChannel();
-            GetResponse got = null;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-            while (got == null && System.nanoTime() < deadline) {
-                got = onC.basicGet("over-cookie", true);
-                if (got == null) {
-                    Thread.sleep(50);
-                }
-            }
-            assertEquals("shared", got == null ? null : new String(got.getBody(), StandardCharsets.UTF_8));
-        }
+        assertEquals("shared", cluster.quorumRoundTrip("over-cookie", "shared", WAIT_MS));
         assertTrue(Files.readString(cluster.log(0)).contains("uses mutual TLS from the shared secret"),
                 "the node says its port uses mutual TLS from the secret");
     }

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
 import dev.warren.mgmt.cli.Warrenctl;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -199,6 +202,30 @@ final class ClusterHarness implements AutoCloseable, BeforeAllCallback, AfterAll
         factory.setChannelRpcTimeout(30_000);
         factory.setAutomaticRecoveryEnabled(false);
         return factory;
+    }
+
+    /**
+     * Declares a quorum queue through node 0, publishes the text to it there with a confirm, and returns what a
+     * basic.get through node 2 finds within waitMillis (null when nothing): a message that crossed the inter-node port.
+     */
+    String quorumRoundTrip(String queue, String text, long waitMillis) throws Exception {
+        try (Connection first = factory(0).newConnection(); Connection last = factory(SIZE - 1).newConnection()) {
+            Channel ch = first.createChannel();
+            ch.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+            ch.confirmSelect();
+            ch.basicPublish("", queue, null, text.getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(waitMillis);
+            Channel onLast = last.createChannel();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            while (System.nanoTime() < deadline) {
+                GetResponse got = onLast.basicGet(queue, true);
+                if (got != null) {
+                    return new String(got.getBody(), StandardCharsets.UTF_8);
+                }
+                Thread.sleep(50);
+            }
+            return null;
+        }
     }
 
     /** Runs warrenctl against the node's management API as guest; returns its output, failing on a non-zero exit. */

@@ -3,9 +3,6 @@ package dev.warren.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.GetResponse;
 import dev.warren.core.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -52,23 +48,7 @@ class ClusterTlsProcessIT {
 
     @Test
     void theClusterFormsAndAQuorumQueueReplicatesOverMutualTls() throws Exception {
-        try (Connection a = cluster.factory(0).newConnection(); Connection c = cluster.factory(2).newConnection()) {
-            Channel ch = a.createChannel();
-            ch.queueDeclare("over-tls", true, false, false, Map.of("x-queue-type", "quorum"));
-            ch.confirmSelect();
-            ch.basicPublish("", "over-tls", null, "sealed".getBytes(StandardCharsets.UTF_8));
-            ch.waitForConfirmsOrDie(WAIT_MS);
-            Channel onC = c.createChannel();
-            GetResponse got = null;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-            while (got == null && System.nanoTime() < deadline) {
-                got = onC.basicGet("over-tls", true);
-                if (got == null) {
-                    Thread.sleep(50);
-                }
-            }
-            assertEquals("sealed", got == null ? null : new String(got.getBody(), StandardCharsets.UTF_8));
-        }
+        assertEquals("sealed", cluster.quorumRoundTrip("over-tls", "sealed", WAIT_MS));
         assertTrue(Files.readString(cluster.log(0)).contains("uses mutual TLS"), "the node says its port uses mutual TLS");
     }
 
