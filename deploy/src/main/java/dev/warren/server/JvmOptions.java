@@ -35,6 +35,14 @@ public final class JvmOptions {
      */
     static final long REGION_SIZE = 4L << 20;
 
+    /**
+     * Netty's leak detector tracks one buffer in this many (its default is 128), with the stack of where it was
+     * made: at 128 that was 70 of a message's 318 bytes of garbage, at 1024 it is 8 (deploy/bench/RESULTS.md,
+     * session 18). A leak on the message path repeats with every message, so it is still caught and logged; the
+     * tests run with every buffer tracked (paranoid).
+     */
+    static final int LEAK_SAMPLING_INTERVAL = 1024;
+
     static final String GC_LOG_FILE = "gc.log";
 
     private JvmOptions() {
@@ -62,6 +70,7 @@ public final class JvmOptions {
         options.add("-XX:MaxHeapFreeRatio=30");
         // stop at once on OutOfMemoryError rather than limp on; systemd's Restart=on-failure restarts it
         options.add("-XX:+ExitOnOutOfMemoryError");
+        options.add("-Dio.netty.leakDetection.samplingInterval=" + LEAK_SAMPLING_INTERVAL);
         if (config.logging().gcLog()) {
             options.add("-Xlog:gc*:file=" + config.logging().dir().resolve(GC_LOG_FILE)
                     + ":time,uptime,level,tags:filecount=5,filesize=10m");

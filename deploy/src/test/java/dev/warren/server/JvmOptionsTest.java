@@ -19,7 +19,8 @@ class JvmOptionsTest {
         // the memory alarm blocks publishers at 0.6 of 8 GiB (4915 MiB); the heap can hold that and collect
         assertEquals(List.of("-Xmx6143m", "-Xms64m", "-Xmn32m", "-XX:+UnlockExperimentalVMOptions",
                 "-XX:G1ExpandByPercentOfAvailable=0", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-                "-XX:+ExitOnOutOfMemoryError"), options(ServerConfig.builtIn(), 8 * GiB));
+                "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.leakDetection.samplingInterval=1024"),
+                options(ServerConfig.builtIn(), 8 * GiB));
     }
 
     @Test
