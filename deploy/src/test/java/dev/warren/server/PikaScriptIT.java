@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tests fail with that advice, they are never skipped.
  */
 abstract class PikaScriptIT {
-    private static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = "/usr/bin/python3";
     // below the subclasses' @Timeout, so a hung script's output still reaches the report
     private static final long SCRIPT_TIMEOUT_SECONDS = 50;
     private static final Path SCRIPTS =
