@@ -83,7 +83,11 @@ final class AmqpChannel implements ChannelContext.Resumption {
         }
     }
 
-    /** After we sent channel.close only close and close-ok matter; everything else is dropped. */
+    /**
+     * After we sent channel.close only close and close-ok matter; everything else is dropped. A close from the
+     * client crossed ours: it gets its close-ok, and the channel still waits for the close-ok to ours, which the
+     * client sends too (as RabbitMQ; ending the channel here made that close-ok a frame on a closed channel).
+     */
     private void onFrameWhileClosing(int type, ByteBuf payload) {
         try {
             if (type != Frame.METHOD) {
@@ -95,8 +99,6 @@ final class AmqpChannel implements ChannelContext.Resumption {
                 connection.channelClosed(id);
             } else if (method.is(Methods.CHANNEL_CLOSE)) {
                 connection.send(id, Methods.CHANNEL_CLOSE_OK.with());
-                state = State.CLOSED;
-                connection.channelClosed(id);
             }
         } catch (AmqpException e) {
             connection.connectionError(e);

@@ -218,6 +218,33 @@ class ChannelLifecycleIT {
         }
     }
 
+    /**
+     * The client closes a channel while the broker's channel.close for an error on it is on the way (amqp091-go's
+     * TestChannelExceptionWithCloseIssue43): each side answers the other's close with close-ok, and the channel is
+     * done only when the broker has the client's close-ok, as in RabbitMQ. The connection stays open.
+     */
+    @Test
+    void closesCrossingEachOtherAreBothAnsweredAndTheConnectionStaysOpen() throws Exception {
+        try (RawAmqpClient client = RawAmqpClient.connectAndOpen(broker.port())) {
+            client.openChannel(1);
+            client.openChannel(2);
+            // queue.declare passive of a missing queue, and channel.close before the broker's close can arrive
+            client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("missing-" + System.nanoTime())
+                    .bits(true, false, false, false, false).emptyTable());
+            client.sendMethod(1, 20, 40, new Args().shortInt(200).shortstr("bye").shortInt(0).shortInt(0));
+            CloseReason close = client.expectChannelClose(1, 5_000);
+            assertEquals(AMQP.NOT_FOUND, close.replyCode(), close.toString());
+            client.expectMethod(1, 20, 41, 5_000); // the broker's close-ok for the client's close
+            client.sendMethod(1, 20, 41, new Args()); // the client's close-ok for the broker's close
+
+            client.sendMethod(2, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
+            client.expectMethod(2, 50, 11, 5_000);
+            client.openChannel(1);
+            client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
+            client.expectMethod(1, 50, 11, 5_000);
+        }
+    }
+
     // channel.flow from the client is ClientSuiteConformanceIT's: RabbitMQ refuses active=false (540).
 
     // ---- helpers ----
