@@ -191,13 +191,7 @@ class ChannelLifecycleIT {
             assertReadableReplyText(close.replyText());
             client.sendMethod(1, 20, 41, new Args()); // channel.close-ok
 
-            // channel 2 was not affected
-            client.sendMethod(2, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
-            client.expectMethod(2, 50, 11, 5_000);
-            // and channel 1 can be opened again
-            client.openChannel(1);
-            client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
-            client.expectMethod(1, 50, 11, 5_000);
+            assertChannelTwoWorksAndOneOpensAgain(client);
         }
     }
 
@@ -237,12 +231,17 @@ class ChannelLifecycleIT {
             client.expectMethod(1, 20, 41, 5_000); // the broker's close-ok for the client's close
             client.sendMethod(1, 20, 41, new Args()); // the client's close-ok for the broker's close
 
-            client.sendMethod(2, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
-            client.expectMethod(2, 50, 11, 5_000);
-            client.openChannel(1);
-            client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
-            client.expectMethod(1, 50, 11, 5_000);
+            assertChannelTwoWorksAndOneOpensAgain(client);
         }
+    }
+
+    /** After channel 1 was closed by the broker: channel 2 is unaffected, and number 1 can be opened again. */
+    private static void assertChannelTwoWorksAndOneOpensAgain(RawAmqpClient client) throws IOException {
+        client.sendMethod(2, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
+        client.expectMethod(2, 50, 11, 5_000);
+        client.openChannel(1);
+        client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("").bits(false, false, true, true, false).emptyTable());
+        client.expectMethod(1, 50, 11, 5_000);
     }
 
     // channel.flow from the client is ClientSuiteConformanceIT's: RabbitMQ refuses active=false (540).
