@@ -181,9 +181,7 @@ class ChannelLifecycleIT {
         try (RawAmqpClient client = RawAmqpClient.connectAndOpen(broker.port())) {
             client.openChannel(1);
             client.openChannel(2);
-            // queue.declare passive of a missing queue
-            client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("missing-" + System.nanoTime())
-                    .bits(true, false, false, false, false).emptyTable());
+            declarePassiveOfAMissingQueue(client, 1);
             CloseReason close = client.expectChannelClose(1, 5_000);
             assertEquals(AMQP.NOT_FOUND, close.replyCode(), close.toString());
             assertEquals(50, close.classId());
@@ -222,9 +220,8 @@ class ChannelLifecycleIT {
         try (RawAmqpClient client = RawAmqpClient.connectAndOpen(broker.port())) {
             client.openChannel(1);
             client.openChannel(2);
-            // queue.declare passive of a missing queue, and channel.close before the broker's close can arrive
-            client.sendMethod(1, 50, 10, new Args().shortInt(0).shortstr("missing-" + System.nanoTime())
-                    .bits(true, false, false, false, false).emptyTable());
+            declarePassiveOfAMissingQueue(client, 1);
+            // and channel.close before the broker's close can arrive
             client.sendMethod(1, 20, 40, new Args().shortInt(200).shortstr("bye").shortInt(0).shortInt(0));
             CloseReason close = client.expectChannelClose(1, 5_000);
             assertEquals(AMQP.NOT_FOUND, close.replyCode(), close.toString());
@@ -233,6 +230,12 @@ class ChannelLifecycleIT {
 
             assertChannelTwoWorksAndOneOpensAgain(client);
         }
+    }
+
+    /** queue.declare, passive, of a queue that does not exist: the broker closes the channel with 404. */
+    private static void declarePassiveOfAMissingQueue(RawAmqpClient client, int channel) throws IOException {
+        client.sendMethod(channel, 50, 10, new Args().shortInt(0).shortstr("missing-" + System.nanoTime())
+                .bits(true, false, false, false, false).emptyTable());
     }
 
     /** After channel 1 was closed by the broker: channel 2 is unaffected, and number 1 can be opened again. */
