@@ -1,11 +1,11 @@
 # bench-lib.sh — what run-bench.sh, tls-bench.sh and policy-bench.sh share: messages, the command log,
-# ports and process groups, /proc readings, PerfTest from Maven Central, and stopping the brokers.
-# Sourced, not run. The sourcing script sets first:
+# ports and process groups, /proc readings, PerfTest from Maven Central, a private RabbitMQ node, and stopping
+# the brokers. Sourced, not run. The sourcing script sets first:
 #   BENCH_NAME                the prefix of its messages
 #   CACHE_DIR, PERFTEST_VERSION
 # and, before it calls these functions, LOG_DIR and COMMANDS_LOG, and WARREN_PID / RABBIT_PID (the
-# process-group leaders of the brokers it started, empty when none); stop_rabbit also wants RABBIT_SBIN,
-# RABBIT_NODE and a rabbit_env function.
+# process-group leaders of the brokers it started, empty when none); the RabbitMQ node's functions want the
+# RABBIT_* settings their section names.
 
 die() { echo "$BENCH_NAME: ERROR: $*" >&2; exit 2; }
 warn() { echo "$BENCH_NAME: WARNING: $*" >&2; }
