@@ -13,6 +13,16 @@ info() { echo "$BENCH_NAME: $*"; }
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
+# Dies unless each named variable holds a non-negative integer (require_uint) or one of at least 1 (require_positive).
+require_uint() {
+    local v
+    for v in "$@"; do is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"; done
+}
+require_positive() {
+    local v
+    for v in "$@"; do is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"; done
+}
+
 # Prints a command exactly (shell-quoted) and records it in the run's commands.txt.
 show_cmd() {
     local line

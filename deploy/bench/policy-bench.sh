@@ -149,13 +149,9 @@ BENCH_NAME=policy-bench
 # shellcheck source=deploy/bench/bench-lib.sh
 source "$SCRIPT_DIR/bench-lib.sh"
 
-for v in DURATION PERF_RUNS WARMUP PERF_QUEUES POLICIES QUEUES_PER_POLICY MAX_LENGTH_CHANGED CHANGES CHANGE_BUDGET \
-        IDLE_SECONDS CHECK_TIMEOUT PARALLEL WARREN_PORT WARREN_MGMT_PORT RABBIT_PORT STARTUP_TIMEOUT; do
-    is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
-done
-for v in DURATION PERF_RUNS PERF_QUEUES POLICIES QUEUES_PER_POLICY PARALLEL; do
-    [[ ${!v} -ge 1 ]] || die "$v must be at least 1"
-done
+require_uint WARMUP MAX_LENGTH_CHANGED CHANGES CHANGE_BUDGET IDLE_SECONDS CHECK_TIMEOUT WARREN_PORT WARREN_MGMT_PORT \
+    RABBIT_PORT STARTUP_TIMEOUT
+require_positive DURATION PERF_RUNS PERF_QUEUES POLICIES QUEUES_PER_POLICY PARALLEL
 [[ $IDLE_DURABLE == 0 || $IDLE_DURABLE == 1 ]] || die "IDLE_DURABLE must be 0 or 1"
 for v in $PRE_VARIANTS; do case $v in plain|args) ;; *) die "PRE_VARIANTS: unknown variant '$v' (plain, args)";; esac; done
 for v in $POST_VARIANTS; do case $v in policies|args-after) ;; *) die "POST_VARIANTS: unknown variant '$v' (policies, args-after)";; esac; done

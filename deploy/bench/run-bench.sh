@@ -186,22 +186,16 @@ BENCH_NAME=run-bench
 # shellcheck source=deploy/bench/bench-lib.sh
 source "$SCRIPT_DIR/bench-lib.sh"
 
-for v in DURATION WARMUP WARREN_PORT RABBIT_PORT RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN BACKLOG_MESSAGES \
-        BACKLOG_CONFIRMS BACKLOG_PUBLISH_TIMEOUT BACKLOG_STOP_TIMEOUT BACKLOG_RESTART_TIMEOUT BACKLOG_SETTLE; do
-    is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
-done
-[[ $DURATION -ge 1 ]] || die "DURATION must be at least 1"
-[[ $BACKLOG_MESSAGES -ge 1 ]] || die "BACKLOG_MESSAGES must be at least 1"
-[[ $BACKLOG_CONFIRMS -ge 1 ]] || die "BACKLOG_CONFIRMS must be at least 1"
+require_uint WARMUP WARREN_PORT RABBIT_PORT RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN BACKLOG_PUBLISH_TIMEOUT \
+    BACKLOG_STOP_TIMEOUT BACKLOG_RESTART_TIMEOUT BACKLOG_SETTLE
+require_positive DURATION BACKLOG_MESSAGES BACKLOG_CONFIRMS
 THROUGHPUT_SCENARIOS=""   # SCENARIOS without backlog-10m and ttl-dlx-1m, in order
 BACKLOG=0
 TTL_DLX=0
 TTL_DLX_MESSAGES=${TTL_DLX_MESSAGES:-1000000}
 TTL_DLX_TTL_MS=${TTL_DLX_TTL_MS:-5000}
 TTL_DLX_TIMEOUT=${TTL_DLX_TIMEOUT:-600}
-for v in TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT; do
-    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
-done
+require_positive TTL_DLX_MESSAGES TTL_DLX_TTL_MS TTL_DLX_TIMEOUT
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-5000}
 CHURN_THREADS=${CHURN_THREADS:-8}
 CHURN_WARMUP=${CHURN_WARMUP:-10000}
@@ -212,19 +206,14 @@ MANY_CONNECTIONS=${MANY_CONNECTIONS:-10000}
 MANY_HOLD=${MANY_HOLD:-300}
 MANY_HEARTBEAT=${MANY_HEARTBEAT:-60}
 IDLE_QUEUES=${IDLE_QUEUES:-100000}
-for v in CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBEAT IDLE_QUEUES; do
-    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
-done
-is_uint "$CHURN_WARMUP" || die "CHURN_WARMUP must be a non-negative integer, got '$CHURN_WARMUP'"
-is_uint "$MANY_WARMUP" || die "MANY_WARMUP must be a non-negative integer, got '$MANY_WARMUP'"
+require_positive CHURN_CONNECTIONS CHURN_THREADS MANY_CONNECTIONS MANY_HOLD MANY_HEARTBEAT IDLE_QUEUES
+require_uint CHURN_WARMUP MANY_WARMUP
 LATENCY_RATE=${LATENCY_RATE:-10000}
 LATENCY_WARMUP=${LATENCY_WARMUP:-30}
 LATENCY_SECONDS=${LATENCY_SECONDS:-120}
 LATENCY_SLICE=${LATENCY_SLICE:-10}
-for v in LATENCY_RATE LATENCY_SECONDS LATENCY_SLICE; do
-    is_uint "${!v}" && [[ ${!v} -ge 1 ]] || die "$v must be a positive integer, got '${!v}'"
-done
-is_uint "$LATENCY_WARMUP" || die "LATENCY_WARMUP must be a non-negative integer, got '$LATENCY_WARMUP'"
+require_positive LATENCY_RATE LATENCY_SECONDS LATENCY_SLICE
+require_uint LATENCY_WARMUP
 LATENCY=0
 RESOURCE_SCENARIOS=""     # connection-churn, many-connections, idle-queues: a broker start each
 for s in $SCENARIOS; do

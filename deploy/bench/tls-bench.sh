@@ -130,12 +130,9 @@ BENCH_NAME=tls-bench
 # shellcheck source=deploy/bench/bench-lib.sh
 source "$SCRIPT_DIR/bench-lib.sh"
 
-for v in DURATION WARMUP HANDSHAKE_SECONDS HANDSHAKE_THREADS HANDSHAKE_WARMUP WARREN_PORT WARREN_TLS_PORT RABBIT_PORT RABBIT_TLS_PORT \
-        RABBIT_EPMD_PORT STARTUP_TIMEOUT COOLDOWN; do
-    is_uint "${!v}" || die "$v must be a non-negative integer, got '${!v}'"
-done
-[[ $DURATION -ge 1 && $HANDSHAKE_SECONDS -ge 1 && $HANDSHAKE_THREADS -ge 1 ]] \
-    || die "DURATION, HANDSHAKE_SECONDS and HANDSHAKE_THREADS must be at least 1"
+require_uint WARMUP HANDSHAKE_WARMUP WARREN_PORT WARREN_TLS_PORT RABBIT_PORT RABBIT_TLS_PORT RABBIT_EPMD_PORT \
+    STARTUP_TIMEOUT COOLDOWN
+require_positive DURATION HANDSHAKE_SECONDS HANDSHAKE_THREADS
 for s in $SCENARIOS; do
     [[ $s =~ ^(tls|plain)-(16b|1k)(-prefetch)?$ ]] \
         || die "unknown scenario '$s' ((tls|plain)-(16b|1k), optionally with -prefetch: tls-16b, plain-1k-prefetch, ...)"
